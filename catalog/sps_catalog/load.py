@@ -1,0 +1,127 @@
+"""Turn raw catalog definitions (dicts from YAML or the compiled `_data` module) into the model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, cast
+
+from sps_catalog.model import NO_DEFAULT, Builtin, Catalog, Field, Kind, TypeDef, Union, Value, ValueType
+
+CATALOG_DIR = Path(__file__).resolve().parent.parent
+TYPES_DIR = CATALOG_DIR / "types"
+SCHEMA_FILE = CATALOG_DIR / "catalog.schema.json"
+
+
+def _value_kwargs(raw: Mapping[str, Any]) -> dict[str, Any]:
+    enum = raw.get("enum")
+    union = raw.get("union")
+    element = raw.get("element")
+    return {
+        "type": cast(ValueType, raw["type"]),
+        "format": raw.get("format"),
+        "enum": tuple(enum) if enum is not None else None,
+        "min": raw.get("min"),
+        "max": raw.get("max"),
+        "target": raw.get("target"),
+        "element": _value(element) if element is not None else None,
+        "fields": tuple(_field(f) for f in raw.get("fields", ())),
+        "union": _union(union) if union is not None else None,
+    }
+
+
+def _value(raw: Mapping[str, Any]) -> Value:
+    return Value(**_value_kwargs(raw))
+
+
+def _union(raw: Mapping[str, Any]) -> Union:
+    return Union(
+        discriminator=raw["discriminator"],
+        description=raw["description"],
+        branches={str(k): tuple(_field(f) for f in v) for k, v in raw["branches"].items()},
+    )
+
+
+def _field(raw: Mapping[str, Any]) -> Field:
+    return Field(
+        **_value_kwargs(raw),
+        name=raw["name"],
+        description=raw["description"],
+        terraform_name=raw.get("terraform_name", ""),
+        required=raw.get("required", False),
+        nullable=raw.get("nullable", False),
+        default=raw["default"] if "default" in raw else NO_DEFAULT,
+        default_is_assumption=raw.get("default_is_assumption", False),
+        sensitive=raw.get("sensitive", False),
+        requires_replace=raw.get("requires_replace", False),
+    )
+
+
+def type_from_dict(raw: Mapping[str, Any]) -> TypeDef:
+    return TypeDef(
+        terraform_name=raw["terraform_name"],
+        title=raw["title"],
+        path=raw["path"],
+        kind=cast(Kind, raw["kind"]),
+        description=raw["description"].strip(),
+        sources=tuple(raw["sources"]),
+        name_field=raw.get("name_field"),
+        builtins=tuple(
+            Builtin(key=b["key"], body=b["body"], name_is_assumption=b.get("name_is_assumption", False))
+            for b in raw.get("builtins", ())
+        ),
+        initial_body=raw.get("initial_body"),
+        examples=raw.get("examples", {}),
+        fields=tuple(_field(f) for f in raw.get("fields", ())),
+    )
+
+
+def read_yaml_definitions(types_dir: Path = TYPES_DIR) -> list[dict[str, Any]]:
+    """Read every YAML definition, checked against the JSON schema (used by the generator and tests)."""
+    import jsonschema
+    import yaml
+
+    schema = json.loads(SCHEMA_FILE.read_text())
+    out: list[dict[str, Any]] = []
+    for path in sorted(types_dir.glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text())
+        try:
+            jsonschema.validate(raw, schema)
+        except jsonschema.ValidationError as exc:
+            where = "/".join(str(p) for p in exc.absolute_path)
+            raise ValueError(f"{path.name}: {where}: {exc.message}") from exc
+        if raw["terraform_name"] != path.stem:
+            raise ValueError(f"{path.name}: terraform_name must equal the file name")
+        out.append(raw)
+    return out
+
+
+def catalog_from_dicts(raws: list[dict[str, Any]]) -> Catalog:
+    cat = Catalog(types={r["terraform_name"]: type_from_dict(r) for r in raws})
+    check_references(cat)
+    return cat
+
+
+def check_references(cat: Catalog) -> None:
+    """Every reference must name a catalog type: a dangling target is a catalog bug."""
+
+    def walk(where: str, value: Value) -> None:
+        if value.type == "reference" and value.target not in cat.types:
+            raise ValueError(f"{where}: reference target {value.target!r} is not in the catalog")
+        if value.element is not None:
+            walk(where + "[]", value.element)
+        for f in value.all_fields():
+            walk(f"{where}.{f.name}", f)
+
+    for t in cat:
+        walk(t.terraform_name, t.root)
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The catalog as compiled into `sps_catalog._data` by `sps-generate`."""
+    from sps_catalog import _data
+
+    return catalog_from_dicts(_data.DEFINITIONS)

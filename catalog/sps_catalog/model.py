@@ -1,0 +1,216 @@
+"""Typed model of catalog definitions.
+
+A `Value` describes a JSON value (scalar, list, object, reference); a `Field` is a named value
+inside an object. Objects may carry a tagged `Union`: a discriminator field whose value picks
+the branch, and each branch adds its own fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ValueType = Literal["string", "int", "bool", "object", "list", "reference"]
+Kind = Literal["collection", "ordered_collection", "singleton", "read_only", "opaque"]
+
+
+class _NoDefault:
+    """Marks a field without a documented default (distinct from a default of null)."""
+
+    def __repr__(self) -> str:
+        return "NO_DEFAULT"
+
+
+NO_DEFAULT: Any = _NoDefault()
+
+
+@dataclass(frozen=True)
+class Union:
+    discriminator: str
+    description: str
+    branches: Mapping[str, tuple[Field, ...]]
+
+    @property
+    def is_bool(self) -> bool:
+        """True when the discriminator is a boolean switch (`enabled`)."""
+        return set(self.branches) <= {"true", "false"}
+
+    def branch_name(self, discriminator_value: Any) -> str | None:
+        """The branch selected by a discriminator value, or None if it selects none."""
+        if self.is_bool:
+            if isinstance(discriminator_value, bool):
+                return "true" if discriminator_value else "false"
+            return None
+        if isinstance(discriminator_value, str) and discriminator_value in self.branches:
+            return discriminator_value
+        return None
+
+    def discriminator_field(self) -> Field:
+        if self.is_bool:
+            return Field(type="bool", name=self.discriminator, description=self.description, required=True)
+        return Field(
+            type="string",
+            name=self.discriminator,
+            description=self.description,
+            required=True,
+            enum=tuple(self.branches),
+        )
+
+
+@dataclass(frozen=True)
+class Value:
+    type: ValueType
+    format: str | None = None
+    enum: tuple[Any, ...] | None = None
+    min: int | None = None
+    max: int | None = None
+    target: str | None = None
+    element: Value | None = None
+    fields: tuple[Field, ...] = ()
+    union: Union | None = None
+
+    def all_fields(self) -> tuple[Field, ...]:
+        """Every field an object may hold: discriminator, common fields, then each branch's fields."""
+        out: dict[str, Field] = {}
+        if self.union is not None:
+            out[self.union.discriminator] = self.union.discriminator_field()
+        for f in self.fields:
+            out.setdefault(f.name, f)
+        if self.union is not None:
+            for branch in self.union.branches.values():
+                for f in branch:
+                    out.setdefault(f.name, f)
+        return tuple(out.values())
+
+    def active_fields(self, branch: str | None) -> tuple[Field, ...]:
+        """Fields allowed when `branch` is selected (common fields plus that branch's)."""
+        out = list(self.fields)
+        if self.union is not None and branch is not None:
+            out.extend(self.union.branches[branch])
+        return tuple(out)
+
+    def branch_only_fields(self) -> dict[str, set[str]]:
+        """For each field that belongs to branches only: the set of branches it belongs to."""
+        owners: dict[str, set[str]] = {}
+        if self.union is None:
+            return owners
+        common = {f.name for f in self.fields}
+        for name, branch in self.union.branches.items():
+            for f in branch:
+                if f.name not in common:
+                    owners.setdefault(f.name, set()).add(name)
+        return owners
+
+
+@dataclass(frozen=True)
+class Field(Value):
+    name: str = ""
+    description: str = ""
+    terraform_name: str = ""
+    required: bool = False
+    nullable: bool = False
+    default: Any = NO_DEFAULT
+    default_is_assumption: bool = False
+    sensitive: bool = False
+    requires_replace: bool = False
+
+    @property
+    def tf_name(self) -> str:
+        return self.terraform_name or self.name
+
+    @property
+    def has_default(self) -> bool:
+        return self.default is not NO_DEFAULT
+
+
+@dataclass(frozen=True)
+class Builtin:
+    key: str
+    body: Mapping[str, Any]
+    name_is_assumption: bool = False
+
+
+@dataclass(frozen=True)
+class TypeDef:
+    terraform_name: str
+    title: str
+    path: str
+    kind: Kind
+    description: str
+    sources: tuple[str, ...]
+    name_field: str | None = None
+    builtins: tuple[Builtin, ...] = ()
+    initial_body: Mapping[str, Any] | None = None
+    examples: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    fields: tuple[Field, ...] = ()
+
+    @property
+    def resource_type(self) -> str:
+        """The Terraform type name, e.g. `sps_audit_policy`."""
+        return f"sps_{self.terraform_name}"
+
+    @property
+    def root(self) -> Value:
+        return Value(type="object", fields=self.fields)
+
+    @property
+    def is_managed(self) -> bool:
+        """Whether Terraform manages objects of this type (a resource); otherwise data source only."""
+        return self.kind in ("collection", "ordered_collection", "singleton")
+
+    @property
+    def is_singleton(self) -> bool:
+        return self.kind == "singleton"
+
+    @property
+    def is_ordered(self) -> bool:
+        return self.kind == "ordered_collection"
+
+    @property
+    def is_typed(self) -> bool:
+        """Whether the body schema is known field by field (otherwise it is carried as JSON)."""
+        return bool(self.fields)
+
+    @property
+    def rest_writable(self) -> bool:
+        """Whether SPS accepts POST/PUT/DELETE on this type over REST."""
+        return self.kind != "read_only"
+
+    @property
+    def singleton_key(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def api_path(self) -> str:
+        return f"/api/configuration/{self.path}"
+
+    def builtin_by_name(self, name: str) -> Builtin | None:
+        for b in self.builtins:
+            if self.name_field and b.body.get(self.name_field) == name:
+                return b
+        return None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    types: Mapping[str, TypeDef]
+
+    def __iter__(self) -> Iterator[TypeDef]:
+        return iter(self.types.values())
+
+    def __getitem__(self, terraform_name: str) -> TypeDef:
+        return self.types[terraform_name]
+
+    def by_path(self, path: str) -> TypeDef | None:
+        for t in self.types.values():
+            if t.path == path:
+                return t
+        return None
+
+    def by_resource_type(self, resource_type: str) -> TypeDef | None:
+        return self.types.get(resource_type.removeprefix("sps_"))
+
+    @property
+    def managed(self) -> tuple[TypeDef, ...]:
+        return tuple(t for t in self.types.values() if t.is_managed)

@@ -1,0 +1,1 @@
+"""Terraform plugin protocol 6: handshake, cty msgpack values, schemas, diagnostics."""

@@ -1,0 +1,229 @@
+"""The HTTP face of the simulated appliance (an ASGI app served by uvicorn)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sps_catalog.model import TypeDef
+from sps_simulator.appliance import Appliance, Session
+from sps_simulator.errors import ApiError, method_not_allowed, not_found, syntactic, unauthenticated
+from sps_simulator.links import ROOT, TRANSACTION, Tree, item_links, render_body
+
+COOKIE = "session_id"
+
+
+class Api:
+    def __init__(self, appliance: Appliance, *, secure_cookie: bool, admin: bool) -> None:
+        self.appliance = appliance
+        self.catalog = appliance.catalog
+        self.tree = Tree(appliance.catalog)
+        self.secure_cookie = secure_cookie
+        self.types_by_href = {t.api_path: t for t in appliance.catalog}
+        routes = [
+            Route("/api", self.api_root, methods=["GET"]),
+            Route("/api/authentication", self.authenticate, methods=["GET", "POST", "PUT", "DELETE"]),
+            Route("/api/transaction", self.transaction, methods=["GET", "POST", "PUT", "DELETE"]),
+            Route("/api/transaction/changes", self.changes, methods=["GET", "POST", "PUT", "DELETE"]),
+            Route("/api/configuration", self.configuration, methods=["GET", "POST", "PUT", "DELETE"]),
+            Route("/api/configuration/{rest:path}", self.configuration, methods=["GET", "POST", "PUT", "DELETE"]),
+        ]
+        if admin:
+            routes += [
+                Route("/_sim/stats", self.stats, methods=["GET"]),
+                Route("/_sim/committed", self.committed, methods=["GET"]),
+            ]
+        self.app = Starlette(routes=routes, exception_handlers={ApiError: self.api_error})  # type: ignore[dict-item]
+
+    # -- plumbing ------------------------------------------------------------------------
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api"):
+            self.appliance.counters.requests += 1
+        await self.app(scope, receive, send)
+
+    async def api_error(self, request: Request, exc: ApiError) -> Response:
+        path = request.url.path
+        parent = path.rsplit("/", 1)[0] or None
+        body = {
+            "error": {"type": exc.type, "message": exc.message, "details": exc.details},
+            "meta": {"href": path, "parent": parent, "transaction": TRANSACTION},
+        }
+        return JSONResponse(body, status_code=exc.status)
+
+    def session(self, request: Request) -> Session:
+        s = self.appliance.session(request.cookies.get(COOKIE) or request.headers.get(COOKIE))
+        if s is None:
+            raise unauthenticated(request.url.path)
+        return s
+
+    def meta(self, s: Session, **links: Any) -> dict[str, Any]:
+        return {**links, "remaining_seconds": self.appliance.remaining_seconds(s), "transaction": TRANSACTION}
+
+    async def json_body(self, request: Request) -> Any:
+        raw = await request.body()
+        try:
+            return json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise syntactic(request.url.path, f"The request body is not valid JSON: {exc}") from exc
+
+    # -- authentication ------------------------------------------------------------------
+    async def api_root(self, request: Request) -> Response:
+        items = [{"key": k, "meta": {"href": f"/api/{k}"}} for k in ("authentication", "configuration", "transaction")]
+        return JSONResponse({"items": items, "meta": {"href": "/api", "parent": None}})
+
+    async def authenticate(self, request: Request) -> Response:
+        path = request.url.path
+        if request.method != "GET":
+            raise method_not_allowed(path, request.method)
+        header = request.headers.get("authorization", "")
+        user = password = None
+        if header.lower().startswith("basic "):
+            try:
+                user, _, password = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                user = None
+        s = self.appliance.login(user, password or "") if user is not None else None
+        if s is None:
+            raise ApiError(401, "AuthenticationFailure", "Authenticating the user with the given credentials has failed.",
+                           {"path": path})
+        resp = JSONResponse({"meta": self.meta(s, href=path, parent="/api")})
+        resp.set_cookie(COOKIE, s.sid, httponly=True, secure=self.secure_cookie, samesite="strict", path="/")
+        return resp
+
+    # -- transactions --------------------------------------------------------------------
+    def transaction_doc(self, s: Session) -> dict[str, Any]:
+        return {
+            "body": {"status": "open" if s.tx is not None else "closed", "commit_message": "optional"},
+            "key": "transaction",
+            "meta": self.meta(s, href=TRANSACTION, parent="/api", changes=f"{TRANSACTION}/changes"),
+        }
+
+    async def transaction(self, request: Request) -> Response:
+        s = self.session(request)
+        a = self.appliance
+        if request.method == "GET":
+            return JSONResponse(self.transaction_doc(s))
+        if request.method == "POST":
+            if "content-length" not in request.headers and "transfer-encoding" not in request.headers:
+                raise ApiError(411, "LengthRequired", "POST /api/transaction needs a request body (may be empty).",
+                               {"path": TRANSACTION})
+            a.open(s)
+            return JSONResponse(self.transaction_doc(s))
+        if request.method == "PUT":
+            body = await self.json_body(request)
+            if not isinstance(body, dict) or body.get("status") != "commit":
+                raise syntactic(TRANSACTION, 'To commit, PUT {"status": "commit"}.')
+            a.commit(s)
+            return JSONResponse(self.transaction_doc(s))
+        a.revert(s)
+        return JSONResponse({"meta": {"href": TRANSACTION, "parent": "/api"}})
+
+    async def changes(self, request: Request) -> Response:
+        s = self.session(request)
+        if request.method != "GET":
+            raise method_not_allowed(request.url.path, request.method)
+        changes = s.tx.changes if s.tx is not None else []
+        return JSONResponse({"changes": changes, "meta": self.meta(s, href=f"{TRANSACTION}/changes", parent=TRANSACTION)})
+
+    # -- configuration -------------------------------------------------------------------
+    async def configuration(self, request: Request) -> Response:
+        s = self.session(request)
+        href = request.url.path.rstrip("/") or ROOT
+        method = request.method
+        if self.tree.is_container(href):
+            if method != "GET":
+                raise method_not_allowed(href, method)
+            kids = self.tree.children[href]
+            items = [{"key": k, "meta": {"href": f"{href}/{k}"}} for k in kids]
+            return JSONResponse({"items": items, "meta": self.meta(s, href=href, **self.tree.sibling_links(href))})
+        t = self.types_by_href.get(href)
+        if t is not None:
+            return await (self.singleton(request, s, t) if t.is_singleton else self.collection(request, s, t))
+        parent, key = href.rsplit("/", 1)
+        t = self.types_by_href.get(parent)
+        if t is None or t.is_singleton:
+            raise not_found(href)
+        if key == "@order" and t.is_ordered:
+            return await self.order(request, s, t)
+        return await self.item(request, s, t, key)
+
+    async def collection(self, request: Request, s: Session, t: TypeDef) -> Response:
+        href = t.api_path
+        if request.method == "POST":
+            key = self.appliance.create(s, t, await self.json_body(request), href)
+            return JSONResponse(
+                {"key": key, "meta": {"href": f"{href}/{key}", "parent": href, "transaction": TRANSACTION}},
+                status_code=201,
+            )
+        if request.method != "GET":
+            raise method_not_allowed(href, request.method)
+        objs = self.appliance.view(s).get(t.path, {})
+        items = [
+            {"body": render_body(self.catalog, t, body), "key": key, "meta": {"href": f"{href}/{key}"}}
+            for key, body in objs.items()
+        ]
+        links = self.tree.sibling_links(href)
+        if t.is_ordered:
+            links["order"] = f"{href}/@order"
+        return JSONResponse({"items": items, "meta": self.meta(s, href=href, **links)})
+
+    async def singleton(self, request: Request, s: Session, t: TypeDef) -> Response:
+        href = t.api_path
+        if request.method == "PUT":
+            self.appliance.replace(s, t, t.singleton_key, await self.json_body(request), href)
+            return JSONResponse({"key": t.singleton_key, "meta": {"href": href, "parent": href.rsplit("/", 1)[0],
+                                                                  "transaction": TRANSACTION}})
+        if request.method != "GET":
+            raise method_not_allowed(href, request.method)
+        body = self.appliance.view(s)[t.path][t.singleton_key]
+        return JSONResponse({"body": render_body(self.catalog, t, body), "key": t.singleton_key,
+                             "meta": self.meta(s, href=href, **self.tree.sibling_links(href))})
+
+    async def item(self, request: Request, s: Session, t: TypeDef, key: str) -> Response:
+        href = f"{t.api_path}/{key}"
+        a = self.appliance
+        if request.method == "PUT":
+            a.replace(s, t, key, await self.json_body(request), href)
+            return JSONResponse({"key": key, "meta": {"href": href, "parent": t.api_path, "transaction": TRANSACTION}})
+        if request.method == "DELETE":
+            keys = list(a.view(s).get(t.path, {}))
+            a.delete(s, t, key, href)
+            remaining = [k for k in keys if k != key]
+            links = item_links(t.api_path, keys, key)
+            if remaining:
+                links["first"], links["last"] = f"{t.api_path}/{remaining[0]}", f"{t.api_path}/{remaining[-1]}"
+            else:
+                links["first"] = links["last"] = None
+            return JSONResponse({"meta": {"href": href, **links, "transaction": TRANSACTION}})
+        if request.method != "GET":
+            raise method_not_allowed(href, request.method)
+        objs = a.view(s).get(t.path, {})
+        if key not in objs:
+            raise not_found(href)
+        return JSONResponse({"body": render_body(self.catalog, t, objs[key]), "key": key,
+                             "meta": self.meta(s, href=href, **item_links(t.api_path, list(objs), key))})
+
+    async def order(self, request: Request, s: Session, t: TypeDef) -> Response:
+        href = f"{t.api_path}/@order"
+        if request.method == "PUT":
+            self.appliance.reorder(s, t, await self.json_body(request), href)
+        elif request.method != "GET":
+            raise method_not_allowed(href, request.method)
+        keys = list(self.appliance.view(s).get(t.path, {}))
+        return JSONResponse({"body": {"@order": keys}, "key": "@order", "meta": self.meta(s, href=href, parent=t.api_path)})
+
+    # -- admin (tests and benchmarks only; off unless --admin) ---------------------------
+    async def stats(self, request: Request) -> Response:
+        a = self.appliance
+        open_tx = [s.user for s in a.sessions.values() if s.tx is not None]
+        return JSONResponse({**a.counters.as_dict(), "open_transactions": len(open_tx), "lock_held": a.lock_owner is not None})
+
+    async def committed(self, request: Request) -> Response:
+        return JSONResponse(self.appliance.committed)

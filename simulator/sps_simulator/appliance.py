@@ -1,0 +1,294 @@
+"""The appliance's state machine: sessions, the configuration lock, transactions, validation.
+
+All methods run on the server's event loop thread, so no further locking is needed. A session
+that holds an open transaction holds the appliance's single configuration lock (shared, on a
+real box, with the web UI). Reads inside that session see its candidate configuration; every
+other session sees the committed one.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sps_catalog.model import Catalog, TypeDef, Value
+from sps_catalog.values import Problem, apply_defaults, validate
+from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
+from sps_simulator.store import Config, Store
+
+SESSION_IDLE_SECONDS = 20 * 60
+
+
+@dataclass
+class Transaction:
+    candidate: Config
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+    opened_at: float = field(default_factory=time.time)
+
+
+@dataclass
+class Session:
+    sid: str
+    user: str
+    last_seen: float
+    tx: Transaction | None = None
+
+
+@dataclass
+class Counters:
+    requests: int = 0
+    commits: int = 0
+    reverts: int = 0
+    failed_commits: int = 0
+    logins: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def reference_fields(value: Value, body: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[Value, str]]:
+    """Every (reference spec, key) in a typed body, following only the active union branches."""
+    if body is None:
+        return
+    if value.type == "reference" and isinstance(body, str):
+        yield value, body
+    elif value.type == "list" and value.element is not None and isinstance(body, list):
+        for i, el in enumerate(body):
+            yield from reference_fields(value.element, el, (*path, i))
+    elif value.type == "object" and isinstance(body, dict):
+        branch = value.union.branch_name(body.get(value.union.discriminator)) if value.union else None
+        for f in value.active_fields(branch):
+            yield from reference_fields(f, body.get(f.name), (*path, f.name))
+
+
+class Appliance:
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: Store,
+        users: dict[str, str],
+        session_idle_seconds: float = SESSION_IDLE_SECONDS,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.users = users
+        self.session_idle_seconds = session_idle_seconds
+        self.sessions: dict[str, Session] = {}
+        self.lock_owner: str | None = None
+        self.counters = Counters()
+        if not store.is_initialized():
+            store.save(self.factory_config())
+        self.committed: Config = store.load()
+        for t in catalog:
+            self.committed.setdefault(t.path, {})
+
+    # -- factory state -------------------------------------------------------------------
+    def factory_config(self) -> Config:
+        config: Config = {}
+        for t in self.catalog:
+            objs: dict[str, Any] = {}
+            for b in t.builtins:
+                objs[b.key] = copy.deepcopy(dict(b.body))
+            if t.is_singleton:
+                objs[t.singleton_key] = copy.deepcopy(dict(t.initial_body or {}))
+            config[t.path] = objs
+        return config
+
+    def builtin_keys(self, t: TypeDef) -> set[str]:
+        return {b.key for b in t.builtins}
+
+    # -- sessions ------------------------------------------------------------------------
+    def login(self, user: str, password: str) -> Session | None:
+        expected = self.users.get(user)
+        if expected is None or not secrets.compare_digest(expected.encode(), password.encode()):
+            return None
+        self.counters.logins += 1
+        s = Session(sid=secrets.token_hex(20), user=user, last_seen=time.monotonic())
+        self.sessions[s.sid] = s
+        return s
+
+    def session(self, sid: str | None) -> Session | None:
+        self.expire_sessions()
+        if sid is None:
+            return None
+        s = self.sessions.get(sid)
+        if s is not None:
+            s.last_seen = time.monotonic()
+        return s
+
+    def expire_sessions(self) -> None:
+        now = time.monotonic()
+        for sid, s in list(self.sessions.items()):
+            if now - s.last_seen > self.session_idle_seconds:
+                self.revert(s)
+                del self.sessions[sid]
+
+    def remaining_seconds(self, s: Session) -> int:
+        return max(0, int(self.session_idle_seconds - (time.monotonic() - s.last_seen)))
+
+    # -- transactions --------------------------------------------------------------------
+    def lock_error(self, path: str) -> ApiError:
+        owner = self.sessions.get(self.lock_owner or "")
+        who = owner.user if owner else "another session"
+        return ApiError(
+            409,
+            "ConfigurationLocked",
+            f"The configuration is locked by {who}; another administrator is changing it.",
+            {"path": path, "locked_by": who},
+        )
+
+    def open(self, s: Session, path: str = "/api/transaction") -> Transaction:
+        if s.tx is not None:
+            return s.tx
+        if self.lock_owner is not None and self.lock_owner != s.sid:
+            raise self.lock_error(path)
+        self.lock_owner = s.sid
+        s.tx = Transaction(candidate=copy.deepcopy(self.committed))
+        return s.tx
+
+    def revert(self, s: Session) -> None:
+        if s.tx is not None:
+            s.tx = None
+            self.counters.reverts += 1
+        if self.lock_owner == s.sid:
+            self.lock_owner = None
+
+    def commit(self, s: Session) -> None:
+        tx = s.tx
+        if tx is None:
+            return
+        problems = self.check_integrity(tx.candidate)
+        if problems:
+            self.counters.failed_commits += 1
+            raise semantic("/api/transaction", "The configuration is invalid; commit refused.", problems)
+        self.store.save(tx.candidate, changed=tx.touched)
+        self.committed = tx.candidate
+        self.counters.commits += 1
+        s.tx = None
+        self.lock_owner = None
+
+    def view(self, s: Session) -> Config:
+        return s.tx.candidate if s.tx is not None else self.committed
+
+    # -- objects -------------------------------------------------------------------------
+    def check_body(self, t: TypeDef, body: Any, config: Config, path: str, own_key: str | None) -> Any:
+        """Validate a request body for type `t`; returns it with documented defaults applied."""
+        if not isinstance(body, dict):
+            raise syntactic(path, "The request body must be a JSON object.")
+        if t.is_typed:
+            body = apply_defaults(t.root, body)
+
+            def ref_check(spec: Value, key: str, _at: tuple[str | int, ...]) -> str | None:
+                target = self.catalog[spec.target or ""]
+                if key not in config.get(target.path, {}):
+                    return f"references {key!r}, which is not a {target.title.lower()} ({target.api_path})"
+                return None
+
+            problems = validate(t.root, body, reference_check=ref_check)
+            if problems:
+                kind = "SyntacticError" if all(p.is_type_error for p in problems) else "SemanticError"
+                raise ApiError(
+                    400, kind, f"Invalid {t.title.lower()}: {problems[0]}",
+                    {"path": path, "errors": problems_as_details(problems)},
+                )
+        elif t.name_field and t.name_field in body:
+            name = body[t.name_field]
+            if not isinstance(name, str) or not name or any(c.isspace() for c in name):
+                raise semantic(path, f"{t.name_field}: must be a string without whitespace")
+        if t.name_field and not t.is_singleton:
+            name = body.get(t.name_field)
+            for key, other in config.get(t.path, {}).items():
+                if key != own_key and name is not None and other.get(t.name_field) == name:
+                    raise semantic(path, f"{t.name_field}: a {t.title.lower()} named {name!r} already exists ({key})")
+        return body
+
+    def _require_writable(self, t: TypeDef, path: str, method: str) -> None:
+        if not t.rest_writable:
+            raise method_not_allowed(path, method)
+
+    def create(self, s: Session, t: TypeDef, body: Any, path: str) -> str:
+        self._require_writable(t, path, "POST")
+        if t.is_singleton:
+            raise method_not_allowed(path, "POST")
+        tx = self.open(s, path)
+        body = self.check_body(t, body, tx.candidate, path, None)
+        key = str(uuid.uuid4())
+        tx.candidate.setdefault(t.path, {})[key] = body
+        tx.touched.add(t.path)
+        tx.changes.append({"type": "create", "path": f"{t.api_path}/{key}", "new_value": body})
+        return key
+
+    def replace(self, s: Session, t: TypeDef, key: str, body: Any, path: str) -> None:
+        self._require_writable(t, path, "PUT")
+        if key not in self.view(s).get(t.path, {}):
+            raise not_found(path)
+        tx = self.open(s, path)
+        body = self.check_body(t, body, tx.candidate, path, key)
+        old = tx.candidate[t.path][key]
+        tx.candidate[t.path][key] = body
+        tx.touched.add(t.path)
+        tx.changes.append({"type": "replace", "path": path, "old_value": old, "new_value": body})
+
+    def delete(self, s: Session, t: TypeDef, key: str, path: str) -> None:
+        self._require_writable(t, path, "DELETE")
+        if t.is_singleton:
+            raise method_not_allowed(path, "DELETE")
+        if key not in self.view(s).get(t.path, {}):
+            raise not_found(path)
+        if key in self.builtin_keys(t):
+            raise semantic(path, f"{key} is a built-in {t.title.lower()}; built-in objects cannot be deleted.")
+        users = self.referrers(self.view(s), t, key)
+        if users:
+            raise semantic(path, f"The {t.title.lower()} {key} is used by {', '.join(users)}; remove those references first.")
+        tx = self.open(s, path)
+        old = tx.candidate[t.path].pop(key)
+        tx.touched.add(t.path)
+        tx.changes.append({"type": "delete", "path": path, "old_value": old})
+
+    def reorder(self, s: Session, t: TypeDef, body: Any, path: str) -> None:
+        if not isinstance(body, dict) or not isinstance(body.get("@order"), list):
+            raise syntactic(path, 'The request body must be {"@order": [<key>, ...]}.')
+        new_order = body["@order"]
+        current = list(self.view(s).get(t.path, {}))
+        if sorted(new_order) != sorted(current) or len(set(new_order)) != len(new_order):
+            raise semantic(path, "@order must list every existing key exactly once.")
+        tx = self.open(s, path)
+        objs = tx.candidate[t.path]
+        tx.candidate[t.path] = {k: objs[k] for k in new_order}
+        tx.touched.add(t.path)
+        tx.changes.append({"type": "reorder", "path": path, "old_order": current, "new_order": new_order})
+
+    def referrers(self, config: Config, target: TypeDef, key: str) -> list[str]:
+        out: list[str] = []
+        for t in self.catalog:
+            if not t.is_typed:
+                continue
+            for okey, body in config.get(t.path, {}).items():
+                for spec, ref in reference_fields(t.root, body):
+                    if spec.target == target.terraform_name and ref == key:
+                        out.append(f"{t.api_path}/{okey}")
+                        break
+        return out
+
+    def check_integrity(self, config: Config) -> list[dict[str, str]]:
+        """Whole-configuration checks run at commit: every reference resolves."""
+        problems: list[dict[str, str]] = []
+        for t in self.catalog:
+            if not t.is_typed:
+                continue
+            for okey, body in config.get(t.path, {}).items():
+                for spec, ref in reference_fields(t.root, body):
+                    target = self.catalog[spec.target or ""]
+                    if ref not in config.get(target.path, {}):
+                        problems.append({"path": f"{t.api_path}/{okey}", "message": f"dangling reference {ref!r}"})
+        return problems
+
+
+def problems_as_details(problems: list[Problem]) -> list[dict[str, str]]:
+    return [{"path": p.dotted(), "message": p.message} for p in problems]

@@ -1,0 +1,70 @@
+"""`sps-simulator`: run an embedded SPS appliance on this machine."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from sps_catalog import load_catalog
+from sps_simulator.app import Api
+from sps_simulator.appliance import SESSION_IDLE_SECONDS, Appliance
+from sps_simulator.store import Store
+from sps_simulator.tls import ensure_certificates
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="sps-simulator", description=__doc__)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    p.add_argument("--port", type=int, default=8443, help="port; 0 picks a free one (default 8443)")
+    p.add_argument("--state", type=Path, default=Path(".state/sps-simulator/sps.sqlite3"),
+                   help="SQLite file holding the committed configuration; its folder also holds the CA")
+    p.add_argument("--http", action="store_true", help="serve plain HTTP instead of HTTPS")
+    p.add_argument("--username", default=os.environ.get("SPS_SIMULATOR_USERNAME", "admin"))
+    p.add_argument("--password", default=os.environ.get("SPS_SIMULATOR_PASSWORD", "admin"))
+    p.add_argument("--session-timeout", type=float, default=SESSION_IDLE_SECONDS,
+                   help="idle seconds before a session expires (SPS: 1200)")
+    p.add_argument("--admin", action="store_true", help="serve /_sim/* endpoints used by tests and benchmarks")
+    p.add_argument("--ready-file", type=Path, help="write {url, ca} as JSON here once listening")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    state: Path = args.state.resolve()
+    store = Store(state)
+    appliance = Appliance(load_catalog(), store, {args.username: args.password}, args.session_timeout)
+    api = Api(appliance, secure_cookie=not args.http, admin=args.admin)
+
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
+    kwargs: dict[str, object] = {}
+    ca = None
+    if not args.http:
+        ca_file, cert_file, key_file = ensure_certificates(state.parent, args.host)
+        kwargs = {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
+        ca = str(ca_file)
+    url = f"{'http' if args.http else 'https'}://{host}:{port}"
+    config = uvicorn.Config(api, log_level="warning", access_log=False, lifespan="off", **kwargs)  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    print(f"sps-simulator listening on {url} (state {state}{', CA ' + ca if ca else ''})", flush=True)
+    if args.ready_file:
+        args.ready_file.write_text(json.dumps({"url": url, "ca": ca, "pid": os.getpid()}))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""HATEOAS `meta` links: the endpoint tree and sibling chains computed from the catalog.
+
+The docs show siblings in alphabetical order (`aaa` ... `x509`); the chain is computed from
+the endpoints the simulator actually serves, as sps-rest-api.md §2.2 and §8.6 recommend.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sps_catalog.model import Catalog, TypeDef, Value
+
+ROOT = "/api/configuration"
+TRANSACTION = "/api/transaction"
+
+
+class Tree:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.children: dict[str, list[str]] = {ROOT: []}
+        for t in catalog:
+            parts = t.path.split("/")
+            for depth in range(len(parts)):
+                parent = "/".join([ROOT, *parts[:depth]])
+                child = parts[depth]
+                kids = self.children.setdefault(parent, [])
+                if child not in kids:
+                    kids.append(child)
+                self.children.setdefault("/".join([ROOT, *parts[: depth + 1]]), [])
+        for t in catalog:
+            self.children.pop(t.api_path, None)
+        for kids in self.children.values():
+            kids.sort()
+
+    def is_container(self, href: str) -> bool:
+        return href in self.children
+
+    def sibling_links(self, href: str) -> dict[str, Any]:
+        """first/last/next/previous among the children of `href`'s parent."""
+        if href == ROOT:
+            return {"first": ROOT, "last": ROOT, "next": None, "previous": None, "parent": None}
+        parent, name = href.rsplit("/", 1)
+        kids = self.children.get(parent, [name])
+        i = kids.index(name)
+        return {
+            "first": f"{parent}/{kids[0]}",
+            "last": f"{parent}/{kids[-1]}",
+            "next": f"{parent}/{kids[i + 1]}" if i + 1 < len(kids) else None,
+            "previous": f"{parent}/{kids[i - 1]}" if i > 0 else None,
+            "parent": parent,
+        }
+
+
+def item_links(collection_href: str, keys: list[str], key: str) -> dict[str, Any]:
+    i = keys.index(key)
+    return {
+        "first": f"{collection_href}/{keys[0]}",
+        "last": f"{collection_href}/{keys[-1]}",
+        "next": f"{collection_href}/{keys[i + 1]}" if i + 1 < len(keys) else None,
+        "previous": f"{collection_href}/{keys[i - 1]}" if i > 0 else None,
+        "parent": collection_href,
+    }
+
+
+def reference_out(target: TypeDef, key: str) -> dict[str, Any]:
+    return {"key": key, "meta": {"href": f"{target.api_path}/{key}"}}
+
+
+def render_body(catalog: Catalog, t: TypeDef, body: Any) -> Any:
+    """A stored body (references as plain keys) in response form (references as key + href)."""
+    if not t.is_typed:
+        return body
+
+    def walk(spec: Value, v: Any) -> Any:
+        if v is None:
+            return None
+        if spec.type == "reference" and isinstance(v, str):
+            return reference_out(catalog[spec.target or ""], v)
+        if spec.type == "list" and spec.element is not None and isinstance(v, list):
+            return [walk(spec.element, el) for el in v]
+        if spec.type == "object" and isinstance(v, dict):
+            fields = {f.name: f for f in spec.all_fields()}
+            return {k: walk(fields[k], item) if k in fields else item for k, item in v.items()}
+        return v
+
+    return walk(t.root, body)
