@@ -49,7 +49,6 @@ def _field(raw: Mapping[str, Any]) -> Field:
         **_value_kwargs(raw),
         name=raw["name"],
         description=raw["description"],
-        terraform_name=raw.get("terraform_name", ""),
         required=raw.get("required", False),
         nullable=raw.get("nullable", False),
         default=raw["default"] if "default" in raw else NO_DEFAULT,

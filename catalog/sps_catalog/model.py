@@ -107,17 +107,12 @@ class Value:
 class Field(Value):
     name: str = ""
     description: str = ""
-    terraform_name: str = ""
     required: bool = False
     nullable: bool = False
     default: Any = NO_DEFAULT
     default_is_assumption: bool = False
     sensitive: bool = False
     requires_replace: bool = False
-
-    @property
-    def tf_name(self) -> str:
-        return self.terraform_name or self.name
 
     @property
     def has_default(self) -> bool:

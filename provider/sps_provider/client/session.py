@@ -1,0 +1,136 @@
+"""One authenticated SPS REST session (a `session_id` cookie) over `requests`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from sps_provider.client import errors
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    url: str
+    username: str
+    password: str
+    verify: bool | str = True
+    timeout: float = 30.0
+    user_agent: str = "terraform-provider-sps"
+
+    def __repr__(self) -> str:
+        return f"Settings(url={self.url!r}, username={self.username!r}, password='***', verify={self.verify!r})"
+
+
+class SpsClient:
+    """A logged-in session. GETs re-login once when the session expired; writes never do,
+    because a new session would not hold the transaction the write belongs to."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.base = settings.url.rstrip("/")
+        self.http = requests.Session()
+        self.http.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=64))
+        self.http.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=64))
+        self.http.headers["User-Agent"] = settings.user_agent
+        self._login_lock = threading.Lock()
+        self._logged_in = False
+
+    def __repr__(self) -> str:
+        return f"SpsClient({self.settings!r})"
+
+    # -- transport -----------------------------------------------------------------------
+    def _send(self, method: str, path: str, body: Any = None, *, auth: bool = False) -> requests.Response:
+        url = self.base + path
+        # verify is passed per request: requests lets REQUESTS_CA_BUNDLE override a session's verify.
+        kwargs: dict[str, Any] = {"timeout": self.settings.timeout, "verify": self.settings.verify}
+        if body is not None:
+            kwargs["json"] = body
+        elif method in ("POST", "PUT"):
+            kwargs["data"] = b""
+        if auth:
+            kwargs["auth"] = (self.settings.username, self.settings.password)
+        try:
+            return self.http.request(method, url, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            raise errors.TlsVerificationFailed(
+                f"the certificate of {self.base} is not trusted ({exc}). Pass the CA that signed it as the "
+                "provider's `ca_bundle` (a PEM file), or, for a lab appliance only, set `insecure = true`.",
+                method=method, path=path) from exc
+        except requests.exceptions.RequestException as exc:
+            raise errors.ConnectionFailed(f"cannot reach {self.base}: {exc}", method=method, path=path) from exc
+
+    def login(self) -> None:
+        """GET /api/authentication with HTTP Basic auth; SPS answers with the session cookie."""
+        with self._login_lock:
+            resp = self._send("GET", "/api/authentication", auth=True)
+            if resp.status_code != 200:
+                raise errors.from_response(resp.status_code, _json(resp), "GET", "/api/authentication")
+            if "session_id" not in self.http.cookies:
+                raise errors.Unauthenticated(
+                    "login succeeded but no session_id cookie came back; check that the clocks of this "
+                    "machine and the appliance agree", method="GET", path="/api/authentication")
+            self._logged_in = True
+            log.debug("logged in to %s as %s", self.base, self.settings.username)
+
+    def request(self, method: str, path: str, body: Any = None) -> Any:
+        if not self._logged_in:
+            self.login()
+        resp = self._send(method, path, body)
+        if resp.status_code == 401 and method == "GET":
+            self.login()
+            resp = self._send(method, path, body)
+        if resp.status_code >= 400:
+            raise errors.from_response(resp.status_code, _json(resp), method, path)
+        return _json(resp)
+
+    # -- verbs ---------------------------------------------------------------------------
+    def get(self, path: str) -> Any:
+        """GET an endpoint, collection or object."""
+        return self.request("GET", path)
+
+    def post(self, path: str, body: Any) -> str:
+        """POST a new object to a collection; returns the key SPS assigned."""
+        return str(self.request("POST", path, body)["key"])
+
+    def put(self, path: str, body: Any) -> None:
+        """PUT the whole body of an object or singleton (a full replace)."""
+        self.request("PUT", path, body)
+
+    def delete(self, path: str) -> None:
+        """DELETE an object."""
+        self.request("DELETE", path)
+
+    # -- transactions --------------------------------------------------------------------
+    def open_transaction(self) -> None:
+        """POST /api/transaction (with an empty body: SPS answers 411 without one). Takes the lock."""
+        self.request("POST", "/api/transaction")
+
+    def commit(self, message: str | None = None) -> None:
+        """PUT /api/transaction {"status": "commit"}; releases the lock."""
+        body: dict[str, Any] = {"status": "commit"}
+        if message:
+            body["commit_message"] = message
+        self.request("PUT", "/api/transaction", body)
+
+    def revert(self) -> None:
+        """DELETE /api/transaction: drop the uncommitted changes and release the lock."""
+        self.request("DELETE", "/api/transaction")
+
+    def transaction_status(self) -> str:
+        doc = self.get("/api/transaction")
+        body = doc.get("body") or doc.get("transaction") or {}
+        return str(body.get("status", "closed"))
+
+
+def _json(resp: requests.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return {"error": {"type": "", "message": resp.text[:500] or f"HTTP {resp.status_code}"}}

@@ -1,0 +1,1 @@
+"""The generic resource and data source engine: CRUD written once, driven by the catalog."""

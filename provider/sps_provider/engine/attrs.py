@@ -1,0 +1,113 @@
+"""Terraform attribute trees derived from catalog definitions.
+
+SPS objects become nested attributes that keep the SPS field names
+(`encryption = { enabled = false }`), as current Terraform guidance recommends over blocks.
+A union's discriminator is required; branch fields are optional in the schema and checked
+per branch by the engine, so errors can name the branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sps_catalog.model import Field, TypeDef, Value
+from sps_provider.protocol.cty import CtyType, list_of, object_of
+
+Mode = Literal["resource", "data"]
+
+
+@dataclass(frozen=True)
+class Attr:
+    name: str
+    description: str
+    cty: CtyType | None = None
+    nested: tuple[Attr, ...] | None = None
+    nesting: Literal["single", "list"] = "single"
+    required: bool = False
+    optional: bool = False
+    computed: bool = False
+    sensitive: bool = False
+    requires_replace: bool = False
+    spec: Value | None = field(default=None, compare=False)
+
+    @property
+    def type(self) -> CtyType:
+        if self.nested is None:
+            assert self.cty is not None
+            return self.cty
+        obj = object_of({a.name: a.type for a in self.nested})
+        return obj if self.nesting == "single" else list_of(obj)
+
+
+def _leaf_type(v: Value) -> CtyType:
+    if v.type in ("string", "reference"):
+        return "string"
+    if v.type == "int":
+        return "number"
+    if v.type == "bool":
+        return "bool"
+    if v.type == "list":
+        assert v.element is not None
+        return list_of(_leaf_type(v.element))
+    raise ValueError(f"no leaf type for {v.type}")
+
+
+def _describe(f: Field) -> str:
+    text = f.description
+    if f.type == "reference":
+        text += f" (reference: key of an `sps_{f.target}`)"
+    if f.enum:
+        text += " One of: " + ", ".join(f"`{e}`" for e in f.enum) + "."
+    if f.has_default and f.default is not None:
+        text += f" Defaults to `{f.default}`." if not isinstance(f.default, dict) else ""
+    return text
+
+
+def field_attr(f: Field, mode: Mode, *, in_branch: bool = False) -> Attr:
+    if mode == "data":
+        flags = {"computed": True}
+    elif f.required and not f.has_default and not in_branch:
+        flags = {"required": True}
+    else:
+        flags = {"optional": True, "computed": f.has_default and f.default is not None}
+    common = {"name": f.name, "description": _describe(f), "sensitive": f.sensitive,
+              "requires_replace": f.requires_replace, "spec": f, **flags}
+    if f.type == "object":
+        return Attr(nested=object_attrs(f, mode), nesting="single", **common)  # type: ignore[arg-type]
+    if f.type == "list" and f.element is not None and f.element.type == "object":
+        return Attr(nested=object_attrs(f.element, mode), nesting="list", **common)  # type: ignore[arg-type]
+    return Attr(cty=_leaf_type(f), **common)  # type: ignore[arg-type]
+
+
+def object_attrs(v: Value, mode: Mode) -> tuple[Attr, ...]:
+    common = {f.name for f in v.fields}
+    if v.union is not None:
+        common.add(v.union.discriminator)
+    return tuple(field_attr(f, mode, in_branch=f.name not in common) for f in v.all_fields())
+
+
+KEY_DESCRIPTION = "The object's key on SPS: its identifier, used for references and import."
+
+
+def resource_attrs(t: TypeDef) -> tuple[Attr, ...]:
+    key = Attr(name="key", cty="string", computed=True, description=KEY_DESCRIPTION)
+    return (key, *object_attrs(t.root, "resource"))
+
+
+def data_source_attrs(t: TypeDef) -> tuple[Attr, ...]:
+    out = [Attr(name="key", cty="string", optional=True, computed=True,
+                description="Key of the object to find. Give `key` or `name`.")]
+    if t.name_field:
+        out.append(Attr(name=t.name_field, cty="string", optional=True, computed=True,
+                        description="Name of the object to find (built-ins included). Give `key` or `name`."))
+    if t.is_typed:
+        out += [a for a in object_attrs(t.root, "data") if a.name != t.name_field]
+    else:
+        out.append(Attr(name="body_json", cty="string", computed=True,
+                        description="The object's body as returned by SPS, as JSON (its schema is not documented)."))
+    return tuple(out)
+
+
+def object_type(attrs: tuple[Attr, ...]) -> CtyType:
+    return object_of({a.name: a.type for a in attrs})

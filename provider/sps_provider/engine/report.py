@@ -1,0 +1,29 @@
+"""SPS errors as Terraform diagnostics: resource type, attribute path, SPS error type and message."""
+
+from __future__ import annotations
+
+import re
+
+from sps_catalog.model import TypeDef
+from sps_provider.client import errors
+from sps_provider.protocol.diagnostics import Diagnostics
+
+
+def parse_dotted(path: str) -> list[str | int]:
+    """`a.b[2].c` -> ["a", "b", 2, "c"] (the simulator's per-field error paths)."""
+    steps: list[str | int] = []
+    for name, index in re.findall(r"([A-Za-z0-9_@-]+)|\[(\d+)\]", path):
+        steps.append(int(index) if index else name)
+    return steps
+
+
+def report_sps_error(diags: Diagnostics, t: TypeDef, action: str, exc: errors.SpsError) -> None:
+    summary = f"SPS refused to {action} {t.resource_type}: {exc.error_type or type(exc).__name__}"
+    if isinstance(exc, errors.ConnectionFailed):
+        summary = f"Cannot reach SPS to {action} {t.resource_type}"
+    field_errors = exc.field_errors()
+    if not field_errors:
+        diags.error(summary, str(exc))
+        return
+    for path, message in field_errors:
+        diags.error(summary, f"{path}: {message}\n\n{exc}", parse_dotted(path))

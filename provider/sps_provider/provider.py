@@ -1,0 +1,246 @@
+"""The tfplugin6 Provider service: decodes requests, runs the engine, encodes answers.
+
+Diagnostics are returned, never raised: an unexpected exception in an RPC becomes an error
+diagnostic naming the resource type, so Terraform never sees a bare "plugin error".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, TypeVar
+
+from sps_catalog import load_catalog
+from sps_provider import config as provider_config
+from sps_provider.client.session import Settings, SpsClient
+from sps_provider.coordinator import Coordinator
+from sps_provider.engine.attrs import object_type
+from sps_provider.engine.datasource import DataSourceEngine
+from sps_provider.engine.resource import ResourceEngine
+from sps_provider.protocol import cty
+from sps_provider.protocol.diagnostics import Diagnostics, attribute_path
+from sps_provider.protocol.gen import tfplugin6_pb2 as pb
+from sps_provider.protocol.gen import tfplugin6_pb2_grpc as pb_grpc
+from sps_provider.protocol.schema import schema
+
+log = logging.getLogger(__name__)
+R = TypeVar("R")
+
+
+class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
+    def __init__(self) -> None:
+        catalog = load_catalog()
+        self.resources = {t.resource_type: ResourceEngine(t) for t in catalog if t.is_managed}
+        self.data_sources = {t.resource_type: DataSourceEngine(t) for t in catalog}
+        self.coordinator: Coordinator | None = None
+        self.reader: SpsClient | None = None
+        self.stopping = threading.Event()
+        self.in_flight = 0
+        self._in_flight_lock = threading.Condition()
+
+    # -- plumbing ------------------------------------------------------------------------
+    @cached_property
+    def schema_response(self) -> pb.GetProviderSchema.Response:
+        resp = pb.GetProviderSchema.Response(
+            provider=schema(provider_config.ATTRS, "Manage One Identity Safeguard for Privileged Sessions (SPS)."),
+            server_capabilities=pb.ServerCapabilities(plan_destroy=False, get_provider_schema_optional=True),
+        )
+        for name, r in self.resources.items():
+            resp.resource_schemas[name].CopyFrom(schema(r.attrs, r.t.description))
+        for name, d in self.data_sources.items():
+            resp.data_source_schemas[name].CopyFrom(schema(d.attrs, f"Find a {d.t.title.lower()}. {d.t.description}"))
+        return resp
+
+    def guarded(self, what: str, diags: Diagnostics, fn: Callable[[], R], fallback: R) -> R:
+        with self._in_flight_lock:
+            self.in_flight += 1
+        try:
+            return fn()
+        except Exception as exc:
+            log.error("%s failed: %s", what, traceback.format_exc())
+            diags.error(f"Internal error in the SPS provider during {what}", f"{type(exc).__name__}: {exc}")
+            return fallback
+        finally:
+            with self._in_flight_lock:
+                self.in_flight -= 1
+                self._in_flight_lock.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._in_flight_lock:
+            return self._in_flight_lock.wait_for(lambda: self.in_flight == 0, timeout)
+
+    def not_configured(self, diags: Diagnostics) -> bool:
+        if self.coordinator is None or self.reader is None:
+            diags.error("The SPS provider is not configured",
+                        "ConfigureProvider was not called or failed; see the errors above.")
+            return True
+        return False
+
+    @staticmethod
+    def dv(t: cty.CtyType, v: Any) -> pb.DynamicValue:
+        return pb.DynamicValue(msgpack=cty.encode(t, v))
+
+    @staticmethod
+    def decode(v: pb.DynamicValue) -> Any:
+        if v.msgpack:
+            return cty.decode(v.msgpack)
+        if v.json:
+            return json.loads(v.json)
+        return None
+
+    # -- schema and configuration --------------------------------------------------------
+    def GetMetadata(self, request: Any, context: Any) -> pb.GetMetadata.Response:
+        return pb.GetMetadata.Response(
+            server_capabilities=self.schema_response.server_capabilities,
+            resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in self.resources],
+            data_sources=[pb.GetMetadata.DataSourceMetadata(type_name=n) for n in self.data_sources],
+        )
+
+    def GetProviderSchema(self, request: Any, context: Any) -> pb.GetProviderSchema.Response:
+        return self.schema_response
+
+    def GetResourceIdentitySchemas(self, request: Any, context: Any) -> pb.GetResourceIdentitySchemas.Response:
+        return pb.GetResourceIdentitySchemas.Response()
+
+    def GetFunctions(self, request: Any, context: Any) -> pb.GetFunctions.Response:
+        return pb.GetFunctions.Response()
+
+    def ValidateProviderConfig(self, request: Any, context: Any) -> pb.ValidateProviderConfig.Response:
+        return pb.ValidateProviderConfig.Response()
+
+    def ConfigureProvider(self, request: Any, context: Any) -> pb.ConfigureProvider.Response:
+        diags = Diagnostics()
+
+        def run() -> None:
+            raw = self.decode(request.config) or {}
+            if not cty.is_wholly_known(raw):
+                diags.error("Provider configuration depends on values not known until apply",
+                            "Use values known at plan time for the sps provider's url and credentials.")
+                return
+            parsed = provider_config.parse(raw, diags)
+            if parsed is None:
+                return
+            settings = Settings(url=parsed.url, username=parsed.username, password=parsed.password,
+                                verify=parsed.verify, timeout=parsed.request_timeout)
+            self.reader = SpsClient(settings)
+            self.coordinator = Coordinator(SpsClient(settings), parsed.policy)
+            log.debug("configured for %s", parsed.url)
+
+        self.guarded("ConfigureProvider", diags, run, None)
+        return pb.ConfigureProvider.Response(diagnostics=diags.items)
+
+    # -- managed resources ---------------------------------------------------------------
+    def ValidateResourceConfig(self, request: Any, context: Any) -> pb.ValidateResourceConfig.Response:
+        diags = Diagnostics()
+        engine = self.resources[request.type_name]
+        self.guarded("ValidateResourceConfig", diags,
+                     lambda: engine.validate(self.decode(request.config) or {}, diags), None)
+        return pb.ValidateResourceConfig.Response(diagnostics=diags.items)
+
+    def UpgradeResourceState(self, request: Any, context: Any) -> pb.UpgradeResourceState.Response:
+        diags = Diagnostics()
+        engine = self.resources[request.type_name]
+        t = object_type(engine.attrs)
+        state = self.guarded("UpgradeResourceState", diags,
+                             lambda: cty.conform(t, json.loads(request.raw_state.json or b"null")), None)
+        return pb.UpgradeResourceState.Response(upgraded_state=self.dv(t, state), diagnostics=diags.items)
+
+    def ReadResource(self, request: Any, context: Any) -> pb.ReadResource.Response:
+        diags = Diagnostics()
+        engine = self.resources[request.type_name]
+        t = object_type(engine.attrs)
+        current = self.decode(request.current_state)
+
+        def run() -> Any:
+            if self.not_configured(diags):
+                return current
+            assert self.reader is not None
+            return engine.read(self.reader, current, diags)
+
+        new = self.guarded("ReadResource", diags, run, current)
+        return pb.ReadResource.Response(new_state=self.dv(t, new), diagnostics=diags.items, private=request.private)
+
+    def PlanResourceChange(self, request: Any, context: Any) -> pb.PlanResourceChange.Response:
+        diags = Diagnostics()
+        engine = self.resources[request.type_name]
+        t = object_type(engine.attrs)
+        prior = self.decode(request.prior_state)
+        proposed = self.decode(request.proposed_new_state)
+        config = self.decode(request.config)
+
+        plan = self.guarded("PlanResourceChange", diags,
+                            lambda: engine.plan(prior, config if proposed is not None else None, diags), None)
+        resp = pb.PlanResourceChange.Response(diagnostics=diags.items)
+        resp.planned_state.CopyFrom(self.dv(t, plan.state if plan else proposed))
+        for path in plan.requires_replace if plan else []:
+            resp.requires_replace.append(attribute_path(path))
+        return resp
+
+    def ApplyResourceChange(self, request: Any, context: Any) -> pb.ApplyResourceChange.Response:
+        diags = Diagnostics()
+        engine = self.resources[request.type_name]
+        t = object_type(engine.attrs)
+        prior = self.decode(request.prior_state)
+        planned = self.decode(request.planned_state)
+
+        def run() -> Any:
+            if self.not_configured(diags):
+                return prior
+            assert self.coordinator is not None and self.reader is not None
+            return engine.apply(self.coordinator, self.reader, prior, planned, diags)
+
+        new = self.guarded("ApplyResourceChange", diags, run, prior)
+        return pb.ApplyResourceChange.Response(new_state=self.dv(t, new), diagnostics=diags.items)
+
+    def ImportResourceState(self, request: Any, context: Any) -> pb.ImportResourceState.Response:
+        diags = Diagnostics()
+        engine = self.resources[request.type_name]
+        t = object_type(engine.attrs)
+
+        def run() -> Any:
+            if self.not_configured(diags):
+                return None
+            assert self.reader is not None
+            return engine.import_(self.reader, request.id, diags)
+
+        state = self.guarded("ImportResourceState", diags, run, None)
+        resp = pb.ImportResourceState.Response(diagnostics=diags.items)
+        if state is not None:
+            resp.imported_resources.add(type_name=request.type_name, state=self.dv(t, state))
+        return resp
+
+    # -- data sources --------------------------------------------------------------------
+    def ValidateDataResourceConfig(self, request: Any, context: Any) -> pb.ValidateDataResourceConfig.Response:
+        diags = Diagnostics()
+        engine = self.data_sources[request.type_name]
+        config = self.decode(request.config) or {}
+        if cty.is_wholly_known(config):
+            self.guarded("ValidateDataResourceConfig", diags, lambda: engine.validate(config, diags), None)
+        return pb.ValidateDataResourceConfig.Response(diagnostics=diags.items)
+
+    def ReadDataSource(self, request: Any, context: Any) -> pb.ReadDataSource.Response:
+        diags = Diagnostics()
+        engine = self.data_sources[request.type_name]
+        t = object_type(engine.attrs)
+        config = self.decode(request.config) or {}
+
+        def run() -> Any:
+            if self.not_configured(diags):
+                return None
+            assert self.reader is not None
+            return engine.read(self.reader, config, diags)
+
+        state = self.guarded("ReadDataSource", diags, run, None)
+        return pb.ReadDataSource.Response(state=self.dv(t, state or config), diagnostics=diags.items)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def StopProvider(self, request: Any, context: Any) -> pb.StopProvider.Response:
+        """Terraform asks us to stop (Ctrl-C). In-flight changes are never abandoned: the
+        coordinator finishes (or reverts) its transaction and every caller gets its answer."""
+        log.info("StopProvider: letting %d in-flight call(s) finish", self.in_flight)
+        self.stopping.set()
+        return pb.StopProvider.Response()

@@ -1,0 +1,113 @@
+"""Serve the provider the way Terraform's plugin client (hashicorp/go-plugin) expects.
+
+Handshake: Terraform starts us with TF_PLUGIN_MAGIC_COOKIE and PLUGIN_CLIENT_CERT set. We
+answer on stdout with one line `1|6|unix|<socket>|grpc|<server cert, base64 DER>` and serve
+gRPC over TLS with a throwaway certificate that Terraform pins. The socket lives in a fresh
+0700 directory, so only this user can connect: Terraform's client certificate is P-521, which
+gRPC's TLS stack does not ask for, so client-certificate checks cannot be enforced
+(docs/adr/0003-plugin-transport.md). Besides tfplugin6.Provider we serve
+plugin.GRPCController (Shutdown) and grpc.health.v1.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from concurrent import futures
+from typing import Any
+
+import grpc
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from sps_provider.protocol.gen import health_pb2, health_pb2_grpc, plugin_pb2, plugin_pb2_grpc
+from sps_provider.protocol.gen import tfplugin6_pb2_grpc as pb_grpc
+from sps_provider.provider import Provider
+
+MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
+MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+CORE_PROTOCOL_VERSION = 1
+APP_PROTOCOL_VERSION = 6
+SHUTDOWN_GRACE_SECONDS = 60.0
+
+log = logging.getLogger(__name__)
+
+
+def server_certificate() -> tuple[bytes, bytes, bytes]:
+    """(key PEM, cert PEM, cert DER): a short-lived self-signed certificate for this process."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "terraform-provider-sps")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1)).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.DER)
+
+
+class Controller(plugin_pb2_grpc.GRPCControllerServicer):  # type: ignore[misc]
+    def __init__(self, shutdown: threading.Event) -> None:
+        self.shutdown = shutdown
+
+    def Shutdown(self, request: Any, context: Any) -> Any:
+        self.shutdown.set()
+        return plugin_pb2.Empty()
+
+
+class Health(health_pb2_grpc.HealthServicer):  # type: ignore[misc]
+    def Check(self, request: Any, context: Any) -> Any:
+        return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
+
+
+def serve() -> int:
+    if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
+        print("This is a Terraform provider plugin (oneidentity/sps). It is started by terraform, not by hand:\n"
+              "install it with `sps-provider-install` and run `terraform init`.", file=sys.stderr)
+        return 1
+    # Ctrl-C reaches the whole process group; Terraform decides when we stop (StopProvider,
+    # then Shutdown), so in-flight changes are never cut off by the signal itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    provider = Provider()
+    shutdown = threading.Event()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=256, thread_name_prefix="rpc"),
+                         options=[("grpc.max_receive_message_length", 256 << 20),
+                                  ("grpc.max_send_message_length", 256 << 20)])
+    pb_grpc.add_ProviderServicer_to_server(provider, server)
+    plugin_pb2_grpc.add_GRPCControllerServicer_to_server(Controller(shutdown), server)
+    health_pb2_grpc.add_HealthServicer_to_server(Health(), server)
+
+    socket_dir = tempfile.mkdtemp(prefix="sps-provider-", dir=os.environ.get("PLUGIN_UNIX_SOCKET_DIR") or None)
+    socket_path = os.path.join(socket_dir, "plugin.sock")
+    cert_field = ""
+    if os.environ.get("PLUGIN_CLIENT_CERT"):
+        key_pem, cert_pem, cert_der = server_certificate()
+        server.add_secure_port(f"unix:{socket_path}", grpc.ssl_server_credentials([(key_pem, cert_pem)]))
+        cert_field = base64.b64encode(cert_der).decode().rstrip("=")
+    else:
+        server.add_insecure_port(f"unix:{socket_path}")
+    server.start()
+    sys.stdout.write(f"{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|unix|{socket_path}|grpc|{cert_field}\n")
+    sys.stdout.flush()
+    try:
+        shutdown.wait()
+        provider.wait_idle(SHUTDOWN_GRACE_SECONDS)
+        server.stop(grace=5).wait()
+    finally:
+        shutil.rmtree(socket_dir, ignore_errors=True)
+    return 0
