@@ -30,7 +30,7 @@ def outputs(raws: list[dict[str, Any]], cat: Catalog) -> dict[Path, str]:
     from sps_catalog.gen_docs import render_docs
 
     files: dict[Path, str] = {CATALOG_DIR / "sps_catalog" / "_data.py": render_data(raws)}
-    files[ROOT / "constructs" / "sps_constructs" / "generated.py"] = render_constructs(cat)
+    files.update({ROOT / rel: text for rel, text in render_constructs(cat).items()})
     files.update({ROOT / rel: text for rel, text in render_docs(cat).items()})
     return files
 

@@ -1,0 +1,80 @@
+"""Catalog examples as Terraform configuration (HCL) and CDKTF Python, for docs and tests.
+
+In examples, `{builtin: <type>/<name>}` stands for a reference to a built-in object; it becomes
+a data source lookup by the built-in's documented key.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sps_catalog.model import Catalog, TypeDef
+
+
+@dataclass
+class HclConfig:
+    """Resource blocks plus the data blocks their built-in references need."""
+
+    blocks: list[str] = field(default_factory=list)
+    data: dict[str, str] = field(default_factory=dict)
+
+    def text(self) -> str:
+        return "\n".join([*self.data.values(), *self.blocks])
+
+
+def hcl_string(s: str) -> str:
+    return json.dumps(s).replace("${", "$${").replace("%{", "%%{")
+
+
+def is_builtin_ref(v: Any) -> bool:
+    return isinstance(v, dict) and set(v) == {"builtin"}
+
+
+def builtin_key(cat: Catalog, ref: str) -> tuple[TypeDef, str, str]:
+    """`audit_policy/default` -> (type, name, key)."""
+    type_name, name = ref.split("/", 1)
+    t = cat[type_name]
+    b = t.builtin_by_name(name)
+    if b is None:
+        raise ValueError(f"example references unknown built-in {ref}")
+    return t, name, b.key
+
+
+def hcl_value(cat: Catalog, v: Any, cfg: HclConfig, indent: int = 2) -> str:
+    pad = " " * indent
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return json.dumps(v)
+    if isinstance(v, str):
+        return hcl_string(v)
+    if is_builtin_ref(v):
+        t, name, key = builtin_key(cat, v["builtin"])
+        label = f"{t.terraform_name}_{name}"
+        cfg.data[label] = f'data "{t.resource_type}" "{name}" {{\n  key = {hcl_string(key)}\n}}\n'
+        return f"data.{t.resource_type}.{name}.key"
+    if isinstance(v, list):
+        if not v:
+            return "[]"
+        inner = ",\n".join(pad + "  " + hcl_value(cat, x, cfg, indent + 2) for x in v)
+        return "[\n" + inner + "\n" + pad + "]"
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        inner = "\n".join(f"{pad}  {k} = {hcl_value(cat, x, cfg, indent + 2)}" for k, x in v.items())
+        return "{\n" + inner + "\n" + pad + "}"
+    raise TypeError(f"cannot render {v!r}")
+
+
+def hcl_resource(cat: Catalog, t: TypeDef, label: str, body: dict[str, Any], cfg: HclConfig,
+                 provider: str | None = None) -> None:
+    lines = [f'resource "{t.resource_type}" "{label}" {{']
+    if provider:
+        lines.append(f"  provider = {provider}")
+    lines += [f"  {k} = {hcl_value(cat, v, cfg)}" for k, v in body.items()]
+    lines.append("}\n")
+    cfg.blocks.append("\n".join(lines))

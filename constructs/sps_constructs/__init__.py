@@ -1,0 +1,16 @@
+"""Typed CDK for Terraform constructs for One Identity Safeguard for Privileged Sessions (SPS).
+
+`Appliance(stack, "eu", url=...)` is one SPS box (a provider alias); the generated classes in
+`sps_constructs.types` (one per catalog type) configure it:
+
+    audit = AuditPolicy(sps, "signed", name="signed", encryption=AuditPolicyEncryptionDisabled(), ...)
+    MssqlConnectionPolicy(sps, "db", ..., policies=MssqlConnectionPolicyPolicies(audit_policy=audit, ...))
+"""
+
+import os
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+
+from sps_constructs.appliance import Appliance, SpsProvider  # noqa: E402
+from sps_constructs.errors import SpsConfigError  # noqa: E402
+from sps_constructs.types import *  # noqa: E402, F403

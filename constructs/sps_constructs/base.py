@@ -1,0 +1,211 @@
+"""Base classes of the generated constructs.
+
+Generated classes only declare typed signatures; converting arguments to Terraform attributes,
+checking references and validating against the catalog is done here, once. Checks run when a
+construct is created (the earliest point that can see the value), so a mistake fails the
+program with the construct path and the attribute named, before any Terraform runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import cdktf
+import constructs
+
+from sps_catalog import load_catalog
+from sps_catalog.model import TypeDef, Value
+from sps_catalog.values import UNKNOWN, apply_defaults, validate
+from sps_constructs.errors import SpsConfigError
+
+if TYPE_CHECKING:
+    from sps_constructs.appliance import Appliance
+
+GENERATOR = cdktf.TerraformProviderGeneratorMetadata(provider_name="sps", provider_version_constraint=">= 0.1.0")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SpsStruct:
+    """A nested SPS object. Union branches set `_SPS_BRANCH` = (discriminator, value)."""
+
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = None
+
+
+def _dotted(path: Sequence[str | int]) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+    return out
+
+
+class _Converter:
+    """Python arguments -> Terraform attribute values, checking references on the way."""
+
+    def __init__(self, where: str, appliance: Appliance) -> None:
+        self.where = where
+        self.appliance = appliance
+
+    def fail(self, path: Sequence[str | int], message: str) -> SpsConfigError:
+        return SpsConfigError(self.where, _dotted(path), message)
+
+    def value(self, spec: Value, v: Any, path: tuple[str | int, ...]) -> Any:
+        if v is None:
+            return None
+        if spec.type == "reference":
+            return self.reference(spec, v, path)
+        if spec.type == "list":
+            if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
+                if cdktf.Token.is_unresolved(v):
+                    return v
+                raise self.fail(path, f"must be a list, got {type(v).__name__}")
+            assert spec.element is not None
+            return [self.value(spec.element, el, (*path, i)) for i, el in enumerate(v)]
+        if spec.type == "object":
+            return self.struct(spec, v, path)
+        return v
+
+    def struct(self, spec: Value, v: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
+        if isinstance(v, SpsStruct):
+            items = {f.name: getattr(v, f.name) for f in dataclasses.fields(v)}
+            if v._SPS_BRANCH is not None:
+                items[v._SPS_BRANCH[0]] = v._SPS_BRANCH[1]
+        elif isinstance(v, Mapping):
+            items = dict(v)
+        else:
+            raise self.fail(path, f"must be a struct, got {type(v).__name__}")
+        fields = {f.name: f for f in spec.all_fields()}
+        for name in items:
+            if name not in fields:
+                raise self.fail((*path, name), "is not a known attribute")
+        return {name: self.value(fields[name], item, (*path, name)) for name, item in items.items() if item is not None}
+
+    def reference(self, spec: Value, v: Any, path: tuple[str | int, ...]) -> Any:
+        target = load_catalog()[spec.target or ""]
+        if not isinstance(v, (SpsResource, SpsDataSource)):
+            raise self.fail(path, f"must be a {target.resource_type} construct (a {target.title}), "
+                                  f"got {type(v).__name__}; pass the construct, not its key")
+        if v.sps_type.terraform_name != target.terraform_name:
+            raise self.fail(path, f"must reference a {target.resource_type}, got a {v.sps_type.resource_type} "
+                                  f"({v.node.path})")
+        if v.appliance is not self.appliance:
+            raise self.fail(path, f"references {v.node.path} on appliance {v.appliance.node.id!r}, but this "
+                                  f"construct belongs to appliance {self.appliance.node.id!r}; references "
+                                  "cannot cross appliances")
+        return v.key
+
+
+def _to_unknown(v: Any) -> Any:
+    """Tokens are not known until Terraform runs: validate them as unknown."""
+    if isinstance(v, dict):
+        return {k: _to_unknown(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_to_unknown(x) for x in v]
+    if isinstance(v, str) and cdktf.Token.is_unresolved(v):
+        return UNKNOWN
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and cdktf.Token.is_unresolved(v):
+        return UNKNOWN
+    return v
+
+
+def _appliance_of(scope: constructs.Construct, where: str) -> Appliance:
+    from sps_constructs.appliance import Appliance
+
+    found = Appliance.find(scope)
+    if found is None:
+        raise SpsConfigError(where, "", "SPS constructs must be created inside an Appliance "
+                                        "(Appliance(stack, 'eu', url=...)), which says which appliance they configure")
+    return found
+
+
+class SpsResource(cdktf.TerraformResource):
+    """A managed SPS object (`sps_<type>`)."""
+
+    TYPE: ClassVar[str]
+
+    def __init__(self, scope: constructs.Construct, id: str, args: Mapping[str, Any], *,
+                 depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
+                 lifecycle: cdktf.TerraformResourceLifecycle | None = None) -> None:
+        t = load_catalog()[self.TYPE]
+        where = f"{scope.node.path}/{id} ({t.resource_type})"
+        appliance = _appliance_of(scope, where)
+        conv = _Converter(where, appliance)
+        attrs = conv.struct(t.root, {k: v for k, v in args.items() if v is not None}, ())
+        for p in validate(t.root, apply_defaults(t.root, _to_unknown(attrs))):
+            raise SpsConfigError(where, p.dotted(), p.message)
+        self._sps_attrs = attrs
+        self._sps_appliance = appliance
+        super().__init__(scope, id, terraform_resource_type=t.resource_type, terraform_generator_metadata=GENERATOR,
+                         provider=appliance.provider, depends_on=depends_on, lifecycle=lifecycle)
+
+    @property
+    def sps_type(self) -> TypeDef:
+        return load_catalog()[self.TYPE]
+
+    @property
+    def appliance(self) -> Appliance:
+        return self._sps_appliance
+
+    @property
+    def sps_attributes(self) -> Mapping[str, Any]:
+        """The attributes as synthesized (references are tokens)."""
+        return self._sps_attrs
+
+    @property
+    def key(self) -> str:
+        """The object's SPS key (a token until Terraform applies)."""
+        return self.get_string_attribute("key")
+
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return self._sps_attrs
+
+
+class SpsDataSource(cdktf.TerraformDataSource):
+    """Finds one SPS object by key or name (`data.sps_<type>`)."""
+
+    TYPE: ClassVar[str]
+
+    def __init__(self, scope: constructs.Construct, id: str, *, key: str | None = None, name: str | None = None,
+                 depends_on: Sequence[cdktf.ITerraformDependable] | None = None) -> None:
+        t = load_catalog()[self.TYPE]
+        where = f"{scope.node.path}/{id} (data.{t.resource_type})"
+        appliance = _appliance_of(scope, where)
+        if key is None and name is None and not t.is_singleton:
+            raise SpsConfigError(where, "", "give key or name")
+        if name is not None and not t.name_field:
+            raise SpsConfigError(where, "name", f"{t.title} objects have no name; look them up by key")
+        self._sps_attrs = {k: v for k, v in (("key", key), (t.name_field or "name", name)) if v is not None}
+        self._sps_appliance = appliance
+        super().__init__(scope, id, terraform_resource_type=t.resource_type, terraform_generator_metadata=GENERATOR,
+                         provider=appliance.provider, depends_on=depends_on)
+
+    @classmethod
+    def _builtin(cls, appliance: Appliance, name: str) -> Any:
+        """The lookup of a built-in object, created once per appliance and found by its documented key."""
+        t = load_catalog()[cls.TYPE]
+        builtin = t.builtin_by_name(name)
+        if builtin is None:
+            known = ", ".join(repr(b.body.get(t.name_field or "name")) for b in t.builtins) or "none"
+            raise SpsConfigError(f"{appliance.node.path}", "builtin",
+                                 f"{t.title} has no built-in named {name!r} (known: {known})")
+        id = f"builtin_{t.terraform_name}_{name}"
+        existing = appliance.node.try_find_child(id)
+        if existing is not None:
+            return existing
+        return cls(appliance, id, key=builtin.key)
+
+    @property
+    def sps_type(self) -> TypeDef:
+        return load_catalog()[self.TYPE]
+
+    @property
+    def appliance(self) -> Appliance:
+        return self._sps_appliance
+
+    @property
+    def key(self) -> str:
+        return self.get_string_attribute("key")
+
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return self._sps_attrs

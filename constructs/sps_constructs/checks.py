@@ -1,0 +1,49 @@
+"""Synth-time checks that need the whole construct tree: an Aspect added once per stack.
+
+Per-construct mistakes are caught when the construct is created; what only the full tree
+shows is checked here: two objects of one type with the same name on one appliance (SPS
+refuses the second), and two appliances that would share a provider alias.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cdktf
+import constructs
+import jsii
+
+from sps_constructs.errors import SpsConfigError
+
+
+@jsii.implements(cdktf.IAspect)
+class SpsChecks:
+    def __init__(self) -> None:
+        self.names: dict[tuple[int, str, str], str] = {}
+        self.aliases: dict[str, str] = {}
+
+    @staticmethod
+    def ensure(stack: cdktf.TerraformStack) -> None:
+        if not getattr(stack, "_sps_checks_added", False):
+            stack._sps_checks_added = True  # type: ignore[attr-defined]
+            cdktf.Aspects.of(stack).add(SpsChecks())
+
+    def visit(self, node: constructs.IConstruct) -> None:
+        from sps_constructs.appliance import Appliance
+        from sps_constructs.base import SpsResource
+
+        if isinstance(node, Appliance):
+            other = self.aliases.setdefault(node.node.id, node.node.path)
+            if other != node.node.path:
+                raise SpsConfigError(node.node.path, "id", f"appliance id {node.node.id!r} is also used by {other}; "
+                                                           "each appliance needs its own provider alias")
+        if isinstance(node, SpsResource):
+            t = node.sps_type
+            name: Any = node.sps_attributes.get(t.name_field or "") if t.name_field else None
+            if isinstance(name, str) and not cdktf.Token.is_unresolved(name):
+                slot = (id(node.appliance), t.terraform_name, name)
+                other = self.names.setdefault(slot, node.node.path)
+                if other != node.node.path:
+                    raise SpsConfigError(node.node.path, t.name_field or "name",
+                                         f"{t.resource_type} named {name!r} is also defined by {other} on appliance "
+                                         f"{node.appliance.node.id!r}; SPS names must be unique")
