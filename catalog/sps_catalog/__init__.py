@@ -5,7 +5,7 @@ driven by it. `load_catalog()` is the runtime entry point; it reads the pre-comp
 module so that the provider starts without parsing YAML.
 """
 
-from sps_catalog.model import Catalog, Field, TypeDef, Union, Value
 from sps_catalog.load import load_catalog
+from sps_catalog.model import Catalog, Field, TypeDef, Union, Value
 
 __all__ = ["Catalog", "Field", "TypeDef", "Union", "Value", "load_catalog"]

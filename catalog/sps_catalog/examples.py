@@ -70,8 +70,9 @@ def hcl_value(cat: Catalog, v: Any, cfg: HclConfig, indent: int = 2) -> str:
     raise TypeError(f"cannot render {v!r}")
 
 
-def hcl_resource(cat: Catalog, t: TypeDef, label: str, body: dict[str, Any], cfg: HclConfig,
-                 provider: str | None = None) -> None:
+def hcl_resource(
+    cat: Catalog, t: TypeDef, label: str, body: dict[str, Any], cfg: HclConfig, provider: str | None = None
+) -> None:
     lines = [f'resource "{t.resource_type}" "{label}" {{']
     if provider:
         lines.append(f"  provider = {provider}")

@@ -8,6 +8,7 @@ validation live once in `sps_constructs.base`.
 from __future__ import annotations
 
 import keyword
+import re
 import textwrap
 from dataclasses import dataclass, field
 
@@ -31,8 +32,9 @@ def ref_alias(t: TypeDef) -> str:
 
 def doc(text: str, indent: int) -> str:
     pad = " " * indent
-    body = textwrap.fill(text.replace('"""', "'''").replace("\\", "\\\\"), 100 - indent,
-                         initial_indent="", subsequent_indent=pad)
+    body = textwrap.fill(
+        text.replace('"""', "'''").replace("\\", "\\\\"), 100 - indent, initial_indent="", subsequent_indent=pad
+    )
     return f'{pad}"""{body}"""\n'
 
 
@@ -76,8 +78,13 @@ class Module:
             suffix = ("Enabled" if branch == "true" else "Disabled") if u.is_bool else camel(branch)
             value = (branch == "true") if u.is_bool else branch
             cls = f"{name}{suffix}"
-            self.emit_struct(cls, name, v.fields + bfields, (u.discriminator, value),
-                             f"`{u.discriminator} = {str(value).lower() if u.is_bool else value}`. {u.description}")
+            self.emit_struct(
+                cls,
+                name,
+                v.fields + bfields,
+                (u.discriminator, value),
+                f"`{u.discriminator} = {str(value).lower() if u.is_bool else value}`. {u.description}",
+            )
             branches.append(cls)
         self.structs.append(f"{name} = {' | '.join(branches)}\n")
         self.names.append(name)
@@ -96,9 +103,14 @@ class Module:
                 optional.append((f"{f.name}: {hint} | None = None", f))
         return required + optional
 
-    def emit_struct(self, name: str, prefix: str, fields: tuple[Field, ...], branch: tuple[str, object] | None,
-                    text: str) -> None:
-        lines = ["@dataclasses.dataclass(frozen=True, kw_only=True)", f"class {name}(SpsStruct):", doc(text, 4).rstrip("\n")]
+    def emit_struct(
+        self, name: str, prefix: str, fields: tuple[Field, ...], branch: tuple[str, object] | None, text: str
+    ) -> None:
+        lines = [
+            "@dataclasses.dataclass(frozen=True, kw_only=True)",
+            f"class {name}(SpsStruct):",
+            doc(text, 4).rstrip("\n"),
+        ]
         if branch is not None:
             lines.append(f"    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = {branch!r}")
         for decl, f in self.params(fields, prefix):
@@ -120,46 +132,82 @@ def render_module(cat: Catalog, t: TypeDef) -> str:
     if t.is_managed:
         params = [decl for decl, _ in m.params(t.fields, cls)]
         kwargs = "".join(f'            "{f.name}": {f.name},\n' for f in t.fields)
-        sig = ",\n        ".join(["self", "scope: constructs.Construct", "id: str", "*", *params,
-                                  "depends_on: Sequence[cdktf.ITerraformDependable] | None = None",
-                                  "lifecycle: cdktf.TerraformResourceLifecycle | None = None"])
-        out.append(f"class {cls}(SpsResource):\n" + doc(f"`{t.resource_type}`: {t.description}", 4)
-                   + f'\n    TYPE: ClassVar[str] = "{t.terraform_name}"\n\n'
-                   + f"    def __init__(\n        {sig},\n    ) -> None:\n"
-                   + f"        args = {{\n{kwargs}        }}\n"
-                   + "        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)\n")
+        sig = ",\n        ".join(
+            [
+                "self",
+                "scope: constructs.Construct",
+                "id: str",
+                "*",
+                *params,
+                "depends_on: Sequence[cdktf.ITerraformDependable] | None = None",
+                "lifecycle: cdktf.TerraformResourceLifecycle | None = None",
+            ]
+        )
+        out.append(
+            f"class {cls}(SpsResource):\n"
+            + doc(f"`{t.resource_type}`: {t.description}", 4)
+            + f'\n    TYPE: ClassVar[str] = "{t.terraform_name}"\n\n'
+            + f"    def __init__(\n        {sig},\n    ) -> None:\n"
+            + f"        args = {{\n{kwargs}        }}\n"
+            + "        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)\n"
+        )
         if builtin_names:
             out.append(_builtin_method(f"Data{cls}", builtin_names, f"Data{cls}._builtin(appliance, name)", cls))
-        out.append(f"class Data{cls}(SpsDataSource):\n"
-                   + doc(f"`data.{t.resource_type}`: finds a {t.title.lower()} by key or name.", 4)
-                   + f'\n    TYPE: ClassVar[str] = "{t.terraform_name}"\n')
+        out.append(
+            f"class Data{cls}(SpsDataSource):\n"
+            + doc(f"`data.{t.resource_type}`: finds a {t.title.lower()} by key or name.", 4)
+            + f'\n    TYPE: ClassVar[str] = "{t.terraform_name}"\n'
+        )
         out.append(f"{ref_alias(t)} = {cls} | Data{cls}\n")
     else:
-        out.append(f"class {cls}(SpsDataSource):\n"
-                   + doc(f"`data.{t.resource_type}`: {t.description}", 4)
-                   + f'\n    TYPE: ClassVar[str] = "{t.terraform_name}"\n')
+        out.append(
+            f"class {cls}(SpsDataSource):\n"
+            + doc(f"`data.{t.resource_type}`: {t.description}", 4)
+            + f'\n    TYPE: ClassVar[str] = "{t.terraform_name}"\n'
+        )
         if builtin_names:
             out.append(_builtin_method(cls, builtin_names, "cls._builtin(appliance, name)", cls))
         out.append(f"{ref_alias(t)} = {cls}\n")
-    imports = ["from __future__ import annotations", "", "import dataclasses",
-               "from collections.abc import Sequence", "from typing import TYPE_CHECKING, Any, ClassVar, Literal", "",
-               "import cdktf", "import constructs", "",
-               "from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct"]
-    tc = ["from sps_constructs.appliance import Appliance"]
-    tc += [f"from sps_constructs.types.{r} import {ref_alias(cat[r])}" for r in sorted(m.refs)]
-    imports += ["", "if TYPE_CHECKING:", *[f"    {x}" for x in tc]]
-    text = (HEADER.format(name=t.terraform_name) + f'"""{t.title} (`{t.resource_type}`), from the SPS catalog."""\n\n'
-            + "\n".join(imports) + "\n\n__all__ = [\n" + "".join(f'    "{n}",\n' for n in _exported(t, m)) + "]\n\n\n"
-            + "\n\n".join(m.structs + out))
+    code = "\n\n".join(m.structs + out)
+    text = (
+        HEADER.format(name=t.terraform_name)
+        + f'"""{t.title} (`{t.resource_type}`), from the SPS catalog."""\n\n'
+        + _imports(cat, m, code)
+        + "\n\n__all__ = [\n"
+        + "".join(f'    "{n}",\n' for n in sorted(_exported(t, m)))
+        + "]\n\n\n"
+        + code
+    )
     return _tidy(text)
+
+
+def _imports(cat: Catalog, m: Module, code: str) -> str:
+    """Only the imports `code` uses, in the order ruff's isort expects."""
+    type_only = ["from sps_constructs.appliance import Appliance"] if "Appliance" in code else []
+    type_only += [f"from sps_constructs.types.{r} import {ref_alias(cat[r])}" for r in sorted(m.refs)]
+    typing = [n for n in ("Any", "ClassVar", "Literal") if re.search(rf"\b{n}\b", code)]
+    if type_only:
+        typing.insert(0, "TYPE_CHECKING")
+    stdlib = ["import dataclasses"] if "dataclasses." in code else []
+    stdlib += ["from collections.abc import Sequence"] if "Sequence[" in code else []
+    stdlib.append(f"from typing import {', '.join(typing)}")
+    third = [f"import {n}" for n in ("cdktf", "constructs") if f"{n}." in code]
+    base = [n for n in ("SpsDataSource", "SpsResource", "SpsStruct") if f"({n})" in code]
+    first = [f"from sps_constructs.base import {', '.join(base)}"]
+    groups = [["from __future__ import annotations"], stdlib, third, first]
+    if type_only:
+        groups.append(["if TYPE_CHECKING:", *[f"    {x}" for x in type_only]])
+    return "\n\n".join("\n".join(g) for g in groups if g)
 
 
 def _builtin_method(data_cls: str, names: list[str], call: str, owner: str) -> str:
     lit = ", ".join(f'"{n}"' for n in names)
-    return ("#builtin\n"
-            f"    @classmethod\n    def builtin(cls, appliance: Appliance, name: Literal[{lit}]) -> {data_cls}:\n"
-            f'        """The built-in object `name` on `appliance` (found by its documented key; created once)."""\n'
-            f"        result: {data_cls} = {call}\n        return result\n")
+    return (
+        "#builtin\n"
+        f"    @classmethod\n    def builtin(cls, appliance: Appliance, name: Literal[{lit}]) -> {data_cls}:\n"
+        f'        """The built-in object `name` on `appliance` (found by its documented key; created once)."""\n'
+        f"        result: {data_cls} = {call}\n        return result\n"
+    )
 
 
 def _exported(t: TypeDef, m: Module) -> list[str]:
@@ -181,5 +229,6 @@ def render_constructs(cat: Catalog) -> dict[str, str]:
     exports = [f"from sps_constructs.types.{t.terraform_name} import *  # noqa: F403" for t in cat]
     files["constructs/sps_constructs/types/__init__.py"] = (
         "# Generated by `sps-generate` from catalog/types/*.yaml. Do not edit.\n"
-        '"""Construct classes for every SPS type in the catalog."""\n\n' + "\n".join(exports) + "\n")
+        '"""Construct classes for every SPS type in the catalog."""\n\n' + "\n".join(exports) + "\n"
+    )
     return files

@@ -36,7 +36,7 @@ def _one(f: Field, depth: int, branch_note: str | None) -> list[str]:
         req = "required" + (f" {branch_note}" if branch_note else "")
     else:
         req = "optional" + (f", {branch_note}" if branch_note else "")
-    kind = f.type
+    kind: str = f.type
     if f.type == "list" and f.element is not None:
         kind = f"list of {'objects' if f.element.type == 'object' else f.element.type}"
     if f.type == "reference":
@@ -66,11 +66,15 @@ def _python_value(cat: Catalog, v: object) -> str:
 
 
 def _python_example(cat: Catalog, t: TypeDef, body: dict[str, object]) -> str:
-    args = ",\n".join(f"    {k}={_python_value(cat, v) if is_builtin_ref(v) else _py(cat, v, 4)}" for k, v in body.items())
+    args = ",\n".join(
+        f"    {k}={_python_value(cat, v) if is_builtin_ref(v) else _py(cat, v, 4)}" for k, v in body.items()
+    )
     cls = class_name(t)
-    return (f"from sps_constructs import Appliance, {cls}\n\n"
-            f'sps = Appliance(stack, "eu", url="https://sps-eu.example.net")\n'
-            f'{cls}(sps, "example",\n{args},\n)')
+    return (
+        f"from sps_constructs import Appliance, {cls}\n\n"
+        f'sps = Appliance(stack, "eu", url="https://sps-eu.example.net")\n'
+        f'{cls}(sps, "example",\n{args},\n)'
+    )
 
 
 def _py(cat: Catalog, v: object, indent: int) -> str:
@@ -88,42 +92,84 @@ def resource_page(cat: Catalog, t: TypeDef) -> str:
     example = dict(t.examples.get("minimal") or {})
     cfg = HclConfig()
     hcl_resource(cat, t, "example", example, cfg)
-    lines = [HEADER.format(name=t.terraform_name), f"# {t.resource_type} (Resource)\n", t.description + "\n",
-             f"SPS endpoint: `{t.api_path}` ({t.kind.replace('_', ' ')}). Sources: {', '.join(t.sources)}.\n",
-             "## Example Usage\n", "### CDKTF (Python)\n", "```python", _python_example(cat, t, example), "```\n",
-             "### HCL\n", "```hcl", cfg.text().rstrip(), "```\n",
-             "## Argument Reference\n", *_field_lines(t.root, 0), "",
-             "## Attribute Reference\n", "- `key` (string) - The object's key on SPS (its ID).\n"]
+    lines = [
+        HEADER.format(name=t.terraform_name),
+        f"# {t.resource_type} (Resource)\n",
+        t.description + "\n",
+        f"SPS endpoint: `{t.api_path}` ({t.kind.replace('_', ' ')}). Sources: {', '.join(t.sources)}.\n",
+        "## Example Usage\n",
+        "### CDKTF (Python)\n",
+        "```python",
+        _python_example(cat, t, example),
+        "```\n",
+        "### HCL\n",
+        "```hcl",
+        cfg.text().rstrip(),
+        "```\n",
+        "## Argument Reference\n",
+        *_field_lines(t.root, 0),
+        "",
+        "## Attribute Reference\n",
+        "- `key` (string) - The object's key on SPS (its ID).\n",
+    ]
     if t.is_singleton:
-        lines += ["## Singleton semantics\n",
-                  "Creating this resource adopts the appliance's existing object (PUT); destroying it only removes it "
-                  "from Terraform state. The appliance keeps its settings.\n"]
-    lines += ["## Import\n", "Import by SPS key" + (f" (always `{t.singleton_key}`)" if t.is_singleton else "") + ":\n",
-              "```shell", f"terraform import {t.resource_type}.example {t.singleton_key if t.is_singleton else '<key>'}",
-              "```\n", "or with an `import` block:\n", "```hcl",
-              f'import {{\n  to = {t.resource_type}.example\n  id = "{t.singleton_key if t.is_singleton else "<key>"}"\n}}',
-              "```"]
+        lines += [
+            "## Singleton semantics\n",
+            "Creating this resource adopts the appliance's existing object (PUT); destroying it only removes it "
+            "from Terraform state. The appliance keeps its settings.\n",
+        ]
+    lines += [
+        "## Import\n",
+        "Import by SPS key" + (f" (always `{t.singleton_key}`)" if t.is_singleton else "") + ":\n",
+        "```shell",
+        f"terraform import {t.resource_type}.example {t.singleton_key if t.is_singleton else '<key>'}",
+        "```\n",
+        "or with an `import` block:\n",
+        "```hcl",
+        f'import {{\n  to = {t.resource_type}.example\n  id = "{t.singleton_key if t.is_singleton else "<key>"}"\n}}',
+        "```",
+    ]
     return "\n".join(x for x in lines if x != "") + "\n"
 
 
 def data_source_page(cat: Catalog, t: TypeDef) -> str:
     by = "`key` or `name`" if t.name_field else "`key`"
-    builtins = "".join(f"- `{b.key}`" + (f" (`{b.body.get(t.name_field)}`{', name assumed' if b.name_is_assumption else ''})"
-                                          if t.name_field else "") + "\n" for b in t.builtins)
-    lines = [HEADER.format(name=t.terraform_name), f"# {t.resource_type} (Data Source)\n", t.description + "\n",
-             f"Finds one object at `{t.api_path}` by {by}.\n", "## Example Usage\n", "```hcl",
-             f'data "{t.resource_type}" "example" {{\n  ' + (f'name = "{t.builtins[0].body.get(t.name_field)}"'
-                                                           if t.builtins and t.name_field else 'key = "<key>"') + "\n}",
-             "```\n"]
+    builtins = "".join(
+        f"- `{b.key}`"
+        + (f" (`{b.body.get(t.name_field)}`{', name assumed' if b.name_is_assumption else ''})" if t.name_field else "")
+        + "\n"
+        for b in t.builtins
+    )
+    lines = [
+        HEADER.format(name=t.terraform_name),
+        f"# {t.resource_type} (Data Source)\n",
+        t.description + "\n",
+        f"Finds one object at `{t.api_path}` by {by}.\n",
+        "## Example Usage\n",
+        "```hcl",
+        f'data "{t.resource_type}" "example" {{\n  '
+        + (f'name = "{t.builtins[0].body.get(t.name_field)}"' if t.builtins and t.name_field else 'key = "<key>"')
+        + "\n}",
+        "```\n",
+    ]
     if not t.is_managed and t.builtins:
-        lines += ["In CDKTF (Python): " + f'`{class_name(t)}.builtin(sps, "{t.builtins[0].body.get(t.name_field)}")`.\n']
+        lines += [
+            "In CDKTF (Python): " + f'`{class_name(t)}.builtin(sps, "{t.builtins[0].body.get(t.name_field or "")}")`.\n'
+        ]
     if builtins:
         lines += ["## Built-in objects\n", builtins]
-    lines += ["## Argument Reference\n", "- `key` (string, optional) - Key of the object.",
-              *(["- `name` (string, optional) - Name of the object."] if t.name_field else []), "",
-              "## Attribute Reference\n"]
-    lines += _field_lines(t.root, 0) if t.is_typed else ["- `body_json` (string) - The whole body as JSON; its schema "
-                                                         "is not documented by One Identity."]
+    lines += [
+        "## Argument Reference\n",
+        "- `key` (string, optional) - Key of the object.",
+        *(["- `name` (string, optional) - Name of the object."] if t.name_field else []),
+        "",
+        "## Attribute Reference\n",
+    ]
+    lines += (
+        _field_lines(t.root, 0)
+        if t.is_typed
+        else ["- `body_json` (string) - The whole body as JSON; its schema is not documented by One Identity."]
+    )
     return "\n".join(lines) + "\n"
 
 

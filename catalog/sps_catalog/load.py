@@ -51,7 +51,7 @@ def _field(raw: Mapping[str, Any]) -> Field:
         description=raw["description"],
         required=raw.get("required", False),
         nullable=raw.get("nullable", False),
-        default=raw["default"] if "default" in raw else NO_DEFAULT,
+        default=raw.get("default", NO_DEFAULT),
         default_is_assumption=raw.get("default_is_assumption", False),
         sensitive=raw.get("sensitive", False),
         requires_replace=raw.get("requires_replace", False),

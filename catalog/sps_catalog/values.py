@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sps_catalog.model import Field, Value
+from sps_catalog.model import Value
 
 
 class _Unknown:
@@ -98,8 +98,14 @@ def _type_error(value: Value, v: Any) -> str | None:
     if value.type == "int" and isinstance(v, float) and v.is_integer():
         return None
     if not isinstance(v, expected):
-        names = {"string": "a string", "reference": "a key (string)", "int": "a whole number",
-                 "bool": "true or false", "list": "a list", "object": "an object"}
+        names = {
+            "string": "a string",
+            "reference": "a key (string)",
+            "int": "a whole number",
+            "bool": "true or false",
+            "list": "a list",
+            "object": "an object",
+        }
         return f"must be {names[value.type]}"
     return None
 
@@ -185,8 +191,14 @@ def validate(
                     walk(f, item, (*at, name))
                 elif item is not None and item is not UNKNOWN:
                     where = " or ".join(repr(b) for b in sorted(owners.get(name, ())))
-                    problems.append(Problem((*at, name), f"is only allowed when {union.discriminator} is {where}"
-                                            if union else "is not allowed here"))
+                    problems.append(
+                        Problem(
+                            (*at, name),
+                            f"is only allowed when {union.discriminator} is {where}"
+                            if union
+                            else "is not allowed here",
+                        )
+                    )
                 continue
             if item is None and f.required and not f.nullable:
                 problems.append(Problem((*at, name), "is required" + (_branch_note(spec, branch))))
@@ -202,7 +214,6 @@ def _branch_note(spec: Value, branch: str | None) -> str:
         return ""
     disc = spec.union.discriminator
     return f" when {disc} is {branch!r}" if not spec.union.is_bool else f" when {disc} is {branch}"
-
 
 
 def apply_defaults(value: Value, v: Any, *, fill_nulls: bool = False) -> Any:

@@ -11,6 +11,7 @@ import os
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 
-from sps_constructs.appliance import Appliance, SpsProvider  # noqa: E402
-from sps_constructs.errors import SpsConfigError  # noqa: E402
-from sps_constructs.types import *  # noqa: E402, F403
+from sps_constructs.appliance import Appliance as Appliance
+from sps_constructs.appliance import SpsProvider as SpsProvider
+from sps_constructs.errors import SpsConfigError as SpsConfigError
+from sps_constructs.types import *  # noqa: F403

@@ -17,14 +17,23 @@ class SpsProvider(cdktf.TerraformProvider):
     """The `provider "sps"` block (with an alias). Created by `Appliance`; rarely used directly."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, alias: str, config: Mapping[str, Any]) -> None:
-        self._sps_alias = alias
+        self._sps_alias: str | None = alias
         self._sps_config = {k: v for k, v in config.items() if v is not None}
-        super().__init__(scope, id, terraform_resource_type="sps", terraform_generator_metadata=GENERATOR,
-                         terraform_provider_source="oneidentity/sps")
+        super().__init__(
+            scope,
+            id,
+            terraform_resource_type="sps",
+            terraform_generator_metadata=GENERATOR,
+            terraform_provider_source="oneidentity/sps",
+        )
 
     @property
     def alias(self) -> str | None:  # the JS base class ignores an alias set from Python
         return self._sps_alias
+
+    @alias.setter
+    def alias(self, value: str | None) -> None:
+        self._sps_alias = value
 
     def _synthesize_attributes(self) -> Mapping[str, Any]:
         return {**self._sps_config, "alias": self._sps_alias}
@@ -37,21 +46,46 @@ class Appliance(constructs.Construct):
     (`SPS_USERNAME`, `SPS_PASSWORD`) so they need not be written into the synthesized JSON.
     """
 
-    def __init__(self, scope: constructs.Construct, id: str, *, url: str, username: str | None = None,
-                 password: str | None = None, ca_bundle: str | None = None, insecure: bool | None = None,
-                 request_timeout: float | None = None, lock_timeout: float | None = None,
-                 group_commit: bool | None = None, commit_message: str | None = None) -> None:
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        url: str,
+        username: str | None = None,
+        password: str | None = None,
+        ca_bundle: str | None = None,
+        insecure: bool | None = None,
+        request_timeout: float | None = None,
+        lock_timeout: float | None = None,
+        group_commit: bool | None = None,
+        commit_message: str | None = None,
+    ) -> None:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", id):
-            raise SpsConfigError(f"{scope.node.path}/{id}", "id",
-                                 "an Appliance id becomes the provider alias: use letters, digits, _ and -")
+            raise SpsConfigError(
+                f"{scope.node.path}/{id}",
+                "id",
+                "an Appliance id becomes the provider alias: use letters, digits, _ and -",
+            )
         if not url.startswith(("https://", "http://")) and not cdktf.Token.is_unresolved(url):
             raise SpsConfigError(f"{scope.node.path}/{id}", "url", f"{url!r} must start with https://")
         super().__init__(scope, id)
-        self.provider = SpsProvider(self, "provider", alias=id, config={
-            "url": url, "username": username, "password": password, "ca_bundle": ca_bundle, "insecure": insecure,
-            "request_timeout": request_timeout, "lock_timeout": lock_timeout, "group_commit": group_commit,
-            "commit_message": commit_message,
-        })
+        self.provider = SpsProvider(
+            self,
+            "provider",
+            alias=id,
+            config={
+                "url": url,
+                "username": username,
+                "password": password,
+                "ca_bundle": ca_bundle,
+                "insecure": insecure,
+                "request_timeout": request_timeout,
+                "lock_timeout": lock_timeout,
+                "group_commit": group_commit,
+                "commit_message": commit_message,
+            },
+        )
         from sps_constructs.checks import SpsChecks
 
         SpsChecks.ensure(cdktf.TerraformStack.of(self))

@@ -84,15 +84,22 @@ class _Converter:
     def reference(self, spec: Value, v: Any, path: tuple[str | int, ...]) -> Any:
         target = load_catalog()[spec.target or ""]
         if not isinstance(v, (SpsResource, SpsDataSource)):
-            raise self.fail(path, f"must be a {target.resource_type} construct (a {target.title}), "
-                                  f"got {type(v).__name__}; pass the construct, not its key")
+            raise self.fail(
+                path,
+                f"must be a {target.resource_type} construct (a {target.title}), "
+                f"got {type(v).__name__}; pass the construct, not its key",
+            )
         if v.sps_type.terraform_name != target.terraform_name:
-            raise self.fail(path, f"must reference a {target.resource_type}, got a {v.sps_type.resource_type} "
-                                  f"({v.node.path})")
+            raise self.fail(
+                path, f"must reference a {target.resource_type}, got a {v.sps_type.resource_type} ({v.node.path})"
+            )
         if v.appliance is not self.appliance:
-            raise self.fail(path, f"references {v.node.path} on appliance {v.appliance.node.id!r}, but this "
-                                  f"construct belongs to appliance {self.appliance.node.id!r}; references "
-                                  "cannot cross appliances")
+            raise self.fail(
+                path,
+                f"references {v.node.path} on appliance {v.appliance.node.id!r}, but this "
+                f"construct belongs to appliance {self.appliance.node.id!r}; references "
+                "cannot cross appliances",
+            )
         return v.key
 
 
@@ -114,8 +121,12 @@ def _appliance_of(scope: constructs.Construct, where: str) -> Appliance:
 
     found = Appliance.find(scope)
     if found is None:
-        raise SpsConfigError(where, "", "SPS constructs must be created inside an Appliance "
-                                        "(Appliance(stack, 'eu', url=...)), which says which appliance they configure")
+        raise SpsConfigError(
+            where,
+            "",
+            "SPS constructs must be created inside an Appliance "
+            "(Appliance(stack, 'eu', url=...)), which says which appliance they configure",
+        )
     return found
 
 
@@ -124,9 +135,15 @@ class SpsResource(cdktf.TerraformResource):
 
     TYPE: ClassVar[str]
 
-    def __init__(self, scope: constructs.Construct, id: str, args: Mapping[str, Any], *,
-                 depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
-                 lifecycle: cdktf.TerraformResourceLifecycle | None = None) -> None:
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        args: Mapping[str, Any],
+        *,
+        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
+        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+    ) -> None:
         t = load_catalog()[self.TYPE]
         where = f"{scope.node.path}/{id} ({t.resource_type})"
         appliance = _appliance_of(scope, where)
@@ -136,8 +153,15 @@ class SpsResource(cdktf.TerraformResource):
             raise SpsConfigError(where, p.dotted(), p.message)
         self._sps_attrs = attrs
         self._sps_appliance = appliance
-        super().__init__(scope, id, terraform_resource_type=t.resource_type, terraform_generator_metadata=GENERATOR,
-                         provider=appliance.provider, depends_on=depends_on, lifecycle=lifecycle)
+        super().__init__(
+            scope,
+            id,
+            terraform_resource_type=t.resource_type,
+            terraform_generator_metadata=GENERATOR,
+            provider=appliance.provider,
+            depends_on=depends_on,
+            lifecycle=lifecycle,
+        )
 
     @property
     def sps_type(self) -> TypeDef:
@@ -166,8 +190,15 @@ class SpsDataSource(cdktf.TerraformDataSource):
 
     TYPE: ClassVar[str]
 
-    def __init__(self, scope: constructs.Construct, id: str, *, key: str | None = None, name: str | None = None,
-                 depends_on: Sequence[cdktf.ITerraformDependable] | None = None) -> None:
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        key: str | None = None,
+        name: str | None = None,
+        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
+    ) -> None:
         t = load_catalog()[self.TYPE]
         where = f"{scope.node.path}/{id} (data.{t.resource_type})"
         appliance = _appliance_of(scope, where)
@@ -177,8 +208,14 @@ class SpsDataSource(cdktf.TerraformDataSource):
             raise SpsConfigError(where, "name", f"{t.title} objects have no name; look them up by key")
         self._sps_attrs = {k: v for k, v in (("key", key), (t.name_field or "name", name)) if v is not None}
         self._sps_appliance = appliance
-        super().__init__(scope, id, terraform_resource_type=t.resource_type, terraform_generator_metadata=GENERATOR,
-                         provider=appliance.provider, depends_on=depends_on)
+        super().__init__(
+            scope,
+            id,
+            terraform_resource_type=t.resource_type,
+            terraform_generator_metadata=GENERATOR,
+            provider=appliance.provider,
+            depends_on=depends_on,
+        )
 
     @classmethod
     def _builtin(cls, appliance: Appliance, name: str) -> Any:
@@ -187,8 +224,9 @@ class SpsDataSource(cdktf.TerraformDataSource):
         builtin = t.builtin_by_name(name)
         if builtin is None:
             known = ", ".join(repr(b.body.get(t.name_field or "name")) for b in t.builtins) or "none"
-            raise SpsConfigError(f"{appliance.node.path}", "builtin",
-                                 f"{t.title} has no built-in named {name!r} (known: {known})")
+            raise SpsConfigError(
+                f"{appliance.node.path}", "builtin", f"{t.title} has no built-in named {name!r} (known: {known})"
+            )
         id = f"builtin_{t.terraform_name}_{name}"
         existing = appliance.node.try_find_child(id)
         if existing is not None:

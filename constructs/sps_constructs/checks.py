@@ -35,8 +35,12 @@ class SpsChecks:
         if isinstance(node, Appliance):
             other = self.aliases.setdefault(node.node.id, node.node.path)
             if other != node.node.path:
-                raise SpsConfigError(node.node.path, "id", f"appliance id {node.node.id!r} is also used by {other}; "
-                                                           "each appliance needs its own provider alias")
+                raise SpsConfigError(
+                    node.node.path,
+                    "id",
+                    f"appliance id {node.node.id!r} is also used by {other}; "
+                    "each appliance needs its own provider alias",
+                )
         if isinstance(node, SpsResource):
             t = node.sps_type
             name: Any = node.sps_attributes.get(t.name_field or "") if t.name_field else None
@@ -44,6 +48,9 @@ class SpsChecks:
                 slot = (id(node.appliance), t.terraform_name, name)
                 other = self.names.setdefault(slot, node.node.path)
                 if other != node.node.path:
-                    raise SpsConfigError(node.node.path, t.name_field or "name",
-                                         f"{t.resource_type} named {name!r} is also defined by {other} on appliance "
-                                         f"{node.appliance.node.id!r}; SPS names must be unique")
+                    raise SpsConfigError(
+                        node.node.path,
+                        t.name_field or "name",
+                        f"{t.resource_type} named {name!r} is also defined by {other} on appliance "
+                        f"{node.appliance.node.id!r}; SPS names must be unique",
+                    )

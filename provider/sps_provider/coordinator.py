@@ -165,7 +165,10 @@ class Coordinator:
                     raise LockTimeout(
                         f"the configuration lock is held by {holder or 'another session'} and was not released "
                         f"within lock_timeout ({self.policy.lock_timeout:g}s); nothing was changed",
-                        status=exc.status, error_type=exc.error_type, details=exc.details) from exc
+                        status=exc.status,
+                        error_type=exc.error_type,
+                        details=exc.details,
+                    ) from exc
                 log.info("configuration locked by %s; retrying in %.1fs", holder or "another session", delay)
                 time.sleep(min(left, delay * (0.5 + random.random())))
                 delay = min(delay * 2, 5.0)

@@ -55,8 +55,13 @@ def build_archive() -> bytes:
                 rel = f"{pkg.__name__}/{path.relative_to(root).as_posix()}"
                 _add(zf, rel, path.read_bytes())
                 pyc = Path(tmp) / "x.pyc"
-                py_compile.compile(str(path), cfile=str(pyc), dfile=rel, doraise=True,
-                                   invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+                py_compile.compile(
+                    str(path),
+                    cfile=str(pyc),
+                    dfile=rel,
+                    doraise=True,
+                    invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+                )
                 _add(zf, rel + "c", pyc.read_bytes())
     return buf.getvalue()
 
@@ -92,8 +97,9 @@ def install(mirror: Path, tfrc: Path, python: str = sys.executable) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="sps-provider-install", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="sps-provider-install", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--mirror", type=Path, default=Path(".mirror"), help="filesystem mirror folder (default .mirror)")
     p.add_argument("--tfrc", type=Path, default=Path("sps.tfrc"), help="CLI config file to write (default sps.tfrc)")
     args = p.parse_args(argv)

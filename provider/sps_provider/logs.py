@@ -13,12 +13,14 @@ LEVELS = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warn",
 
 class HclogFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({
-            "@level": LEVELS.get(record.levelno, "info"),
-            "@message": record.getMessage(),
-            "@module": f"sps.{record.name.removeprefix('sps_provider.')}",
-            "@timestamp": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
-        })
+        return json.dumps(
+            {
+                "@level": LEVELS.get(record.levelno, "info"),
+                "@message": record.getMessage(),
+                "@module": f"sps.{record.name.removeprefix('sps_provider.')}",
+                "@timestamp": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            }
+        )
 
 
 def configure() -> None:

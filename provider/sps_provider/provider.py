@@ -75,8 +75,10 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
 
     def not_configured(self, diags: Diagnostics) -> bool:
         if self.coordinator is None or self.reader is None:
-            diags.error("The SPS provider is not configured",
-                        "ConfigureProvider was not called or failed; see the errors above.")
+            diags.error(
+                "The SPS provider is not configured",
+                "ConfigureProvider was not called or failed; see the errors above.",
+            )
             return True
         return False
 
@@ -118,14 +120,21 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         def run() -> None:
             raw = self.decode(request.config) or {}
             if not cty.is_wholly_known(raw):
-                diags.error("Provider configuration depends on values not known until apply",
-                            "Use values known at plan time for the sps provider's url and credentials.")
+                diags.error(
+                    "Provider configuration depends on values not known until apply",
+                    "Use values known at plan time for the sps provider's url and credentials.",
+                )
                 return
             parsed = provider_config.parse(raw, diags)
             if parsed is None:
                 return
-            settings = Settings(url=parsed.url, username=parsed.username, password=parsed.password,
-                                verify=parsed.verify, timeout=parsed.request_timeout)
+            settings = Settings(
+                url=parsed.url,
+                username=parsed.username,
+                password=parsed.password,
+                verify=parsed.verify,
+                timeout=parsed.request_timeout,
+            )
             self.reader = SpsClient(settings)
             self.coordinator = Coordinator(SpsClient(settings), parsed.policy)
             log.debug("configured for %s", parsed.url)
@@ -137,16 +146,18 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
     def ValidateResourceConfig(self, request: Any, context: Any) -> pb.ValidateResourceConfig.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
-        self.guarded("ValidateResourceConfig", diags,
-                     lambda: engine.validate(self.decode(request.config) or {}, diags), None)
+        self.guarded(
+            "ValidateResourceConfig", diags, lambda: engine.validate(self.decode(request.config) or {}, diags), None
+        )
         return pb.ValidateResourceConfig.Response(diagnostics=diags.items)
 
     def UpgradeResourceState(self, request: Any, context: Any) -> pb.UpgradeResourceState.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
         t = object_type(engine.attrs)
-        state = self.guarded("UpgradeResourceState", diags,
-                             lambda: cty.conform(t, json.loads(request.raw_state.json or b"null")), None)
+        state = self.guarded(
+            "UpgradeResourceState", diags, lambda: cty.conform(t, json.loads(request.raw_state.json or b"null")), None
+        )
         return pb.UpgradeResourceState.Response(upgraded_state=self.dv(t, state), diagnostics=diags.items)
 
     def ReadResource(self, request: Any, context: Any) -> pb.ReadResource.Response:
@@ -172,8 +183,12 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         proposed = self.decode(request.proposed_new_state)
         config = self.decode(request.config)
 
-        plan = self.guarded("PlanResourceChange", diags,
-                            lambda: engine.plan(prior, config if proposed is not None else None, diags), None)
+        plan = self.guarded(
+            "PlanResourceChange",
+            diags,
+            lambda: engine.plan(prior, config if proposed is not None else None, diags),
+            None,
+        )
         resp = pb.PlanResourceChange.Response(diagnostics=diags.items)
         resp.planned_state.CopyFrom(self.dv(t, plan.state if plan else proposed))
         for path in plan.requires_replace if plan else []:

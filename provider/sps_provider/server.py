@@ -45,19 +45,28 @@ log = logging.getLogger(__name__)
 def server_certificate() -> tuple[bytes, bytes, bytes]:
     """(key PEM, cert PEM, cert DER): a short-lived self-signed certificate for this process."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "terraform-provider-sps")])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "localhost"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "terraform-provider-sps"),
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1)).not_valid_after(now + dt.timedelta(days=1))
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return key_pem, cert.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.DER)
 
 
@@ -77,17 +86,21 @@ class Health(health_pb2_grpc.HealthServicer):  # type: ignore[misc]
 
 def serve() -> int:
     if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
-        print("This is a Terraform provider plugin (oneidentity/sps). It is started by terraform, not by hand:\n"
-              "install it with `sps-provider-install` and run `terraform init`.", file=sys.stderr)
+        print(
+            "This is a Terraform provider plugin (oneidentity/sps). It is started by terraform, not by hand:\n"
+            "install it with `sps-provider-install` and run `terraform init`.",
+            file=sys.stderr,
+        )
         return 1
     # Ctrl-C reaches the whole process group; Terraform decides when we stop (StopProvider,
     # then Shutdown), so in-flight changes are never cut off by the signal itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     provider = Provider()
     shutdown = threading.Event()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=256, thread_name_prefix="rpc"),
-                         options=[("grpc.max_receive_message_length", 256 << 20),
-                                  ("grpc.max_send_message_length", 256 << 20)])
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=256, thread_name_prefix="rpc"),
+        options=[("grpc.max_receive_message_length", 256 << 20), ("grpc.max_send_message_length", 256 << 20)],
+    )
     pb_grpc.add_ProviderServicer_to_server(provider, server)
     plugin_pb2_grpc.add_GRPCControllerServicer_to_server(Controller(shutdown), server)
     health_pb2_grpc.add_HealthServicer_to_server(Health(), server)

@@ -91,8 +91,12 @@ class Api:
                 user = None
         s = self.appliance.login(user, password or "") if user is not None else None
         if s is None:
-            raise ApiError(401, "AuthenticationFailure", "Authenticating the user with the given credentials has failed.",
-                           {"path": path})
+            raise ApiError(
+                401,
+                "AuthenticationFailure",
+                "Authenticating the user with the given credentials has failed.",
+                {"path": path},
+            )
         resp = JSONResponse({"meta": self.meta(s, href=path, parent="/api")})
         resp.set_cookie(COOKIE, s.sid, httponly=True, secure=self.secure_cookie, samesite="strict", path="/")
         return resp
@@ -112,8 +116,12 @@ class Api:
             return JSONResponse(self.transaction_doc(s))
         if request.method == "POST":
             if "content-length" not in request.headers and "transfer-encoding" not in request.headers:
-                raise ApiError(411, "LengthRequired", "POST /api/transaction needs a request body (may be empty).",
-                               {"path": TRANSACTION})
+                raise ApiError(
+                    411,
+                    "LengthRequired",
+                    "POST /api/transaction needs a request body (may be empty).",
+                    {"path": TRANSACTION},
+                )
             a.open(s)
             return JSONResponse(self.transaction_doc(s))
         if request.method == "PUT":
@@ -130,7 +138,9 @@ class Api:
         if request.method != "GET":
             raise method_not_allowed(request.url.path, request.method)
         changes = s.tx.changes if s.tx is not None else []
-        return JSONResponse({"changes": changes, "meta": self.meta(s, href=f"{TRANSACTION}/changes", parent=TRANSACTION)})
+        return JSONResponse(
+            {"changes": changes, "meta": self.meta(s, href=f"{TRANSACTION}/changes", parent=TRANSACTION)}
+        )
 
     # -- configuration -------------------------------------------------------------------
     async def configuration(self, request: Request) -> Response:
@@ -178,13 +188,22 @@ class Api:
         href = t.api_path
         if request.method == "PUT":
             self.appliance.replace(s, t, t.singleton_key, await self.json_body(request), href)
-            return JSONResponse({"key": t.singleton_key, "meta": {"href": href, "parent": href.rsplit("/", 1)[0],
-                                                                  "transaction": TRANSACTION}})
+            return JSONResponse(
+                {
+                    "key": t.singleton_key,
+                    "meta": {"href": href, "parent": href.rsplit("/", 1)[0], "transaction": TRANSACTION},
+                }
+            )
         if request.method != "GET":
             raise method_not_allowed(href, request.method)
         body = self.appliance.view(s)[t.path][t.singleton_key]
-        return JSONResponse({"body": render_body(self.catalog, t, body), "key": t.singleton_key,
-                             "meta": self.meta(s, href=href, **self.tree.sibling_links(href))})
+        return JSONResponse(
+            {
+                "body": render_body(self.catalog, t, body),
+                "key": t.singleton_key,
+                "meta": self.meta(s, href=href, **self.tree.sibling_links(href)),
+            }
+        )
 
     async def item(self, request: Request, s: Session, t: TypeDef, key: str) -> Response:
         href = f"{t.api_path}/{key}"
@@ -207,8 +226,13 @@ class Api:
         objs = a.view(s).get(t.path, {})
         if key not in objs:
             raise not_found(href)
-        return JSONResponse({"body": render_body(self.catalog, t, objs[key]), "key": key,
-                             "meta": self.meta(s, href=href, **item_links(t.api_path, list(objs), key))})
+        return JSONResponse(
+            {
+                "body": render_body(self.catalog, t, objs[key]),
+                "key": key,
+                "meta": self.meta(s, href=href, **item_links(t.api_path, list(objs), key)),
+            }
+        )
 
     async def order(self, request: Request, s: Session, t: TypeDef) -> Response:
         href = f"{t.api_path}/@order"
@@ -217,13 +241,17 @@ class Api:
         elif request.method != "GET":
             raise method_not_allowed(href, request.method)
         keys = list(self.appliance.view(s).get(t.path, {}))
-        return JSONResponse({"body": {"@order": keys}, "key": "@order", "meta": self.meta(s, href=href, parent=t.api_path)})
+        return JSONResponse(
+            {"body": {"@order": keys}, "key": "@order", "meta": self.meta(s, href=href, parent=t.api_path)}
+        )
 
     # -- admin (tests and benchmarks only; off unless --admin) ---------------------------
     async def stats(self, request: Request) -> Response:
         a = self.appliance
         open_tx = [s.user for s in a.sessions.values() if s.tx is not None]
-        return JSONResponse({**a.counters.as_dict(), "open_transactions": len(open_tx), "lock_held": a.lock_owner is not None})
+        return JSONResponse(
+            {**a.counters.as_dict(), "open_transactions": len(open_tx), "lock_held": a.lock_owner is not None}
+        )
 
     async def committed(self, request: Request) -> Response:
         return JSONResponse(self.appliance.committed)

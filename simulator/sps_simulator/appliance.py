@@ -194,7 +194,9 @@ class Appliance:
             if problems:
                 kind = "SyntacticError" if all(p.is_type_error for p in problems) else "SemanticError"
                 raise ApiError(
-                    400, kind, f"Invalid {t.title.lower()}: {problems[0]}",
+                    400,
+                    kind,
+                    f"Invalid {t.title.lower()}: {problems[0]}",
                     {"path": path, "errors": problems_as_details(problems)},
                 )
         elif t.name_field and t.name_field in body:
@@ -245,7 +247,9 @@ class Appliance:
             raise semantic(path, f"{key} is a built-in {t.title.lower()}; built-in objects cannot be deleted.")
         users = self.referrers(self.view(s), t, key)
         if users:
-            raise semantic(path, f"The {t.title.lower()} {key} is used by {', '.join(users)}; remove those references first.")
+            raise semantic(
+                path, f"The {t.title.lower()} {key} is used by {', '.join(users)}; remove those references first."
+            )
         tx = self.open(s, path)
         old = tx.candidate[t.path].pop(key)
         tx.touched.add(t.path)

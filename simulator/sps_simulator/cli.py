@@ -22,13 +22,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="sps-simulator", description=__doc__)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     p.add_argument("--port", type=int, default=8443, help="port; 0 picks a free one (default 8443)")
-    p.add_argument("--state", type=Path, default=Path(".state/sps-simulator/sps.sqlite3"),
-                   help="SQLite file holding the committed configuration; its folder also holds the CA")
+    p.add_argument(
+        "--state",
+        type=Path,
+        default=Path(".state/sps-simulator/sps.sqlite3"),
+        help="SQLite file holding the committed configuration; its folder also holds the CA",
+    )
     p.add_argument("--http", action="store_true", help="serve plain HTTP instead of HTTPS")
     p.add_argument("--username", default=os.environ.get("SPS_SIMULATOR_USERNAME", "admin"))
     p.add_argument("--password", default=os.environ.get("SPS_SIMULATOR_PASSWORD", "admin"))
-    p.add_argument("--session-timeout", type=float, default=SESSION_IDLE_SECONDS,
-                   help="idle seconds before a session expires (SPS: 1200)")
+    p.add_argument(
+        "--session-timeout",
+        type=float,
+        default=SESSION_IDLE_SECONDS,
+        help="idle seconds before a session expires (SPS: 1200)",
+    )
     p.add_argument("--admin", action="store_true", help="serve /_sim/* endpoints used by tests and benchmarks")
     p.add_argument("--ready-file", type=Path, help="write {url, ca} as JSON here once listening")
     return p.parse_args(argv)

@@ -17,19 +17,19 @@ if TYPE_CHECKING:
     from sps_constructs.types.x509 import X509Ref
 
 __all__ = [
-    "AuditPolicyEncryptionCertificates",
-    "AuditPolicyEncryptionDifferentCertificatesForUpstreamEnabled",
-    "AuditPolicyEncryptionDifferentCertificatesForUpstreamDisabled",
-    "AuditPolicyEncryptionDifferentCertificatesForUpstream",
-    "AuditPolicyEncryptionEnabled",
-    "AuditPolicyEncryptionDisabled",
-    "AuditPolicyEncryption",
-    "AuditPolicySigningEnabled",
-    "AuditPolicySigningDisabled",
-    "AuditPolicySigning",
     "AuditPolicy",
-    "DataAuditPolicy",
+    "AuditPolicyEncryption",
+    "AuditPolicyEncryptionCertificates",
+    "AuditPolicyEncryptionDifferentCertificatesForUpstream",
+    "AuditPolicyEncryptionDifferentCertificatesForUpstreamDisabled",
+    "AuditPolicyEncryptionDifferentCertificatesForUpstreamEnabled",
+    "AuditPolicyEncryptionDisabled",
+    "AuditPolicyEncryptionEnabled",
     "AuditPolicyRef",
+    "AuditPolicySigning",
+    "AuditPolicySigningDisabled",
+    "AuditPolicySigningEnabled",
+    "DataAuditPolicy",
 ]
 
 

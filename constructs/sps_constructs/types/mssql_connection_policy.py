@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import cdktf
 import constructs
@@ -13,7 +13,6 @@ import constructs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 
 if TYPE_CHECKING:
-    from sps_constructs.appliance import Appliance
     from sps_constructs.types.aa_plugin import AaPluginRef
     from sps_constructs.types.analytics_policy import AnalyticsPolicyRef
     from sps_constructs.types.archive_cleanup_policy import ArchiveCleanupPolicyRef
@@ -31,55 +30,55 @@ if TYPE_CHECKING:
     from sps_constructs.types.x509 import X509Ref
 
 __all__ = [
+    "DataMssqlConnectionPolicy",
+    "MssqlConnectionPolicy",
+    "MssqlConnectionPolicyAccessControl",
+    "MssqlConnectionPolicyAccessControlSubject",
     "MssqlConnectionPolicyAccessControlSubjectEverybody",
     "MssqlConnectionPolicyAccessControlSubjectOnly",
-    "MssqlConnectionPolicyAccessControlSubject",
-    "MssqlConnectionPolicyAccessControl",
-    "MssqlConnectionPolicyChannelDatabaseCleanupEnabled",
-    "MssqlConnectionPolicyChannelDatabaseCleanupDisabled",
     "MssqlConnectionPolicyChannelDatabaseCleanup",
-    "MssqlConnectionPolicyIndexingEnabled",
-    "MssqlConnectionPolicyIndexingDisabled",
+    "MssqlConnectionPolicyChannelDatabaseCleanupDisabled",
+    "MssqlConnectionPolicyChannelDatabaseCleanupEnabled",
     "MssqlConnectionPolicyIndexing",
+    "MssqlConnectionPolicyIndexingDisabled",
+    "MssqlConnectionPolicyIndexingEnabled",
     "MssqlConnectionPolicyNetwork",
-    "MssqlConnectionPolicyOverrideLogLevelEnabled",
-    "MssqlConnectionPolicyOverrideLogLevelDisabled",
     "MssqlConnectionPolicyOverrideLogLevel",
+    "MssqlConnectionPolicyOverrideLogLevelDisabled",
+    "MssqlConnectionPolicyOverrideLogLevelEnabled",
     "MssqlConnectionPolicyPolicies",
-    "MssqlConnectionPolicyRateLimitEnabled",
-    "MssqlConnectionPolicyRateLimitDisabled",
     "MssqlConnectionPolicyRateLimit",
-    "MssqlConnectionPolicyServerAddressCustomDnsEnabled",
-    "MssqlConnectionPolicyServerAddressCustomDnsDisabled",
+    "MssqlConnectionPolicyRateLimitDisabled",
+    "MssqlConnectionPolicyRateLimitEnabled",
+    "MssqlConnectionPolicyRef",
+    "MssqlConnectionPolicyServerAddress",
     "MssqlConnectionPolicyServerAddressCustomDns",
-    "MssqlConnectionPolicyServerAddressOriginal",
-    "MssqlConnectionPolicyServerAddressNat",
-    "MssqlConnectionPolicyServerAddressFix",
+    "MssqlConnectionPolicyServerAddressCustomDnsDisabled",
+    "MssqlConnectionPolicyServerAddressCustomDnsEnabled",
+    "MssqlConnectionPolicyServerAddressDomains",
+    "MssqlConnectionPolicyServerAddressDomainsDomain",
     "MssqlConnectionPolicyServerAddressDomainsDomainAddress",
     "MssqlConnectionPolicyServerAddressDomainsDomainDomain",
-    "MssqlConnectionPolicyServerAddressDomainsDomain",
-    "MssqlConnectionPolicyServerAddressDomains",
+    "MssqlConnectionPolicyServerAddressFix",
     "MssqlConnectionPolicyServerAddressInband",
-    "MssqlConnectionPolicyServerAddress",
-    "MssqlConnectionPolicySourceAddressBoxAddress",
-    "MssqlConnectionPolicySourceAddressOriginal",
-    "MssqlConnectionPolicySourceAddressFix",
+    "MssqlConnectionPolicyServerAddressNat",
+    "MssqlConnectionPolicyServerAddressOriginal",
     "MssqlConnectionPolicySourceAddress",
-    "MssqlConnectionPolicyTransportSecurityDisabled",
+    "MssqlConnectionPolicySourceAddressBoxAddress",
+    "MssqlConnectionPolicySourceAddressFix",
+    "MssqlConnectionPolicySourceAddressOriginal",
+    "MssqlConnectionPolicyTransportSecurity",
+    "MssqlConnectionPolicyTransportSecurityCertificate",
     "MssqlConnectionPolicyTransportSecurityCertificateFix",
     "MssqlConnectionPolicyTransportSecurityCertificateGenerate",
-    "MssqlConnectionPolicyTransportSecurityCertificate",
-    "MssqlConnectionPolicyTransportSecurityServerCertificateCheckEnabled",
-    "MssqlConnectionPolicyTransportSecurityServerCertificateCheckDisabled",
+    "MssqlConnectionPolicyTransportSecurityDisabled",
     "MssqlConnectionPolicyTransportSecurityServerCertificateCheck",
+    "MssqlConnectionPolicyTransportSecurityServerCertificateCheckDisabled",
+    "MssqlConnectionPolicyTransportSecurityServerCertificateCheckEnabled",
     "MssqlConnectionPolicyTransportSecurityTls",
-    "MssqlConnectionPolicyTransportSecurity",
-    "MssqlConnectionPolicyWebGatewayAuthenticationEnabled",
-    "MssqlConnectionPolicyWebGatewayAuthenticationDisabled",
     "MssqlConnectionPolicyWebGatewayAuthentication",
-    "MssqlConnectionPolicy",
-    "DataMssqlConnectionPolicy",
-    "MssqlConnectionPolicyRef",
+    "MssqlConnectionPolicyWebGatewayAuthenticationDisabled",
+    "MssqlConnectionPolicyWebGatewayAuthenticationEnabled",
 ]
 
 

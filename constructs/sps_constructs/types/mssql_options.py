@@ -5,26 +5,23 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import cdktf
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 
-if TYPE_CHECKING:
-    from sps_constructs.appliance import Appliance
-
 __all__ = [
-    "MssqlOptionsChannelDatabaseCleanupEnabled",
-    "MssqlOptionsChannelDatabaseCleanupDisabled",
-    "MssqlOptionsChannelDatabaseCleanup",
-    "MssqlOptionsServiceEnabled",
-    "MssqlOptionsServiceDisabled",
-    "MssqlOptionsService",
-    "MssqlOptions",
     "DataMssqlOptions",
+    "MssqlOptions",
+    "MssqlOptionsChannelDatabaseCleanup",
+    "MssqlOptionsChannelDatabaseCleanupDisabled",
+    "MssqlOptionsChannelDatabaseCleanupEnabled",
     "MssqlOptionsRef",
+    "MssqlOptionsService",
+    "MssqlOptionsServiceDisabled",
+    "MssqlOptionsServiceEnabled",
 ]
 
 

@@ -3,14 +3,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-import cdktf
-import constructs
-
-from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
+from sps_constructs.base import SpsDataSource
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance

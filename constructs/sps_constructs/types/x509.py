@@ -3,17 +3,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import ClassVar
 
-import cdktf
-import constructs
-
-from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
-
-if TYPE_CHECKING:
-    from sps_constructs.appliance import Appliance
+from sps_constructs.base import SpsDataSource
 
 __all__ = [
     "X509",

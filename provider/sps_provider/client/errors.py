@@ -13,8 +13,16 @@ from typing import Any
 class SpsError(Exception):
     """An error answer from SPS, or a failure to get one."""
 
-    def __init__(self, message: str, *, status: int = 0, error_type: str = "", details: Any = None,
-                 method: str = "", path: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        error_type: str = "",
+        details: Any = None,
+        method: str = "",
+        path: str = "",
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status

@@ -62,7 +62,9 @@ class SpsClient:
             raise errors.TlsVerificationFailed(
                 f"the certificate of {self.base} is not trusted ({exc}). Pass the CA that signed it as the "
                 "provider's `ca_bundle` (a PEM file), or, for a lab appliance only, set `insecure = true`.",
-                method=method, path=path) from exc
+                method=method,
+                path=path,
+            ) from exc
         except requests.exceptions.RequestException as exc:
             raise errors.ConnectionFailed(f"cannot reach {self.base}: {exc}", method=method, path=path) from exc
 
@@ -75,7 +77,10 @@ class SpsClient:
             if "session_id" not in self.http.cookies:
                 raise errors.Unauthenticated(
                     "login succeeded but no session_id cookie came back; check that the clocks of this "
-                    "machine and the appliance agree", method="GET", path="/api/authentication")
+                    "machine and the appliance agree",
+                    method="GET",
+                    path="/api/authentication",
+                )
             self._logged_in = True
             log.debug("logged in to %s as %s", self.base, self.settings.username)
 

@@ -71,8 +71,14 @@ def field_attr(f: Field, mode: Mode, *, in_branch: bool = False) -> Attr:
         flags = {"required": True}
     else:
         flags = {"optional": True, "computed": f.has_default and f.default is not None}
-    common = {"name": f.name, "description": _describe(f), "sensitive": f.sensitive,
-              "requires_replace": f.requires_replace, "spec": f, **flags}
+    common = {
+        "name": f.name,
+        "description": _describe(f),
+        "sensitive": f.sensitive,
+        "requires_replace": f.requires_replace,
+        "spec": f,
+        **flags,
+    }
     if f.type == "object":
         return Attr(nested=object_attrs(f, mode), nesting="single", **common)  # type: ignore[arg-type]
     if f.type == "list" and f.element is not None and f.element.type == "object":
@@ -96,16 +102,36 @@ def resource_attrs(t: TypeDef) -> tuple[Attr, ...]:
 
 
 def data_source_attrs(t: TypeDef) -> tuple[Attr, ...]:
-    out = [Attr(name="key", cty="string", optional=True, computed=True,
-                description="Key of the object to find. Give `key` or `name`.")]
+    out = [
+        Attr(
+            name="key",
+            cty="string",
+            optional=True,
+            computed=True,
+            description="Key of the object to find. Give `key` or `name`.",
+        )
+    ]
     if t.name_field:
-        out.append(Attr(name=t.name_field, cty="string", optional=True, computed=True,
-                        description="Name of the object to find (built-ins included). Give `key` or `name`."))
+        out.append(
+            Attr(
+                name=t.name_field,
+                cty="string",
+                optional=True,
+                computed=True,
+                description="Name of the object to find (built-ins included). Give `key` or `name`.",
+            )
+        )
     if t.is_typed:
         out += [a for a in object_attrs(t.root, "data") if a.name != t.name_field]
     else:
-        out.append(Attr(name="body_json", cty="string", computed=True,
-                        description="The object's body as returned by SPS, as JSON (its schema is not documented)."))
+        out.append(
+            Attr(
+                name="body_json",
+                cty="string",
+                computed=True,
+                description="The object's body as returned by SPS, as JSON (its schema is not documented).",
+            )
+        )
     return tuple(out)
 
 

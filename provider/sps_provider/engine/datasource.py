@@ -25,8 +25,10 @@ class DataSourceEngine:
         name_field = self.t.name_field
         given = [k for k in ("key", name_field) if k and config.get(k) is not None]
         if not given:
-            diags.error(f"{self.t.resource_type}: give `key` or `{name_field or 'key'}`",
-                        "The data source finds one object by its key" + (" or its name." if name_field else "."))
+            diags.error(
+                f"{self.t.resource_type}: give `key` or `{name_field or 'key'}`",
+                "The data source finds one object by its key" + (" or its name." if name_field else "."),
+            )
 
     def state(self, key: str, body: Any) -> dict[str, Any]:
         out: dict[str, Any] = {"key": key}
@@ -52,9 +54,11 @@ class DataSourceEngine:
                 doc = reader.get(f"{t.api_path}/{key}")
                 found = self.state(key, doc.get("body"))
                 if name is not None and found.get(t.name_field or "") != name:
-                    diags.error(f"{t.resource_type}: key and name disagree",
-                                f"The object {key} is named {found.get(t.name_field or '')!r}, not {name!r}.",
-                                [t.name_field or "name"])
+                    diags.error(
+                        f"{t.resource_type}: key and name disagree",
+                        f"The object {key} is named {found.get(t.name_field or '')!r}, not {name!r}.",
+                        [t.name_field or "name"],
+                    )
                 return found
             items = reader.get(t.api_path).get("items", [])
             matches = []
@@ -66,13 +70,19 @@ class DataSourceEngine:
                     matches.append((item["key"], body))
             if len(matches) != 1:
                 what = "no" if not matches else f"{len(matches)}"
-                diags.error(f"{t.resource_type}: {what} object(s) named {name!r}",
-                            f"Looked in {t.api_path}; names are case-sensitive.", [t.name_field or "name"])
+                diags.error(
+                    f"{t.resource_type}: {what} object(s) named {name!r}",
+                    f"Looked in {t.api_path}; names are case-sensitive.",
+                    [t.name_field or "name"],
+                )
                 return None
             return self.state(*matches[0])
         except errors.NotFound:
-            diags.error(f"{t.resource_type}: no object with key {config.get('key')!r}",
-                        f"GET {t.api_path}/{config.get('key')} answered 404 NotFound.", ["key"])
+            diags.error(
+                f"{t.resource_type}: no object with key {config.get('key')!r}",
+                f"GET {t.api_path}/{config.get('key')} answered 404 NotFound.",
+                ["key"],
+            )
             return None
         except errors.SpsError as exc:
             report_sps_error(diags, t, "read", exc)

@@ -60,33 +60,32 @@ class ResourceEngine:
             planned = {"key": self.t.singleton_key if self.t.is_singleton else UNKNOWN, **planned}
         replace: list[list[str | int]] = []
         if prior is not None:
-            replace = [[a.name] for a in self.attrs
-                       if a.requires_replace and planned.get(a.name) != prior.get(a.name)]
+            replace = [[a.name] for a in self.attrs if a.requires_replace and planned.get(a.name) != prior.get(a.name)]
         return Plan(planned, replace)
 
     # -- apply ---------------------------------------------------------------------------
-    def apply(self, coordinator: Coordinator, reader: SpsClient, prior: Any, planned: Any,
-              diags: Diagnostics) -> Any:
+    def apply(self, coordinator: Coordinator, reader: SpsClient, prior: Any, planned: Any, diags: Diagnostics) -> Any:
         t = self.t
         try:
             if planned is None:
                 if t.is_singleton:
-                    diags.warning(f"{t.resource_type} removed from Terraform state only",
-                                  f"{t.title} is a singleton on the appliance: destroying it forgets it; "
-                                  "the appliance keeps its current settings.")
+                    diags.warning(
+                        f"{t.resource_type} removed from Terraform state only",
+                        f"{t.title} is a singleton on the appliance: destroying it forgets it; "
+                        "the appliance keeps its current settings.",
+                    )
                     return None
                 key = prior["key"]
-                coordinator.submit(f"delete {t.resource_type} {key}",
-                                   lambda c: c.delete(self.object_path(key)))
+                coordinator.submit(f"delete {t.resource_type} {key}", lambda c: c.delete(self.object_path(key)))
                 return None
             body = to_body(t.root, self.body_fields(planned))
             if prior is None and not t.is_singleton:
-                key = coordinator.submit(f"create {t.resource_type}",
-                                         lambda c: c.post(t.api_path, copy.deepcopy(body)))
+                key = coordinator.submit(f"create {t.resource_type}", lambda c: c.post(t.api_path, copy.deepcopy(body)))
             else:
                 key = prior["key"] if prior is not None else t.singleton_key
-                coordinator.submit(f"update {t.resource_type} {key}",
-                                   lambda c: c.put(self.object_path(key), copy.deepcopy(body)))
+                coordinator.submit(
+                    f"update {t.resource_type} {key}", lambda c: c.put(self.object_path(key), copy.deepcopy(body))
+                )
             doc = reader.get(self.object_path(key))
             return self.state_from_body(key, doc.get("body"))
         except errors.SpsError as exc:
@@ -112,15 +111,19 @@ class ResourceEngine:
     def import_(self, reader: SpsClient, key: str, diags: Diagnostics) -> Any:
         t = self.t
         if t.is_singleton and key != t.singleton_key:
-            diags.error(f"Cannot import {t.resource_type} {key!r}",
-                        f"{t.title} is a singleton; import it with the ID {t.singleton_key!r}.")
+            diags.error(
+                f"Cannot import {t.resource_type} {key!r}",
+                f"{t.title} is a singleton; import it with the ID {t.singleton_key!r}.",
+            )
             return None
         try:
             doc = reader.get(self.object_path(key))
         except errors.NotFound:
-            diags.error(f"Cannot import {t.resource_type}: no object with key {key!r}",
-                        f"GET {self.object_path(key)} answered 404 NotFound. Import IDs are SPS keys; list them "
-                        f"with GET {t.api_path}.")
+            diags.error(
+                f"Cannot import {t.resource_type}: no object with key {key!r}",
+                f"GET {self.object_path(key)} answered 404 NotFound. Import IDs are SPS keys; list them "
+                f"with GET {t.api_path}.",
+            )
             return None
         except errors.SpsError as exc:
             report_sps_error(diags, t, "import", exc)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Union
+from typing import Any
 
 import msgpack
 
 from sps_catalog.values import UNKNOWN
 
-CtyType = Union[str, tuple[str, Any]]
+CtyType = str | tuple[str, Any]
 
 
 def list_of(t: CtyType) -> CtyType:
@@ -60,7 +60,8 @@ def _encode(t: CtyType, v: Any) -> Any:
 
 
 def encode(t: CtyType, v: Any) -> bytes:
-    return msgpack.packb(_encode(t, v), use_bin_type=True)
+    packed: bytes = msgpack.packb(_encode(t, v), use_bin_type=True)
+    return packed
 
 
 def _ext_hook(code: int, data: bytes) -> Any:

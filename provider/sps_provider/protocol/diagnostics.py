@@ -38,7 +38,7 @@ def attribute_path(steps: PathSteps) -> pb.AttributePath:
 
 
 def make(severity: int, summary: str, detail: str, path: PathSteps | None) -> pb.Diagnostic:
-    d = pb.Diagnostic(severity=severity, summary=summary, detail=detail)  # type: ignore[arg-type]
+    d = pb.Diagnostic(severity=severity, summary=summary, detail=detail)
     if path:
         d.attribute.CopyFrom(attribute_path(path))
     return d

@@ -1,0 +1,46 @@
+# Everything a fresh machine (Python 3.11, Node 20, Terraform >= 1.11) needs: `make demo`, `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
+export CHECKPOINT_DISABLE := 1
+export TF_IN_AUTOMATION := 1
+
+.PHONY: all install provider demo test lint pytest generate check-generated clean
+
+all: demo
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed provider
+
+# Always rebuilt (it is cheap and reproducible): the mirror must hold the current code.
+provider: $(VENV)/.installed
+	$(VENV)/bin/sps-provider-install --mirror .mirror --tfrc sps.tfrc
+
+demo: install
+	$(PY) stacks/run_demo.py
+
+test: install lint pytest
+
+pytest: install
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+generate: $(VENV)/.installed
+	$(VENV)/bin/sps-generate
+	$(PY) -m sps_provider.protocol.stubs
+
+check-generated: $(VENV)/.installed
+	$(VENV)/bin/sps-generate --check
+	$(PY) -m sps_provider.protocol.stubs --check
+
+clean:
+	rm -rf $(VENV) .mirror sps.tfrc cdktf.out .state .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,10 @@
+"""The project's harness: simulators as real processes and a terraform runner.
+
+Used by `make demo`, the end-to-end tests and the benchmarks, so all three drive the same
+real components the same way.
+"""
+
+from sps_harness.simulator import RunningSimulator, start_simulator
+from sps_harness.terraform import Terraform, TerraformError
+
+__all__ = ["RunningSimulator", "Terraform", "TerraformError", "start_simulator"]

@@ -1,0 +1,109 @@
+"""Start `sps-simulator` as a separate process on a free loopback port and talk to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+
+@dataclass
+class RunningSimulator:
+    process: subprocess.Popen[bytes]
+    url: str
+    ca: str | None
+    state: Path
+    log: Path
+    args: list[str]
+    username: str = "admin"
+    password: str = "admin"
+
+    def session(self) -> requests.Session:
+        s = requests.Session()
+        s.trust_env = False  # else REQUESTS_CA_BUNDLE would override `verify`
+        s.verify = self.ca or True
+        resp = s.get(f"{self.url}/api/authentication", auth=(self.username, self.password), verify=self.ca or True)
+        resp.raise_for_status()
+        return s
+
+    def admin(self, path: str) -> Any:
+        resp = requests.get(
+            f"{self.url}/_sim/{path}", verify=self.ca or True, timeout=10, proxies={"https": "", "http": ""}
+        )
+        resp.raise_for_status()
+        return resp.json()
+
+    def stats(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.admin("stats")
+        return result
+
+    def committed(self) -> dict[str, dict[str, Any]]:
+        result: dict[str, dict[str, Any]] = self.admin("committed")
+        return result
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def restart(self) -> RunningSimulator:
+        """Start again on the same state file (and port), as after a reboot."""
+        self.stop()
+        port = self.url.rsplit(":", 1)[1]
+        args = [a if a != "0" else port for a in self.args]
+        return _launch(args, self.state, self.log)
+
+
+def _launch(args: list[str], state: Path, log: Path, timeout: float = 30.0) -> RunningSimulator:
+    ready = state.parent / f"ready-{os.getpid()}-{time.monotonic_ns()}.json"
+    cmd = [sys.executable, "-m", "sps_simulator.cli", *args, "--ready-file", str(ready)]
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        if proc.poll() is not None:
+            raise RuntimeError(f"sps-simulator exited with {proc.returncode}; see {log}:\n{log.read_text()[-2000:]}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"sps-simulator did not start within {timeout}s; see {log}")
+        time.sleep(0.02)
+    info = json.loads(ready.read_text())
+    ready.unlink()
+    return RunningSimulator(process=proc, url=info["url"], ca=info["ca"], state=state, log=log, args=args)
+
+
+def start_simulator(directory: Path | None = None, *extra: str) -> RunningSimulator:
+    """A simulator with its own state folder, HTTPS, admin endpoints on, on a free port."""
+    directory = Path(directory or tempfile.mkdtemp(prefix="sps-sim-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    state = directory / "sps.sqlite3"
+    args = ["--port", "0", "--state", str(state), "--admin", *extra]
+    return _launch(args, state, directory / "simulator.log")
+
+
+@contextmanager
+def simulator(directory: Path | None = None, *extra: str) -> Iterator[RunningSimulator]:
+    sim = start_simulator(directory, *extra)
+    try:
+        yield sim
+    finally:
+        sim.stop()
