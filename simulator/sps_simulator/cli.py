@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
     port = sock.getsockname()[1]
+    sock.listen(2048)  # connections queue from now on, so the ready file never lies
     host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
     kwargs: dict[str, object] = {}
     ca = None
@@ -62,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         kwargs = {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
         ca = str(ca_file)
     url = f"{'http' if args.http else 'https'}://{host}:{port}"
-    config = uvicorn.Config(api, log_level="warning", access_log=False, lifespan="off", **kwargs)  # type: ignore[arg-type]
+    config = uvicorn.Config(
+        api, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2, **kwargs
+    )  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     print(f"sps-simulator listening on {url} (state {state}{', CA ' + ca if ca else ''})", flush=True)
     if args.ready_file:
