@@ -39,6 +39,7 @@ class Api:
             routes += [
                 Route("/_sim/stats", self.stats, methods=["GET"]),
                 Route("/_sim/committed", self.committed, methods=["GET"]),
+                Route("/_sim/faults", self.faults, methods=["GET", "POST"]),
             ]
         self.app = Starlette(routes=routes, exception_handlers={ApiError: self.api_error})  # type: ignore[dict-item]
 
@@ -252,6 +253,16 @@ class Api:
         return JSONResponse(
             {**a.counters.as_dict(), "open_transactions": len(open_tx), "lock_held": a.lock_owner is not None}
         )
+
+    async def faults(self, request: Request) -> Response:
+        faults = self.appliance.faults
+        if request.method == "POST":
+            body = await self.json_body(request)
+            for name, value in body.items():
+                if not hasattr(faults, name) or not isinstance(value, type(getattr(faults, name))):
+                    raise syntactic(request.url.path, f"unknown fault switch or wrong type: {name}")
+                setattr(faults, name, value)
+        return JSONResponse(dict(faults.__dict__))
 
     async def committed(self, request: Request) -> Response:
         return JSONResponse(self.appliance.committed)

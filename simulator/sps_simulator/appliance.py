@@ -41,6 +41,13 @@ class Session:
 
 
 @dataclass
+class Faults:
+    """Failure injection, off unless asked for (--fail-commits, POST /_sim/faults)."""
+
+    fail_commits: int = 0
+
+
+@dataclass
 class Counters:
     requests: int = 0
     commits: int = 0
@@ -82,6 +89,7 @@ class Appliance:
         self.sessions: dict[str, Session] = {}
         self.lock_owner: str | None = None
         self.counters = Counters()
+        self.faults = Faults()
         if not store.is_initialized():
             store.save(self.factory_config())
         self.committed: Config = store.load()
@@ -164,6 +172,9 @@ class Appliance:
         if tx is None:
             return
         problems = self.check_integrity(tx.candidate)
+        if self.faults.fail_commits > 0:
+            self.faults.fail_commits -= 1
+            problems = [{"path": "/api/transaction", "message": "injected commit failure (simulator fault switch)"}]
         if problems:
             self.counters.failed_commits += 1
             raise semantic("/api/transaction", "The configuration is invalid; commit refused.", problems)

@@ -38,6 +38,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="idle seconds before a session expires (SPS: 1200)",
     )
     p.add_argument("--admin", action="store_true", help="serve /_sim/* endpoints used by tests and benchmarks")
+    p.add_argument(
+        "--fail-commits",
+        type=int,
+        default=0,
+        metavar="N",
+        help="fault switch: the next N commits fail with SemanticError",
+    )
     p.add_argument("--ready-file", type=Path, help="write {url, ca} as JSON here once listening")
     return p.parse_args(argv)
 
@@ -47,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     state: Path = args.state.resolve()
     store = Store(state)
     appliance = Appliance(load_catalog(), store, {args.username: args.password}, args.session_timeout)
+    appliance.faults.fail_commits = args.fail_commits
     api = Api(appliance, secure_cookie=not args.http, admin=args.admin)
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET

@@ -129,7 +129,7 @@ def test_data_source_finds_builtins_by_key_and_by_name(t: TypeDef, simulator: Ru
         + provider_block(simulator)
         + f'data "{t.resource_type}" "by_key" {{\n  key = "{b.key}"\n}}\n'
         + f'data "{t.resource_type}" "by_name" {{\n  name = "{name}"\n}}\n'
-        + f"output \"keys\" {{\n  value = [data.{t.resource_type}.by_key.key, data.{t.resource_type}.by_name.key,"
+        + f'output "keys" {{\n  value = [data.{t.resource_type}.by_key.key, data.{t.resource_type}.by_name.key,'
         + f" data.{t.resource_type}.by_key.name]\n}}\n"
     )
     tf.init()

@@ -44,6 +44,10 @@ class RunningSimulator:
         resp.raise_for_status()
         return resp.json()
 
+    def set_faults(self, **faults: Any) -> None:
+        resp = requests.post(f"{self.url}/_sim/faults", json=faults, verify=self.ca or True, timeout=10)
+        resp.raise_for_status()
+
     def stats(self) -> dict[str, Any]:
         result: dict[str, Any] = self.admin("stats")
         return result

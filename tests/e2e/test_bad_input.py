@@ -1,0 +1,176 @@
+"""Bad input fails early and clearly, and never leaves an appliance half-changed."""
+
+from __future__ import annotations
+
+import pytest
+from cdktf import App, TerraformStack
+
+from sps_constructs import (
+    Appliance,
+    AuditPolicy,
+    AuditPolicyEncryptionDisabled,
+    AuditPolicySigningDisabled,
+    MssqlAuthenticationPolicy,
+    MssqlChannelPolicy,
+    MssqlConnectionPolicy,
+    MssqlConnectionPolicyAccessControl,
+    MssqlConnectionPolicyAccessControlSubjectEverybody,
+    MssqlConnectionPolicyNetwork,
+    MssqlConnectionPolicyPolicies,
+    MssqlSettingsPolicy,
+    SpsConfigError,
+)
+from sps_harness import RunningSimulator, Terraform
+from tests.conftest import REQUIRED_PROVIDERS, provider_block
+
+
+def two_appliances() -> tuple[App, Appliance, Appliance]:
+    app = App(outdir="/tmp/unused-cdktf-out")
+    stack = TerraformStack(app, "s")
+    return app, Appliance(stack, "eu", url="https://eu.example"), Appliance(stack, "us", url="https://us.example")
+
+
+def audit(scope: Appliance, name: str = "a") -> AuditPolicy:
+    return AuditPolicy(scope, name, name=name, encryption=AuditPolicyEncryptionDisabled(),
+                       signing=AuditPolicySigningDisabled())  # fmt: skip
+
+
+def policies(sps: Appliance, audit_policy: object) -> MssqlConnectionPolicyPolicies:
+    return MssqlConnectionPolicyPolicies(
+        audit_policy=audit_policy,  # type: ignore[arg-type]
+        channel_policy=MssqlChannelPolicy.builtin(sps, "default"),
+        settings=MssqlSettingsPolicy.builtin(sps, "default"),
+        authentication_policy=MssqlAuthenticationPolicy.builtin(sps, "default"),
+    )
+
+
+NETWORK = MssqlConnectionPolicyNetwork(clients=["10.0.0.0/8"], targets=["10.0.0.1/32"], ports=[1433])
+
+
+def test_invalid_enum_fails_at_synth_naming_construct_and_attribute() -> None:
+    _, eu, _ = two_appliances()
+    with pytest.raises(SpsConfigError) as err:
+        MssqlConnectionPolicy(
+            eu, "db", name="db", network=NETWORK, policies=policies(eu, audit(eu)),
+            access_control=[MssqlConnectionPolicyAccessControl(
+                authorizer="dbas", permission="admin", subject=MssqlConnectionPolicyAccessControlSubjectEverybody())],
+        )  # fmt: skip
+    assert err.value.where == "s/eu/db (sps_mssql_connection_policy)"
+    assert err.value.attribute == "access_control[0].permission"
+    assert "'admin' is not one of 'audit', 'authorize', 'audit_and_authorize'" in str(err.value)
+
+
+def test_invalid_name_fails_at_synth() -> None:
+    _, eu, _ = two_appliances()
+    with pytest.raises(SpsConfigError, match=r"s/eu/bad \(sps_audit_policy\): name: must not contain whitespace"):
+        AuditPolicy(eu, "bad", name="has space", encryption=AuditPolicyEncryptionDisabled(),
+                    signing=AuditPolicySigningDisabled())  # fmt: skip
+
+
+def test_reference_across_appliances_fails_at_synth() -> None:
+    _, eu, us = two_appliances()
+    eu_audit = audit(eu)
+    with pytest.raises(SpsConfigError) as err:
+        MssqlConnectionPolicy(us, "db", name="db", network=NETWORK, policies=policies(us, eu_audit))
+    assert err.value.attribute == "policies.audit_policy"
+    assert "references s/eu/a on appliance 'eu'" in str(err.value) and "cannot cross appliances" in str(err.value)
+
+
+def test_reference_of_the_wrong_type_fails_at_synth() -> None:
+    _, eu, _ = two_appliances()
+    with pytest.raises(SpsConfigError, match="must reference a sps_audit_policy, got a sps_mssql_channel_policy"):
+        MssqlConnectionPolicy(eu, "db", name="db", network=NETWORK,
+                              policies=policies(eu, MssqlChannelPolicy.builtin(eu, "default")))  # fmt: skip
+
+
+def test_a_key_string_instead_of_a_construct_is_refused() -> None:
+    _, eu, _ = two_appliances()
+    with pytest.raises(SpsConfigError, match="pass the construct, not its key"):
+        MssqlConnectionPolicy(eu, "db", name="db", network=NETWORK, policies=policies(eu, "78101850949e47437dd91d"))
+
+
+def test_unknown_builtin_name_lists_the_known_ones() -> None:
+    _, eu, _ = two_appliances()
+    with pytest.raises(SpsConfigError, match=r"no built-in named 'nope' \(known: 'default'\)"):
+        MssqlChannelPolicy.builtin(eu, "nope")  # type: ignore[arg-type]
+
+
+def test_duplicate_names_on_one_appliance_fail_the_synth_aspect() -> None:
+    app, eu, us = two_appliances()
+    audit(eu, "a")
+    audit(us, "a")  # same name on another appliance is fine
+    AuditPolicy(eu, "b", name="a", encryption=AuditPolicyEncryptionDisabled(), signing=AuditPolicySigningDisabled())
+    with pytest.raises(Exception, match=r"sps_audit_policy named 'a' is also defined by s/eu/a"):
+        app.synth()
+
+
+def test_value_only_the_appliance_rejects_gives_a_diagnostic_with_the_attribute_path(
+    simulator: RunningSimulator, tf: Terraform
+) -> None:
+    (tf.workdir / "main.tf").write_text(
+        REQUIRED_PROVIDERS
+        + provider_block(simulator)
+        + """
+resource "sps_mssql_connection_policy" "this" {
+  name    = "db"
+  network = { clients = ["10.0.0.0/8"], targets = ["10.0.0.1/32"], ports = [1433] }
+  policies = {
+    audit_policy          = "78101850949e47437dd91d"
+    authentication_policy = "-30700201"
+    channel_policy        = "-30700102"
+    settings              = "no-such-settings-policy"
+  }
+}
+"""
+    )
+    tf.init()
+    result = tf.run("apply", "-auto-approve", "-no-color", check=False)
+    assert result.returncode == 1
+    assert "SPS refused to apply sps_mssql_connection_policy: SemanticError" in result.stderr
+    assert "policies.settings: references 'no-such-settings-policy'" in result.stderr
+    assert "with sps_mssql_connection_policy.this" in result.stderr
+    assert tf.resources() == {}
+
+
+def test_plan_time_union_error_names_branch_and_field(simulator: RunningSimulator, tf: Terraform) -> None:
+    (tf.workdir / "main.tf").write_text(
+        REQUIRED_PROVIDERS
+        + provider_block(simulator)
+        + """
+resource "sps_audit_policy" "this" {
+  name       = "signed"
+  encryption = { enabled = false }
+  signing    = { enabled = true }
+}
+"""
+    )
+    tf.init()
+    result = tf.run("plan", "-no-color", check=False)
+    assert result.returncode == 1
+    assert "signing.x509_identity: is required when enabled is true" in result.stderr
+    assert "with sps_audit_policy.this" in result.stderr
+
+
+def test_after_failed_commits_nothing_is_changed(simulator: RunningSimulator, tf: Terraform) -> None:
+    blocks = "".join(
+        f'resource "sps_audit_policy" "p{i}" {{\n  name = "p{i}"\n  encryption = {{ enabled = false }}\n'
+        f"  signing = {{ enabled = false }}\n}}\n"
+        for i in range(4)
+    )
+    (tf.workdir / "main.tf").write_text(REQUIRED_PROVIDERS + provider_block(simulator) + blocks)
+    tf.init()
+    before = simulator.committed()
+    simulator.set_faults(fail_commits=1000)
+    result = tf.run("apply", "-auto-approve", "-no-color", check=False)
+    assert result.returncode == 1
+    assert "injected commit failure" in result.stderr
+    assert simulator.committed() == before
+    stats = simulator.stats()
+    assert stats["open_transactions"] == 0 and not stats["lock_held"]
+    assert tf.resources() == {}
+
+    simulator.set_faults(fail_commits=1)  # the group commit fails once; each change is retried alone
+    tf.apply()
+    assert len(tf.resources()) == 4
+    names = {b["name"] for b in simulator.committed()["policies/audit_policies"].values()}
+    assert {"p0", "p1", "p2", "p3"} <= names
