@@ -6,7 +6,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
 export CHECKPOINT_DISABLE := 1
 export TF_IN_AUTOMATION := 1
 
-.PHONY: all install provider demo test lint pytest generate check-generated clean
+.PHONY: all install provider synth demo test lint pytest generate check-generated clean
 
 all: demo
 
@@ -16,11 +16,19 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed provider
+install: $(VENV)/.installed provider node_modules/.installed
+
+# cdktf-cli, so `cdktf synth` works with cdktf.json (Python stacks also synth with plain python).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Always rebuilt (it is cheap and reproducible): the mirror must hold the current code.
 provider: $(VENV)/.installed
 	$(VENV)/bin/sps-provider-install --mirror .mirror --tfrc sps.tfrc
+
+synth: install
+	TF_CLI_CONFIG_FILE=$(CURDIR)/sps.tfrc node_modules/.bin/cdktf synth
 
 demo: install
 	$(PY) stacks/run_demo.py
@@ -43,4 +51,4 @@ check-generated: $(VENV)/.installed
 	$(PY) -m sps_provider.protocol.stubs --check
 
 clean:
-	rm -rf $(VENV) .mirror sps.tfrc cdktf.out .state .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .mirror sps.tfrc cdktf.out .state .pytest_cache .mypy_cache .ruff_cache

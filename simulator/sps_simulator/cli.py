@@ -64,16 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     port = sock.getsockname()[1]
     sock.listen(2048)  # connections queue from now on, so the ready file never lies
     host = f"[{args.host}]" if family == socket.AF_INET6 else args.host
-    kwargs: dict[str, object] = {}
-    ca = None
+    ca = cert = key = None
     if not args.http:
         ca_file, cert_file, key_file = ensure_certificates(state.parent, args.host)
-        kwargs = {"ssl_certfile": str(cert_file), "ssl_keyfile": str(key_file)}
-        ca = str(ca_file)
+        ca, cert, key = str(ca_file), str(cert_file), str(key_file)
     url = f"{'http' if args.http else 'https'}://{host}:{port}"
     config = uvicorn.Config(
-        api, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2, **kwargs
-    )  # type: ignore[arg-type]
+        api,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+        ssl_certfile=cert,
+        ssl_keyfile=key,
+    )
     server = uvicorn.Server(config)
     print(f"sps-simulator listening on {url} (state {state}{', CA ' + ca if ca else ''})", flush=True)
     if args.ready_file:
