@@ -16,14 +16,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sps_provider.client import errors
-from sps_provider.client.session import SpsClient
+
+if TYPE_CHECKING:
+    from sps_provider.client.session import SpsClient
 
 log = logging.getLogger(__name__)
 
-Write = Callable[[SpsClient], Any]
+Write = Callable[["SpsClient"], Any]
 
 
 @dataclass

@@ -12,11 +12,10 @@ import threading
 import traceback
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sps_catalog import load_catalog
 from sps_provider import config as provider_config
-from sps_provider.client.session import Settings, SpsClient
 from sps_provider.coordinator import Coordinator
 from sps_provider.engine.attrs import object_type
 from sps_provider.engine.datasource import DataSourceEngine
@@ -26,6 +25,9 @@ from sps_provider.protocol.diagnostics import Diagnostics, attribute_path
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
 from sps_provider.protocol.gen import tfplugin6_pb2_grpc as pb_grpc
 from sps_provider.protocol.schema import schema
+
+if TYPE_CHECKING:
+    from sps_provider.client.session import SpsClient
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -128,6 +130,8 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
             parsed = provider_config.parse(raw, diags)
             if parsed is None:
                 return
+            from sps_provider.client.session import Settings, SpsClient
+
             settings = Settings(
                 url=parsed.url,
                 username=parsed.username,

@@ -1,6 +1,5 @@
-"""SPS REST client: cookie session, transactions and typed errors."""
+"""SPS REST client: cookie session, transactions and typed errors.
 
-from sps_provider.client.errors import SpsError
-from sps_provider.client.session import SpsClient
-
-__all__ = ["SpsClient", "SpsError"]
+`sps_provider.client.session` (which imports requests) is imported only when the provider is
+configured, so that Terraform's many short provider starts (schema, validate) stay fast.
+"""

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sps_catalog.model import TypeDef
 from sps_provider.client import errors
-from sps_provider.client.session import SpsClient
 from sps_provider.engine.attrs import Attr, data_source_attrs
 from sps_provider.engine.convert import to_terraform
 from sps_provider.engine.report import report_sps_error
 from sps_provider.protocol.diagnostics import Diagnostics
+
+if TYPE_CHECKING:
+    from sps_provider.client.session import SpsClient
 
 
 class DataSourceEngine:

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sps_catalog.model import TypeDef
 from sps_catalog.values import UNKNOWN, validate
 from sps_provider.client import errors
-from sps_provider.client.session import SpsClient
 from sps_provider.coordinator import Coordinator
 from sps_provider.engine.attrs import Attr, resource_attrs
 from sps_provider.engine.convert import to_body, to_terraform, with_defaults
 from sps_provider.engine.report import report_sps_error
 from sps_provider.protocol.diagnostics import Diagnostics
+
+if TYPE_CHECKING:
+    from sps_provider.client.session import SpsClient
 
 
 @dataclass
