@@ -36,7 +36,7 @@ demo: install
 test: install lint pytest
 
 pytest: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 4
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import platform
 import py_compile
-import stat
 import sys
 import tempfile
 import zipfile
@@ -87,13 +87,23 @@ def install(mirror: Path, tfrc: Path, python: str = sys.executable) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     data = f"#!{python} -I\n".encode() + build_archive()
     if not target.exists() or target.read_bytes() != data:
-        tmp = target.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.chmod(tmp.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        tmp.replace(target)
+        _write_atomically(target, data, executable=True)
     tfrc.parent.mkdir(parents=True, exist_ok=True)
-    tfrc.write_text(tfrc_text(mirror.resolve()))
+    text = tfrc_text(mirror.resolve()).encode()
+    if not tfrc.exists() or tfrc.read_bytes() != text:
+        _write_atomically(tfrc, text, executable=False)
     return target
+
+
+def _write_atomically(path: Path, data: bytes, *, executable: bool) -> None:
+    """Readers (a running terraform, a parallel install) see the old file or the new one, never half."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    tmp = Path(tmp_name)
+    mode = 0o755 if executable else 0o644
+    tmp.chmod(mode)
+    tmp.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:
