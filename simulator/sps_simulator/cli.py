@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     server = uvicorn.Server(config)
     print(f"sps-simulator listening on {url} (state {state}{', CA ' + ca if ca else ''})", flush=True)
     if args.ready_file:
-        args.ready_file.write_text(json.dumps({"url": url, "ca": ca, "pid": os.getpid()}))
+        tmp = args.ready_file.with_name(args.ready_file.name + ".tmp")
+        tmp.write_text(json.dumps({"url": url, "ca": ca, "pid": os.getpid()}))
+        tmp.replace(args.ready_file)  # atomic: whoever waits for the file never reads half of it
     try:
         server.run(sockets=[sock])
     finally:
