@@ -3,9 +3,15 @@
 Terraform calls ApplyResourceChange in parallel (up to -parallelism). Changes that arrive while
 a transaction is being prepared join it (group commit): one open, all writes, one commit, and
 each caller gets its answer only after the commit that holds its write. A write SPS rejects
-fails only its own change. A failed commit is reverted and the group is retried one change
-per transaction, so only the guilty change fails. While another session holds the
-configuration lock, opening waits with exponential backoff and jitter until `lock_timeout`.
+fails only its own change. A failed commit is reverted and the group is retried one change per
+transaction, so only the guilty change fails. While another session holds the configuration
+lock, opening waits with exponential backoff and jitter until `lock_timeout`.
+
+Uncertain outcomes are resolved by reading back, never by blind retries: a POST whose answer
+was lost is looked up in the transaction's changelog before it is sent again (no duplicate
+objects); a commit whose answer was lost is checked with GET /api/transaction. An expired
+session loses its transaction on the appliance, so the whole group is replayed after logging in
+again, which cannot duplicate anything.
 """
 
 from __future__ import annotations
@@ -14,9 +20,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sps_provider.client import errors
 
@@ -25,22 +30,32 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Write = Callable[["SpsClient"], Any]
+Method = Literal["POST", "PUT", "DELETE"]
+UNCERTAIN = (errors.ConnectionFailed, errors.ServerError)
+ATTEMPTS = 4
 
 
 @dataclass
 class Change:
-    """One write (POST/PUT/DELETE closure) waiting for the commit that makes it durable."""
+    """One write waiting for the commit that makes it durable. POST results in the new key."""
 
-    describe: str
-    write: Write
+    method: Method
+    path: str
+    body: Any = None
     result: Any = None
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
 
 class LockTimeout(errors.SpsError):
     """The configuration lock stayed with another session past `lock_timeout`."""
+
+
+class SessionLost(Exception):
+    """The writer session expired mid-transaction: SPS dropped the transaction with it."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,17 @@ class Policy:
     lock_timeout: float = 300.0
     commit_message: str | None = None
     gather_window: float = 0.05
+
+
+def _backoff(attempt: int) -> float:
+    return float(min(5.0, 0.2 * 2**attempt) * (0.5 + random.random()))
+
+
+def _contains(whole: Any, part: Any) -> bool:
+    """Whether `whole` holds everything in `part` (SPS may add defaults to what we sent)."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(_contains(whole.get(k), v) for k, v in part.items())
+    return bool(whole == part)
 
 
 class Coordinator:
@@ -60,9 +86,9 @@ class Coordinator:
         self._worker: threading.Thread | None = None
         self.commits = 0
 
-    def submit(self, describe: str, write: Write) -> Any:
-        """Run `write` inside an SPS transaction; returns its result once committed, or raises."""
-        change = Change(describe, write)
+    def submit(self, method: Method, path: str, body: Any = None) -> Any:
+        """Run one write inside an SPS transaction; returns its result once committed, or raises."""
+        change = Change(method, path, body)
         with self._cond:
             self._pending.append(change)
             if self._worker is None or not self._worker.is_alive():
@@ -74,17 +100,17 @@ class Coordinator:
             raise change.error
         return change.result
 
+    # -- the worker ------------------------------------------------------------------------
     def _take_batch(self) -> list[Change]:
         with self._cond:
             if not self._pending:
                 return []
-            if self.policy.group_commit:
-                deadline = time.monotonic() + self.policy.gather_window
-                while (left := deadline - time.monotonic()) > 0:
-                    self._cond.wait(left)
-                batch, self._pending = self._pending, []
-            else:
-                batch = [self._pending.pop(0)]
+            if not self.policy.group_commit:
+                return [self._pending.pop(0)]
+            deadline = time.monotonic() + self.policy.gather_window
+            while (left := deadline - time.monotonic()) > 0:
+                self._cond.wait(left)
+            batch, self._pending = self._pending, []
             return batch
 
     def _run(self) -> None:
@@ -102,49 +128,120 @@ class Coordinator:
                 for c in batch:
                     if not c.done.is_set():
                         c.error = exc
-                        c.done.set()
+            finally:
+                for c in batch:
+                    c.done.set()
 
     def _commit_group(self, batch: list[Change]) -> None:
-        log.debug("transaction for %d change(s): %s", len(batch), ", ".join(c.describe for c in batch))
+        """One transaction for `batch`; replayed from the start if the session was lost."""
+        for attempt in range(ATTEMPTS):
+            for c in batch:
+                c.result, c.error = None, None
+            try:
+                self._transaction(batch)
+                return
+            except SessionLost:
+                log.info(
+                    "the SPS session expired mid-transaction; logging in again and replaying %d change(s)", len(batch)
+                )
+                self.client.login()
+                time.sleep(_backoff(attempt))
+        raise errors.Unauthenticated("the SPS session kept expiring during the transaction; nothing was changed")
+
+    def _transaction(self, batch: list[Change]) -> None:
+        log.debug("transaction for %d change(s): %s", len(batch), ", ".join(map(str, batch)))
         try:
             self._open()
-        except BaseException as exc:
+        except SessionLost:
+            raise
+        except errors.SpsError as exc:
             for c in batch:
                 c.error = exc
-                c.done.set()
             return
-        written: list[Change] = []
-        for c in batch:
-            try:
-                c.result = c.write(self.client)
-                written.append(c)
-            except errors.SpsError as exc:
-                c.error = exc
-        failed = [c for c in batch if c.error is not None]
+        written = [c for c in batch if self._write(c, claimed={w.result for w in batch if w.method == "POST"})]
         if not written:
             self._revert()
-            self._finish(failed)
             return
         try:
-            self.client.commit(self.policy.commit_message)
-            self.commits += 1
+            self._commit()
         except errors.SpsError as exc:
             self._revert()
             if len(written) == 1:
                 written[0].error = exc
-                self._finish(batch)
                 return
             log.info("group commit of %d changes failed (%s); retrying them one by one", len(written), exc)
-            self._finish(failed)
             for c in written:
-                c.result = None
                 self._commit_group([c])
-            return
-        self._finish(batch)
 
-    def _finish(self, changes: list[Change]) -> None:
-        for c in changes:
-            c.done.set()
+    def _write(self, c: Change, claimed: set[Any]) -> bool:
+        """Send one write; True when it is in the transaction, False when SPS refused it."""
+        for attempt in range(ATTEMPTS):
+            try:
+                c.result = self._send(c)
+                return True
+            except errors.Unauthenticated as exc:
+                raise SessionLost() from exc
+            except UNCERTAIN as exc:
+                log.info("%s: answer lost (%s); checking the transaction before retrying", c, exc)
+                time.sleep(_backoff(attempt))
+                if c.method == "POST":
+                    key = self._find_created(c, claimed)
+                    if key is not None:
+                        c.result = key
+                        return True
+            except errors.NotFound as exc:
+                if c.method == "DELETE" and attempt > 0:
+                    return True  # the lost attempt did delete it
+                c.error = exc
+                return False
+            except errors.SpsError as exc:
+                c.error = exc
+                return False
+        c.error = errors.ConnectionFailed(f"{c}: no answer after {ATTEMPTS} attempts")
+        return False
+
+    def _send(self, c: Change) -> Any:
+        if c.method == "POST":
+            return self.client.post(c.path, c.body)
+        if c.method == "PUT":
+            self.client.put(c.path, c.body)
+            return None
+        self.client.delete(c.path)
+        return None
+
+    def _find_created(self, c: Change, claimed: set[Any]) -> str | None:
+        """The key of an object this transaction created from `c`'s body, if the lost POST did it."""
+        for change in self.client.changes():
+            path = str(change.get("path", ""))
+            key = path.rsplit("/", 1)[-1]
+            if (
+                change.get("type") == "create"
+                and path.startswith(c.path + "/")
+                and key not in claimed
+                and _contains(change.get("new_value"), c.body)
+            ):
+                return key
+        return None
+
+    def _commit(self) -> None:
+        for attempt in range(ATTEMPTS):
+            try:
+                self.client.commit(self.policy.commit_message)
+                self.commits += 1
+                return
+            except errors.Unauthenticated as exc:
+                raise SessionLost() from exc
+            except UNCERTAIN as exc:
+                log.info("commit: answer lost (%s); asking SPS whether it committed", exc)
+                time.sleep(_backoff(attempt))
+                try:
+                    status = self.client.transaction_status()
+                except errors.Unauthenticated as lost:
+                    raise SessionLost() from lost
+                if status == "closed":
+                    self.commits += 1
+                    return
+        raise errors.ConnectionFailed(f"commit: no answer after {ATTEMPTS} attempts")
 
     def _revert(self) -> None:
         try:
@@ -155,11 +252,13 @@ class Coordinator:
     def _open(self) -> None:
         """Open a transaction, waiting for another session's lock with backoff and jitter."""
         deadline = time.monotonic() + self.policy.lock_timeout
-        delay = 0.1
+        attempt = 0
         while True:
             try:
                 self.client.open_transaction()
                 return
+            except errors.Unauthenticated as exc:
+                raise SessionLost() from exc
             except errors.LockConflict as exc:
                 holder = exc.details.get("locked_by") if isinstance(exc.details, dict) else None
                 left = deadline - time.monotonic()
@@ -171,6 +270,7 @@ class Coordinator:
                         error_type=exc.error_type,
                         details=exc.details,
                     ) from exc
+                delay = min(left, _backoff(attempt))
                 log.info("configuration locked by %s; retrying in %.1fs", holder or "another session", delay)
-                time.sleep(min(left, delay * (0.5 + random.random())))
-                delay = min(delay * 2, 5.0)
+                time.sleep(delay)
+                attempt += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -20,6 +21,15 @@ from sps_simulator.links import ROOT, TRANSACTION, Tree, item_links, render_body
 COOKIE = "session_id"
 
 
+def _abort_connection(send: Any) -> None:
+    """Cut the TCP connection without an answer (the drop fault switch). uvicorn's `send` is a
+    bound method of its per-request cycle, which holds the transport."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        raise RuntimeError("the drop fault switch needs uvicorn's transport")
+    transport.abort()
+
+
 class Api:
     def __init__(self, appliance: Appliance, *, secure_cookie: bool, admin: bool) -> None:
         self.appliance = appliance
@@ -27,6 +37,7 @@ class Api:
         self.tree = Tree(appliance.catalog)
         self.secure_cookie = secure_cookie
         self.types_by_href = {t.api_path: t for t in appliance.catalog}
+        self._background: set[asyncio.Task[None]] = set()
         routes = [
             Route("/api", self.api_root, methods=["GET"]),
             Route("/api/authentication", self.authenticate, methods=["GET", "POST", "PUT", "DELETE"]),
@@ -40,14 +51,32 @@ class Api:
                 Route("/_sim/stats", self.stats, methods=["GET"]),
                 Route("/_sim/committed", self.committed, methods=["GET"]),
                 Route("/_sim/faults", self.faults, methods=["GET", "POST"]),
+                Route("/_sim/hold-lock", self.hold_lock, methods=["POST"]),
+                Route("/_sim/expire-sessions", self.expire_sessions, methods=["POST"]),
             ]
         self.app = Starlette(routes=routes, exception_handlers={ApiError: self.api_error})  # type: ignore[dict-item]
 
     # -- plumbing ------------------------------------------------------------------------
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/api"):
-            self.appliance.counters.requests += 1
-        await self.app(scope, receive, send)
+        if scope["type"] != "http" or not scope["path"].startswith("/api"):
+            await self.app(scope, receive, send)
+            return
+        faults = self.appliance.faults
+        self.appliance.counters.requests += 1
+        if faults.latency:
+            await asyncio.sleep(faults.latency)
+        when = faults.take_drop(scope["method"], scope["path"])
+        if when is None:
+            await self.app(scope, receive, send)
+            return
+        if when == "after":
+
+            async def swallow(message: Any) -> None:
+                return None
+
+            await self.app(scope, receive, swallow)
+        self.appliance.counters.dropped += 1
+        _abort_connection(send)
 
     async def api_error(self, request: Request, exc: ApiError) -> Response:
         path = request.url.path
@@ -129,6 +158,8 @@ class Api:
             body = await self.json_body(request)
             if not isinstance(body, dict) or body.get("status") != "commit":
                 raise syntactic(TRANSACTION, 'To commit, PUT {"status": "commit"}.')
+            if a.faults.commit_duration and s.tx is not None:
+                await asyncio.sleep(a.faults.commit_duration)
             a.commit(s)
             return JSONResponse(self.transaction_doc(s))
         a.revert(s)
@@ -259,10 +290,29 @@ class Api:
         if request.method == "POST":
             body = await self.json_body(request)
             for name, value in body.items():
-                if not hasattr(faults, name) or not isinstance(value, type(getattr(faults, name))):
+                current = getattr(faults, name, None)
+                if isinstance(current, float) and isinstance(value, int):
+                    value = float(value)
+                if current is None or not isinstance(value, type(current)):
                     raise syntactic(request.url.path, f"unknown fault switch or wrong type: {name}")
                 setattr(faults, name, value)
         return JSONResponse(dict(faults.__dict__))
+
+    async def hold_lock(self, request: Request) -> Response:
+        """{"seconds": T, "user": "webadmin"}: another administrator holds the lock for T seconds."""
+        body = await self.json_body(request)
+        holder = self.appliance.hold_lock(str(body.get("user", "webadmin")))
+
+        async def release() -> None:
+            await asyncio.sleep(float(body.get("seconds", 5)))
+            self.appliance.end_session(holder)
+
+        self._background.add(task := asyncio.get_running_loop().create_task(release()))
+        task.add_done_callback(self._background.discard)
+        return JSONResponse({"held_by": holder.user})
+
+    async def expire_sessions(self, request: Request) -> Response:
+        return JSONResponse({"expired": self.appliance.expire_all_sessions()})
 
     async def committed(self, request: Request) -> Response:
         return JSONResponse(self.appliance.committed)

@@ -9,7 +9,9 @@ other session sees the committed one.
 from __future__ import annotations
 
 import copy
+import os
 import secrets
+import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -42,9 +44,28 @@ class Session:
 
 @dataclass
 class Faults:
-    """Failure injection, off unless asked for (--fail-commits, POST /_sim/faults)."""
+    """Failure injection, off unless asked for (command-line flags, POST /_sim/faults).
 
+    `drop` rules: {"method": "POST", "path": "/api/configuration/...", "when": "before"|"after",
+    "count": 1}; the connection is cut before the request is handled, or after it was handled
+    but before the answer is sent (a path ending in "/" matches every path below it).
+    """
+
+    latency: float = 0.0
+    commit_duration: float = 0.0
     fail_commits: int = 0
+    crash_during_commit: bool = False
+    drop: list[dict[str, Any]] = field(default_factory=list)
+
+    def take_drop(self, method: str, path: str) -> str | None:
+        """The `when` of the first matching drop rule (consuming one of its count), if any."""
+        for rule in self.drop:
+            target = str(rule.get("path", ""))
+            matches = path == target or (target.endswith("/") and path.startswith(target))
+            if rule.get("method", method) == method and matches and rule.get("count", 1) > 0:
+                rule["count"] = rule.get("count", 1) - 1
+                return str(rule.get("when", "before"))
+        return None
 
 
 @dataclass
@@ -54,6 +75,7 @@ class Counters:
     reverts: int = 0
     failed_commits: int = 0
     logins: int = 0
+    dropped: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -132,10 +154,9 @@ class Appliance:
 
     def expire_sessions(self) -> None:
         now = time.monotonic()
-        for sid, s in list(self.sessions.items()):
+        for s in list(self.sessions.values()):
             if now - s.last_seen > self.session_idle_seconds:
-                self.revert(s)
-                del self.sessions[sid]
+                self.end_session(s)
 
     def remaining_seconds(self, s: Session) -> int:
         return max(0, int(self.session_idle_seconds - (time.monotonic() - s.last_seen)))
@@ -178,11 +199,30 @@ class Appliance:
         if problems:
             self.counters.failed_commits += 1
             raise semantic("/api/transaction", "The configuration is invalid; commit refused.", problems)
-        self.store.save(tx.candidate, changed=tx.touched)
+        crash = self.faults.crash_during_commit
+        self.store.save(tx.candidate, changed=tx.touched, midway=_sigkill_self if crash else None)
         self.committed = tx.candidate
         self.counters.commits += 1
         s.tx = None
         self.lock_owner = None
+
+    def hold_lock(self, user: str) -> Session:
+        """Another administrator (e.g. in the web UI) takes the configuration lock."""
+        s = Session(sid=secrets.token_hex(20), user=user, last_seen=time.monotonic())
+        self.sessions[s.sid] = s
+        self.open(s)
+        return s
+
+    def end_session(self, s: Session) -> None:
+        self.revert(s)
+        self.sessions.pop(s.sid, None)
+
+    def expire_all_sessions(self) -> int:
+        """Every session ends now, as on a timeout: open transactions are reverted."""
+        count = len(self.sessions)
+        for s in list(self.sessions.values()):
+            self.end_session(s)
+        return count
 
     def view(self, s: Session) -> Config:
         return s.tx.candidate if s.tx is not None else self.committed
@@ -303,6 +343,11 @@ class Appliance:
                     if ref not in config.get(target.path, {}):
                         problems.append({"path": f"{t.api_path}/{okey}", "message": f"dangling reference {ref!r}"})
         return problems
+
+
+def _sigkill_self() -> None:
+    """The crash_during_commit fault: die in the middle of writing the new configuration."""
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def problems_as_details(problems: list[Problem]) -> list[dict[str, str]]:

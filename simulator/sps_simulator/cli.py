@@ -45,6 +45,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="fault switch: the next N commits fail with SemanticError",
     )
+    p.add_argument("--latency", type=float, default=0.0, metavar="S", help="fault switch: delay every request")
+    p.add_argument(
+        "--commit-duration",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="fault switch: a commit takes S seconds, holding the lock (real appliances take seconds)",
+    )
     p.add_argument("--ready-file", type=Path, help="write {url, ca} as JSON here once listening")
     return p.parse_args(argv)
 
@@ -55,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(state)
     appliance = Appliance(load_catalog(), store, {args.username: args.password}, args.session_timeout)
     appliance.faults.fail_commits = args.fail_commits
+    appliance.faults.latency = args.latency
+    appliance.faults.commit_duration = args.commit_duration
     api = Api(appliance, secure_cookie=not args.http, admin=args.admin)
 
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET

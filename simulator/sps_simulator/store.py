@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +47,23 @@ class Store:
             config.setdefault(type_path, {})[key] = json.loads(body)
         return config
 
-    def save(self, config: Mapping[str, Mapping[str, Any]], changed: set[str] | None = None) -> None:
-        """Write the collections in `changed` (all when None) atomically."""
+    def save(
+        self,
+        config: Mapping[str, Mapping[str, Any]],
+        changed: set[str] | None = None,
+        midway: Callable[[], None] | None = None,
+    ) -> None:
+        """Write the collections in `changed` (all when None) atomically. `midway` runs after the
+        old rows are deleted and before the new ones are written (the crash fault switch)."""
         paths = set(config) if changed is None else changed
         cur = self._db.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
             for type_path in sorted(paths):
                 cur.execute("DELETE FROM objects WHERE type_path=?", (type_path,))
+            if midway is not None:
+                midway()
+            for type_path in sorted(paths):
                 cur.executemany(
                     "INSERT INTO objects (type_path, position, key, body) VALUES (?, ?, ?, ?)",
                     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -77,11 +78,24 @@ class RunningSimulator:
         return _launch(args, self.state, self.log)
 
 
+_LIVE: set[subprocess.Popen[bytes]] = set()
+
+
+@atexit.register
+def _kill_survivors() -> None:
+    """No simulator outlives the test run or script that started it, whatever went wrong."""
+    for proc in list(_LIVE):
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def _launch(args: list[str], state: Path, log: Path, timeout: float = 30.0) -> RunningSimulator:
     ready = state.parent / f"ready-{os.getpid()}-{time.monotonic_ns()}.json"
     cmd = [sys.executable, "-m", "sps_simulator.cli", *args, "--ready-file", str(ready)]
     with open(log, "ab") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    _LIVE.add(proc)
     deadline = time.monotonic() + timeout
     while not ready.exists():
         if proc.poll() is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from requests.adapters import HTTPAdapter
 from sps_provider.client import errors
 
 log = logging.getLogger(__name__)
+GET_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class SpsClient:
     def login(self) -> None:
         """GET /api/authentication with HTTP Basic auth; SPS answers with the session cookie."""
         with self._login_lock:
+            self.http.cookies.clear()
             resp = self._send("GET", "/api/authentication", auth=True)
             if resp.status_code != 200:
                 raise errors.from_response(resp.status_code, _json(resp), "GET", "/api/authentication")
@@ -85,15 +88,31 @@ class SpsClient:
             log.debug("logged in to %s as %s", self.base, self.settings.username)
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
+        """One call. GETs are retried on connection errors and 5xx, and re-login on 401; writes are
+        not: whether a write is safe to repeat is decided by the coordinator, by reading back."""
         if not self._logged_in:
             self.login()
-        resp = self._send(method, path, body)
-        if resp.status_code == 401 and method == "GET":
-            self.login()
-            resp = self._send(method, path, body)
-        if resp.status_code >= 400:
-            raise errors.from_response(resp.status_code, _json(resp), method, path)
-        return _json(resp)
+        attempts = GET_ATTEMPTS if method == "GET" else 1
+        for attempt in range(attempts):
+            try:
+                resp = self._send(method, path, body)
+            except errors.TlsVerificationFailed:
+                raise
+            except errors.ConnectionFailed:
+                if attempt + 1 == attempts:
+                    raise
+                time.sleep(0.2 * 2**attempt)
+                continue
+            if resp.status_code == 401 and method == "GET" and attempt + 1 < attempts:
+                self.login()
+                continue
+            if resp.status_code >= 500 and attempt + 1 < attempts:
+                time.sleep(0.2 * 2**attempt)
+                continue
+            if resp.status_code >= 400:
+                raise errors.from_response(resp.status_code, _json(resp), method, path)
+            return _json(resp)
+        raise AssertionError("unreachable")
 
     # -- verbs ---------------------------------------------------------------------------
     def get(self, path: str) -> Any:
@@ -127,6 +146,11 @@ class SpsClient:
     def revert(self) -> None:
         """DELETE /api/transaction: drop the uncommitted changes and release the lock."""
         self.request("DELETE", "/api/transaction")
+
+    def changes(self) -> list[dict[str, Any]]:
+        """GET /api/transaction/changes: what the open transaction holds."""
+        result: list[dict[str, Any]] = self.get("/api/transaction/changes").get("changes", [])
+        return result
 
     def transaction_status(self) -> str:
         doc = self.get("/api/transaction")

@@ -7,7 +7,6 @@ All writes go through the coordinator, so every answer Terraform gets is committ
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -77,17 +76,14 @@ class ResourceEngine:
                         "the appliance keeps its current settings.",
                     )
                     return None
-                key = prior["key"]
-                coordinator.submit(f"delete {t.resource_type} {key}", lambda c: c.delete(self.object_path(key)))
+                coordinator.submit("DELETE", self.object_path(prior["key"]))
                 return None
             body = to_body(t.root, self.body_fields(planned))
             if prior is None and not t.is_singleton:
-                key = coordinator.submit(f"create {t.resource_type}", lambda c: c.post(t.api_path, copy.deepcopy(body)))
+                key = coordinator.submit("POST", t.api_path, body)
             else:
                 key = prior["key"] if prior is not None else t.singleton_key
-                coordinator.submit(
-                    f"update {t.resource_type} {key}", lambda c: c.put(self.object_path(key), copy.deepcopy(body))
-                )
+                coordinator.submit("PUT", self.object_path(key), body)
             doc = reader.get(self.object_path(key))
             return self.state_from_body(key, doc.get("body"))
         except errors.SpsError as exc:
