@@ -46,15 +46,18 @@ class Session:
 class Faults:
     """Failure injection, off unless asked for (command-line flags, POST /_sim/faults).
 
-    `drop` rules: {"method": "POST", "path": "/api/configuration/...", "when": "before"|"after",
-    "count": 1}; the connection is cut before the request is handled, or after it was handled
-    but before the answer is sent (a path ending in "/" matches every path below it).
+    `reject_at_commit`: names of objects whose presence in a commit makes it fail, as a
+    commit-time check on a real appliance would. `drop` rules: {"method": "POST", "path":
+    "/api/configuration/...", "when": "before"|"after", "count": 1}; the connection is cut before
+    the request is handled, or after it was handled but before the answer is sent (a path
+    ending in "/" matches every path below it).
     """
 
     latency: float = 0.0
     commit_duration: float = 0.0
     fail_commits: int = 0
     crash_during_commit: bool = False
+    reject_at_commit: list[str] = field(default_factory=list)
     drop: list[dict[str, Any]] = field(default_factory=list)
 
     def take_drop(self, method: str, path: str) -> str | None:
@@ -193,6 +196,13 @@ class Appliance:
         if tx is None:
             return
         problems = self.check_integrity(tx.candidate)
+        problems += [
+            {"path": f"{t.api_path}/{key}", "message": f"{body.get('name')!r} is refused at commit (fault switch)"}
+            for t in self.catalog
+            if t.path in tx.touched
+            for key, body in tx.candidate.get(t.path, {}).items()
+            if isinstance(body, dict) and body.get("name") in self.faults.reject_at_commit
+        ]
         if self.faults.fail_commits > 0:
             self.faults.fail_commits -= 1
             problems = [{"path": "/api/transaction", "message": "injected commit failure (simulator fault switch)"}]

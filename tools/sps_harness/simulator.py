@@ -46,8 +46,12 @@ class RunningSimulator:
         return resp.json()
 
     def set_faults(self, **faults: Any) -> None:
-        resp = requests.post(f"{self.url}/_sim/faults", json=faults, verify=self.ca or True, timeout=10)
+        self.admin_post("faults", faults)
+
+    def admin_post(self, path: str, body: Any) -> Any:
+        resp = requests.post(f"{self.url}/_sim/{path}", json=body, verify=self.ca or True, timeout=10)
         resp.raise_for_status()
+        return resp.json()
 
     def stats(self) -> dict[str, Any]:
         result: dict[str, Any] = self.admin("stats")

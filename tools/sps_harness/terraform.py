@@ -55,6 +55,10 @@ class Terraform:
     def apply(self, *extra: str) -> subprocess.CompletedProcess[str]:
         return self.run("apply", "-auto-approve", "-input=false", "-no-color", *extra)
 
+    def apply_unchecked(self, *extra: str) -> subprocess.CompletedProcess[str]:
+        """`apply` whose failure the caller inspects."""
+        return self.run("apply", "-auto-approve", "-input=false", "-no-color", *extra, check=False)
+
     def destroy(self, *extra: str) -> subprocess.CompletedProcess[str]:
         return self.run("destroy", "-auto-approve", "-input=false", "-no-color", *extra)
 
