@@ -6,7 +6,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
 export CHECKPOINT_DISABLE := 1
 export TF_IN_AUTOMATION := 1
 
-.PHONY: all install provider synth demo test lint pytest generate check-generated clean
+.PHONY: all install provider synth demo bench-startup bench-group-commit test lint pytest generate check-generated clean
 
 all: demo
 
@@ -41,6 +41,12 @@ pytest: install
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+bench-startup: install
+	$(PY) bench/startup.py
+
+bench-group-commit: install
+	$(PY) bench/group_commit.py
 
 generate: $(VENV)/.installed
 	$(VENV)/bin/sps-generate
