@@ -1,7 +1,8 @@
 """Catalog examples as Terraform configuration (HCL) and CDKTF Python, for docs and tests.
 
-In examples, `{builtin: <type>/<name>}` stands for a reference to a built-in object; it becomes
-a data source lookup by the built-in's documented key.
+In examples, `{builtin: <type>/<name>}` stands for a reference to a built-in object (a data
+source lookup by the built-in's documented key), and `{ref: <type>/<example>}` for a reference to
+an object made from another type's example (a resource block of its own).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class HclConfig:
 
     blocks: list[str] = field(default_factory=list)
     data: dict[str, str] = field(default_factory=dict)
+    refs: set[str] = field(default_factory=set)
 
     def text(self) -> str:
         return "\n".join([*self.data.values(), *self.blocks])
@@ -30,6 +32,10 @@ def hcl_string(s: str) -> str:
 
 def is_builtin_ref(v: Any) -> bool:
     return isinstance(v, dict) and set(v) == {"builtin"}
+
+
+def is_example_ref(v: Any) -> bool:
+    return isinstance(v, dict) and set(v) == {"ref"}
 
 
 def builtin_key(cat: Catalog, ref: str) -> tuple[TypeDef, str, str]:
@@ -57,6 +63,14 @@ def hcl_value(cat: Catalog, v: Any, cfg: HclConfig, indent: int = 2) -> str:
         label = f"{t.terraform_name}_{name}"
         cfg.data[label] = f'data "{t.resource_type}" "{name}" {{\n  key = {hcl_string(key)}\n}}\n'
         return f"data.{t.resource_type}.{name}.key"
+    if is_example_ref(v):
+        type_name, example = v["ref"].split("/", 1)
+        t = cat[type_name]
+        label = f"ref_{example}"
+        if f"{t.resource_type}.{label}" not in cfg.refs:
+            cfg.refs.add(f"{t.resource_type}.{label}")
+            hcl_resource(cat, t, label, dict(t.examples[example]), cfg)
+        return f"{t.resource_type}.{label}.key"
     if isinstance(v, list):
         if not v:
             return "[]"

@@ -129,7 +129,8 @@ def resource_page(cat: Catalog, t: TypeDef) -> str:
         lines += [
             "## Singleton semantics\n",
             "Creating this resource adopts the appliance's existing object (PUT); destroying it only removes it "
-            "from Terraform state. The appliance keeps its settings.\n",
+            "from Terraform state. The appliance keeps its settings, except that optional references are set to "
+            "null, so that the objects they point to can be destroyed in the same run.\n",
         ]
     lines += [
         "## Import\n",

@@ -18,11 +18,11 @@ def test_every_definition_passes_the_schema_and_loads() -> None:
     raws = read_yaml_definitions()
     cat = catalog_from_dicts(raws)
     assert {"audit_policy", "mssql_connection_policy", "mssql_options"} <= set(cat.types)
-    assert {t.resource_type for t in cat.managed} == {
-        "sps_audit_policy",
-        "sps_mssql_connection_policy",
-        "sps_mssql_options",
-    }
+    managed = {t.resource_type for t in cat.managed}
+    assert {"sps_audit_policy", "sps_mssql_connection_policy", "sps_mssql_options"} <= managed
+    for t in cat.managed:
+        assert set(t.examples) == {"minimal", "full", "update"}, f"{t.terraform_name} needs all three examples"
+        assert t.examples["minimal"] != t.examples["update"], f"{t.terraform_name}: update must change something"
 
 
 def test_mssql_connection_policy_has_every_seed_000_field() -> None:

@@ -6,7 +6,9 @@ from sps_constructs.types.analytics_policy import *  # noqa: F403
 from sps_constructs.types.archive_cleanup_policy import *  # noqa: F403
 from sps_constructs.types.audit_policy import *  # noqa: F403
 from sps_constructs.types.backup_policy import *  # noqa: F403
+from sps_constructs.types.content_policy import *  # noqa: F403
 from sps_constructs.types.credential_store import *  # noqa: F403
+from sps_constructs.types.exported_configuration_encryption import *  # noqa: F403
 from sps_constructs.types.indexing_policy import *  # noqa: F403
 from sps_constructs.types.ldap_server import *  # noqa: F403
 from sps_constructs.types.mssql_authentication_policy import *  # noqa: F403
@@ -14,7 +16,11 @@ from sps_constructs.types.mssql_channel_policy import *  # noqa: F403
 from sps_constructs.types.mssql_connection_policy import *  # noqa: F403
 from sps_constructs.types.mssql_options import *  # noqa: F403
 from sps_constructs.types.mssql_settings_policy import *  # noqa: F403
+from sps_constructs.types.private_key import *  # noqa: F403
 from sps_constructs.types.signing_ca import *  # noqa: F403
+from sps_constructs.types.system_backup import *  # noqa: F403
 from sps_constructs.types.trusted_ca_list import *  # noqa: F403
 from sps_constructs.types.usermapping_policy import *  # noqa: F403
+from sps_constructs.types.vnc_options import *  # noqa: F403
+from sps_constructs.types.vnc_settings_policy import *  # noqa: F403
 from sps_constructs.types.x509 import *  # noqa: F403

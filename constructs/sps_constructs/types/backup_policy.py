@@ -3,21 +3,216 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sps_constructs.base import SpsDataSource
+import cdktf
+import constructs
+
+from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
+
+if TYPE_CHECKING:
+    from sps_constructs.types.private_key import PrivateKeyRef
 
 __all__ = [
     "BackupPolicy",
+    "BackupPolicyNotificationEvent",
+    "BackupPolicyNotificationEventAll",
+    "BackupPolicyNotificationEventErrorsOnly",
+    "BackupPolicyNotificationEventNone",
     "BackupPolicyRef",
+    "BackupPolicyTarget",
+    "BackupPolicyTargetAuthentication",
+    "BackupPolicyTargetAuthenticationAnonymous",
+    "BackupPolicyTargetAuthenticationPassword",
+    "BackupPolicyTargetHostKey",
+    "BackupPolicyTargetHostKeyDsa",
+    "BackupPolicyTargetHostKeyDss",
+    "BackupPolicyTargetHostKeyRsa",
+    "BackupPolicyTargetNfs",
+    "BackupPolicyTargetRsync",
+    "BackupPolicyTargetServer",
+    "BackupPolicyTargetServerFqdn",
+    "BackupPolicyTargetServerIp",
+    "BackupPolicyTargetSmb",
+    "DataBackupPolicy",
 ]
 
 
-class BackupPolicy(SpsDataSource):
-    """`data.sps_backup_policy`: Backup targets and schedules. A managed resource comes with the issue
-    covering every seed type; until then this data source finds a policy by key or name."""
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyNotificationEventAll(SpsStruct):
+    """`type = all`. `all`: every backup event; `errors-only`: errors only; `none`: no e-mails."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('type', 'all')
+    send_filelist: bool | None = None
+    """Include the list of files in the e-mail."""
+    file_count_limit: int | None = None
+    """Maximum number of files listed (with `send_filelist`)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyNotificationEventErrorsOnly(SpsStruct):
+    """`type = errors-only`. `all`: every backup event; `errors-only`: errors only; `none`: no e-mails."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('type', 'errors-only')
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyNotificationEventNone(SpsStruct):
+    """`type = none`. `all`: every backup event; `errors-only`: errors only; `none`: no e-mails."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('type', 'none')
+
+
+BackupPolicyNotificationEvent = BackupPolicyNotificationEventAll | BackupPolicyNotificationEventErrorsOnly | BackupPolicyNotificationEventNone
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyTargetServerIp(SpsStruct):
+    """`selection = ip`. `ip`: `value` is an IP address; `fqdn`: a hostname."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'ip')
+    value: str
+    """IP address or hostname of the server."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyTargetServerFqdn(SpsStruct):
+    """`selection = fqdn`. `ip`: `value` is an IP address; `fqdn`: a hostname."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'fqdn')
+    value: str
+    """IP address or hostname of the server."""
+
+
+BackupPolicyTargetServer = BackupPolicyTargetServerIp | BackupPolicyTargetServerFqdn
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyTargetHostKeyDsa(SpsStruct):
+    """`selection = dsa`. The key algorithm."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'dsa')
+    value: str
+    """The public host key."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyTargetHostKeyDss(SpsStruct):
+    """`selection = dss`. The key algorithm."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'dss')
+    value: str
+    """The public host key."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyTargetHostKeyRsa(SpsStruct):
+    """`selection = rsa`. The key algorithm."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'rsa')
+    value: str
+    """The public host key."""
+
+
+BackupPolicyTargetHostKey = BackupPolicyTargetHostKeyDsa | BackupPolicyTargetHostKeyDss | BackupPolicyTargetHostKeyRsa
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyTargetRsync(SpsStruct):
+    """`type = rsync`. `rsync`: Rsync over SSH; `smb`: SMB/CIFS; `nfs`: NFS."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('type', 'rsync')
+    server: BackupPolicyTargetServer
+    """The backup server."""
+    username: str
+    """Username on the remote server."""
+    auth_key: PrivateKeyRef
+    """Key of the private key SPS authenticates with (its public key must be on the server)."""
+    host_key: BackupPolicyTargetHostKey
+    """The SSH host key of the server."""
+    path: str | None = None
+    """Path of the backup directory on the server (Rsync and NFS)."""
+    port: int | None = None
+    """Port of the SSH server."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyTargetAuthenticationPassword(SpsStruct):
+    """`selection = password`. `password`: with `username` and `password`; `anonymous`: anonymously."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'password')
+    username: str
+    """Username on the server."""
+    password: str
+    """Password of `username` (stored inline by SPS; sensitive in Terraform)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyTargetAuthenticationAnonymous(SpsStruct):
+    """`selection = anonymous`. `password`: with `username` and `password`; `anonymous`: anonymously."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'anonymous')
+
+
+BackupPolicyTargetAuthentication = BackupPolicyTargetAuthenticationPassword | BackupPolicyTargetAuthenticationAnonymous
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyTargetSmb(SpsStruct):
+    """`type = smb`. `rsync`: Rsync over SSH; `smb`: SMB/CIFS; `nfs`: NFS."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('type', 'smb')
+    server: BackupPolicyTargetServer
+    """The backup server."""
+    share: str
+    """Share and directory: `share_name/path/to/directory`."""
+    authentication: BackupPolicyTargetAuthentication
+    """How SPS logs on to the share."""
+    path: str | None = None
+    """Path of the backup directory on the server (Rsync and NFS)."""
+    domain: str | None = None
+    """Domain of the server."""
+    protocol_version: str | None = None
+    """SMB protocol version to use (servers accept earlier versions too)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BackupPolicyTargetNfs(SpsStruct):
+    """`type = nfs`. `rsync`: Rsync over SSH; `smb`: SMB/CIFS; `nfs`: NFS."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('type', 'nfs')
+    server: BackupPolicyTargetServer
+    """The backup server."""
+    path: str | None = None
+    """Path of the backup directory on the server (Rsync and NFS)."""
+
+
+BackupPolicyTarget = BackupPolicyTargetRsync | BackupPolicyTargetSmb | BackupPolicyTargetNfs
+
+
+class BackupPolicy(SpsResource):
+    """`sps_backup_policy`: Where and when SPS backs up its configuration and data: the backup server,
+    the protocol (Rsync over SSH, SMB/CIFS or NFS), the schedule and the notification e-mails.
+    Used by connection policies and by the system backup (`sps_system_backup`)."""
+
+    TYPE: ClassVar[str] = "backup_policy"
+
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        name: str,
+        start_times: Sequence[str],
+        target: BackupPolicyTarget,
+        include_node_id_in_path: bool | None = None,
+        notification_event: BackupPolicyNotificationEvent | None = None,
+        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
+        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+    ) -> None:
+        args = {
+            "name": name,
+            "include_node_id_in_path": include_node_id_in_path,
+            "notification_event": notification_event,
+            "start_times": start_times,
+            "target": target,
+        }
+        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
+
+class DataBackupPolicy(SpsDataSource):
+    """`data.sps_backup_policy`: finds a backup policy by key or name."""
 
     TYPE: ClassVar[str] = "backup_policy"
 
 
-BackupPolicyRef = BackupPolicy
+BackupPolicyRef = BackupPolicy | DataBackupPolicy

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sps_catalog.model import Value
+from sps_catalog.model import Field, Value
 from sps_catalog.values import UNKNOWN, apply_defaults, strip_inactive
 
 
@@ -49,6 +49,20 @@ def complete(value: Value, v: Any) -> Any:
     if value.type == "object" and isinstance(v, dict):
         return {f.name: complete(f, v.get(f.name)) for f in value.all_fields()}
     return v
+
+
+def release_references(value: Value, tf: Any) -> Any:
+    """A copy of `tf` whose nullable references are null, so the objects they point to can go."""
+    if tf is None or tf is UNKNOWN:
+        return tf
+    if value.type == "reference":
+        return None if isinstance(value, Field) and value.nullable else tf
+    if value.type == "list" and value.element is not None and isinstance(tf, list):
+        return [release_references(value.element, el) for el in tf]
+    if value.type == "object" and isinstance(tf, dict):
+        fields = {f.name: f for f in value.all_fields()}
+        return {k: release_references(fields[k], v) if k in fields else v for k, v in tf.items()}
+    return tf
 
 
 def to_body(value: Value, tf: Any) -> Any:

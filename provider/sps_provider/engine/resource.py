@@ -15,7 +15,7 @@ from sps_catalog.values import UNKNOWN, validate
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator
 from sps_provider.engine.attrs import Attr, resource_attrs
-from sps_provider.engine.convert import to_body, to_terraform, with_defaults
+from sps_provider.engine.convert import release_references, to_body, to_terraform, with_defaults
 from sps_provider.engine.report import report_sps_error
 from sps_provider.protocol.diagnostics import Diagnostics
 
@@ -70,10 +70,14 @@ class ResourceEngine:
         try:
             if planned is None:
                 if t.is_singleton:
+                    current = self.body_fields(prior)
+                    released = release_references(t.root, current)
+                    if released != current:
+                        coordinator.submit("PUT", t.api_path, to_body(t.root, released))
                     diags.warning(
                         f"{t.resource_type} removed from Terraform state only",
                         f"{t.title} is a singleton on the appliance: destroying it forgets it; "
-                        "the appliance keeps its current settings.",
+                        "the appliance keeps its current settings (optional references it held are released).",
                     )
                     return None
                 coordinator.submit("DELETE", self.object_path(prior["key"]))
