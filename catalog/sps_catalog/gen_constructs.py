@@ -130,8 +130,13 @@ def render_module(cat: Catalog, t: TypeDef) -> str:
     out: list[str] = []
     builtin_names = [str(b.body.get(t.name_field or "name")) for b in t.builtins if t.name_field]
     if t.is_managed:
-        params = [decl for decl, _ in m.params(t.fields, cls)]
-        kwargs = "".join(f'            "{f.name}": {f.name},\n' for f in t.fields)
+        plain = tuple(f for f in t.fields if not f.secret)
+        params = [decl for decl, _ in m.params(plain, cls)]
+        names = [f.name for f in plain]
+        for f in t.secret_fields:  # the secret itself (write-only) and the version that resends it
+            params += [f"{f.write_only_name}: str | None = None", f"{f.version_name}: int | None = None"]
+            names += [f.write_only_name, f.version_name]
+        kwargs = "".join(f'            "{n}": {n},\n' for n in names)
         sig = ",\n        ".join(
             [
                 "self",

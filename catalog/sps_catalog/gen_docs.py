@@ -33,6 +33,14 @@ def _field_lines(v: Value, depth: int) -> list[str]:
 
 def _one(f: Field, depth: int, branch_note: str | None) -> list[str]:
     pad = "  " * depth
+    if f.secret:
+        return [
+            f"{pad}- `{f.write_only_name}` (string, optional, write-only, sensitive) - The secret for `{f.name}`: "
+            "sent to SPS as a new write-once object, never stored in plan or state (Terraform >= 1.11).",
+            f"{pad}- `{f.version_name}` (number, optional) - Change it to send `{f.write_only_name}` again; "
+            "after `terraform import` the first apply sends it once, as SPS never reveals a secret.",
+            f"{pad}- `{f.name}` (string, computed) - {f.description}",
+        ]
     if f.required and not f.has_default:
         req = "required" + (f" {branch_note}" if branch_note else "")
     else:
@@ -92,7 +100,10 @@ def _python_example(cat: Catalog, t: TypeDef, body: dict[str, Any]) -> str:
     m.params(t.fields, cls)
     classes = {cls}
     fields = {f.name: f for f in t.fields}
-    args = ",\n".join(f"    {k}={_py(cat, m, fields[k], v, cls + camel(k), classes)}" for k, v in body.items())
+    args = ",\n".join(
+        f"    {k}={_py(cat, m, fields[k], v, cls + camel(k), classes) if k in fields else repr(v)}"
+        for k, v in body.items()
+    )
     names = ",\n".join(f"    {c}" for c in sorted({"Appliance", *classes}))
     return (
         f"from sps_constructs import (\n{names},\n)\n\n"

@@ -55,6 +55,7 @@ def _field(raw: Mapping[str, Any]) -> Field:
         default_is_assumption=raw.get("default_is_assumption", False),
         sensitive=raw.get("sensitive", False),
         requires_replace=raw.get("requires_replace", False),
+        secret=raw.get("secret", False),
     )
 
 

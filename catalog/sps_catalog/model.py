@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ValueType = Literal["string", "int", "bool", "object", "list", "reference"]
-Kind = Literal["collection", "ordered_collection", "singleton", "read_only", "opaque"]
+Kind = Literal["collection", "ordered_collection", "singleton", "read_only", "opaque", "secret"]
 
 
 class _NoDefault:
@@ -113,10 +113,21 @@ class Field(Value):
     default_is_assumption: bool = False
     sensitive: bool = False
     requires_replace: bool = False
+    secret: bool = False
 
     @property
     def has_default(self) -> bool:
         return self.default is not NO_DEFAULT
+
+    @property
+    def write_only_name(self) -> str:
+        """For a secret reference: the write-only attribute that carries the secret itself."""
+        return f"{self.name}_wo"
+
+    @property
+    def version_name(self) -> str:
+        """For a secret reference: the attribute whose change makes a new secret object."""
+        return f"{self.name}_wo_version"
 
 
 @dataclass(frozen=True)
@@ -171,6 +182,20 @@ class TypeDef:
     def rest_writable(self) -> bool:
         """Whether SPS accepts POST/PUT/DELETE on this type over REST."""
         return self.kind != "read_only"
+
+    @property
+    def is_write_once(self) -> bool:
+        """Passwords and private keys: POST, then GET by key; never listed, changed or deleted."""
+        return self.kind == "secret"
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def secret_fields(self) -> tuple[Field, ...]:
+        """Top-level references to write-once secrets (e.g. LDAP `bind_password`)."""
+        return tuple(f for f in self.fields if f.secret)
 
     @property
     def singleton_key(self) -> str:

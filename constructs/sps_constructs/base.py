@@ -148,10 +148,15 @@ class SpsResource(cdktf.TerraformResource):
         where = f"{scope.node.path}/{id} ({t.resource_type})"
         appliance = _appliance_of(scope, where)
         conv = _Converter(where, appliance)
-        attrs = conv.struct(t.root, {k: v for k, v in args.items() if v is not None}, ())
-        for p in validate(t.root, apply_defaults(t.root, _to_unknown(attrs))):
+        secret_args = {n for f in t.secret_fields for n in (f.write_only_name, f.version_name)}
+        attrs = conv.struct(t.root, {k: v for k, v in args.items() if v is not None and k not in secret_args}, ())
+        checked = _to_unknown(attrs)
+        for f in t.secret_fields:  # a secret given as its write-only value counts as set
+            if args.get(f.write_only_name) is not None:
+                checked[f.name] = UNKNOWN
+        for p in validate(t.root, apply_defaults(t.root, checked)):
             raise SpsConfigError(where, p.dotted(), p.message)
-        self._sps_attrs = attrs
+        self._sps_attrs = {**attrs, **{k: v for k, v in args.items() if k in secret_args and v is not None}}
         self._sps_appliance = appliance
         super().__init__(
             scope,

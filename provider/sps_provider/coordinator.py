@@ -35,19 +35,40 @@ UNCERTAIN = (errors.ConnectionFailed, errors.ServerError)
 ATTEMPTS = 4
 
 
-@dataclass
-class Change:
-    """One write waiting for the commit that makes it durable. POST results in the new key."""
+@dataclass(frozen=True)
+class Step:
+    """One request of a change. `body` may be a function of the results of the earlier steps
+    (e.g. an LDAP server that references the password object created just before it)."""
 
     method: Method
     path: str
     body: Any = None
-    result: Any = None
-    error: BaseException | None = None
-    done: threading.Event = field(default_factory=threading.Event)
+
+    def body_for(self, results: list[Any]) -> Any:
+        return self.body(results) if callable(self.body) else self.body
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
+
+
+@dataclass
+class Change:
+    """The writes of one resource, waiting for the commit that makes them durable. The result
+    is the last step's (a POST's is the new key); `partial` marks a change that failed after
+    some of its steps were written, which taints the transaction."""
+
+    steps: list[Step]
+    results: list[Any] = field(default_factory=list)
+    error: BaseException | None = None
+    partial: bool = False
+    done: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def result(self) -> Any:
+        return self.results[-1] if self.results else None
+
+    def __str__(self) -> str:
+        return ", ".join(map(str, self.steps))
 
 
 class LockTimeout(errors.SpsError):
@@ -88,7 +109,11 @@ class Coordinator:
 
     def submit(self, method: Method, path: str, body: Any = None) -> Any:
         """Run one write inside an SPS transaction; returns its result once committed, or raises."""
-        change = Change(method, path, body)
+        return self.submit_steps([Step(method, path, body)])[-1]
+
+    def submit_steps(self, steps: list[Step]) -> list[Any]:
+        """Run several writes, in order, inside one SPS transaction; returns their results."""
+        change = Change(list(steps))
         with self._cond:
             self._pending.append(change)
             if self._worker is None or not self._worker.is_alive():
@@ -98,7 +123,7 @@ class Coordinator:
         change.done.wait()
         if change.error is not None:
             raise change.error
-        return change.result
+        return change.results
 
     # -- the worker ------------------------------------------------------------------------
     def _take_batch(self) -> list[Change]:
@@ -136,7 +161,7 @@ class Coordinator:
         """One transaction for `batch`; replayed from the start if the session was lost."""
         for attempt in range(ATTEMPTS):
             for c in batch:
-                c.result, c.error = None, None
+                c.results, c.error, c.partial = [], None, False
             try:
                 self._transaction(batch)
                 return
@@ -158,7 +183,13 @@ class Coordinator:
             for c in batch:
                 c.error = exc
             return
-        written = [c for c in batch if self._write(c, claimed={w.result for w in batch if w.method == "POST"})]
+        written = [c for c in batch if self._write(c, claimed={r for w in batch for r in w.results})]
+        if any(c.partial for c in batch):
+            self._revert()  # a half-written change must not be committed; replay the others without it
+            rest = [c for c in batch if c.error is None]
+            if rest:
+                self._commit_group(rest)
+            return
         if not written:
             self._revert()
             return
@@ -174,51 +205,55 @@ class Coordinator:
                 self._commit_group([c])
 
     def _write(self, c: Change, claimed: set[Any]) -> bool:
-        """Send one write; True when it is in the transaction, False when SPS refused it."""
+        """Send a change's steps; True when all are in the transaction, False when SPS refused one."""
+        for step in c.steps:
+            try:
+                c.results.append(self._write_step(step, c.results, claimed))
+            except errors.SpsError as exc:
+                c.error = exc
+                c.partial = bool(c.results)
+                return False
+        return True
+
+    def _write_step(self, step: Step, results: list[Any], claimed: set[Any]) -> Any:
+        body = step.body_for(results)
         for attempt in range(ATTEMPTS):
             try:
-                c.result = self._send(c)
-                return True
+                return self._send(step, body)
             except errors.Unauthenticated as exc:
                 raise SessionLost() from exc
             except UNCERTAIN as exc:
-                log.info("%s: answer lost (%s); checking the transaction before retrying", c, exc)
+                log.info("%s: answer lost (%s); checking the transaction before retrying", step, exc)
                 time.sleep(_backoff(attempt))
-                if c.method == "POST":
-                    key = self._find_created(c, claimed)
+                if step.method == "POST":
+                    key = self._find_created(step, body, claimed)
                     if key is not None:
-                        c.result = key
-                        return True
-            except errors.NotFound as exc:
-                if c.method == "DELETE" and attempt > 0:
-                    return True  # the lost attempt did delete it
-                c.error = exc
-                return False
-            except errors.SpsError as exc:
-                c.error = exc
-                return False
-        c.error = errors.ConnectionFailed(f"{c}: no answer after {ATTEMPTS} attempts")
-        return False
+                        return key
+            except errors.NotFound:
+                if step.method == "DELETE" and attempt > 0:
+                    return None  # the lost attempt did delete it
+                raise
+        raise errors.ConnectionFailed(f"{step}: no answer after {ATTEMPTS} attempts")
 
-    def _send(self, c: Change) -> Any:
-        if c.method == "POST":
-            return self.client.post(c.path, c.body)
-        if c.method == "PUT":
-            self.client.put(c.path, c.body)
+    def _send(self, step: Step, body: Any) -> Any:
+        if step.method == "POST":
+            return self.client.post(step.path, body)
+        if step.method == "PUT":
+            self.client.put(step.path, body)
             return None
-        self.client.delete(c.path)
+        self.client.delete(step.path)
         return None
 
-    def _find_created(self, c: Change, claimed: set[Any]) -> str | None:
-        """The key of an object this transaction created from `c`'s body, if the lost POST did it."""
+    def _find_created(self, step: Step, body: Any, claimed: set[Any]) -> str | None:
+        """The key of an object this transaction created from `body`, if the lost POST did it."""
         for change in self.client.changes():
             path = str(change.get("path", ""))
             key = path.rsplit("/", 1)[-1]
             if (
                 change.get("type") == "create"
-                and path.startswith(c.path + "/")
+                and path.startswith(step.path + "/")
                 and key not in claimed
-                and _contains(change.get("new_value"), c.body)
+                and _contains(change.get("new_value"), body)
             ):
                 return key
         return None

@@ -205,12 +205,13 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         t = object_type(engine.attrs)
         prior = self.decode(request.prior_state)
         planned = self.decode(request.planned_state)
+        config = self.decode(request.config)
 
         def run() -> Any:
             if self.not_configured(diags):
                 return prior
             assert self.coordinator is not None and self.reader is not None
-            return engine.apply(self.coordinator, self.reader, prior, planned, diags)
+            return engine.apply(self.coordinator, self.reader, prior, planned, config, diags)
 
         new = self.guarded("ApplyResourceChange", diags, run, prior)
         return pb.ApplyResourceChange.Response(new_state=self.dv(t, new), diagnostics=diags.items)

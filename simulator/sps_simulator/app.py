@@ -204,7 +204,7 @@ class Api:
                 {"key": key, "meta": {"href": f"{href}/{key}", "parent": href, "transaction": TRANSACTION}},
                 status_code=201,
             )
-        if request.method != "GET":
+        if request.method != "GET" or t.is_write_once:
             raise method_not_allowed(href, request.method)
         objs = self.appliance.view(s).get(t.path, {})
         items = [
@@ -260,7 +260,7 @@ class Api:
             raise not_found(href)
         return JSONResponse(
             {
-                "body": render_body(self.catalog, t, objs[key]),
+                "body": {} if t.is_write_once else render_body(self.catalog, t, objs[key]),
                 "key": key,
                 "meta": self.meta(s, href=href, **item_links(t.api_path, list(objs), key)),
             }

@@ -9,6 +9,8 @@ other session sees the committed one.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import os
 import secrets
 import signal
@@ -249,6 +251,10 @@ class Appliance:
                 target = self.catalog[spec.target or ""]
                 if key not in config.get(target.path, {}):
                     return f"references {key!r}, which is not a {target.title.lower()} ({target.api_path})"
+                if target.is_write_once:
+                    others = [r for r in self.referrers(config, target, key) if r != path]
+                    if others:
+                        return f"{target.title.lower()} {key} is already used by {others[0]}; it can be referenced once"
                 return None
 
             problems = validate(t.root, body, reference_check=ref_check)
@@ -272,7 +278,7 @@ class Appliance:
         return body
 
     def _require_writable(self, t: TypeDef, path: str, method: str) -> None:
-        if not t.rest_writable:
+        if not t.rest_writable or (t.is_write_once and method != "POST"):
             raise method_not_allowed(path, method)
 
     def create(self, s: Session, t: TypeDef, body: Any, path: str) -> str:
@@ -281,10 +287,13 @@ class Appliance:
             raise method_not_allowed(path, "POST")
         tx = self.open(s, path)
         body = self.check_body(t, body, tx.candidate, path, None)
+        if t.is_write_once:  # keep a digest only: the secret itself never rests on the appliance
+            body = {"sha256": hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()}
         key = str(uuid.uuid4())
         tx.candidate.setdefault(t.path, {})[key] = body
         tx.touched.add(t.path)
-        tx.changes.append({"type": "create", "path": f"{t.api_path}/{key}", "new_value": body})
+        shown = {} if t.is_write_once else body
+        tx.changes.append({"type": "create", "path": f"{t.api_path}/{key}", "new_value": shown})
         return key
 
     def replace(self, s: Session, t: TypeDef, key: str, body: Any, path: str) -> None:

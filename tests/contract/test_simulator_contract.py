@@ -315,3 +315,26 @@ def test_a_crash_during_commit_leaves_old_or_new_never_a_mix(tmp_path: Any) -> N
     finally:
         sim.stop()
     print("objects per round after SIGKILL:", json.dumps(outcomes))
+
+
+# -- write-once secrets ([PASSWORDS]) -----------------------------------------------------------
+def test_passwords_are_write_once_and_referenced_once(api: Client) -> None:
+    created = api.ok("POST", f"{API}/passwords", {"plain": "pw-1"}, status=201)
+    key = created["key"]
+    assert api.call("GET", f"{API}/passwords").status_code == 405
+    assert api.ok("GET", f"{API}/passwords/{key}")["body"] == {}
+    assert api.call("PUT", f"{API}/passwords/{key}", {"plain": "pw-2"}).status_code == 405
+    assert api.call("DELETE", f"{API}/passwords/{key}").status_code == 405
+    ldap = {
+        "name": "a", "user_base_dn": "dc=x", "group_base_dn": "dc=x", "bind_dn": "cn=a,dc=x", "bind_password": key,
+        "servers": [{"host": {"selection": "ip", "value": "10.0.0.1"}, "port": 389}],
+        "schema": {"selection": "posix", "username_attribute": "uid", "membership_check": {"enabled": False}},
+    }  # fmt: skip
+    first = api.ok("POST", f"{API}/policies/ldap_servers", ldap, status=201)["key"]
+    r = api.call("POST", f"{API}/policies/ldap_servers", {**ldap, "name": "b"})
+    assert r.status_code == 400 and "can be referenced once" in error_of(r)["message"]
+    api.ok("PUT", f"{API}/policies/ldap_servers/{first}", {**ldap, "bind_dn": "cn=b,dc=x"})
+    api.commit()
+    body = api.ok("GET", f"{API}/policies/ldap_servers/{first}")["body"]
+    assert body["bind_password"] == {"key": key, "meta": {"href": f"{API}/passwords/{key}"}}
+    assert "pw-1" not in json.dumps(api.sim.committed())

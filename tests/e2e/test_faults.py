@@ -91,17 +91,25 @@ def test_session_expiry_mid_apply_logs_in_again_and_finishes(simulator: RunningS
     write_policies(tf, simulator, names(12))
     tf.init()
     simulator.set_faults(latency=0.05, commit_duration=0.5)
-    expiries = []
+    expiries: list[int] = []
+    applying = threading.Event()
 
     def expire_repeatedly() -> None:
-        for _ in range(4):
-            time.sleep(0.4)
-            expiries.append(simulator.admin_post("expire-sessions", {})["expired"])
+        """Twice, while the provider has a transaction open, end every session (as a timeout would)."""
+        while applying.is_set() and len(expiries) < 2:
+            if simulator.stats()["open_transactions"]:
+                expiries.append(simulator.admin_post("expire-sessions", {})["expired"])
+                time.sleep(1.0)
+            time.sleep(0.02)
 
+    applying.set()
     killer = threading.Thread(target=expire_repeatedly)
     killer.start()
-    tf.apply()
-    killer.join()
+    try:
+        tf.apply()
+    finally:
+        applying.clear()
+        killer.join()
     assert sum(expiries) > 0, "the test must actually expire sessions mid-apply"
     assert len(tf.resources()) == 12
     assert_consistent(simulator, tf)

@@ -16,6 +16,7 @@ from sps_constructs.types.mssql_channel_policy import *  # noqa: F403
 from sps_constructs.types.mssql_connection_policy import *  # noqa: F403
 from sps_constructs.types.mssql_options import *  # noqa: F403
 from sps_constructs.types.mssql_settings_policy import *  # noqa: F403
+from sps_constructs.types.password import *  # noqa: F403
 from sps_constructs.types.private_key import *  # noqa: F403
 from sps_constructs.types.signing_ca import *  # noqa: F403
 from sps_constructs.types.system_backup import *  # noqa: F403

@@ -3,22 +3,257 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sps_constructs.base import SpsDataSource
+import cdktf
+import constructs
+
+from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
+
+if TYPE_CHECKING:
+    from sps_constructs.types.x509 import X509Ref
 
 __all__ = [
+    "DataLdapServer",
     "LdapServer",
+    "LdapServerEncryption",
+    "LdapServerEncryptionClientAuthentication",
+    "LdapServerEncryptionClientAuthenticationDisabled",
+    "LdapServerEncryptionClientAuthenticationEnabled",
+    "LdapServerEncryptionDisabled",
+    "LdapServerEncryptionServerCertificateCheck",
+    "LdapServerEncryptionServerCertificateCheckDisabled",
+    "LdapServerEncryptionServerCertificateCheckEnabled",
+    "LdapServerEncryptionSsl",
+    "LdapServerEncryptionStarttls",
     "LdapServerRef",
+    "LdapServerSchema",
+    "LdapServerSchemaAd",
+    "LdapServerSchemaMemberofCheck",
+    "LdapServerSchemaMemberofCheckDisabled",
+    "LdapServerSchemaMemberofCheckEnabled",
+    "LdapServerSchemaMembershipCheck",
+    "LdapServerSchemaPosix",
+    "LdapServerSchemaUserDnInGroups",
+    "LdapServerServers",
+    "LdapServerServersHost",
+    "LdapServerServersHostFqdn",
+    "LdapServerServersHostIp",
 ]
 
 
-class LdapServer(SpsDataSource):
-    """`data.sps_ldap_server`: LDAP servers for gateway authentication and usermapping. A managed
-    resource comes with the issue covering every seed type; until then this data source finds a
-    server by key or name."""
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerServersHostFqdn(SpsStruct):
+    """`selection = fqdn`. `fqdn`: a fully qualified domain name; `ip`: an IP address."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'fqdn')
+    value: str
+    """The address (an FQDN with TLS, so that the certificate matches)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerServersHostIp(SpsStruct):
+    """`selection = ip`. `fqdn`: a fully qualified domain name; `ip`: an IP address."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'ip')
+    value: str
+    """The address (an FQDN with TLS, so that the certificate matches)."""
+
+
+LdapServerServersHost = LdapServerServersHostFqdn | LdapServerServersHostIp
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerServers(SpsStruct):
+    """Nested object `LdapServerServers`."""
+    host: LdapServerServersHost
+    """Address of the server."""
+    port: int
+    """Port of the server."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerEncryptionDisabled(SpsStruct):
+    """`selection = disabled`. `disabled`: none; `ssl`: TLS/SSL; `starttls`: opportunistic TLS."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'disabled')
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerEncryptionClientAuthenticationEnabled(SpsStruct):
+    """`enabled = true`. Set to true when the server requires mutual authentication."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
+    x509_identity: X509Ref
+    """Key of the X.509 identity."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerEncryptionClientAuthenticationDisabled(SpsStruct):
+    """`enabled = false`. Set to true when the server requires mutual authentication."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
+
+
+LdapServerEncryptionClientAuthentication = LdapServerEncryptionClientAuthenticationEnabled | LdapServerEncryptionClientAuthenticationDisabled
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerEncryptionServerCertificateCheckEnabled(SpsStruct):
+    """`enabled = true`. Set to true to verify the server certificate against `server_certificate_ca`."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
+    server_certificate_ca: str
+    """The CA certificate (PEM, inline)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerEncryptionServerCertificateCheckDisabled(SpsStruct):
+    """`enabled = false`. Set to true to verify the server certificate against `server_certificate_ca`."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
+
+
+LdapServerEncryptionServerCertificateCheck = LdapServerEncryptionServerCertificateCheckEnabled | LdapServerEncryptionServerCertificateCheckDisabled
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerEncryptionSsl(SpsStruct):
+    """`selection = ssl`. `disabled`: none; `ssl`: TLS/SSL; `starttls`: opportunistic TLS."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'ssl')
+    client_authentication: LdapServerEncryptionClientAuthentication
+    """The X.509 certificate SPS authenticates with (mutual TLS)."""
+    server_certificate_check: LdapServerEncryptionServerCertificateCheck
+    """Verification of the server's certificate."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerEncryptionStarttls(SpsStruct):
+    """`selection = starttls`. `disabled`: none; `ssl`: TLS/SSL; `starttls`: opportunistic TLS."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'starttls')
+    client_authentication: LdapServerEncryptionClientAuthentication
+    """The X.509 certificate SPS authenticates with (mutual TLS)."""
+    server_certificate_check: LdapServerEncryptionServerCertificateCheck
+    """Verification of the server's certificate."""
+
+
+LdapServerEncryption = LdapServerEncryptionDisabled | LdapServerEncryptionSsl | LdapServerEncryptionStarttls
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerSchemaMembershipCheck(SpsStruct):
+    """Nested object `LdapServerSchemaMembershipCheck`."""
+    enabled: bool
+    """Enable membership checking."""
+    nested_groups: bool | None = None
+    """AD only - support nested groups."""
+    member_uid_attribute: str | None = None
+    """POSIX only - the posixGroup attribute listing member usernames (e.g. memberUid)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerSchemaMemberofCheckEnabled(SpsStruct):
+    """`enabled = true`. Set to true to check `memberof_user_attribute`."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
+    memberof_user_attribute: str
+    """The user attribute holding group DNs (e.g. memberOf)."""
+    memberof_group_objectclass: str | None = None
+    """Object class of the groups (e.g. groupOfNames)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerSchemaMemberofCheckDisabled(SpsStruct):
+    """`enabled = false`. Set to true to check `memberof_user_attribute`."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
+
+
+LdapServerSchemaMemberofCheck = LdapServerSchemaMemberofCheckEnabled | LdapServerSchemaMemberofCheckDisabled
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerSchemaUserDnInGroups(SpsStruct):
+    """Nested object `LdapServerSchemaUserDnInGroups`."""
+    object_class: str
+    """Consider groups of this objectClass."""
+    attribute: str
+    """The group attribute holding user DNs."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerSchemaAd(SpsStruct):
+    """`selection = ad`. `ad`: Microsoft Active Directory; `posix`: the POSIX LDAP schema (needs
+    `username_attribute`)."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'ad')
+    membership_check: LdapServerSchemaMembershipCheck
+    """Group membership checking: POSIX primary/supplementary groups, or AD non-primary groups."""
+    memberof_check: LdapServerSchemaMemberofCheck | None = None
+    """Check a user attribute (usually memberOf) listing the group DNs the user belongs to."""
+    user_dn_in_groups: Sequence[LdapServerSchemaUserDnInGroups] | None = None
+    """object_class/attribute pairs; a user whose DN is in that attribute of such a group is a member."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LdapServerSchemaPosix(SpsStruct):
+    """`selection = posix`. `ad`: Microsoft Active Directory; `posix`: the POSIX LDAP schema (needs
+    `username_attribute`)."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'posix')
+    membership_check: LdapServerSchemaMembershipCheck
+    """Group membership checking: POSIX primary/supplementary groups, or AD non-primary groups."""
+    username_attribute: str
+    """Attribute holding the username (user ID), e.g. uid."""
+    memberof_check: LdapServerSchemaMemberofCheck | None = None
+    """Check a user attribute (usually memberOf) listing the group DNs the user belongs to."""
+    user_dn_in_groups: Sequence[LdapServerSchemaUserDnInGroups] | None = None
+    """object_class/attribute pairs; a user whose DN is in that attribute of such a group is a member."""
+
+
+LdapServerSchema = LdapServerSchemaAd | LdapServerSchemaPosix
+
+
+class LdapServer(SpsResource):
+    """`sps_ldap_server`: An LDAP or Active Directory server SPS uses for gateway authentication and
+    usermapping: the servers, the bind credentials, TLS, and the schema (AD or POSIX) used to
+    resolve group membership. The bind password is a write-once SPS password object: set it with
+    the write-only `bind_password_wo` and bump `bind_password_wo_version` to rotate it."""
+
+    TYPE: ClassVar[str] = "ldap_server"
+
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        name: str,
+        user_base_dn: str,
+        group_base_dn: str,
+        servers: Sequence[LdapServerServers],
+        schema: LdapServerSchema,
+        bind_dn: str | None = None,
+        encryption: LdapServerEncryption | None = None,
+        publickey_attribute: str | None = None,
+        generated_publickey_attribute: str | None = None,
+        memberof_attribute: str | None = None,
+        bind_password_wo: str | None = None,
+        bind_password_wo_version: int | None = None,
+        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
+        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+    ) -> None:
+        args = {
+            "name": name,
+            "user_base_dn": user_base_dn,
+            "group_base_dn": group_base_dn,
+            "bind_dn": bind_dn,
+            "servers": servers,
+            "encryption": encryption,
+            "schema": schema,
+            "publickey_attribute": publickey_attribute,
+            "generated_publickey_attribute": generated_publickey_attribute,
+            "memberof_attribute": memberof_attribute,
+            "bind_password_wo": bind_password_wo,
+            "bind_password_wo_version": bind_password_wo_version,
+        }
+        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
+
+class DataLdapServer(SpsDataSource):
+    """`data.sps_ldap_server`: finds a ldap server by key or name."""
 
     TYPE: ClassVar[str] = "ldap_server"
 
 
-LdapServerRef = LdapServer
+LdapServerRef = LdapServer | DataLdapServer

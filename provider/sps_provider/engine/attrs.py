@@ -28,6 +28,7 @@ class Attr:
     optional: bool = False
     computed: bool = False
     sensitive: bool = False
+    write_only: bool = False
     requires_replace: bool = False
     spec: Value | None = field(default=None, compare=False)
 
@@ -96,9 +97,41 @@ def object_attrs(v: Value, mode: Mode) -> tuple[Attr, ...]:
 KEY_DESCRIPTION = "The object's key on SPS: its identifier, used for references and import."
 
 
+def secret_attrs(f: Field) -> tuple[Attr, ...]:
+    """A write-once secret reference: its key (computed), the secret (write-only) and a version."""
+    return (
+        Attr(
+            name=f.name,
+            cty="string",
+            computed=True,
+            spec=f,
+            description=f"{f.description} Created by the provider from `{f.write_only_name}`.",
+        ),
+        Attr(
+            name=f.write_only_name,
+            cty="string",
+            optional=True,
+            sensitive=True,
+            write_only=True,
+            description=f"The secret for `{f.name}`. Write-only (Terraform >= 1.11): never stored in state or "
+            f"plan. SPS keeps it as a write-once object, so change `{f.version_name}` to set a new one.",
+        ),
+        Attr(
+            name=f.version_name,
+            cty="number",
+            optional=True,
+            description=f"Change this to send `{f.write_only_name}` again (a new SPS secret object is created).",
+        ),
+    )
+
+
 def resource_attrs(t: TypeDef) -> tuple[Attr, ...]:
     key = Attr(name="key", cty="string", computed=True, description=KEY_DESCRIPTION)
-    return (key, *object_attrs(t.root, "resource"))
+    out: list[Attr] = [key]
+    secrets = {f.name: f for f in t.secret_fields}
+    for a in object_attrs(t.root, "resource"):
+        out.extend(secret_attrs(secrets[a.name]) if a.name in secrets else (a,))
+    return tuple(out)
 
 
 def data_source_attrs(t: TypeDef) -> tuple[Attr, ...]:

@@ -3,6 +3,10 @@
 create = POST in a transaction, then commit (singletons: PUT, adopting the appliance's object);
 read = GET, 404 -> gone; update = PUT of the whole body; delete = DELETE (singletons: forget).
 All writes go through the coordinator, so every answer Terraform gets is committed.
+
+Write-once secrets (references to `/api/configuration/passwords`): the secret comes in as a
+write-only attribute, which Terraform never stores; a new password object is POSTed in the same
+transaction as the object that references it whenever the `*_wo_version` attribute changes.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sps_catalog import load_catalog
 from sps_catalog.model import TypeDef
 from sps_catalog.values import UNKNOWN, validate
 from sps_provider.client import errors
-from sps_provider.coordinator import Coordinator
+from sps_provider.coordinator import Coordinator, Step
 from sps_provider.engine.attrs import Attr, resource_attrs
 from sps_provider.engine.convert import release_references, to_body, to_terraform, with_defaults
 from sps_provider.engine.report import report_sps_error
@@ -41,31 +46,80 @@ class ResourceEngine:
     def body_fields(self, tf: dict[str, Any]) -> dict[str, Any]:
         return {f.name: tf.get(f.name) for f in self.t.fields}
 
-    def state_from_body(self, key: str, body: Any) -> dict[str, Any]:
-        return {"key": key, **to_terraform(self.t.root, body)}
+    def state_from_body(self, key: str, body: Any, versions: dict[str, Any] | None = None) -> dict[str, Any]:
+        """State from an SPS body; secret versions come from Terraform (SPS does not know them)."""
+        state = {"key": key, **to_terraform(self.t.root, body)}
+        for f in self.t.secret_fields:
+            state[f.write_only_name] = None
+            state[f.version_name] = (versions or {}).get(f.version_name)
+        return state
+
+    def config_fields(self, config: dict[str, Any], prior: Any) -> dict[str, Any]:
+        """Body fields of a configuration; a secret counts as set when its write-only value is."""
+        values = self.body_fields(config)
+        for f in self.t.secret_fields:
+            given = config.get(f.write_only_name) is not None
+            values[f.name] = UNKNOWN if given else (prior or {}).get(f.name)
+        return values
 
     # -- validate / plan -----------------------------------------------------------------
-    def validate(self, config: dict[str, Any], diags: Diagnostics) -> None:
-        values = with_defaults(self.t.root, self.body_fields(config))
+    def validate(self, config: dict[str, Any], diags: Diagnostics, prior: Any = None) -> None:
+        values = with_defaults(self.t.root, self.config_fields(config, prior))
         for p in validate(self.t.root, values):
             diags.error(f"Invalid {self.t.resource_type} configuration", f"{p.dotted()}: {p.message}", list(p.path))
+        for f in self.t.secret_fields:
+            if config.get(f.write_only_name) is None and config.get(f.version_name) is not None:
+                diags.warning(
+                    f"{f.version_name} is set but {f.write_only_name} is not",
+                    f"Without {f.write_only_name} no {f.name} is sent to SPS.",
+                    [f.version_name],
+                )
 
     def plan(self, prior: Any, config: Any, diags: Diagnostics) -> Plan:
         if config is None:
             return Plan(None, [])
-        self.validate(config, diags)
+        self.validate(config, diags, prior)
         planned: dict[str, Any] = with_defaults(self.t.root, self.body_fields(config))
-        if prior is not None:
-            planned = {"key": prior["key"], **planned}
-        else:
-            planned = {"key": self.t.singleton_key if self.t.is_singleton else UNKNOWN, **planned}
+        key = prior["key"] if prior is not None else (self.t.singleton_key if self.t.is_singleton else UNKNOWN)
+        planned = {"key": key, **planned}
+        for f in self.t.secret_fields:
+            given = config.get(f.write_only_name) is not None
+            version = config.get(f.version_name)
+            rotate = prior is None or version != prior.get(f.version_name) or (given and prior.get(f.name) is None)
+            if not given:
+                planned[f.name] = None
+            else:
+                planned[f.name] = UNKNOWN if rotate else prior.get(f.name)
+            planned[f.write_only_name] = None
+            planned[f.version_name] = version
         replace: list[list[str | int]] = []
         if prior is not None:
             replace = [[a.name] for a in self.attrs if a.requires_replace and planned.get(a.name) != prior.get(a.name)]
         return Plan(planned, replace)
 
     # -- apply ---------------------------------------------------------------------------
-    def apply(self, coordinator: Coordinator, reader: SpsClient, prior: Any, planned: Any, diags: Diagnostics) -> Any:
+    def steps(self, planned: dict[str, Any], config: dict[str, Any], write: Step) -> list[Step]:
+        """New secret objects first (POST), then `write`, whose body takes their keys."""
+        new_secrets = [f for f in self.t.secret_fields if planned.get(f.name) is UNKNOWN]
+        if not new_secrets:
+            return [write]
+        catalog = load_catalog()
+        steps = [
+            Step("POST", catalog[f.target or ""].api_path, {"plain": config.get(f.write_only_name)})
+            for f in new_secrets
+        ]
+        base = write.body
+
+        def body(results: list[Any]) -> Any:
+            filled = dict(base)
+            for f, key in zip(new_secrets, results, strict=False):
+                filled[f.name] = key
+            return filled
+
+        return [*steps, Step(write.method, write.path, body)]
+
+    def apply(self, coordinator: Coordinator, reader: SpsClient, prior: Any, planned: Any, config: Any,
+              diags: Diagnostics) -> Any:  # fmt: skip
         t = self.t
         try:
             if planned is None:
@@ -82,14 +136,16 @@ class ResourceEngine:
                     return None
                 coordinator.submit("DELETE", self.object_path(prior["key"]))
                 return None
-            body = to_body(t.root, self.body_fields(planned))
+            body = to_body(t.root, {**self.body_fields(planned), **{
+                f.name: None for f in t.secret_fields if planned.get(f.name) is UNKNOWN}})  # fmt: skip
             if prior is None and not t.is_singleton:
-                key = coordinator.submit("POST", t.api_path, body)
+                write = Step("POST", t.api_path, body)
             else:
-                key = prior["key"] if prior is not None else t.singleton_key
-                coordinator.submit("PUT", self.object_path(key), body)
+                write = Step("PUT", self.object_path(prior["key"] if prior is not None else t.singleton_key), body)
+            results = coordinator.submit_steps(self.steps(planned, config or {}, write))
+            key = results[-1] if write.method == "POST" else (prior["key"] if prior is not None else t.singleton_key)
             doc = reader.get(self.object_path(key))
-            return self.state_from_body(key, doc.get("body"))
+            return self.state_from_body(key, doc.get("body"), planned)
         except errors.SpsError as exc:
             report_sps_error(diags, t, "apply", exc)
             return prior
@@ -108,7 +164,7 @@ class ResourceEngine:
         except errors.SpsError as exc:
             report_sps_error(diags, self.t, "read", exc)
             return current
-        return self.state_from_body(key, doc.get("body"))
+        return self.state_from_body(key, doc.get("body"), current)
 
     def import_(self, reader: SpsClient, key: str, diags: Diagnostics) -> Any:
         t = self.t

@@ -16,6 +16,7 @@ def attribute(a: Attr) -> pb.Schema.Attribute:
         optional=a.optional,
         computed=a.computed,
         sensitive=a.sensitive,
+        write_only=a.write_only,
     )
     if a.nested is None:
         out.type = type_bytes(a.type)
