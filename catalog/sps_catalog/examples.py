@@ -34,6 +34,10 @@ def is_builtin_ref(v: Any) -> bool:
     return isinstance(v, dict) and set(v) == {"builtin"}
 
 
+def is_sample_ref(v: Any) -> bool:
+    return isinstance(v, dict) and set(v) == {"sample"}
+
+
 def is_example_ref(v: Any) -> bool:
     return isinstance(v, dict) and set(v) == {"ref"}
 
@@ -62,6 +66,16 @@ def hcl_value(cat: Catalog, v: Any, cfg: HclConfig, indent: int = 2) -> str:
         t, name, key = builtin_key(cat, v["builtin"])
         label = f"{t.terraform_name}_{name}"
         cfg.data[label] = f'data "{t.resource_type}" "{name}" {{\n  key = {hcl_string(key)}\n}}\n'
+        return f"data.{t.resource_type}.{name}.key"
+    if is_sample_ref(v):
+        type_name, name = v["sample"].split("/", 1)
+        t = cat[type_name]
+        sample = t.sample_by_name(name)
+        if sample is None:
+            raise ValueError(f"example references unknown sample {v['sample']}")
+        cfg.data[f"{type_name}_{name}"] = (
+            f'data "{t.resource_type}" "{name}" {{\n  key = {hcl_string(sample.key)}\n}}\n'
+        )
         return f"data.{t.resource_type}.{name}.key"
     if is_example_ref(v):
         type_name, example = v["ref"].split("/", 1)

@@ -183,6 +183,13 @@ def data_source_page(cat: Catalog, t: TypeDef) -> str:
         ]
     if builtins:
         lines += ["## Built-in objects\n", builtins]
+    if t.samples:
+        lines += [
+            "## On the simulator\n",
+            "The embedded simulator holds these objects as in the documentation's samples (they are uploaded, "
+            "not built in, on a real appliance; `sps-simulator --no-samples` leaves them out):\n",
+            "".join(f"- `{s.key}` (`{s.body.get(t.name_field or 'name')}`)\n" for s in t.samples),
+        ]
     lines += [
         "## Argument Reference\n",
         "- `key` (string, optional) - Key of the object.",

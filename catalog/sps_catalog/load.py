@@ -72,6 +72,7 @@ def type_from_dict(raw: Mapping[str, Any]) -> TypeDef:
             Builtin(key=b["key"], body=b["body"], name_is_assumption=b.get("name_is_assumption", False))
             for b in raw.get("builtins", ())
         ),
+        samples=tuple(Builtin(key=b["key"], body=b["body"]) for b in raw.get("samples", ())),
         initial_body=raw.get("initial_body"),
         examples=raw.get("examples", {}),
         fields=tuple(_field(f) for f in raw.get("fields", ())),

@@ -147,6 +147,7 @@ class TypeDef:
     sources: tuple[str, ...]
     name_field: str | None = None
     builtins: tuple[Builtin, ...] = ()
+    samples: tuple[Builtin, ...] = ()
     initial_body: Mapping[str, Any] | None = None
     examples: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fields: tuple[Field, ...] = ()
@@ -206,7 +207,13 @@ class TypeDef:
         return f"/api/configuration/{self.path}"
 
     def builtin_by_name(self, name: str) -> Builtin | None:
-        for b in self.builtins:
+        return self._by_name(self.builtins, name)
+
+    def sample_by_name(self, name: str) -> Builtin | None:
+        return self._by_name(self.samples, name)
+
+    def _by_name(self, objects: tuple[Builtin, ...], name: str) -> Builtin | None:
+        for b in objects:
             if self.name_field and b.body.get(self.name_field) == name:
                 return b
         return None

@@ -108,8 +108,10 @@ class Appliance:
         store: Store,
         users: dict[str, str],
         session_idle_seconds: float = SESSION_IDLE_SECONDS,
+        with_samples: bool = True,
     ) -> None:
         self.catalog = catalog
+        self.with_samples = with_samples
         self.store = store
         self.users = users
         self.session_idle_seconds = session_idle_seconds
@@ -128,7 +130,7 @@ class Appliance:
         config: Config = {}
         for t in self.catalog:
             objs: dict[str, Any] = {}
-            for b in t.builtins:
+            for b in (*t.builtins, *(t.samples if self.with_samples else ())):
                 objs[b.key] = copy.deepcopy(dict(b.body))
             if t.is_singleton:
                 objs[t.singleton_key] = copy.deepcopy(dict(t.initial_body or {}))

@@ -37,6 +37,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=SESSION_IDLE_SECONDS,
         help="idle seconds before a session expires (SPS: 1200)",
     )
+    p.add_argument(
+        "--no-samples",
+        action="store_true",
+        help="start a new state without the doc samples' uploaded objects (e.g. the demo AA plugin)",
+    )
     p.add_argument("--admin", action="store_true", help="serve /_sim/* endpoints used by tests and benchmarks")
     p.add_argument(
         "--fail-commits",
@@ -61,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     state: Path = args.state.resolve()
     store = Store(state)
-    appliance = Appliance(load_catalog(), store, {args.username: args.password}, args.session_timeout)
+    appliance = Appliance(
+        load_catalog(), store, {args.username: args.password}, args.session_timeout, with_samples=not args.no_samples
+    )
     appliance.faults.fail_commits = args.fail_commits
     appliance.faults.latency = args.latency
     appliance.faults.commit_duration = args.commit_duration

@@ -147,9 +147,12 @@ def test_full_example_round_trips(t: TypeDef, simulator: RunningSimulator, tf: T
     tf.destroy()
 
 
-@pytest.mark.parametrize("t", [t for t in CATALOG if t.builtins], ids=[t.terraform_name for t in CATALOG if t.builtins])
-def test_data_source_finds_builtins_by_key_and_by_name(t: TypeDef, simulator: RunningSimulator, tf: Terraform) -> None:
-    b = t.builtins[0]
+FINDABLE = [t for t in CATALOG if t.builtins or t.samples]
+
+
+@pytest.mark.parametrize("t", FINDABLE, ids=[t.terraform_name for t in FINDABLE])
+def test_data_source_finds_objects_by_key_and_by_name(t: TypeDef, simulator: RunningSimulator, tf: Terraform) -> None:
+    b = (t.builtins or t.samples)[0]
     name = b.body.get(t.name_field or "")
     (tf.workdir / "main.tf").write_text(
         REQUIRED_PROVIDERS

@@ -2,12 +2,14 @@
 """Construct classes for every SPS type in the catalog."""
 
 from sps_constructs.types.aa_plugin import *  # noqa: F403
+from sps_constructs.types.aa_plugin_instance import *  # noqa: F403
 from sps_constructs.types.analytics_policy import *  # noqa: F403
 from sps_constructs.types.archive_cleanup_policy import *  # noqa: F403
 from sps_constructs.types.audit_policy import *  # noqa: F403
 from sps_constructs.types.backup_policy import *  # noqa: F403
 from sps_constructs.types.content_policy import *  # noqa: F403
 from sps_constructs.types.credential_store import *  # noqa: F403
+from sps_constructs.types.credential_store_plugin import *  # noqa: F403
 from sps_constructs.types.exported_configuration_encryption import *  # noqa: F403
 from sps_constructs.types.indexing_policy import *  # noqa: F403
 from sps_constructs.types.ldap_server import *  # noqa: F403

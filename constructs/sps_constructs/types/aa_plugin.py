@@ -14,8 +14,10 @@ __all__ = [
 
 
 class AaPlugin(SpsDataSource):
-    """`data.sps_aa_plugin`: Uploaded authentication and authorization plugins (uploaded, not created
-    over REST). This data source finds one by key or name."""
+    """`data.sps_aa_plugin`: Uploaded authentication and authorization (AA) plugins. They are uploaded
+    on the web interface or with the upload endpoint, never created over the configuration API.
+    This data source finds one by key or name, for `sps_aa_plugin_instance.plugin` and
+    connection policies."""
 
     TYPE: ClassVar[str] = "aa_plugin"
 
