@@ -97,3 +97,95 @@ def request_form(body: Any) -> Any:
     if isinstance(body, list):
         return [request_form(v) for v in body]
     return body
+
+
+# seed 001: GET /api/configuration/vnc/settings_policies/-30211
+VNC_SETTINGS_DEFAULT = {
+    "client_tls_security_settings": {"cipher_strength": {"selection": "recommended"}, "minimum_tls_version": "TLSv1_2"},
+    "inactivity_timeout": {"enabled": False},
+    "name": "default",
+    "preconnect_channel_check": False,
+    "server_tls_security_settings": {"cipher_strength": {"selection": "recommended"}, "minimum_tls_version": "TLSv1_2"},
+    "timeout": 600,
+}
+
+# seed 002: PUT body of management/exported_configuration_encryption (public key shortened)
+EXPORT_ENCRYPTION = {
+    "encryption": {
+        "enabled": True,
+        "gpg_public_key": {
+            "fingerprint": "2F2E3967EDAD2F288E54EE8693B99C4F545B7670",
+            "public_key": (
+                "-----BEGIN PGP PUBLIC KEY BLOCK-----\nmQGNBF3rnZ0BDADHdz5\n=j20J\n-----END PGP PUBLIC KEY BLOCK-----\n"
+            ),
+            "uids": ["Demo User <example@oneidentity.com>"],
+        },
+    }
+}
+
+# seed 003: GET /api/configuration/policies/aa_plugin_instances/<key> body
+AA_PLUGIN_INSTANCE = {
+    "configuration": "[starling]\n# ..... disable_echo=yes\n",
+    "name": "Demo_starling_plugin",
+    "plugin": {
+        "key": "8876228625d67aa91e2253",
+        "meta": {"href": "/api/configuration/plugins/aa/8876228625d67aa91e2253"},
+    },
+}
+
+# seed 003: GET /api/configuration/policies/credentialstores/935272738572bc2ec1dbdd body
+CREDENTIAL_STORE = {
+    "name": "API_LOCAL",
+    "type": {
+        "authenticator_name": "auth_server_name",
+        "default_namespace": "{HOST}",
+        "dns_servers": {"primary": "192.168.56.1", "secondary": "192.168.56.2"},
+        "domain_mappings": [{"domain": "domain", "host": {"selection": "fqdn", "value": "host"}}],
+        "login_mode": {
+            "password": {"key": "e0ecbe98-bd17-4805-ba5d-17fb789f3971",
+                         "meta": {"href": "/api/configuration/passwords/e0ecbe98-bd17-4805-ba5d-17fb789f3971"}},
+            "selection": "fixed",
+            "username": "fixed_username",
+        },
+        "proxy_server": "http://192.168.56.201:9999",
+        "selection": "local",
+        "server_certificate_check": {
+            "enabled": True,
+            "trusted_ca": {"key": "12269547065727ad6e79d9e",
+                           "meta": {"href": "/api/configuration/policies/trusted_ca_lists/12269547065727ad6e79d9e"}},
+        },
+        "web_interface_url": "http://erpm_address",
+    },
+}  # fmt: skip
+
+# seed 004: the backup policy sample body and the POSIX LDAP server sample body
+BACKUP_POLICY = {
+    "name": "backup_all_with_filelist",
+    "include_node_id_in_path": False,
+    "notification_event": {"type": "all", "send_filelist": True, "file_count_limit": 123456},
+    "target": {"type": "nfs", "server": {"selection": "ip", "value": "1.2.3.5"}, "path": "/data/backup"},
+    "start_times": ["10:10"],
+}
+LDAP_POSIX = {
+    "name": "posix-simple",
+    "schema": {
+        "selection": "posix",
+        "membership_check": {"enabled": True, "member_uid_attribute": "memberUid"},
+        "memberof_check": {
+            "enabled": True,
+            "memberof_user_attribute": "memberOf",
+            "memberof_group_objectclass": "groupOfNames",
+        },
+        "username_attribute": "uid",
+        "user_dn_in_groups": [],
+    },
+    "servers": [{"host": {"selection": "ip", "value": "10.110.0.1"}, "port": 389}],
+    "user_base_dn": "ou=People,dc=example,dc=com",
+    "group_base_dn": "ou=Groups,dc=example,dc=com",
+    "bind_dn": None,
+    "bind_password": None,
+    "memberof_attribute": None,
+    "encryption": {"selection": "disabled"},
+    "publickey_attribute": "sshPublicKey",
+    "generated_publickey_attribute": None,
+}  # fmt: skip

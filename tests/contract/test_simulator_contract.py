@@ -16,9 +16,15 @@ import requests
 
 from sps_harness import RunningSimulator, start_simulator
 from tests.contract.seed_samples import (
+    AA_PLUGIN_INSTANCE,
     AUDIT_EXAMPLES,
+    BACKUP_POLICY,
+    CREDENTIAL_STORE,
+    EXPORT_ENCRYPTION,
+    LDAP_POSIX,
     MSSQL_CONNECTION_BODY,
     MSSQL_CONTAINER_ITEMS,
+    VNC_SETTINGS_DEFAULT,
     request_form,
 )
 
@@ -338,3 +344,45 @@ def test_passwords_are_write_once_and_referenced_once(api: Client) -> None:
     body = api.ok("GET", f"{API}/policies/ldap_servers/{first}")["body"]
     assert body["bind_password"] == {"key": key, "meta": {"href": f"{API}/passwords/{key}"}}
     assert "pw-1" not in json.dumps(api.sim.committed())
+
+
+# -- the other seed pages' samples ---------------------------------------------------------------
+def test_seed_001_vnc_settings_default_is_as_documented(api: Client) -> None:
+    doc = api.ok("GET", f"{API}/vnc/settings_policies/-30211")
+    assert doc["body"] == VNC_SETTINGS_DEFAULT
+    assert doc["meta"]["parent"] == f"{API}/vnc/settings_policies"
+
+
+def test_seed_002_singletons_round_trip(api: Client) -> None:
+    api.ok("PUT", f"{API}/management/exported_configuration_encryption", EXPORT_ENCRYPTION)
+    backup = api.ok("POST", f"{API}/policies/backup_policies", BACKUP_POLICY, status=201)["key"]
+    api.ok("PUT", f"{API}/management/system_backup", {"backup_policy": backup})
+    api.commit()
+    doc = api.ok("GET", f"{API}/management/exported_configuration_encryption")
+    assert doc["key"] == "exported_configuration_encryption" and doc["body"] == EXPORT_ENCRYPTION
+    assert api.ok("GET", f"{API}/management/system_backup")["body"]["backup_policy"] == {
+        "key": backup,
+        "meta": {"href": f"{API}/policies/backup_policies/{backup}"},
+    }
+
+
+def test_seed_003_samples(api: Client) -> None:
+    created = api.ok("POST", f"{API}/policies/aa_plugin_instances", request_form(AA_PLUGIN_INSTANCE), status=201)
+    api.commit()
+    assert api.ok("GET", f"{API}/policies/aa_plugin_instances/{created['key']}")["body"] == AA_PLUGIN_INSTANCE
+    r = api.call("POST", f"{API}/policies/aa_plugin_instances", {**request_form(AA_PLUGIN_INSTANCE), "name": "1bad"})
+    assert r.status_code == 400 and error_of(r)["type"] == "SemanticError"
+    assert api.ok("GET", f"{API}/policies/credentialstores/935272738572bc2ec1dbdd")["body"] == CREDENTIAL_STORE
+    plugin = api.ok("GET", f"{API}/plugins/credentialstore/2534221015734bb18aaf32")["body"]
+    assert plugin["name"] == "DemoCredentialStorePlugin" and plugin["entry_point"] is None
+    assert api.call("POST", f"{API}/policies/credentialstores", {"name": "x"}).status_code == 405
+
+
+def test_seed_004_backup_and_ldap_samples_round_trip(api: Client) -> None:
+    keys = {
+        path: api.ok("POST", f"{API}/{path}", body, status=201)["key"]
+        for path, body in (("policies/backup_policies", BACKUP_POLICY), ("policies/ldap_servers", LDAP_POSIX))
+    }
+    api.commit()
+    assert api.ok("GET", f"{API}/policies/backup_policies/{keys['policies/backup_policies']}")["body"] == BACKUP_POLICY
+    assert api.ok("GET", f"{API}/policies/ldap_servers/{keys['policies/ldap_servers']}")["body"] == LDAP_POSIX

@@ -147,7 +147,7 @@ def test_full_example_round_trips(t: TypeDef, simulator: RunningSimulator, tf: T
     tf.destroy()
 
 
-FINDABLE = [t for t in CATALOG if t.builtins or t.samples]
+FINDABLE = [t for t in CATALOG if (t.builtins or t.samples) and t.name_field]
 
 
 @pytest.mark.parametrize("t", FINDABLE, ids=[t.terraform_name for t in FINDABLE])

@@ -14,8 +14,10 @@ __all__ = [
 
 
 class CredentialStore(SpsDataSource):
-    """`data.sps_credential_store`: Credential stores can only be configured on the web interface. This
-    data source finds one by key or name."""
+    """`data.sps_credential_store`: Credential stores (local ones, or an uploaded credential store
+    plugin) from which SPS takes the credentials for server-side authentication. They can only
+    be configured on the web interface; this data source finds one by key or name, e.g. for
+    `policies.credential_store` of a connection policy."""
 
     TYPE: ClassVar[str] = "credential_store"
 
