@@ -91,8 +91,12 @@ def main() -> int:
         subprocess.run([sys.executable, str(ROOT / "stacks" / "demo.py")], cwd=ROOT, env=env, check=True)
         synth_seconds = time.monotonic() - t
         print(f"    synthesized in {synth_seconds:.2f}s -> cdktf.out/stacks/demo/cdk.tf.json")
-        tf = Terraform(ROOT / "cdktf.out" / "stacks" / "demo", env={k: env[k] for k in env if k.startswith("SPS_")})
+        workdir = ROOT / "cdktf.out" / "stacks" / "demo"
+        tf = Terraform(workdir, env={k: env[k] for k in env if k.startswith("SPS_")})
         t = step("terraform init")
+        # cdktf keeps the stack's lock file across synths; it pins the hash of the provider build the
+        # last demo used, and a rebuilt provider of the same version would then be refused.
+        (workdir / ".terraform.lock.hcl").unlink(missing_ok=True)
         tf.init()
         t = step("terraform apply")
         out = tf.apply().stdout

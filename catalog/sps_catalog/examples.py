@@ -8,6 +8,7 @@ an object made from another type's example (a resource block of its own).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,12 @@ class HclConfig:
 
 def hcl_string(s: str) -> str:
     return json.dumps(s).replace("${", "$${").replace("%{", "%%{")
+
+
+def hcl_label(name: str) -> str:
+    """A valid Terraform block label for an object name (`7x24` -> `_7x24`)."""
+    label = re.sub(r"[^A-Za-z0-9_-]", "_", name)
+    return label if re.match(r"[A-Za-z_]", label) else f"_{label}"
 
 
 def is_builtin_ref(v: Any) -> bool:
@@ -64,19 +71,22 @@ def hcl_value(cat: Catalog, v: Any, cfg: HclConfig, indent: int = 2) -> str:
         return hcl_string(v)
     if is_builtin_ref(v):
         t, name, key = builtin_key(cat, v["builtin"])
-        label = f"{t.terraform_name}_{name}"
-        cfg.data[label] = f'data "{t.resource_type}" "{name}" {{\n  key = {hcl_string(key)}\n}}\n'
-        return f"data.{t.resource_type}.{name}.key"
+        label = hcl_label(name)
+        cfg.data[f"{t.terraform_name}_{label}"] = (
+            f'data "{t.resource_type}" "{label}" {{\n  key = {hcl_string(key)}\n}}\n'
+        )
+        return f"data.{t.resource_type}.{label}.key"
     if is_sample_ref(v):
         type_name, name = v["sample"].split("/", 1)
         t = cat[type_name]
         sample = t.sample_by_name(name)
         if sample is None:
             raise ValueError(f"example references unknown sample {v['sample']}")
-        cfg.data[f"{type_name}_{name}"] = (
-            f'data "{t.resource_type}" "{name}" {{\n  key = {hcl_string(sample.key)}\n}}\n'
+        label = hcl_label(name)
+        cfg.data[f"{type_name}_{label}"] = (
+            f'data "{t.resource_type}" "{label}" {{\n  key = {hcl_string(sample.key)}\n}}\n'
         )
-        return f"data.{t.resource_type}.{name}.key"
+        return f"data.{t.resource_type}.{label}.key"
     if is_example_ref(v):
         type_name, example = v["ref"].split("/", 1)
         t = cat[type_name]

@@ -59,6 +59,8 @@ def _one(f: Field, depth: int, branch_note: str | None) -> list[str]:
         extra.append(f"default `{json.dumps(f.default)}`" + (" (assumed)" if f.default_is_assumption else ""))
     if f.sensitive:
         extra.append("sensitive")
+    if f.assumption:
+        extra.append(f"assumption: {f.assumption}")
     tail = f" ({'; '.join(extra)})" if extra else ""
     out = [f"{pad}- `{f.name}` ({kind}, {req}) - {f.description}{tail}"]
     nested = f.element if f.type == "list" and f.element is not None and f.element.type == "object" else f

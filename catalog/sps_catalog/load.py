@@ -56,6 +56,7 @@ def _field(raw: Mapping[str, Any]) -> Field:
         sensitive=raw.get("sensitive", False),
         requires_replace=raw.get("requires_replace", False),
         secret=raw.get("secret", False),
+        assumption=raw.get("assumption", ""),
     )
 
 
@@ -99,7 +100,24 @@ def read_yaml_definitions(types_dir: Path = TYPES_DIR) -> list[dict[str, Any]]:
     return out
 
 
+def resolve_shared_fields(raws: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Definitions with `fields_from` get those fields of the other definition in front of their own."""
+    by_name = {r["terraform_name"]: r for r in raws}
+    out = []
+    for raw in raws:
+        shared = raw.get("fields_from")
+        if shared:
+            source = {f["name"]: f for f in by_name[shared["type"]].get("fields", ())}
+            missing = [n for n in shared["names"] if n not in source]
+            if missing:
+                raise ValueError(f"{raw['terraform_name']}: fields_from {shared['type']} has no {missing}")
+            raw = {**raw, "fields": [source[n] for n in shared["names"]] + list(raw.get("fields", ()))}
+        out.append(raw)
+    return out
+
+
 def catalog_from_dicts(raws: list[dict[str, Any]]) -> Catalog:
+    raws = resolve_shared_fields(raws)
     cat = Catalog(types={r["terraform_name"]: type_from_dict(r) for r in raws})
     check_references(cat)
     return cat

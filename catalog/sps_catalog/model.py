@@ -114,6 +114,7 @@ class Field(Value):
     sensitive: bool = False
     requires_replace: bool = False
     secret: bool = False
+    assumption: str = ""
 
     @property
     def has_default(self) -> bool:

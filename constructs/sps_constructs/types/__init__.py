@@ -22,8 +22,11 @@ from sps_constructs.types.password import *  # noqa: F403
 from sps_constructs.types.private_key import *  # noqa: F403
 from sps_constructs.types.signing_ca import *  # noqa: F403
 from sps_constructs.types.system_backup import *  # noqa: F403
+from sps_constructs.types.time_policy import *  # noqa: F403
 from sps_constructs.types.trusted_ca_list import *  # noqa: F403
 from sps_constructs.types.usermapping_policy import *  # noqa: F403
+from sps_constructs.types.vnc_channel_policy import *  # noqa: F403
+from sps_constructs.types.vnc_connection_policy import *  # noqa: F403
 from sps_constructs.types.vnc_options import *  # noqa: F403
 from sps_constructs.types.vnc_settings_policy import *  # noqa: F403
 from sps_constructs.types.x509 import *  # noqa: F403

@@ -3,30 +3,98 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from sps_constructs.base import SpsDataSource
+import cdktf
+import constructs
+
+from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
+    from sps_constructs.types.content_policy import ContentPolicyRef
+    from sps_constructs.types.time_policy import TimePolicyRef
 
 __all__ = [
+    "DataMssqlChannelPolicy",
     "MssqlChannelPolicy",
     "MssqlChannelPolicyRef",
+    "MssqlChannelPolicyRules",
+    "MssqlChannelPolicyRulesActions",
+    "MssqlChannelPolicyRulesAllowedFor",
 ]
 
 
-class MssqlChannelPolicy(SpsDataSource):
-    """`data.sps_mssql_channel_policy`: Lists the channels allowed in MSSQL connections (the `mssql`
-    channel must be enabled). Its rule schema is only partly documented, so this type is a data
-    source that finds a policy by key or name; the body is exposed as JSON."""
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MssqlChannelPolicyRulesActions(SpsStruct):
+    """Nested object `MssqlChannelPolicyRulesActions`."""
+    audit: bool | None = None
+    """Record the channel into audit trails."""
+    four_eyes: bool | None = None
+    """Require four-eyes authorization."""
+    content_policy: ContentPolicyRef | None = None
+    """Key of the content policy applied to the channel."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MssqlChannelPolicyRulesAllowedFor(SpsStruct):
+    """Nested object `MssqlChannelPolicyRulesAllowedFor`."""
+    gateway_groups: Sequence[str] | None = None
+    """Gateway usergroups or user lists (names) allowed to use the channel; empty = everyone."""
+    remote_groups: Sequence[str] | None = None
+    """Remote usergroups or user lists (names); empty = everyone."""
+    time_policy: TimePolicyRef | None = None
+    """Key of the time policy limiting when the channel may be used."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MssqlChannelPolicyRules(SpsStruct):
+    """Nested object `MssqlChannelPolicyRules`."""
+    channel: str
+    """The channel type: `mssql` (it must be enabled for MSSQL to work)."""
+    actions: MssqlChannelPolicyRulesActions
+    """What SPS does with the channel."""
+    allowed_for: MssqlChannelPolicyRulesAllowedFor | None = None
+    """Restrict the rule to groups and times."""
+
+
+class MssqlChannelPolicy(SpsResource):
+    """`sps_mssql_channel_policy`: Which channels MSSQL connections may open, and the audit, four-eyes
+    and content-policy actions per channel, optionally limited to gateway or remote groups and a
+    time policy. Only parts of the rule schema are documented: `actions` and the group lists
+    are; the rule's `channel` field and `allowed_for.time_policy` are inferred and marked as
+    assumptions."""
 
     TYPE: ClassVar[str] = "mssql_channel_policy"
+
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        name: str,
+        rules: Sequence[MssqlChannelPolicyRules],
+        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
+        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+    ) -> None:
+        args = {
+            "name": name,
+            "rules": rules,
+        }
+        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
     @classmethod
-    def builtin(cls, appliance: Appliance, name: Literal["default"]) -> MssqlChannelPolicy:
+    def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataMssqlChannelPolicy:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""
-        result: MssqlChannelPolicy = cls._builtin(appliance, name)
+        result: DataMssqlChannelPolicy = DataMssqlChannelPolicy._builtin(appliance, name)
         return result
 
 
-MssqlChannelPolicyRef = MssqlChannelPolicy
+class DataMssqlChannelPolicy(SpsDataSource):
+    """`data.sps_mssql_channel_policy`: finds a mssql channel policy by key or name."""
+
+    TYPE: ClassVar[str] = "mssql_channel_policy"
+
+
+MssqlChannelPolicyRef = MssqlChannelPolicy | DataMssqlChannelPolicy

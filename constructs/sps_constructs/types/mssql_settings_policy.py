@@ -3,30 +3,80 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+import dataclasses
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from sps_constructs.base import SpsDataSource
+import cdktf
+import constructs
+
+from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
 
 __all__ = [
+    "DataMssqlSettingsPolicy",
     "MssqlSettingsPolicy",
+    "MssqlSettingsPolicyInactivityTimeout",
+    "MssqlSettingsPolicyInactivityTimeoutDisabled",
+    "MssqlSettingsPolicyInactivityTimeoutEnabled",
     "MssqlSettingsPolicyRef",
 ]
 
 
-class MssqlSettingsPolicy(SpsDataSource):
-    """`data.sps_mssql_settings_policy`: Protocol-level MSSQL settings (idle and session timeout). No
-    field list is documented, so this type is a data source that finds a policy by key or name;
-    the body is exposed as JSON."""
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MssqlSettingsPolicyInactivityTimeoutEnabled(SpsStruct):
+    """`enabled = true`. Set to true to end sessions after `value` seconds without user activity."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
+    value: int
+    """Inactivity timeout in seconds."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MssqlSettingsPolicyInactivityTimeoutDisabled(SpsStruct):
+    """`enabled = false`. Set to true to end sessions after `value` seconds without user activity."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
+
+
+MssqlSettingsPolicyInactivityTimeout = MssqlSettingsPolicyInactivityTimeoutEnabled | MssqlSettingsPolicyInactivityTimeoutDisabled
+
+
+class MssqlSettingsPolicy(SpsResource):
+    """`sps_mssql_settings_policy`: Protocol-level MSSQL settings (idle and session timeout). No field
+    list is documented; the fields follow the VNC settings policy without its TLS blocks and are
+    marked as assumptions."""
 
     TYPE: ClassVar[str] = "mssql_settings_policy"
+
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        name: str,
+        timeout: int | None = None,
+        inactivity_timeout: MssqlSettingsPolicyInactivityTimeout | None = None,
+        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
+        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+    ) -> None:
+        args = {
+            "name": name,
+            "timeout": timeout,
+            "inactivity_timeout": inactivity_timeout,
+        }
+        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
     @classmethod
-    def builtin(cls, appliance: Appliance, name: Literal["default"]) -> MssqlSettingsPolicy:
+    def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataMssqlSettingsPolicy:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""
-        result: MssqlSettingsPolicy = cls._builtin(appliance, name)
+        result: DataMssqlSettingsPolicy = DataMssqlSettingsPolicy._builtin(appliance, name)
         return result
 
 
-MssqlSettingsPolicyRef = MssqlSettingsPolicy
+class DataMssqlSettingsPolicy(SpsDataSource):
+    """`data.sps_mssql_settings_policy`: finds a mssql settings policy by key or name."""
+
+    TYPE: ClassVar[str] = "mssql_settings_policy"
+
+
+MssqlSettingsPolicyRef = MssqlSettingsPolicy | DataMssqlSettingsPolicy
