@@ -59,6 +59,13 @@ def builtin_key(cat: Catalog, ref: str) -> tuple[TypeDef, str, str]:
     return t, name, b.key
 
 
+def lookup_by_key(cfg: HclConfig, t: TypeDef, name: str, key: str) -> str:
+    """A data block finding the object `name` by its key; returns the expression of its key."""
+    label = hcl_label(name)
+    cfg.data[f"{t.terraform_name}_{label}"] = f'data "{t.resource_type}" "{label}" {{\n  key = {hcl_string(key)}\n}}\n'
+    return f"data.{t.resource_type}.{label}.key"
+
+
 def hcl_value(cat: Catalog, v: Any, cfg: HclConfig, indent: int = 2) -> str:
     pad = " " * indent
     if v is None:
@@ -71,22 +78,13 @@ def hcl_value(cat: Catalog, v: Any, cfg: HclConfig, indent: int = 2) -> str:
         return hcl_string(v)
     if is_builtin_ref(v):
         t, name, key = builtin_key(cat, v["builtin"])
-        label = hcl_label(name)
-        cfg.data[f"{t.terraform_name}_{label}"] = (
-            f'data "{t.resource_type}" "{label}" {{\n  key = {hcl_string(key)}\n}}\n'
-        )
-        return f"data.{t.resource_type}.{label}.key"
+        return lookup_by_key(cfg, t, name, key)
     if is_sample_ref(v):
         type_name, name = v["sample"].split("/", 1)
-        t = cat[type_name]
-        sample = t.sample_by_name(name)
+        sample = cat[type_name].sample_by_name(name)
         if sample is None:
             raise ValueError(f"example references unknown sample {v['sample']}")
-        label = hcl_label(name)
-        cfg.data[f"{type_name}_{label}"] = (
-            f'data "{t.resource_type}" "{label}" {{\n  key = {hcl_string(sample.key)}\n}}\n'
-        )
-        return f"data.{t.resource_type}.{label}.key"
+        return lookup_by_key(cfg, cat[type_name], name, sample.key)
     if is_example_ref(v):
         type_name, example = v["ref"].split("/", 1)
         t = cat[type_name]

@@ -130,10 +130,38 @@ def _appliance_of(scope: constructs.Construct, where: str) -> Appliance:
     return found
 
 
-class SpsResource(cdktf.TerraformResource):
-    """A managed SPS object (`sps_<type>`)."""
+class _SpsElement:
+    """What SPS resources and data sources share: their catalog type, appliance and attributes."""
 
     TYPE: ClassVar[str]
+    _sps_attrs: dict[str, Any]
+    _sps_appliance: Appliance
+
+    @property
+    def sps_type(self) -> TypeDef:
+        return load_catalog()[self.TYPE]
+
+    @property
+    def appliance(self) -> Appliance:
+        return self._sps_appliance
+
+    @property
+    def sps_attributes(self) -> Mapping[str, Any]:
+        """The attributes as synthesized (references are tokens)."""
+        return self._sps_attrs
+
+    @property
+    def key(self) -> str:
+        """The object's SPS key (a token until Terraform applies)."""
+        token: str = self.get_string_attribute("key")  # type: ignore[attr-defined]
+        return token
+
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return self._sps_attrs
+
+
+class SpsResource(_SpsElement, cdktf.TerraformResource):
+    """A managed SPS object (`sps_<type>`)."""
 
     def __init__(
         self,
@@ -168,32 +196,9 @@ class SpsResource(cdktf.TerraformResource):
             lifecycle=lifecycle,
         )
 
-    @property
-    def sps_type(self) -> TypeDef:
-        return load_catalog()[self.TYPE]
 
-    @property
-    def appliance(self) -> Appliance:
-        return self._sps_appliance
-
-    @property
-    def sps_attributes(self) -> Mapping[str, Any]:
-        """The attributes as synthesized (references are tokens)."""
-        return self._sps_attrs
-
-    @property
-    def key(self) -> str:
-        """The object's SPS key (a token until Terraform applies)."""
-        return self.get_string_attribute("key")
-
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return self._sps_attrs
-
-
-class SpsDataSource(cdktf.TerraformDataSource):
+class SpsDataSource(_SpsElement, cdktf.TerraformDataSource):
     """Finds one SPS object by key or name (`data.sps_<type>`)."""
-
-    TYPE: ClassVar[str]
 
     def __init__(
         self,
@@ -237,18 +242,3 @@ class SpsDataSource(cdktf.TerraformDataSource):
         if existing is not None:
             return existing
         return cls(appliance, id, key=builtin.key)
-
-    @property
-    def sps_type(self) -> TypeDef:
-        return load_catalog()[self.TYPE]
-
-    @property
-    def appliance(self) -> Appliance:
-        return self._sps_appliance
-
-    @property
-    def key(self) -> str:
-        return self.get_string_attribute("key")
-
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        return self._sps_attrs
