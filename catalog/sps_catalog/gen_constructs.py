@@ -54,6 +54,8 @@ class Module:
             return "int"
         if f.type == "bool":
             return "bool"
+        if f.type == "reference" and f.format == "nic_address":
+            return "str"  # a dotted key into a NIC (nic1.interfaces.<id>.addresses.<n>), not an object
         if f.type == "reference":
             target = self.cat[f.target or ""]
             if target.terraform_name != self.t.terraform_name:

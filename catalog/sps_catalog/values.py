@@ -76,6 +76,10 @@ def _check_format(fmt: str, value: str) -> str | None:
         except ValueError:
             return f"{value!r} is not an IP address"
         return None
+    if fmt == "nic_address":
+        if not re.fullmatch(r"nic[1-3]\.interfaces\.[^.\s]+\.addresses\.[^.\s]+", value):
+            return f"{value!r} is not a NIC address key (nic<N>.interfaces.<id>.addresses.<n>)"
+        return None
     if fmt == "hhmm":
         m = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
         if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:

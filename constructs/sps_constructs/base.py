@@ -82,6 +82,8 @@ class _Converter:
         return {name: self.value(fields[name], item, (*path, name)) for name, item in items.items() if item is not None}
 
     def reference(self, spec: Value, v: Any, path: tuple[str | int, ...]) -> Any:
+        if spec.format == "nic_address" and isinstance(v, str):
+            return v  # a key inside a NIC object; its form is checked with the other formats
         target = load_catalog()[spec.target or ""]
         if not isinstance(v, (SpsResource, SpsDataSource)):
             raise self.fail(

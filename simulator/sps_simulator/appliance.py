@@ -22,6 +22,7 @@ from typing import Any
 
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.values import Problem, apply_defaults, validate
+from sps_simulator import nic_address
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
 from sps_simulator.store import Config, Store
 
@@ -250,14 +251,13 @@ class Appliance:
             body = apply_defaults(t.root, body)
 
             def ref_check(spec: Value, key: str, _at: tuple[str | int, ...]) -> str | None:
+                problem = self.reference_problem(config, spec, key)
                 target = self.catalog[spec.target or ""]
-                if key not in config.get(target.path, {}):
-                    return f"references {key!r}, which is not a {target.title.lower()} ({target.api_path})"
-                if target.is_write_once:
+                if problem is None and target.is_write_once:
                     others = [r for r in self.referrers(config, target, key) if r != path]
                     if others:
                         return f"{target.title.lower()} {key} is already used by {others[0]}; it can be referenced once"
-                return None
+                return problem
 
             problems = validate(t.root, body, reference_check=ref_check)
             if problems:
@@ -352,6 +352,15 @@ class Appliance:
                         break
         return out
 
+    def reference_problem(self, config: Config, spec: Value, key: str) -> str | None:
+        """Why a reference does not resolve on this configuration, or None when it does."""
+        if spec.format == "nic_address":
+            return nic_address.problem(config, key)
+        target = self.catalog[spec.target or ""]
+        if key not in config.get(target.path, {}):
+            return f"references {key!r}, which is not a {target.title.lower()} ({target.api_path})"
+        return None
+
     def check_integrity(self, config: Config) -> list[dict[str, str]]:
         """Whole-configuration checks run at commit: every reference resolves."""
         problems: list[dict[str, str]] = []
@@ -360,8 +369,7 @@ class Appliance:
                 continue
             for okey, body in config.get(t.path, {}).items():
                 for spec, ref in reference_fields(t.root, body):
-                    target = self.catalog[spec.target or ""]
-                    if ref not in config.get(target.path, {}):
+                    if self.reference_problem(config, spec, ref) is not None:
                         problems.append({"path": f"{t.api_path}/{okey}", "message": f"dangling reference {ref!r}"})
         return problems
 

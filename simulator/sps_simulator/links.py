@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sps_catalog.model import Catalog, TypeDef, Value
+from sps_simulator import nic_address
 
 ROOT = "/api/configuration"
 TRANSACTION = "/api/transaction"
@@ -75,6 +76,8 @@ def render_body(catalog: Catalog, t: TypeDef, body: Any) -> Any:
         if v is None:
             return None
         if spec.type == "reference" and isinstance(v, str):
+            if spec.format == "nic_address":
+                return {"key": v, "meta": {"href": nic_address.href(v)}}
             return reference_out(catalog[spec.target or ""], v)
         if spec.type == "list" and spec.element is not None and isinstance(v, list):
             return [walk(spec.element, el) for el in v]

@@ -386,3 +386,29 @@ def test_seed_004_backup_and_ldap_samples_round_trip(api: Client) -> None:
     api.commit()
     assert api.ok("GET", f"{API}/policies/backup_policies/{keys['policies/backup_policies']}")["body"] == BACKUP_POLICY
     assert api.ok("GET", f"{API}/policies/ldap_servers/{keys['policies/ldap_servers']}")["body"] == LDAP_POSIX
+
+
+def test_seed_002_nic_address_references(api: Client) -> None:
+    """References into a NIC: dotted keys in, key + fragment href out (seed 002)."""
+    user_web = {
+        "access_restriction": {"allowed_from": ["10.40.0.0/16"], "enabled": True},
+        "listen": [{"address": "nic1.interfaces.ff7574025754b3df1647001.addresses.1", "http_port": 80,
+                    "https_port": 443}],
+    }  # fmt: skip
+    api.ok("PUT", f"{API}/local_services/user_web", user_web)
+    cluster_key = "nic1.interfaces.ff7574025754b3df1647001.addresses.2553887595ce3ca7f1eae4"
+    api.ok("PUT", f"{API}/local_services/cluster", {"enabled": True, "listen_address": cluster_key})
+    api.commit()
+    listen = api.ok("GET", f"{API}/local_services/user_web")["body"]["listen"][0]["address"]
+    assert listen == {
+        "key": "nic1.interfaces.ff7574025754b3df1647001.addresses.1",
+        "meta": {"href": "/api/configuration/network/nics/nic1#interfaces/ff7574025754b3df1647001/addresses/1"},
+    }
+    cluster = api.ok("GET", f"{API}/local_services/cluster")
+    assert cluster["key"] == "cluster"
+    assert cluster["body"]["listen_address"]["meta"]["href"].endswith("#interfaces/ff7574025754b3df1647001/addresses/"
+                                                                      "2553887595ce3ca7f1eae4")  # fmt: skip
+    r = api.call(
+        "PUT", f"{API}/local_services/cluster", {"enabled": True, "listen_address": "nic2.interfaces.x.addresses.1"}
+    )
+    assert r.status_code == 400 and "nic2 has no interface 'x'" in error_of(r)["message"]

@@ -13,11 +13,14 @@ from sps_constructs.types.credential_store_plugin import *  # noqa: F403
 from sps_constructs.types.exported_configuration_encryption import *  # noqa: F403
 from sps_constructs.types.indexing_policy import *  # noqa: F403
 from sps_constructs.types.ldap_server import *  # noqa: F403
+from sps_constructs.types.local_services_cluster import *  # noqa: F403
+from sps_constructs.types.local_services_user_web import *  # noqa: F403
 from sps_constructs.types.mssql_authentication_policy import *  # noqa: F403
 from sps_constructs.types.mssql_channel_policy import *  # noqa: F403
 from sps_constructs.types.mssql_connection_policy import *  # noqa: F403
 from sps_constructs.types.mssql_options import *  # noqa: F403
 from sps_constructs.types.mssql_settings_policy import *  # noqa: F403
+from sps_constructs.types.nic import *  # noqa: F403
 from sps_constructs.types.password import *  # noqa: F403
 from sps_constructs.types.private_key import *  # noqa: F403
 from sps_constructs.types.signing_ca import *  # noqa: F403
