@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
-from sps_catalog.examples import HclConfig, builtin_key, hcl_resource, is_builtin_ref
+from sps_catalog.examples import HclConfig, builtin_key, hcl_resource, is_builtin_ref, is_example_ref, is_sample_ref
 from sps_catalog.gen_constructs import Module, camel, class_name
 from sps_catalog.model import Catalog, Field, TypeDef, Value
 
@@ -69,48 +71,81 @@ def _one(f: Field, depth: int, branch_note: str | None) -> list[str]:
     return out
 
 
-def _py(cat: Catalog, m: Module, spec: Value, v: Any, hint: str, classes: set[str]) -> str:
-    """An example value as Python source using the generated structs (what mypy --strict accepts)."""
-    if v is None:
-        return "None"
-    if is_builtin_ref(v):
-        t, name, _ = builtin_key(cat, v["builtin"])
-        classes.add(class_name(t))
-        return f'{class_name(t)}.builtin(sps, "{name}")'
-    if spec.type == "list" and spec.element is not None:
-        return "[" + ", ".join(_py(cat, m, spec.element, x, hint, classes) for x in v) + "]"
-    if spec.type != "object":
-        return repr(v)
-    base = m.py_type(spec, hint)
-    cls, branch = base, None
-    if spec.union is not None:
-        branch = spec.union.branch_name(v.get(spec.union.discriminator))
-        suffix = ("Enabled" if branch == "true" else "Disabled") if spec.union.is_bool else camel(branch or "")
-        cls = base + suffix
-    classes.add(cls)
-    args = [
-        f"{f.name}={_py(cat, m, f, v[f.name], base + camel(f.name), classes)}"
-        for f in spec.active_fields(branch)
-        if f.name in v
-    ]
-    return f"{cls}({', '.join(args)})"
+class _PythonExample:
+    """An example body as Python using the generated structs (what mypy --strict accepts).
+    Objects the example references (`{ref: ...}`, `{sample: ...}`) are created first."""
+
+    def __init__(self, cat: Catalog) -> None:
+        self.cat = cat
+        self.classes: set[str] = {"Appliance"}
+        self.prelude: list[str] = []
+        self.variables: dict[str, str] = {}
+
+    def construct(self, t: TypeDef, body: dict[str, Any], construct_id: str) -> str:
+        cls = class_name(t)
+        self.classes.add(cls)
+        m = Module(self.cat, t)
+        m.params(tuple(f for f in t.fields if not f.secret), cls)
+        fields = {f.name: f for f in t.fields}
+        args = ",\n".join(
+            f"    {k}={self.value(m, fields[k], v, cls + camel(k)) if k in fields else repr(v)}"
+            for k, v in body.items()
+        )
+        return f'{cls}(\n    sps,\n    "{construct_id}",\n{args},\n)'
+
+    def variable(self, ref: str, make: Callable[[str], str]) -> str:
+        if ref not in self.variables:
+            name = re.sub(r"[^a-z0-9_]", "_", ref.lower().replace("/", "_"))
+            self.variables[ref] = name
+            self.prelude.append(f"{name} = {make(name)}")
+        return self.variables[ref]
+
+    def value(self, m: Module, spec: Value, v: Any, hint: str) -> str:
+        cat = self.cat
+        if v is None:
+            return "None"
+        if is_builtin_ref(v):
+            t, name, _ = builtin_key(cat, v["builtin"])
+            self.classes.add(class_name(t))
+            return f'{class_name(t)}.builtin(sps, "{name}")'
+        if is_example_ref(v):
+            type_name, example = v["ref"].split("/", 1)
+            return self.variable(
+                v["ref"], lambda var: self.construct(cat[type_name], dict(cat[type_name].examples[example]), var)
+            )
+        if is_sample_ref(v):
+            type_name, name = v["sample"].split("/", 1)
+            t = cat[type_name]
+            self.classes.add(class_name(t))
+            return self.variable(v["sample"], lambda var: f'{class_name(t)}(sps, "{var}", name="{name}")')
+        if spec.type == "list" and spec.element is not None:
+            return "[" + ", ".join(self.value(m, spec.element, x, hint) for x in v) + "]"
+        if spec.type != "object":
+            return repr(v)
+        base = m.py_type(spec, hint)
+        cls, branch = base, None
+        if spec.union is not None:
+            branch = spec.union.branch_name(v.get(spec.union.discriminator))
+            suffix = ("Enabled" if branch == "true" else "Disabled") if spec.union.is_bool else camel(branch or "")
+            cls = base + suffix
+        self.classes.add(cls)
+        args = [
+            f"{f.name}={self.value(m, f, v[f.name], base + camel(f.name))}"
+            for f in spec.active_fields(branch)
+            if f.name in v
+        ]
+        return f"{cls}({', '.join(args)})"
 
 
-def _python_example(cat: Catalog, t: TypeDef, body: dict[str, Any]) -> str:
-    cls = class_name(t)
-    m = Module(cat, t)
-    m.params(t.fields, cls)
-    classes = {cls}
-    fields = {f.name: f for f in t.fields}
-    args = ",\n".join(
-        f"    {k}={_py(cat, m, fields[k], v, cls + camel(k), classes) if k in fields else repr(v)}"
-        for k, v in body.items()
-    )
-    names = ",\n".join(f"    {c}" for c in sorted({"Appliance", *classes}))
+def python_example(cat: Catalog, t: TypeDef, body: dict[str, Any]) -> str:
+    ex = _PythonExample(cat)
+    main = ex.construct(t, body, "example")
+    names = ",\n".join(f"    {c}" for c in sorted(ex.classes))
+    prelude = "".join(f"{line}\n" for line in ex.prelude)
     return (
         f"from sps_constructs import (\n{names},\n)\n\n"
         'sps = Appliance(stack, "eu", url="https://sps-eu.example.net")\n'
-        f'{cls}(\n    sps,\n    "example",\n{args},\n)'
+        f"{prelude}{main}"
     )
 
 
@@ -126,7 +161,7 @@ def resource_page(cat: Catalog, t: TypeDef) -> str:
         "## Example Usage\n",
         "### CDKTF (Python)\n",
         "```python",
-        _python_example(cat, t, example),
+        python_example(cat, t, example),
         "```\n",
         "### HCL\n",
         "```hcl",
