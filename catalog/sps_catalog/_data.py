@@ -1111,6 +1111,16 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                                       'default': 443,
                                       'format': 'port',
                                       'description': 'HTTPS port.'}]}}]},
+ {'terraform_name': 'local_user_group',
+  'title': 'Local user group',
+  'path': 'aaa/local_database/groups',
+  'kind': 'opaque',
+  'sources': ['LOCAL-GROUPS'],
+  'description': 'Local usergroups (`{name, members}`). Connection policies name groups (in `access_control` '
+                 'and `web_gateway_authentication.groups`) rather than referencing them; this data source '
+                 'checks that a group exists and shows its members in `body_json`. Group privileges cannot '
+                 'be edited over REST.',
+  'name_field': 'name'},
  {'terraform_name': 'mssql_authentication_policy',
   'title': 'MSSQL authentication policy',
   'path': 'mssql/authentication_policies',

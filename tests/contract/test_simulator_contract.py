@@ -351,6 +351,17 @@ def test_seed_001_vnc_settings_default_is_as_documented(api: Client) -> None:
     doc = api.ok("GET", f"{API}/vnc/settings_policies/-30211")
     assert doc["body"] == VNC_SETTINGS_DEFAULT
     assert doc["meta"]["parent"] == f"{API}/vnc/settings_policies"
+    options = api.ok("GET", f"{API}/vnc/options")
+    assert options["key"] == "options"
+    assert options["body"] == {"channel_database_cleanup": {"enabled": False}, "service": {"enabled": False}}
+    custom = {
+        **VNC_SETTINGS_DEFAULT,
+        "name": "custom",
+        "timeout": 300,
+        "inactivity_timeout": {"enabled": True, "value": 200},
+    }
+    r = api.call("POST", f"{API}/vnc/settings_policies", custom)
+    assert r.status_code == 201, r.text
 
 
 def test_seed_002_singletons_round_trip(api: Client) -> None:
