@@ -358,7 +358,7 @@ def test_seed_001_vnc_settings_default_is_as_documented(api: Client) -> None:
         **VNC_SETTINGS_DEFAULT,
         "name": "custom",
         "timeout": 300,
-        "inactivity_timeout": {"enabled": True, "value": 200},
+        "inactivity_timeout": {"enabled": True, "value": 900},
     }
     r = api.call("POST", f"{API}/vnc/settings_policies", custom)
     assert r.status_code == 201, r.text
