@@ -57,6 +57,8 @@ def _one(f: Field, depth: int, branch_note: str | None) -> list[str]:
         extra.append("one of " + ", ".join(f"`{e}`" for e in f.enum))
     if f.format:
         extra.append(f"format `{f.format}`")
+    if f.at_least:
+        extra.append(f"at least `{f.at_least}`")
     if f.has_default:
         extra.append(f"default `{json.dumps(f.default)}`" + (" (assumed)" if f.default_is_assumption else ""))
     if f.sensitive:

@@ -25,6 +25,7 @@ def _value_kwargs(raw: Mapping[str, Any]) -> dict[str, Any]:
         "enum": tuple(enum) if enum is not None else None,
         "min": raw.get("min"),
         "max": raw.get("max"),
+        "at_least": raw.get("at_least"),
         "target": raw.get("target"),
         "element": _value(element) if element is not None else None,
         "fields": tuple(_field(f) for f in raw.get("fields", ())),

@@ -65,6 +65,7 @@ class Value:
     enum: tuple[Any, ...] | None = None
     min: int | None = None
     max: int | None = None
+    at_least: str | None = None
     target: str | None = None
     element: Value | None = None
     fields: tuple[Field, ...] = ()

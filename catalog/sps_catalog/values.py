@@ -151,6 +151,10 @@ def validate(
                 problems.append(Problem(at, f"must be at least {spec.min}"))
             if spec.max is not None and item > spec.max:
                 problems.append(Problem(at, f"must be at most {spec.max}"))
+            if spec.at_least is not None:
+                floor = _lookup(v, spec.at_least)
+                if isinstance(floor, int) and not isinstance(floor, bool) and item < floor:
+                    problems.append(Problem(at, f"must be at least {spec.at_least} ({floor})"))
         if spec.enum is not None and item not in spec.enum:
             allowed = ", ".join(repr(e) for e in spec.enum)
             problems.append(Problem(at, f"{item!r} is not one of {allowed}"))
@@ -211,6 +215,12 @@ def validate(
 
     walk(value, v, path)
     return problems
+
+
+def _lookup(root: Any, dotted: str) -> Any:
+    for step in dotted.split("."):
+        root = root.get(step) if isinstance(root, dict) else None
+    return root
 
 
 def _branch_note(spec: Value, branch: str | None) -> str:

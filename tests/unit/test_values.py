@@ -86,3 +86,13 @@ def test_request_body_keeps_only_the_selected_branch() -> None:
         "port": 1433,
         "custom_dns": {"enabled": False},
     }
+
+
+def test_cross_field_minimum() -> None:
+    vnc = load_catalog()["vnc_settings_policy"]
+    body = {"name": "x", "timeout": 600, "inactivity_timeout": {"enabled": True, "value": 300}}
+    problems = validate(vnc.root, apply_defaults(vnc.root, body))
+    got = [(p.dotted(), p.message) for p in problems]
+    assert got == [("inactivity_timeout.value", "must be at least timeout (600)")]
+    body["inactivity_timeout"]["value"] = 600
+    assert validate(vnc.root, apply_defaults(vnc.root, body)) == []
