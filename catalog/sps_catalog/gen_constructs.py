@@ -94,10 +94,17 @@ class Module:
         return name
 
     def params(self, fields: tuple[Field, ...], prefix: str) -> list[tuple[str, Field]]:
-        """(parameter declaration, field): required ones first, as Python demands."""
+        """(parameter declaration, field): required ones first, as Python demands. A secret
+        reference becomes its write-only value and version (`x_wo`, `x_wo_version`)."""
         required, optional = [], []
         for f in fields:
             check_name(self.t, f.name)
+            if f.secret:
+                optional += [
+                    (f"{f.write_only_name}: str | None = None", f),
+                    (f"{f.version_name}: int | None = None", f),
+                ]
+                continue
             hint = self.py_type(f, prefix + camel(f.name))
             if f.required and not f.has_default:
                 required.append((f"{f.name}: {hint}", f))
@@ -116,9 +123,17 @@ class Module:
         if branch is not None:
             lines.append(f"    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = {branch!r}")
         for decl, f in self.params(fields, prefix):
-            lines += [f"    {decl}", doc(f.description, 4).rstrip("\n")]
+            lines += [f"    {decl}", doc(param_doc(decl, f), 4).rstrip("\n")]
         self.structs.append("\n".join(lines) + "\n")
         self.names.append(name)
+
+
+def param_doc(decl: str, f: Field) -> str:
+    if not f.secret:
+        return f.description
+    if decl.startswith(f"{f.write_only_name}:"):
+        return f"The secret for `{f.name}` (write-only: never in state). {f.description}"
+    return f"Change it to send `{f.write_only_name}` again (a new write-once object on SPS)."
 
 
 def check_name(t: TypeDef, name: str) -> None:
@@ -132,12 +147,8 @@ def render_module(cat: Catalog, t: TypeDef) -> str:
     out: list[str] = []
     builtin_names = [str(b.body.get(t.name_field or "name")) for b in t.builtins if t.name_field]
     if t.is_managed:
-        plain = tuple(f for f in t.fields if not f.secret)
-        params = [decl for decl, _ in m.params(plain, cls)]
-        names = [f.name for f in plain]
-        for f in t.secret_fields:  # the secret itself (write-only) and the version that resends it
-            params += [f"{f.write_only_name}: str | None = None", f"{f.version_name}: int | None = None"]
-            names += [f.write_only_name, f.version_name]
+        params = [decl for decl, _ in m.params(t.fields, cls)]
+        names = [decl.split(":", 1)[0] for decl in params]
         kwargs = "".join(f'            "{n}": {n},\n' for n in names)
         sig = ",\n        ".join(
             [

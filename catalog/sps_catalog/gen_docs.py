@@ -131,11 +131,12 @@ class _PythonExample:
             suffix = ("Enabled" if branch == "true" else "Disabled") if spec.union.is_bool else camel(branch or "")
             cls = base + suffix
         self.classes.add(cls)
-        args = [
-            f"{f.name}={self.value(m, f, v[f.name], base + camel(f.name))}"
-            for f in spec.active_fields(branch)
-            if f.name in v
-        ]
+        args = []
+        for f in spec.active_fields(branch):
+            if f.secret:  # set through its write-only value and version
+                args += [f"{n}={v[n]!r}" for n in (f.write_only_name, f.version_name) if n in v]
+            elif f.name in v:
+                args.append(f"{f.name}={self.value(m, f, v[f.name], base + camel(f.name))}")
         return f"{cls}({', '.join(args)})"
 
 

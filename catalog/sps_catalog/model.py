@@ -196,9 +196,11 @@ class TypeDef:
         return tuple(f.name for f in self.fields)
 
     @property
-    def secret_fields(self) -> tuple[Field, ...]:
-        """Top-level references to write-once secrets (e.g. LDAP `bind_password`)."""
-        return tuple(f for f in self.fields if f.secret)
+    def secrets(self) -> list[tuple[tuple[str, ...], Field]]:
+        """(path, field) of every reference to a write-once secret (e.g. LDAP `bind_password`)."""
+        from sps_catalog.secrets import secret_paths
+
+        return secret_paths(self.root)
 
     @property
     def singleton_key(self) -> str:

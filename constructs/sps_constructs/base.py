@@ -17,6 +17,7 @@ import constructs
 
 from sps_catalog import load_catalog
 from sps_catalog.model import TypeDef, Value
+from sps_catalog.secrets import as_body_values
 from sps_catalog.values import UNKNOWN, apply_defaults, validate
 from sps_constructs.errors import SpsConfigError
 
@@ -76,10 +77,15 @@ class _Converter:
         else:
             raise self.fail(path, f"must be a struct, got {type(v).__name__}")
         fields = {f.name: f for f in spec.all_fields()}
+        secret_inputs = {n for f in fields.values() if f.secret for n in (f.write_only_name, f.version_name)}
         for name in items:
-            if name not in fields:
+            if name not in fields and name not in secret_inputs:
                 raise self.fail((*path, name), "is not a known attribute")
-        return {name: self.value(fields[name], item, (*path, name)) for name, item in items.items() if item is not None}
+        return {
+            name: item if name in secret_inputs else self.value(fields[name], item, (*path, name))
+            for name, item in items.items()
+            if item is not None
+        }
 
     def reference(self, spec: Value, v: Any, path: tuple[str | int, ...]) -> Any:
         if spec.format == "nic_address" and isinstance(v, str):
@@ -178,15 +184,11 @@ class SpsResource(_SpsElement, cdktf.TerraformResource):
         where = f"{scope.node.path}/{id} ({t.resource_type})"
         appliance = _appliance_of(scope, where)
         conv = _Converter(where, appliance)
-        secret_args = {n for f in t.secret_fields for n in (f.write_only_name, f.version_name)}
-        attrs = conv.struct(t.root, {k: v for k, v in args.items() if v is not None and k not in secret_args}, ())
-        checked = _to_unknown(attrs)
-        for f in t.secret_fields:  # a secret given as its write-only value counts as set
-            if args.get(f.write_only_name) is not None:
-                checked[f.name] = UNKNOWN
+        attrs = conv.struct(t.root, {k: v for k, v in args.items() if v is not None}, ())
+        checked = as_body_values(t.root, _to_unknown(attrs))  # a secret given as its write-only value is set
         for p in validate(t.root, apply_defaults(t.root, checked)):
             raise SpsConfigError(where, p.dotted(), p.message)
-        self._sps_attrs = {**attrs, **{k: v for k, v in args.items() if k in secret_args and v is not None}}
+        self._sps_attrs = attrs
         self._sps_appliance = appliance
         super().__init__(
             scope,

@@ -7,14 +7,17 @@ create -> plan empty -> update -> plan empty -> drift (out-of-band change) -> pl
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from sps_catalog import load_catalog
 from sps_catalog.examples import HclConfig, hcl_resource
-from sps_catalog.model import TypeDef
+from sps_catalog.model import Field, TypeDef
+from sps_catalog.secrets import get_in, secret_input
 from sps_harness import RunningSimulator, Terraform
 from tests.conftest import REQUIRED_PROVIDERS, provider_block
 
@@ -44,9 +47,11 @@ def assert_appliance_matches_state(sim: RunningSimulator, t: TypeDef, state: dic
     from sps_provider.engine.convert import to_terraform
 
     committed = sim.committed()[t.path][state["key"]]
-    assert {"key": state["key"], **to_terraform(t.root, committed)} == {k: state[k] for k in ("key", *t.field_names)}
-    for f in t.secret_fields:
-        assert state[f.write_only_name] is None, "a write-only secret is never stored in state"
+    for path, f in t.secrets:
+        wo, _ = secret_input(state, path, f)
+        assert wo is None, "a write-only secret is never stored in state"
+    expected = without(t, state, lambda f: (f.write_only_name, f.version_name))
+    assert {"key": state["key"], **to_terraform(t.root, committed)} == {k: expected[k] for k in ("key", *t.field_names)}
 
 
 def out_of_band(sim: RunningSimulator, method: str, path: str, body: Any = None) -> None:
@@ -57,23 +62,32 @@ def out_of_band(sim: RunningSimulator, method: str, path: str, body: Any = None)
     assert r.status_code == 200, r.text
 
 
+def without(t: TypeDef, state: dict[str, Any], names: Callable[[Field], tuple[str, ...]]) -> dict[str, Any]:
+    """`state` without the given attributes next to each secret."""
+    out = copy.deepcopy(state)
+    for path, f in t.secrets:
+        parent = get_in(out, path[:-1])
+        if isinstance(parent, dict):
+            for name in names(f):
+                parent.pop(name, None)
+    return out
+
+
 def without_secret_versions(t: TypeDef, state: dict[str, Any]) -> dict[str, Any]:
     """SPS never reveals a secret, so an import cannot know which version the configuration sent."""
-    versions = {f.version_name for f in t.secret_fields}
-    return {k: v for k, v in state.items() if k not in versions}
+    return without(t, state, lambda f: (f.version_name,))
 
 
 def without_secrets(t: TypeDef, state: dict[str, Any]) -> dict[str, Any]:
-    secret = {n for f in t.secret_fields for n in (f.name, f.version_name)}
-    return {k: v for k, v in state.items() if k not in secret}
+    return without(t, state, lambda f: (f.name, f.version_name))
 
 
 def settle_secrets_after_import(t: TypeDef, tf: Terraform) -> None:
     """After an import, the first apply sends configured secrets once (a new write-once object)."""
-    if t.secret_fields and tf.plan_changes():
+    if t.secrets and tf.plan_changes():
         plan = tf.run("plan", "-no-color").stdout
         assert "1 to change" in plan, plan
-        assert all(f"{f.name}" in plan for f in t.secret_fields if f.version_name in plan), plan
+        assert any(f.name in plan for _, f in t.secrets), plan
         tf.apply()
 
 

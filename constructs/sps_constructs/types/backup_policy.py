@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import cdktf
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
-
-if TYPE_CHECKING:
-    from sps_constructs.types.private_key import PrivateKeyRef
 
 __all__ = [
     "BackupPolicy",
@@ -119,12 +116,15 @@ class BackupPolicyTargetRsync(SpsStruct):
     """The backup server."""
     username: str
     """Username on the remote server."""
-    auth_key: PrivateKeyRef
-    """Key of the private key SPS authenticates with (its public key must be on the server)."""
     host_key: BackupPolicyTargetHostKey
     """The SSH host key of the server."""
     path: str | None = None
     """Path of the backup directory on the server (Rsync and NFS)."""
+    auth_key_wo: str | None = None
+    """The secret for `auth_key` (write-only: never in state). Key of the private key SPS authenticates
+    with (its public key must be on the server)."""
+    auth_key_wo_version: int | None = None
+    """Change it to send `auth_key_wo` again (a new write-once object on SPS)."""
     port: int | None = None
     """Port of the SSH server."""
 
@@ -201,10 +201,10 @@ class BackupPolicy(SpsResource):
     ) -> None:
         args = {
             "name": name,
-            "include_node_id_in_path": include_node_id_in_path,
-            "notification_event": notification_event,
             "start_times": start_times,
             "target": target,
+            "include_node_id_in_path": include_node_id_in_path,
+            "notification_event": notification_event,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 

@@ -70,9 +70,9 @@ class LocalServicesUserWeb(SpsResource):
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
         args = {
+            "listen": listen,
             "access_restriction": access_restriction,
             "bruteforce_protection": bruteforce_protection,
-            "listen": listen,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 

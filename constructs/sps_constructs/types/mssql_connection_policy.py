@@ -469,14 +469,14 @@ class MssqlConnectionPolicy(SpsResource):
     ) -> None:
         args = {
             "name": name,
+            "network": network,
+            "policies": policies,
             "active": active,
             "access_control": access_control,
             "channel_database_cleanup": channel_database_cleanup,
             "indexing": indexing,
             "log_audit_trail_downloads": log_audit_trail_downloads,
-            "network": network,
             "override_log_level": override_log_level,
-            "policies": policies,
             "rate_limit": rate_limit,
             "server_address": server_address,
             "source_address": source_address,

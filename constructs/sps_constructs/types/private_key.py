@@ -14,9 +14,11 @@ __all__ = [
 
 
 class PrivateKey(SpsDataSource):
-    """`data.sps_private_key`: Private keys stored on SPS (write-once: POST, then GET by key; one
-    reference each). Used by Rsync backup targets (`auth_key`). This data source finds one by
-    key."""
+    """`data.sps_private_key`: Private keys stored on SPS (`/api/configuration/private_keys`), write-
+    once like passwords: POST returns a key; a private key can be read back by key (never the
+    key material), not listed, changed or deleted, and referenced by only one object. Resources
+    that reference one (e.g. the Rsync target of `sps_backup_policy`, `auth_key`) take the PEM
+    as a write-only attribute and create the object themselves."""
 
     TYPE: ClassVar[str] = "private_key"
 

@@ -517,17 +517,17 @@ class VncConnectionPolicy(SpsResource):
     ) -> None:
         args = {
             "name": name,
+            "network": network,
+            "policies": policies,
             "active": active,
             "access_control": access_control,
             "indexing": indexing,
             "log_audit_trail_downloads": log_audit_trail_downloads,
-            "network": network,
             "override_log_level": override_log_level,
             "rate_limit": rate_limit,
             "server_address": server_address,
             "source_address": source_address,
             "web_gateway_authentication": web_gateway_authentication,
-            "policies": policies,
             "client_side_transport_security": client_side_transport_security,
             "server_side_transport_security": server_side_transport_security,
         }

@@ -91,7 +91,13 @@ def object_attrs(v: Value, mode: Mode) -> tuple[Attr, ...]:
     common = {f.name for f in v.fields}
     if v.union is not None:
         common.add(v.union.discriminator)
-    return tuple(field_attr(f, mode, in_branch=f.name not in common) for f in v.all_fields())
+    out: list[Attr] = []
+    for f in v.all_fields():
+        if mode == "resource" and f.secret:
+            out.extend(secret_attrs(f))
+        else:
+            out.append(field_attr(f, mode, in_branch=f.name not in common))
+    return tuple(out)
 
 
 KEY_DESCRIPTION = "The object's key on SPS: its identifier, used for references and import."
@@ -127,11 +133,7 @@ def secret_attrs(f: Field) -> tuple[Attr, ...]:
 
 def resource_attrs(t: TypeDef) -> tuple[Attr, ...]:
     key = Attr(name="key", cty="string", computed=True, description=KEY_DESCRIPTION)
-    out: list[Attr] = [key]
-    secrets = {f.name: f for f in t.secret_fields}
-    for a in object_attrs(t.root, "resource"):
-        out.extend(secret_attrs(secrets[a.name]) if a.name in secrets else (a,))
-    return tuple(out)
+    return (key, *object_attrs(t.root, "resource"))
 
 
 def data_source_attrs(t: TypeDef) -> tuple[Attr, ...]:

@@ -11,11 +11,13 @@ transaction as the object that references it whenever the `*_wo_version` attribu
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sps_catalog import load_catalog
 from sps_catalog.model import TypeDef
+from sps_catalog.secrets import as_body_values, get_in, secret_input, set_in
 from sps_catalog.values import UNKNOWN, validate
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator, Step
@@ -46,20 +48,18 @@ class ResourceEngine:
     def body_fields(self, tf: dict[str, Any]) -> dict[str, Any]:
         return {f.name: tf.get(f.name) for f in self.t.fields}
 
-    def state_from_body(self, key: str, body: Any, versions: dict[str, Any] | None = None) -> dict[str, Any]:
+    def state_from_body(self, key: str, body: Any, versions: Any = None) -> dict[str, Any]:
         """State from an SPS body; secret versions come from Terraform (SPS does not know them)."""
         state = {"key": key, **to_terraform(self.t.root, body)}
-        for f in self.t.secret_fields:
-            state[f.write_only_name] = None
-            state[f.version_name] = (versions or {}).get(f.version_name)
+        for path, f in self.t.secrets:
+            _, version = secret_input(versions, path, f)
+            set_in(state, (*path[:-1], f.write_only_name), None)
+            set_in(state, (*path[:-1], f.version_name), version)
         return state
 
     def config_fields(self, config: dict[str, Any], prior: Any) -> dict[str, Any]:
         """Body fields of a configuration; a secret counts as set when its write-only value is."""
-        values = self.body_fields(config)
-        for f in self.t.secret_fields:
-            given = config.get(f.write_only_name) is not None
-            values[f.name] = UNKNOWN if given else (prior or {}).get(f.name)
+        values: dict[str, Any] = as_body_values(self.t.root, self.body_fields(config), prior)
         return values
 
     # -- validate / plan -----------------------------------------------------------------
@@ -67,12 +67,13 @@ class ResourceEngine:
         values = with_defaults(self.t.root, self.config_fields(config, prior))
         for p in validate(self.t.root, values):
             diags.error(f"Invalid {self.t.resource_type} configuration", f"{p.dotted()}: {p.message}", list(p.path))
-        for f in self.t.secret_fields:
-            if config.get(f.write_only_name) is None and config.get(f.version_name) is not None:
+        for path, f in self.t.secrets:
+            wo, version = secret_input(config, path, f)
+            if wo is None and version is not None:
                 diags.warning(
                     f"{f.version_name} is set but {f.write_only_name} is not",
                     f"Without {f.write_only_name} no {f.name} is sent to SPS.",
-                    [f.version_name],
+                    [*path[:-1], f.version_name],
                 )
 
     def plan(self, prior: Any, config: Any, diags: Diagnostics) -> Plan:
@@ -82,16 +83,14 @@ class ResourceEngine:
         planned: dict[str, Any] = with_defaults(self.t.root, self.body_fields(config))
         key = prior["key"] if prior is not None else (self.t.singleton_key if self.t.is_singleton else UNKNOWN)
         planned = {"key": key, **planned}
-        for f in self.t.secret_fields:
-            given = config.get(f.write_only_name) is not None
-            version = config.get(f.version_name)
-            rotate = prior is None or version != prior.get(f.version_name) or (given and prior.get(f.name) is None)
-            if not given:
-                planned[f.name] = None
-            else:
-                planned[f.name] = UNKNOWN if rotate else prior.get(f.name)
-            planned[f.write_only_name] = None
-            planned[f.version_name] = version
+        for path, f in self.t.secrets:
+            wo, version = secret_input(config, path, f)
+            _, prior_version = secret_input(prior, path, f)
+            prior_key = get_in(prior, path)
+            rotate = prior is None or version != prior_version or prior_key is None
+            set_in(planned, path, None if wo is None else (UNKNOWN if rotate else prior_key))
+            set_in(planned, (*path[:-1], f.write_only_name), None)
+            set_in(planned, (*path[:-1], f.version_name), version)
         replace: list[list[str | int]] = []
         if prior is not None:
             replace = [[a.name] for a in self.attrs if a.requires_replace and planned.get(a.name) != prior.get(a.name)]
@@ -100,20 +99,21 @@ class ResourceEngine:
     # -- apply ---------------------------------------------------------------------------
     def steps(self, planned: dict[str, Any], config: dict[str, Any], write: Step) -> list[Step]:
         """New secret objects first (POST), then `write`, whose body takes their keys."""
-        new_secrets = [f for f in self.t.secret_fields if planned.get(f.name) is UNKNOWN]
+        new_secrets = [(path, f) for path, f in self.t.secrets if get_in(planned, path) is UNKNOWN]
         if not new_secrets:
             return [write]
         catalog = load_catalog()
-        steps = [
-            Step("POST", catalog[f.target or ""].api_path, {"plain": config.get(f.write_only_name)})
-            for f in new_secrets
-        ]
+        steps = []
+        for path, f in new_secrets:
+            target = catalog[f.target or ""]
+            secret, _ = secret_input(config, path, f)
+            steps.append(Step("POST", target.api_path, {target.fields[0].name: secret}))
         base = write.body
 
         def body(results: list[Any]) -> Any:
-            filled = dict(base)
-            for f, key in zip(new_secrets, results, strict=False):
-                filled[f.name] = key
+            filled = copy.deepcopy(base)
+            for (path, _), key in zip(new_secrets, results, strict=False):
+                set_in(filled, path, key)
             return filled
 
         return [*steps, Step(write.method, write.path, body)]
@@ -136,8 +136,11 @@ class ResourceEngine:
                     return None
                 coordinator.submit("DELETE", self.object_path(prior["key"]))
                 return None
-            body = to_body(t.root, {**self.body_fields(planned), **{
-                f.name: None for f in t.secret_fields if planned.get(f.name) is UNKNOWN}})  # fmt: skip
+            values = copy.deepcopy(self.body_fields(planned))
+            for path, _ in t.secrets:  # the keys of secrets still to be created are filled in by steps()
+                if get_in(values, path) is UNKNOWN:
+                    set_in(values, path, None)
+            body = to_body(t.root, values)
             if prior is None and not t.is_singleton:
                 write = Step("POST", t.api_path, body)
             else:

@@ -1,0 +1,65 @@
+"""Where write-once secrets sit in a body, and how their write-only inputs map onto them.
+
+A secret field `x` (a reference to a password or private key object) is set through two
+Terraform attributes next to it: `x_wo` (write-only, the secret itself) and `x_wo_version`.
+Secrets may sit in nested objects and union branches, never inside lists.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sps_catalog.model import Field, Value
+from sps_catalog.values import UNKNOWN
+
+Path = tuple[str, ...]
+
+
+def secret_paths(value: Value, at: Path = ()) -> list[tuple[Path, Field]]:
+    out: list[tuple[Path, Field]] = []
+    for f in value.all_fields():
+        if f.secret:
+            out.append(((*at, f.name), f))
+        elif f.type == "object":
+            out.extend(secret_paths(f, (*at, f.name)))
+        elif f.type == "list" and f.element is not None and secret_paths(f.element):
+            raise ValueError(f"{'.'.join((*at, f.name))}: secrets inside lists are not supported")
+    return out
+
+
+def get_in(v: Any, path: Path) -> Any:
+    for step in path:
+        if not isinstance(v, dict):
+            return None
+        v = v.get(step)
+    return v
+
+
+def set_in(v: Any, path: Path, item: Any) -> None:
+    """Set `path` inside `v` when its parent object exists (a secret of an unselected branch has none)."""
+    parent = get_in(v, path[:-1])
+    if isinstance(parent, dict):
+        parent[path[-1]] = item
+
+
+def secret_input(tf: Any, path: Path, f: Field) -> tuple[Any, Any]:
+    """(write-only value, version) given next to the secret at `path`."""
+    parent = get_in(tf, path[:-1])
+    if not isinstance(parent, dict):
+        return None, None
+    return parent.get(f.write_only_name), parent.get(f.version_name)
+
+
+def as_body_values(value: Value, tf: Any, prior: Any = None) -> Any:
+    """`tf` without the write-only inputs, each secret being UNKNOWN when its `_wo` is given (a new
+    object will be made) or else the key it already had: the shape validation expects."""
+    out = copy.deepcopy(tf)
+    for path, f in secret_paths(value):
+        wo, _ = secret_input(tf, path, f)
+        parent = get_in(out, path[:-1])
+        if isinstance(parent, dict):
+            parent.pop(f.write_only_name, None)
+            parent.pop(f.version_name, None)
+            parent[f.name] = UNKNOWN if wo is not None else get_in(prior, path)
+    return out
