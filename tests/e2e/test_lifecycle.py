@@ -181,3 +181,34 @@ def test_data_source_finds_objects_by_key_and_by_name(t: TypeDef, simulator: Run
     assert '"' + b.key + '"' in tf.run("output", "-no-color", "keys").stdout
     keys = json.loads(tf.run("output", "-json", "keys").stdout)
     assert keys == [b.key, b.key, name]
+
+
+NAMED = [t for t in CATALOG if t.name_field and not (t.builtins or t.samples) and t.rest_writable]
+
+
+@pytest.mark.parametrize("t", NAMED, ids=[t.terraform_name for t in NAMED])
+def test_data_source_finds_created_objects_by_key_and_by_name(
+    t: TypeDef, simulator: RunningSimulator, tf: Terraform
+) -> None:
+    """Objects made by Terraform (or, for undocumented bodies, over REST) are found by key and name."""
+    if t.is_managed:
+        write_config(tf, simulator, t, "minimal")
+        tf.init()
+        tf.apply()
+        name = t.examples["minimal"][t.name_field or ""]
+        key = tf.resources()[f"{t.resource_type}.this"]["key"]
+    else:
+        name = f"tf_{t.terraform_name}"
+        s = simulator.session()
+        key = s.post(f"{simulator.url}{t.api_path}", json={t.name_field: name}).json()["key"]
+        assert s.put(f"{simulator.url}/api/transaction", json={"status": "commit"}).status_code == 200
+    lookups = (
+        f'data "{t.resource_type}" "by_key" {{\n  key = "{key}"\n}}\n'
+        f'data "{t.resource_type}" "by_name" {{\n  name = "{name}"\n}}\n'
+        f'output "found" {{\n  value = [data.{t.resource_type}.by_key.name, data.{t.resource_type}.by_name.key]\n}}\n'
+    )
+    main = tf.workdir / "main.tf"
+    main.write_text((main.read_text() if t.is_managed else REQUIRED_PROVIDERS + provider_block(simulator)) + lookups)
+    tf.init()
+    tf.apply()
+    assert json.loads(tf.run("output", "-json", "found").stdout) == [name, key]
