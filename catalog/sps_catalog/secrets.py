@@ -11,7 +11,9 @@ import copy
 from typing import Any
 
 from sps_catalog.model import Field, Value
-from sps_catalog.values import UNKNOWN
+from sps_catalog.values import UNKNOWN, get_in
+
+__all__ = ["as_body_values", "get_in", "secret_input", "secret_paths", "set_in"]
 
 Path = tuple[str, ...]
 
@@ -26,14 +28,6 @@ def secret_paths(value: Value, at: Path = ()) -> list[tuple[Path, Field]]:
         elif f.type == "list" and f.element is not None and secret_paths(f.element):
             raise ValueError(f"{'.'.join((*at, f.name))}: secrets inside lists are not supported")
     return out
-
-
-def get_in(v: Any, path: Path) -> Any:
-    for step in path:
-        if not isinstance(v, dict):
-            return None
-        v = v.get(step)
-    return v
 
 
 def set_in(v: Any, path: Path, item: Any) -> None:

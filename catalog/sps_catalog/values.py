@@ -152,7 +152,7 @@ def validate(
             if spec.max is not None and item > spec.max:
                 problems.append(Problem(at, f"must be at most {spec.max}"))
             if spec.at_least is not None:
-                floor = _lookup(v, spec.at_least)
+                floor = get_in(v, tuple(spec.at_least.split(".")))
                 if isinstance(floor, int) and not isinstance(floor, bool) and item < floor:
                     problems.append(Problem(at, f"must be at least {spec.at_least} ({floor})"))
         if spec.enum is not None and item not in spec.enum:
@@ -217,10 +217,13 @@ def validate(
     return problems
 
 
-def _lookup(root: Any, dotted: str) -> Any:
-    for step in dotted.split("."):
-        root = root.get(step) if isinstance(root, dict) else None
-    return root
+def get_in(v: Any, path: tuple[str, ...]) -> Any:
+    """The value at `path` (field names) inside nested objects, or None where one is missing."""
+    for step in path:
+        if not isinstance(v, dict):
+            return None
+        v = v.get(step)
+    return v
 
 
 def _branch_note(spec: Value, branch: str | None) -> str:

@@ -105,7 +105,6 @@ class Coordinator:
         self._pending: list[Change] = []
         self._cond = threading.Condition()
         self._worker: threading.Thread | None = None
-        self.commits = 0
 
     def submit(self, method: Method, path: str, body: Any = None) -> Any:
         """Run one write inside an SPS transaction; returns its result once committed, or raises."""
@@ -262,7 +261,6 @@ class Coordinator:
         for attempt in range(ATTEMPTS):
             try:
                 self.client.commit(self.policy.commit_message)
-                self.commits += 1
                 return
             except errors.Unauthenticated as exc:
                 raise SessionLost() from exc
@@ -274,7 +272,6 @@ class Coordinator:
                 except errors.Unauthenticated as lost:
                     raise SessionLost() from lost
                 if status == "closed":
-                    self.commits += 1
                     return
         raise errors.ConnectionFailed(f"commit: no answer after {ATTEMPTS} attempts")
 

@@ -40,7 +40,6 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         self.data_sources = {t.resource_type: DataSourceEngine(t) for t in catalog}
         self.coordinator: Coordinator | None = None
         self.reader: SpsClient | None = None
-        self.stopping = threading.Event()
         self.in_flight = 0
         self._in_flight_lock = threading.Condition()
 
@@ -262,5 +261,4 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         """Terraform asks us to stop (Ctrl-C). In-flight changes are never abandoned: the
         coordinator finishes (or reverts) its transaction and every caller gets its answer."""
         log.info("StopProvider: letting %d in-flight call(s) finish", self.in_flight)
-        self.stopping.set()
         return pb.StopProvider.Response()

@@ -77,8 +77,8 @@ class RunningSimulator:
     def restart(self) -> RunningSimulator:
         """Start again on the same state file (and port), as after a reboot."""
         self.stop()
-        port = self.url.rsplit(":", 1)[1]
-        args = [a if a != "0" else port for a in self.args]
+        args = list(self.args)
+        args[args.index("--port") + 1] = self.url.rsplit(":", 1)[1]
         return _launch(args, self.state, self.log)
 
 
