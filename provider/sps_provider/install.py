@@ -8,12 +8,13 @@ and a CLI config (`sps.tfrc`) points Terraform at that mirror; use it with
 The executable is a self-contained zip application holding the provider's code and the
 compiled catalog, run by this virtualenv's Python. Because the code is inside it, Terraform's
 lock-file hash changes whenever the code changes (a launcher script would hide such changes);
-the archive is built reproducibly, so unchanged code keeps the same hash.
+an install whose build ID (the zip comment) matches leaves it untouched, so unchanged code keeps its hash.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import os
 import platform
@@ -44,25 +45,51 @@ def _add(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     zf.writestr(info, data)
 
 
-def build_archive() -> bytes:
-    """A reproducible zip of the provider and catalog packages, with unchecked-hash .pyc files."""
+def sources() -> list[tuple[str, Path]]:
+    """(name in the archive, file) of every module the executable carries."""
+    out = []
+    for pkg in (sps_provider, sps_catalog):
+        root = Path(pkg.__file__ or "").parent
+        out += [(f"{pkg.__name__}/{p.relative_to(root).as_posix()}", p) for p in sorted(root.rglob("*.py"))]
+    return out
+
+
+def build_id(python: str) -> str:
+    """Identifies a build by its inputs. The archive itself is not byte-reproducible (marshalled
+    .pyc files differ between interpreter processes), so this, not the bytes, decides whether an
+    installed executable is current: rewriting an equal build would break the lock-file hash of
+    working directories that installed it moments before."""
+    digest = hashlib.sha256(f"{python}\n{MAIN}".encode())
+    for rel, path in sources():
+        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def installed_build_id(target: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(target) as zf:
+            return zf.comment.decode() or None
+    except (OSError, zipfile.BadZipFile):
+        return None
+
+
+def build_archive(build: str) -> bytes:
+    """A zip of the provider and catalog packages with unchecked-hash .pyc files; its comment is `build`."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf, tempfile.TemporaryDirectory() as tmp:
+        zf.comment = build.encode()
         _add(zf, "__main__.py", MAIN.encode())
-        for pkg in (sps_provider, sps_catalog):
-            root = Path(pkg.__file__ or "").parent
-            for path in sorted(root.rglob("*.py")):
-                rel = f"{pkg.__name__}/{path.relative_to(root).as_posix()}"
-                _add(zf, rel, path.read_bytes())
-                pyc = Path(tmp) / "x.pyc"
-                py_compile.compile(
-                    str(path),
-                    cfile=str(pyc),
-                    dfile=rel,
-                    doraise=True,
-                    invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-                )
-                _add(zf, rel + "c", pyc.read_bytes())
+        for rel, path in sources():
+            _add(zf, rel, path.read_bytes())
+            pyc = Path(tmp) / "x.pyc"
+            py_compile.compile(
+                str(path),
+                cfile=str(pyc),
+                dfile=rel,
+                doraise=True,
+                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+            )
+            _add(zf, rel + "c", pyc.read_bytes())
     return buf.getvalue()
 
 
@@ -81,13 +108,24 @@ def tfrc_text(mirror: Path) -> str:
     )
 
 
-def install(mirror: Path, tfrc: Path, python: str = sys.executable) -> Path:
+def interpreter() -> str:
+    """This environment's Python under one name, whichever name started it (`python3.11`,
+    `python`), so every install of the same code writes the same shebang."""
+    for name in ("python", "python3"):
+        candidate = Path(sys.prefix, "bin", name)
+        if candidate.exists():
+            return str(candidate)
+    return sys.executable
+
+
+def install(mirror: Path, tfrc: Path, python: str | None = None) -> Path:
+    python = python or interpreter()
     version = sps_provider.__version__
     target = mirror / SOURCE / version / os_arch() / f"terraform-provider-sps_v{version}"
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = f"#!{python} -I\n".encode() + build_archive()
-    if not target.exists() or target.read_bytes() != data:
-        _write_atomically(target, data, executable=True)
+    build = build_id(python)
+    if installed_build_id(target) != build:
+        _write_atomically(target, f"#!{python} -I\n".encode() + build_archive(build), executable=True)
     tfrc.parent.mkdir(parents=True, exist_ok=True)
     text = tfrc_text(mirror.resolve()).encode()
     if not tfrc.exists() or tfrc.read_bytes() != text:
