@@ -19,6 +19,7 @@ from sps_provider import config as provider_config
 from sps_provider.coordinator import Coordinator
 from sps_provider.engine.attrs import object_type
 from sps_provider.engine.datasource import DataSourceEngine
+from sps_provider.engine.refresh import RefreshReader
 from sps_provider.engine.resource import ResourceEngine
 from sps_provider.protocol import cty
 from sps_provider.protocol.diagnostics import Diagnostics, attribute_path
@@ -40,6 +41,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         self.data_sources = {t.resource_type: DataSourceEngine(t) for t in catalog}
         self.coordinator: Coordinator | None = None
         self.reader: SpsClient | None = None
+        self.refresh: RefreshReader | None = None
         self.in_flight = 0
         self._in_flight_lock = threading.Condition()
 
@@ -139,6 +141,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
                 timeout=parsed.request_timeout,
             )
             self.reader = SpsClient(settings)
+            self.refresh = RefreshReader(self.reader)
             self.coordinator = Coordinator(SpsClient(settings), parsed.policy)
             log.debug("configured for %s", parsed.url)
 
@@ -172,8 +175,8 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         def run() -> Any:
             if self.not_configured(diags):
                 return current
-            assert self.reader is not None
-            return engine.read(self.reader, current, diags)
+            assert self.refresh is not None
+            return engine.read(self.refresh, current, diags)
 
         new = self.guarded("ReadResource", diags, run, current)
         return pb.ReadResource.Response(new_state=self.dv(t, new), diagnostics=diags.items, private=request.private)
@@ -209,8 +212,11 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         def run() -> Any:
             if self.not_configured(diags):
                 return prior
-            assert self.coordinator is not None and self.reader is not None
-            return engine.apply(self.coordinator, self.reader, prior, planned, config, diags)
+            assert self.coordinator is not None and self.reader is not None and self.refresh is not None
+            try:
+                return engine.apply(self.coordinator, self.reader, prior, planned, config, diags)
+            finally:
+                self.refresh.invalidate()
 
         new = self.guarded("ApplyResourceChange", diags, run, prior)
         return pb.ApplyResourceChange.Response(new_state=self.dv(t, new), diagnostics=diags.items)

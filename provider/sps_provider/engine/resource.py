@@ -28,6 +28,7 @@ from sps_provider.protocol.diagnostics import Diagnostics
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
+    from sps_provider.engine.refresh import RefreshReader
 
 
 @dataclass
@@ -154,14 +155,14 @@ class ResourceEngine:
             return prior
 
     # -- read / import -------------------------------------------------------------------
-    def read(self, reader: SpsClient, current: Any, diags: Diagnostics) -> Any:
+    def read(self, refresh: RefreshReader, current: Any, diags: Diagnostics) -> Any:
         if current is None:
             return None
         key = current.get("key") or (self.t.singleton_key if self.t.is_singleton else None)
         if not key:
             return None
         try:
-            doc = reader.get(self.object_path(key))
+            doc = refresh.get(self.t, self.object_path(key), key)
         except errors.NotFound:
             return None
         except errors.SpsError as exc:
