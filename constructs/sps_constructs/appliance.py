@@ -92,6 +92,8 @@ class Appliance(constructs.Construct):
 
     @staticmethod
     def find(scope: constructs.IConstruct) -> Appliance | None:
+        if isinstance(scope, Appliance):  # the common case, without walking the tree through jsii
+            return scope
         for s in reversed(scope.node.scopes):
             if isinstance(s, Appliance):
                 return s

@@ -20,6 +20,7 @@ from sps_catalog.model import TypeDef, Value
 from sps_catalog.secrets import as_body_values
 from sps_catalog.values import UNKNOWN, apply_defaults, validate
 from sps_constructs.errors import SpsConfigError
+from sps_constructs.tokens import is_unresolved
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
@@ -117,9 +118,7 @@ def _to_unknown(v: Any) -> Any:
         return {k: _to_unknown(x) for k, x in v.items()}
     if isinstance(v, list):
         return [_to_unknown(x) for x in v]
-    if isinstance(v, str) and cdktf.Token.is_unresolved(v):
-        return UNKNOWN
-    if isinstance(v, (int, float)) and not isinstance(v, bool) and cdktf.Token.is_unresolved(v):
+    if is_unresolved(v):
         return UNKNOWN
     return v
 
@@ -143,6 +142,7 @@ class _SpsElement:
 
     TYPE: ClassVar[str]
     _sps_attrs: dict[str, Any]
+    _sps_key: str
     _sps_appliance: Appliance
 
     @property
@@ -160,8 +160,11 @@ class _SpsElement:
 
     @property
     def key(self) -> str:
-        """The object's SPS key (a token until Terraform applies)."""
-        token: str = self.get_string_attribute("key")  # type: ignore[attr-defined]
+        """The object's SPS key (a token until Terraform applies); made once, as it is used by
+        every construct that references this one."""
+        token: str | None = getattr(self, "_sps_key", None)
+        if token is None:
+            token = self._sps_key = self.get_string_attribute("key")  # type: ignore[attr-defined]
         return token
 
     def _synthesize_attributes(self) -> Mapping[str, Any]:

@@ -14,12 +14,13 @@ import constructs
 import jsii
 
 from sps_constructs.errors import SpsConfigError
+from sps_constructs.tokens import is_unresolved
 
 
 @jsii.implements(cdktf.IAspect)
 class SpsChecks:
     def __init__(self) -> None:
-        self.names: dict[tuple[int, str, str], str] = {}
+        self.names: dict[tuple[int, str, str], constructs.IConstruct] = {}
         self.aliases: dict[str, str] = {}
 
     @staticmethod
@@ -44,13 +45,13 @@ class SpsChecks:
         if isinstance(node, SpsResource):
             t = node.sps_type
             name: Any = node.sps_attributes.get(t.name_field or "") if t.name_field else None
-            if isinstance(name, str) and not cdktf.Token.is_unresolved(name):
+            if isinstance(name, str) and not is_unresolved(name):
                 slot = (id(node.appliance), t.terraform_name, name)
-                other = self.names.setdefault(slot, node.node.path)
-                if other != node.node.path:
+                first = self.names.setdefault(slot, node)
+                if first is not node:
                     raise SpsConfigError(
                         node.node.path,
                         t.name_field or "name",
-                        f"{t.resource_type} named {name!r} is also defined by {other} on appliance "
+                        f"{t.resource_type} named {name!r} is also defined by {first.node.path} on appliance "
                         f"{node.appliance.node.id!r}; SPS names must be unique",
                     )
