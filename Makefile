@@ -6,7 +6,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
 export CHECKPOINT_DISABLE := 1
 export TF_IN_AUTOMATION := 1
 
-.PHONY: all install provider synth demo bench-startup bench-group-commit test lint pytest generate check-generated clean
+.PHONY: all install provider synth demo bench bench-quick test lint pytest generate check-generated clean
 
 all: demo
 
@@ -42,11 +42,13 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-bench-startup: install
-	$(PY) bench/startup.py
+# Benchmarks against simulators it starts itself: docs/performance.md (+ plots, raw samples).
+# `make bench-quick` (or `make bench ARGS=--quick`) runs a subset in under 3 minutes into bench/out/.
+bench: install
+	$(PY) bench/run.py $(ARGS)
 
-bench-group-commit: install
-	$(PY) bench/group_commit.py
+bench-quick: install
+	$(PY) bench/run.py --quick
 
 generate: $(VENV)/.installed
 	$(VENV)/bin/sps-generate
