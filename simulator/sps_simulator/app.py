@@ -9,12 +9,13 @@ import json
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sps_catalog.model import TypeDef
-from sps_simulator.appliance import Appliance, Session
+from sps_simulator.appliance import Appliance, LoginBlocked, Session
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, syntactic, unauthenticated
 from sps_simulator.links import ROOT, TRANSACTION, Tree, item_links, render_body
 
@@ -38,13 +39,16 @@ class Api:
         self.secure_cookie = secure_cookie
         self.types_by_href = {t.api_path: t for t in appliance.catalog}
         self._background: set[asyncio.Task[None]] = set()
+        # Every method reaches the handlers, which check the session first and then answer 405 in
+        # the documented error shape (Starlette's own 405 would be plain text).
+        every = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
         routes = [
-            Route("/api", self.api_root, methods=["GET"]),
-            Route("/api/authentication", self.authenticate, methods=["GET", "POST", "PUT", "DELETE"]),
-            Route("/api/transaction", self.transaction, methods=["GET", "POST", "PUT", "DELETE"]),
-            Route("/api/transaction/changes", self.changes, methods=["GET", "POST", "PUT", "DELETE"]),
-            Route("/api/configuration", self.configuration, methods=["GET", "POST", "PUT", "DELETE"]),
-            Route("/api/configuration/{rest:path}", self.configuration, methods=["GET", "POST", "PUT", "DELETE"]),
+            Route("/api", self.api_root, methods=every),
+            Route("/api/authentication", self.authenticate, methods=every),
+            Route("/api/transaction", self.transaction, methods=every),
+            Route("/api/transaction/changes", self.changes, methods=every),
+            Route("/api/configuration", self.configuration, methods=every),
+            Route("/api/configuration/{rest:path}", self.configuration, methods=every),
         ]
         if admin:
             routes += [
@@ -54,7 +58,8 @@ class Api:
                 Route("/_sim/hold-lock", self.hold_lock, methods=["POST"]),
                 Route("/_sim/expire-sessions", self.expire_sessions, methods=["POST"]),
             ]
-        self.app = Starlette(routes=routes, exception_handlers={ApiError: self.api_error})  # type: ignore[dict-item]
+        handlers = {ApiError: self.api_error, HTTPException: self.http_error}
+        self.app = Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
 
     # -- plumbing ------------------------------------------------------------------------
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -85,7 +90,16 @@ class Api:
             "error": {"type": exc.type, "message": exc.message, "details": exc.details},
             "meta": {"href": path, "parent": parent, "transaction": TRANSACTION},
         }
-        return JSONResponse(body, status_code=exc.status)
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+
+    async def http_error(self, request: Request, exc: HTTPException) -> Response:
+        """Starlette's own answers (no such route) in the documented error shape."""
+        path = request.url.path
+        if exc.status_code == 404:
+            return await self.api_error(request, not_found(path))
+        if exc.status_code == 405:
+            return await self.api_error(request, method_not_allowed(path, request.method))
+        return await self.api_error(request, ApiError(exc.status_code, "Error", str(exc.detail), {"path": path}))
 
     def session(self, request: Request) -> Session:
         s = self.appliance.session(request.cookies.get(COOKIE) or request.headers.get(COOKIE))
@@ -105,6 +119,8 @@ class Api:
 
     # -- authentication ------------------------------------------------------------------
     async def api_root(self, request: Request) -> Response:
+        if request.method != "GET":
+            raise method_not_allowed(request.url.path, request.method)
         items = [{"key": k, "meta": {"href": f"/api/{k}"}} for k in ("authentication", "configuration", "transaction")]
         return JSONResponse({"items": items, "meta": {"href": "/api", "parent": None}})
 
@@ -119,7 +135,18 @@ class Api:
                 user, _, password = base64.b64decode(header[6:], validate=True).decode("utf-8").partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 user = None
-        s = self.appliance.login(user, password or "") if user is not None else None
+        client = request.client.host if request.client else ""
+        try:
+            s = self.appliance.login(user, password or "", client) if user is not None else None
+        except LoginBlocked as blocked:
+            raise ApiError(
+                401,
+                "AuthenticationFailure",
+                f"Too many failed login attempts from {client}; brute-force protection refuses logins from "
+                f"this address for {blocked.retry_after} more seconds.",
+                {"path": path, "retry_after": blocked.retry_after},
+                headers={"Retry-After": str(blocked.retry_after)},
+            ) from None
         if s is None:
             raise ApiError(
                 401,
@@ -142,6 +169,8 @@ class Api:
     async def transaction(self, request: Request) -> Response:
         s = self.session(request)
         a = self.appliance
+        if request.method not in ("GET", "POST", "PUT", "DELETE"):
+            raise method_not_allowed(TRANSACTION, request.method)
         if request.method == "GET":
             return JSONResponse(self.transaction_doc(s))
         if request.method == "POST":

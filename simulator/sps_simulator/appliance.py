@@ -23,6 +23,7 @@ from typing import Any
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.values import Problem, apply_defaults, validate
 from sps_simulator import nic_address
+from sps_simulator.bruteforce import LoginGuard
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
 from sps_simulator.store import Config, Store
 
@@ -102,6 +103,12 @@ def reference_fields(value: Value, body: Any, path: tuple[str | int, ...] = ()) 
             yield from reference_fields(f, body.get(f.name), (*path, f.name))
 
 
+class LoginBlocked(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"login refused for {retry_after}s")
+        self.retry_after = retry_after
+
+
 class Appliance:
     def __init__(
         self,
@@ -120,6 +127,7 @@ class Appliance:
         self.lock_owner: str | None = None
         self.counters = Counters()
         self.faults = Faults()
+        self.login_guard = LoginGuard()
         if not store.is_initialized():
             store.save(self.factory_config())
         self.committed: Config = store.load()
@@ -142,10 +150,22 @@ class Appliance:
         return {b.key for b in t.builtins}
 
     # -- sessions ------------------------------------------------------------------------
-    def login(self, user: str, password: str) -> Session | None:
+    def bruteforce_protection(self) -> bool:
+        user_web = self.committed.get("local_services/user_web", {}).get("user_web", {})
+        return bool(user_web.get("bruteforce_protection", True))
+
+    def login(self, user: str, password: str, client: str) -> Session | None:
+        """A new session, or None for wrong credentials. Raises LoginBlocked while brute-force
+        protection refuses this client."""
+        guard = self.bruteforce_protection()
+        if guard and (wait := self.login_guard.retry_after(client)):
+            raise LoginBlocked(wait)
         expected = self.users.get(user)
         if expected is None or not secrets.compare_digest(expected.encode(), password.encode()):
+            if guard:
+                self.login_guard.failed(client)
             return None
+        self.login_guard.succeeded(client)
         self.counters.logins += 1
         s = Session(sid=secrets.token_hex(20), user=user, last_seen=time.monotonic())
         self.sessions[s.sid] = s

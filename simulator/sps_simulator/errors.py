@@ -12,12 +12,20 @@ from typing import Any
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, type_: str, message: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        type_: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.type = type_
         self.message = message
         self.details = details or {}
+        self.headers = headers or {}
 
 
 def unauthenticated(path: str) -> ApiError:
