@@ -1,0 +1,188 @@
+"""Fuzz cases generated from the catalog: a valid base body per type (its minimal example with
+built-ins resolved) and hypothesis strategies that break it in one place, remembering where."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from sps_catalog import TypeDef, Value, load_catalog
+from sps_catalog.examples import builtin_key, is_builtin_ref, is_example_ref, is_sample_ref
+
+Path = tuple[str | int, ...]
+
+
+def _resolve(v: Any) -> Any:
+    cat = load_catalog()
+    if is_builtin_ref(v):
+        return builtin_key(cat, v["builtin"])[2]
+    if is_sample_ref(v):
+        type_name, name = v["sample"].split("/", 1)
+        sample = cat[type_name].sample_by_name(name)
+        assert sample is not None
+        return sample.key
+    if isinstance(v, dict):
+        return {k: _resolve(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_resolve(x) for x in v]
+    return v
+
+
+def _has(v: Any, pred: Any) -> bool:
+    if pred(v):
+        return True
+    if isinstance(v, dict):
+        return any(_has(x, pred) for x in v.values())
+    if isinstance(v, list):
+        return any(_has(x, pred) for x in v)
+    return False
+
+
+def fuzzable_types() -> list[TypeDef]:
+    """Managed, typed types whose minimal example stands alone (no other example, no secret)."""
+    out = []
+    for t in load_catalog():
+        example = t.examples.get("minimal")
+        if not (t.is_managed and t.is_typed and example) or t.secrets:
+            continue
+        if _has(example, is_example_ref):
+            continue
+        out.append(t)
+    return out
+
+
+def base_attrs(t: TypeDef) -> dict[str, Any]:
+    """The minimal example in Terraform attribute form, references as keys."""
+    attrs: dict[str, Any] = _resolve(copy.deepcopy(dict(t.examples["minimal"])))
+    return attrs
+
+
+def _spec_paths(spec: Value, v: Any, at: Path) -> Iterator[tuple[Path, Value]]:
+    """Every (path, spec) present in `v`, following only the branch it uses."""
+    if spec.type == "object" and isinstance(v, dict):
+        branch = spec.union.branch_name(v.get(spec.union.discriminator)) if spec.union else None
+        fields = list(spec.active_fields(branch))
+        if spec.union is not None and spec.union.discriminator not in {f.name for f in fields}:
+            fields.insert(0, spec.union.discriminator_field())
+        for f in fields:
+            if f.name in v:
+                yield (*at, f.name), f
+                yield from _spec_paths(f, v[f.name], (*at, f.name))
+    elif spec.type == "list" and isinstance(v, list) and spec.element is not None:
+        for i, el in enumerate(v):
+            yield (*at, i), spec.element
+            yield from _spec_paths(spec.element, el, (*at, i))
+
+
+@dataclass(frozen=True)
+class Mutation:
+    path: Path
+    kind: str
+    value: Any = None
+
+    def dotted(self) -> str:
+        out = ""
+        for p in self.path:
+            out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
+        return out
+
+
+NON_INTEGRAL_FLOATS = st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: f != int(f))
+WRONG_TYPE_VALUES = st.one_of(
+    st.integers(min_value=-(2**40), max_value=2**40),
+    st.booleans(),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+BAD_STRINGS = st.one_of(
+    st.text(min_size=1, max_size=40),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "a b",
+            "\t",
+            "名前 空白",
+            "x" * 20_000,
+            "\u0000",
+            "999.1.1.1/33",
+            "10.0.0.0/99",
+            "25:61",
+            "not-an-ip",
+            "-1",
+            "${var.x}",
+            "%s%n",
+            "../../etc",
+        ]
+    ),
+)
+
+
+def _wrong_for(spec: Value) -> st.SearchStrategy[Any]:
+    """Values a field of this spec must refuse."""
+    if spec.type in ("string", "reference"):
+        return WRONG_TYPE_VALUES.filter(lambda v: not isinstance(v, str))
+    if spec.type == "int":
+        low, high = spec.min, spec.max
+        out_of_range = []
+        if low is not None:
+            out_of_range.append(st.integers(max_value=int(low) - 1, min_value=int(low) - 10**6))
+        if high is not None:
+            out_of_range.append(st.integers(min_value=int(high) + 1, max_value=int(high) + 10**6))
+        return st.one_of(st.text(max_size=5), st.booleans(), NON_INTEGRAL_FLOATS,
+                         *out_of_range)  # fmt: skip
+    if spec.type == "bool":
+        return st.one_of(st.text(max_size=5), st.integers(min_value=2))
+    if spec.type == "list":
+        return st.one_of(st.text(max_size=5), st.integers(), st.booleans())
+    return st.one_of(st.text(max_size=5), st.integers(), st.lists(st.integers(), max_size=2))
+
+
+@st.composite
+def invalid_mutation(draw: st.DrawFn, t: TypeDef, attrs: dict[str, Any]) -> Mutation:
+    """One change that makes `attrs` invalid for `t`, with the path it breaks."""
+    paths = list(_spec_paths(t.root, attrs, ()))
+    choices = ["wrong_type", "extra_field"]
+    if paths:
+        choices += ["wrong_type", "bad_string", "drop_required", "missing_reference", "wrong_reference"]
+    kind = draw(st.sampled_from(choices))
+    if kind == "extra_field":
+        return Mutation((draw(st.sampled_from(["unknown_field", "zz_extra", "Name", "name "])),), kind, 1)
+    path, spec = draw(st.sampled_from(paths))
+    if kind == "drop_required":
+        required = [(p, s) for p, s in paths if getattr(s, "required", False) and not isinstance(p[-1], int)]
+        if not required:
+            kind = "wrong_type"
+        else:
+            return Mutation(draw(st.sampled_from(required))[0], kind)
+    refs = [(p, s) for p, s in paths if s.type == "reference"]
+    if kind in ("missing_reference", "wrong_reference") and refs:
+        path, spec = draw(st.sampled_from(refs))
+        if kind == "missing_reference":
+            return Mutation(path, kind, "no-such-key-" + draw(st.text("abcdef0123456789", min_size=4, max_size=8)))
+        others = [b.key for o in load_catalog() if o.terraform_name != spec.target for b in o.builtins]
+        return Mutation(path, kind, draw(st.sampled_from(others)))
+    if kind == "bad_string":
+        constrained = [(p, s) for p, s in paths if s.type == "string" and (s.format or s.enum)]
+        if constrained:
+            path, spec = draw(st.sampled_from(constrained))
+            allowed = set(spec.enum or ())
+            return Mutation(path, kind, draw(BAD_STRINGS.filter(lambda v: v not in allowed)))
+    return Mutation(path, "wrong_type", draw(_wrong_for(spec)))
+
+
+def apply_mutation(attrs: dict[str, Any], m: Mutation) -> dict[str, Any]:
+    out = copy.deepcopy(attrs)
+    parent: Any = out
+    for p in m.path[:-1]:
+        parent = parent[p]
+    last = m.path[-1]
+    if m.kind == "drop_required":
+        del parent[last]
+    else:
+        parent[last] = m.value
+    return out

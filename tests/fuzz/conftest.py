@@ -1,0 +1,42 @@
+"""Fuzzing profiles and case counts.
+
+`make test` runs a small derandomized (seeded) sample; `make fuzz` sets SPS_FUZZ_SCALE (examples
+per test) and SPS_FUZZ_COUNTS (where the per-test case counts go, for docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+SCALE = int(os.environ.get("SPS_FUZZ_SCALE", "0"))
+CASES: Counter[str] = Counter()
+
+settings.register_profile(
+    "sps",
+    max_examples=SCALE or 15,
+    derandomize=not SCALE,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+    database=None,
+)
+settings.load_profile("sps")
+
+
+def count(group: str, n: int = 1) -> None:
+    CASES[group] += n
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    target = os.environ.get("SPS_FUZZ_COUNTS")
+    if target:
+        path = Path(target)
+        previous = json.loads(path.read_text()) if path.exists() else {}
+        for k, v in CASES.items():
+            previous[k] = previous.get(k, 0) + v
+        path.write_text(json.dumps(previous, indent=1, sort_keys=True) + "\n")
