@@ -6,7 +6,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
 export CHECKPOINT_DISABLE := 1
 export TF_IN_AUTOMATION := 1
 
-.PHONY: all install provider synth demo bench bench-quick test lint pytest generate check-generated clean
+.PHONY: all install provider synth demo bench bench-quick fuzz audit test lint pytest generate check-generated clean
 
 all: demo
 
@@ -33,7 +33,7 @@ synth: install
 demo: install
 	$(PY) stacks/run_demo.py
 
-test: install lint pytest
+test: install lint audit pytest
 
 pytest: install
 	$(PY) -m pytest -q -n 4
@@ -49,6 +49,16 @@ bench: install
 
 bench-quick: install
 	$(PY) bench/run.py --quick
+
+# Property-based fuzzing at scale (>= 10,000 cases); counts -> docs/reliability.md.
+fuzz: install
+	rm -f .fuzz-counts.json
+	SPS_FUZZ_SCALE=300 SPS_FUZZ_COUNTS=$(CURDIR)/.fuzz-counts.json $(PY) -m pytest -q -p no:xdist tests/fuzz
+	$(PY) tests/fuzz/report.py .fuzz-counts.json docs/reliability.md
+
+# Known vulnerabilities in the installed dependency set (part of `make test`).
+audit: $(VENV)/.installed
+	$(VENV)/bin/pip-audit --local --skip-editable --progress-spinner off
 
 generate: $(VENV)/.installed
 	$(VENV)/bin/sps-generate

@@ -83,6 +83,16 @@ class Mutation:
     path: Path
     kind: str
     value: Any = None
+    spec_type: str = ""
+
+    def terraform_converts(self) -> bool:
+        """Whether Terraform's own type conversion turns the value into a valid type (a number
+        or bool given for a string, a string for a number or bool), so it may not be an error."""
+        if self.kind != "wrong_type":
+            return False
+        if self.spec_type in ("string", "reference"):
+            return isinstance(self.value, (int, float, bool))
+        return self.spec_type in ("int", "bool") and isinstance(self.value, str)
 
     def dotted(self) -> str:
         out = ""
@@ -172,7 +182,7 @@ def invalid_mutation(draw: st.DrawFn, t: TypeDef, attrs: dict[str, Any]) -> Muta
             path, spec = draw(st.sampled_from(constrained))
             allowed = set(spec.enum or ())
             return Mutation(path, kind, draw(BAD_STRINGS.filter(lambda v: v not in allowed)))
-    return Mutation(path, "wrong_type", draw(_wrong_for(spec)))
+    return Mutation(path, "wrong_type", draw(_wrong_for(spec)), spec.type)
 
 
 def apply_mutation(attrs: dict[str, Any], m: Mutation) -> dict[str, Any]:

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 import requests
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sps_catalog import TypeDef, load_catalog
 from sps_harness import RunningSimulator, start_simulator
 from sps_provider.engine.convert import to_body
 from tests.fuzz.catalog_cases import apply_mutation, base_attrs, fuzzable_types, invalid_mutation
-from tests.fuzz.conftest import count
+from tests.fuzz.conftest import SCALE, count
 
 TYPES = fuzzable_types()
 
@@ -110,6 +110,7 @@ def test_random_requests(sim: RunningSimulator, http: requests.Session) -> None:
     anonymous.trust_env = False
     anonymous.verify = sim.ca or True
 
+    @settings(max_examples=SCALE * 10 if SCALE else 30)
     @given(raw_requests())
     def run(req: tuple[str, str, bytes | None, str]) -> None:
         count("simulator: random requests")

@@ -1,0 +1,128 @@
+"""Random invalid configurations through the real `terraform plan`: never a crash or a plugin
+error, and every broken resource gets an error that names its address and the attribute.
+
+Each hypothesis example is one configuration of many resources, each broken in one place (a
+mutation the catalog's own validation refuses), written as `main.tf.json` so any value can be
+expressed; one `terraform plan -json` then reports on all of them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from sps_catalog import TypeDef
+from sps_catalog.values import apply_defaults, validate
+from sps_harness import RunningSimulator, Terraform
+from tests.fuzz.catalog_cases import Mutation, apply_mutation, base_attrs, fuzzable_types, invalid_mutation
+from tests.fuzz.conftest import SCALE, count
+
+TYPES = [t for t in fuzzable_types() if not t.is_singleton]  # one singleton object cannot be many resources
+PER_CONFIG = 100 if SCALE else 25
+CRASH_MARKS = ("plugin did not respond", "plugin crashed", "panic:", "rpc error", "request cancelled",
+               "plugin exited")  # fmt: skip
+
+
+@st.composite
+def broken_resource(draw: st.DrawFn) -> tuple[TypeDef, Mutation, dict[str, Any]]:
+    t = draw(st.sampled_from(TYPES))
+    attrs = base_attrs(t)
+    m = draw(invalid_mutation(t, attrs).filter(lambda m: m.kind != "extra_field"))
+    return t, m, apply_mutation(attrs, m)
+
+
+def is_invalid(t: TypeDef, m: Mutation, attrs: dict[str, Any]) -> bool:
+    """Whether the catalog refuses the mutation (a random string may happen to be valid)."""
+    if m.terraform_converts():
+        return False
+    try:
+        return bool(validate(t.root, apply_defaults(t.root, attrs)))
+    except (TypeError, AttributeError, KeyError):
+        return True  # the shape itself is wrong: Terraform's type check refuses it
+
+
+def escape(v: Any) -> Any:
+    """JSON syntax interpolates `${...}` in strings; fuzzed strings must stay literal."""
+    if isinstance(v, str):
+        return v.replace("${", "$${").replace("%{", "%%{")
+    if isinstance(v, dict):
+        return {escape(k): escape(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [escape(x) for x in v]
+    return v
+
+
+def diagnostics(result_stdout: str) -> list[dict[str, Any]]:
+    out = []
+    for line in result_stdout.splitlines():
+        if line.startswith("{"):
+            msg = json.loads(line)
+            if msg.get("type") == "diagnostic":
+                out.append(msg["diagnostic"])
+    return out
+
+
+def names_resource(d: dict[str, Any], t: TypeDef, label: str) -> bool:
+    address = f"{t.resource_type}.{label}"
+    context = (d.get("snippet") or {}).get("context") or ""
+    return d.get("address") == address or context == f'resource "{t.resource_type}" "{label}"' or address in context
+
+
+def names_attribute(d: dict[str, Any], m: Mutation) -> bool:
+    top = str(m.path[0])
+    text = " ".join(str(d.get(k, "")) for k in ("summary", "detail"))
+    code = (d.get("snippet") or {}).get("code") or ""
+    return m.dotted() in text or f'"{top}"' in code or top in text
+
+
+@pytest.fixture(scope="module")
+def fuzz_sim(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from sps_harness import start_simulator
+
+    s = start_simulator(tmp_path_factory.mktemp("fuzz-provider-sim"))
+    yield s
+    s.stop()
+
+
+def test_invalid_configurations_get_named_diagnostics(
+    fuzz_sim: RunningSimulator, provider_mirror: Path, tmp_path: Path
+) -> None:
+    work = tmp_path / "tf"
+    work.mkdir()
+    tf = Terraform(work)
+    provider = {"url": fuzz_sim.url, "username": "admin", "password": "admin", "ca_bundle": fuzz_sim.ca}
+    head = {"terraform": {"required_providers": {"sps": {"source": "oneidentity/sps"}}}, "provider": {"sps": provider}}
+    (work / "main.tf.json").write_text(json.dumps(head))
+    tf.init()
+    before = fuzz_sim.committed()
+
+    @settings(max_examples=SCALE // 5 if SCALE else 2, phases=[Phase.explicit, Phase.generate])  # no shrinking: slow  # each example is a terraform run of PER_CONFIG cases
+    @given(st.lists(broken_resource(), min_size=PER_CONFIG, max_size=PER_CONFIG))
+    def run(cases: list[tuple[TypeDef, Mutation, dict[str, Any]]]) -> None:
+        resources: dict[str, dict[str, Any]] = {}
+        for i, (t, _, attrs) in enumerate(cases):
+            resources.setdefault(t.resource_type, {})[f"r{i}"] = escape(attrs)
+        (work / "main.tf.json").write_text(json.dumps({**head, "resource": resources}))
+        result = tf.run("plan", "-json", "-input=false", "-no-color", check=False)
+        broken = [(i, t, m) for i, (t, m, attrs) in enumerate(cases) if is_invalid(t, m, attrs)]
+        count("provider: invalid resources through terraform plan", len(broken))
+        everything = (result.stdout + result.stderr).lower()
+        assert not any(mark in everything for mark in CRASH_MARKS), result.stdout[-3000:] + result.stderr[-2000:]
+        assert result.returncode == 1, result.stdout[-2000:]
+        diags = [d for d in diagnostics(result.stdout) if d.get("severity") == "error"]
+        for i, t, m in broken:
+            mine = [d for d in diags if names_resource(d, t, f"r{i}")]
+            assert mine, f"no error names {t.resource_type}.r{i} (broken at {m.dotted()} by {m.kind}: {m.value!r})"
+            assert any(names_attribute(d, m) for d in mine), (
+                f"{t.resource_type}.r{i}: broken at {m.dotted()} ({m.kind}), but the errors say: "
+                + " | ".join(f"{d['summary']}: {d.get('detail', '')}" for d in mine)
+            )
+
+    run()
+    assert fuzz_sim.committed() == before
+
