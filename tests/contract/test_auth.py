@@ -28,8 +28,7 @@ def endpoints(sim: RunningSimulator) -> Iterator[str]:
             yield f"{t.api_path}/{key}"
             if t.is_ordered:
                 yield f"{t.api_path}/@order"
-    for container in ("/api/configuration/mssql", "/api/configuration/policies", "/api/configuration/vnc"):
-        yield container
+    yield from ("/api/configuration/mssql", "/api/configuration/policies", "/api/configuration/vnc")
 
 
 @pytest.mark.parametrize("cookie", ["none", "forged", "ended"])
