@@ -189,6 +189,8 @@ class Api:
                 raise syntactic(TRANSACTION, 'To commit, PUT {"status": "commit"}.')
             if a.faults.commit_duration and s.tx is not None:
                 await asyncio.sleep(a.faults.commit_duration)
+                if a.sessions.get(s.sid) is not s:  # it ended meanwhile: its transaction was reverted
+                    raise unauthenticated(TRANSACTION)
             a.commit(s)
             return JSONResponse(self.transaction_doc(s))
         a.revert(s)

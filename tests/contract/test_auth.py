@@ -3,6 +3,7 @@ repeated failed logins are refused for increasingly longer periods (brute-force 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -85,3 +86,23 @@ def test_brute_force_protection_follows_the_user_web_setting(simulator: RunningS
     for _ in range(8):
         login(simulator, "guess")
     assert login(simulator, "admin").status_code == 200
+
+
+def test_a_session_that_ends_during_its_commit_gets_401_and_nothing_is_committed(
+    simulator: RunningSimulator,
+) -> None:
+    api = Client(simulator)
+    simulator.set_faults(commit_duration=1.0)
+    body = {"name": "late", "encryption": {"enabled": False}, "signing": {"enabled": False}}
+    api.ok("POST", "/api/configuration/policies/audit_policies", body, status=201)
+    before = simulator.committed()
+    result: list[requests.Response] = []
+    committing = threading.Thread(
+        target=lambda: result.append(api.call("PUT", "/api/transaction", {"status": "commit"}))
+    )
+    committing.start()
+    time.sleep(0.3)
+    simulator.admin_post("expire-sessions", {})
+    committing.join()
+    assert result[0].status_code == 401 and error_of(result[0])["type"] == "Unauthenticated"
+    assert simulator.committed() == before
