@@ -80,7 +80,6 @@ def _resolve(v: Any, keys: dict[str, str], fixed: dict[str, str]) -> Any:
 
 class Script:
     def __init__(self, stack: dict[str, Any], appliances: dict[str, dict[str, Any]]) -> None:
-        self.stack = stack
         self.appliances = appliances
         self.objects = objects_by_appliance(stack)
         self.fixed = {f"{t}.{n}": d["key"] for t, ds in stack.get("data", {}).items() for n, d in ds.items()}

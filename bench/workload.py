@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 KINDS = ("audit", "content", "channel", "connection")
-SHAPES = ("flat", "deep")
 DEPTH = {"flat": 1, "deep": 3}
 
 

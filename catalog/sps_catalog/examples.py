@@ -59,6 +59,16 @@ def builtin_key(cat: Catalog, ref: str) -> tuple[TypeDef, str, str]:
     return t, name, b.key
 
 
+def sample_key(cat: Catalog, ref: str) -> tuple[TypeDef, str, str]:
+    """`credential_store/demo` -> (type, name, key) of an uploaded sample object."""
+    type_name, name = ref.split("/", 1)
+    t = cat[type_name]
+    sample = t.sample_by_name(name)
+    if sample is None:
+        raise ValueError(f"example references unknown sample {ref}")
+    return t, name, sample.key
+
+
 def lookup_by_key(cfg: HclConfig, t: TypeDef, name: str, key: str) -> str:
     """A data block finding the object `name` by its key; returns the expression of its key."""
     label = hcl_label(name)
@@ -77,14 +87,9 @@ def hcl_value(cat: Catalog, v: Any, cfg: HclConfig, indent: int = 2) -> str:
     if isinstance(v, str):
         return hcl_string(v)
     if is_builtin_ref(v):
-        t, name, key = builtin_key(cat, v["builtin"])
-        return lookup_by_key(cfg, t, name, key)
+        return lookup_by_key(cfg, *builtin_key(cat, v["builtin"]))
     if is_sample_ref(v):
-        type_name, name = v["sample"].split("/", 1)
-        sample = cat[type_name].sample_by_name(name)
-        if sample is None:
-            raise ValueError(f"example references unknown sample {v['sample']}")
-        return lookup_by_key(cfg, cat[type_name], name, sample.key)
+        return lookup_by_key(cfg, *sample_key(cat, v["sample"]))
     if is_example_ref(v):
         type_name, example = v["ref"].split("/", 1)
         t = cat[type_name]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,14 @@ UNKNOWN = _Unknown()
 Path = tuple[str | int, ...]
 
 
+def dotted(path: Sequence[str | int]) -> str:
+    """`("a", 0, "b")` -> `a[0].b`, the attribute-path form every error message uses."""
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+    return out
+
+
 @dataclass(frozen=True)
 class Problem:
     """A validation failure at an attribute path (field names and list indexes)."""
@@ -47,10 +55,7 @@ class Problem:
     is_type_error: bool = False
 
     def dotted(self) -> str:
-        out = ""
-        for step in self.path:
-            out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
-        return out or "(body)"
+        return dotted(self.path) or "(body)"
 
     def __str__(self) -> str:
         return f"{self.dotted()}: {self.message}"

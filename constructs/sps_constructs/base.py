@@ -18,7 +18,7 @@ import constructs
 from sps_catalog import load_catalog
 from sps_catalog.model import TypeDef, Value
 from sps_catalog.secrets import as_body_values
-from sps_catalog.values import UNKNOWN, apply_defaults, validate
+from sps_catalog.values import UNKNOWN, apply_defaults, dotted, validate
 from sps_constructs.errors import SpsConfigError
 from sps_constructs.tokens import is_unresolved
 
@@ -35,13 +35,6 @@ class SpsStruct:
     _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = None
 
 
-def _dotted(path: Sequence[str | int]) -> str:
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
-    return out
-
-
 class _Converter:
     """Python arguments -> Terraform attribute values, checking references on the way."""
 
@@ -50,7 +43,7 @@ class _Converter:
         self.appliance = appliance
 
     def fail(self, path: Sequence[str | int], message: str) -> SpsConfigError:
-        return SpsConfigError(self.where, _dotted(path), message)
+        return SpsConfigError(self.where, dotted(path), message)
 
     def value(self, spec: Value, v: Any, path: tuple[str | int, ...]) -> Any:
         if v is None:

@@ -11,7 +11,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from sps_catalog import TypeDef, Value, load_catalog
-from sps_catalog.examples import builtin_key, is_builtin_ref, is_example_ref, is_sample_ref
+from sps_catalog.examples import builtin_key, is_builtin_ref, is_example_ref, is_sample_ref, sample_key
+from sps_catalog.values import dotted
 
 Path = tuple[str | int, ...]
 
@@ -21,10 +22,7 @@ def _resolve(v: Any) -> Any:
     if is_builtin_ref(v):
         return builtin_key(cat, v["builtin"])[2]
     if is_sample_ref(v):
-        type_name, name = v["sample"].split("/", 1)
-        sample = cat[type_name].sample_by_name(name)
-        assert sample is not None
-        return sample.key
+        return sample_key(cat, v["sample"])[2]
     if isinstance(v, dict):
         return {k: _resolve(x) for k, x in v.items()}
     if isinstance(v, list):
@@ -95,10 +93,7 @@ class Mutation:
         return self.spec_type in ("int", "bool") and isinstance(self.value, str)
 
     def dotted(self) -> str:
-        out = ""
-        for p in self.path:
-            out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
-        return out
+        return dotted(self.path)
 
 
 NON_INTEGRAL_FLOATS = st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: f != int(f))

@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from sps_harness import RunningSimulator, start_simulator
 
 SCALE = int(os.environ.get("SPS_FUZZ_SCALE", "0"))
 CASES: Counter[str] = Counter()
@@ -26,6 +29,14 @@ settings.register_profile(
     database=None,
 )
 settings.load_profile("sps")
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
+    """One simulator per fuzz module: thousands of cases cannot each start one."""
+    s = start_simulator(tmp_path_factory.mktemp("fuzz-sim"))
+    yield s
+    s.stop()
 
 
 def count(group: str, n: int = 1) -> None:

@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
@@ -80,26 +79,17 @@ def names_attribute(d: dict[str, Any], m: Mutation) -> bool:
     return m.dotted() in text or f'"{top}"' in code or top in text
 
 
-@pytest.fixture(scope="module")
-def fuzz_sim(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from sps_harness import start_simulator
-
-    s = start_simulator(tmp_path_factory.mktemp("fuzz-provider-sim"))
-    yield s
-    s.stop()
-
-
 def test_invalid_configurations_get_named_diagnostics(
-    fuzz_sim: RunningSimulator, provider_mirror: Path, tmp_path: Path
+    sim: RunningSimulator, provider_mirror: Path, tmp_path: Path
 ) -> None:
     work = tmp_path / "tf"
     work.mkdir()
     tf = Terraform(work)
-    provider = {"url": fuzz_sim.url, "username": "admin", "password": "admin", "ca_bundle": fuzz_sim.ca}
+    provider = {"url": sim.url, "username": "admin", "password": "admin", "ca_bundle": sim.ca}
     head = {"terraform": {"required_providers": {"sps": {"source": "oneidentity/sps"}}}, "provider": {"sps": provider}}
     (work / "main.tf.json").write_text(json.dumps(head))
     tf.init()
-    before = fuzz_sim.committed()
+    before = sim.committed()
 
     # each example is one terraform run of PER_CONFIG cases; shrinking 100-resource configs is too slow
     @settings(max_examples=SCALE // 5 if SCALE else 2, phases=[Phase.explicit, Phase.generate])
@@ -125,4 +115,4 @@ def test_invalid_configurations_get_named_diagnostics(
             )
 
     run()
-    assert fuzz_sim.committed() == before
+    assert sim.committed() == before

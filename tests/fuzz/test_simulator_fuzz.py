@@ -5,7 +5,6 @@ is refused."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,19 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sps_catalog import TypeDef, load_catalog
-from sps_harness import RunningSimulator, start_simulator
+from sps_harness import RunningSimulator
 from sps_provider.engine.convert import to_body
 from tests.fuzz.catalog_cases import apply_mutation, base_attrs, fuzzable_types, invalid_mutation
 from tests.fuzz.conftest import SCALE, count
 
 TYPES = fuzzable_types()
-
-
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
-    s = start_simulator(tmp_path_factory.mktemp("fuzz-sim"))
-    yield s
-    s.stop()
 
 
 @pytest.fixture(scope="module")
