@@ -154,8 +154,9 @@ class Bench:
             with self.destroy_phase(s, timed_destroy), counted(sims) as c:
                 start = time.perf_counter()
                 tf.destroy(*extra)
-                if timed_destroy:
-                    s.destroy, s.destroy_commits = time.perf_counter() - start, c.commits
+                destroyed = time.perf_counter() - start
+            if timed_destroy:
+                s.destroy, s.destroy_commits = destroyed, c.commits
         s.rss_mb = rss.peak_mb if sims else None
 
     def run_cell(self, cell: Cell, log: Callable[[str], None]) -> list[Sample]:
@@ -206,8 +207,9 @@ class Bench:
         with self.destroy_phase(s, timed_destroy), counted(sims) as c:
             start = time.perf_counter()
             script.delete()
-            if timed_destroy:
-                s.destroy, s.destroy_commits = time.perf_counter() - start, c.commits
+            destroyed = time.perf_counter() - start
+        if timed_destroy:
+            s.destroy, s.destroy_commits = destroyed, c.commits
 
 
 def _s(seconds: float | None) -> str:

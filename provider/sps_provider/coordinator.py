@@ -84,7 +84,8 @@ class Policy:
     group_commit: bool = True
     lock_timeout: float = 300.0
     commit_message: str | None = None
-    gather_window: float = 0.05
+    gather_quiet: float = 0.05
+    gather_max: float = 0.5
 
 
 def _backoff(attempt: int) -> float:
@@ -131,8 +132,15 @@ class Coordinator:
                 return []
             if not self.policy.group_commit:
                 return [self._pending.pop(0)]
-            deadline = time.monotonic() + self.policy.gather_window
-            while (left := deadline - time.monotonic()) > 0:
+            # Terraform starts ready resources one after another, not at one instant: keep
+            # gathering while they still arrive (a quiet gap ends it), within a bounded wait.
+            cap = time.monotonic() + self.policy.gather_max
+            seen = 0
+            while len(self._pending) > seen:
+                seen = len(self._pending)
+                left = min(self.policy.gather_quiet, cap - time.monotonic())
+                if left <= 0:
+                    break
                 self._cond.wait(left)
             batch, self._pending = self._pending, []
             return batch
