@@ -12,21 +12,30 @@ from hypothesis import strategies as st
 
 from sps_catalog import TypeDef, Value, load_catalog
 from sps_catalog.examples import builtin_key, is_builtin_ref, is_example_ref, is_sample_ref, sample_key
-from sps_catalog.values import dotted
+from sps_catalog.values import apply_defaults, dotted, validate
 
 Path = tuple[str | int, ...]
 
 
-def _resolve(v: Any) -> Any:
+def example_stand_in(ref: str) -> str:
+    """The key standing for the object another example makes (`{ref: type/example}`), for the
+    constructs' fuzzing, which creates that object; no appliance holds it."""
+    return f"example:{ref}"
+
+
+def resolved(v: Any) -> Any:
+    """An example with its references as keys."""
     cat = load_catalog()
     if is_builtin_ref(v):
         return builtin_key(cat, v["builtin"])[2]
     if is_sample_ref(v):
         return sample_key(cat, v["sample"])[2]
+    if is_example_ref(v):
+        return example_stand_in(v["ref"])
     if isinstance(v, dict):
-        return {k: _resolve(x) for k, x in v.items()}
+        return {k: resolved(x) for k, x in v.items()}
     if isinstance(v, list):
-        return [_resolve(x) for x in v]
+        return [resolved(x) for x in v]
     return v
 
 
@@ -40,14 +49,16 @@ def _has(v: Any, pred: Any) -> bool:
     return False
 
 
-def fuzzable_types() -> list[TypeDef]:
-    """Managed, typed types whose minimal example stands alone (no other example, no secret)."""
+def fuzzable_types(constructs: bool = False) -> list[TypeDef]:
+    """Managed, typed types with a minimal example. Requests and Terraform runs take only those
+    whose example stands alone (references no other example, has no secret); the constructs'
+    fuzzing takes all, as it creates the referenced objects itself."""
     out = []
     for t in load_catalog():
         example = t.examples.get("minimal")
-        if not (t.is_managed and t.is_typed and example) or t.secrets:
+        if not (t.is_managed and t.is_typed and example):
             continue
-        if _has(example, is_example_ref):
+        if not constructs and (t.secrets or _has(example, is_example_ref)):
             continue
         out.append(t)
     return out
@@ -55,7 +66,7 @@ def fuzzable_types() -> list[TypeDef]:
 
 def base_attrs(t: TypeDef) -> dict[str, Any]:
     """The minimal example in Terraform attribute form, references as keys."""
-    attrs: dict[str, Any] = _resolve(copy.deepcopy(dict(t.examples["minimal"])))
+    attrs: dict[str, Any] = resolved(copy.deepcopy(dict(t.examples["minimal"])))
     return attrs
 
 
@@ -178,6 +189,20 @@ def invalid_mutation(draw: st.DrawFn, t: TypeDef, attrs: dict[str, Any]) -> Muta
             allowed = set(spec.enum or ())
             return Mutation(path, kind, draw(BAD_STRINGS.filter(lambda v: v not in allowed)))
     return Mutation(path, "wrong_type", draw(_wrong_for(spec)), spec.type)
+
+
+def is_invalid(t: TypeDef, m: Mutation, attrs: dict[str, Any], python: bool = False) -> bool:
+    """Whether the catalog refuses the mutated attributes (a random string may happen to be
+    valid). Terraform converts some wrong types itself; Python arguments (`python`) are not
+    converted, and an unknown keyword is an error there."""
+    if m.kind == "extra_field":
+        return python
+    if m.terraform_converts() and not python:
+        return False
+    try:
+        return bool(validate(t.root, apply_defaults(t.root, attrs)))
+    except (TypeError, AttributeError, KeyError):
+        return True  # the shape itself is wrong: Terraform's type check refuses it
 
 
 def apply_mutation(attrs: dict[str, Any], m: Mutation) -> dict[str, Any]:

@@ -34,6 +34,11 @@ What each case must hold:
 - **provider: invalid resources through terraform plan** — configurations of many resources, each
   broken in one place the catalog refuses, through the real `terraform plan -json`: no crash or
   plugin error, and every broken resource gets an error naming its address and the attribute.
+- **constructs: invalid arguments** — the catalog examples in construct form (built-ins as their
+  lookups, referenced examples created first), broken in one place; in construct form a key
+  string or a construct of another type where a reference belongs is itself the mistake: the
+  construct refuses it when created, with the construct path and the attribute named
+  (`SpsConfigError`), or Python refuses an unknown or missing keyword argument by name.
 
 Failures found while building this and fixed (now regular tests): Starlette answered unknown
 methods with a plain-text 405 instead of the documented error shape, and `PATCH /api/transaction`

@@ -16,9 +16,15 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from sps_catalog import TypeDef
-from sps_catalog.values import apply_defaults, validate
 from sps_harness import RunningSimulator, Terraform
-from tests.fuzz.catalog_cases import Mutation, apply_mutation, base_attrs, fuzzable_types, invalid_mutation
+from tests.fuzz.catalog_cases import (
+    Mutation,
+    apply_mutation,
+    base_attrs,
+    fuzzable_types,
+    invalid_mutation,
+    is_invalid,
+)
 from tests.fuzz.conftest import SCALE, count
 
 TYPES = [t for t in fuzzable_types() if not t.is_singleton]  # one singleton object cannot be many resources
@@ -33,16 +39,6 @@ def broken_resource(draw: st.DrawFn) -> tuple[TypeDef, Mutation, dict[str, Any]]
     attrs = base_attrs(t)
     m = draw(invalid_mutation(t, attrs).filter(lambda m: m.kind != "extra_field"))
     return t, m, apply_mutation(attrs, m)
-
-
-def is_invalid(t: TypeDef, m: Mutation, attrs: dict[str, Any]) -> bool:
-    """Whether the catalog refuses the mutation (a random string may happen to be valid)."""
-    if m.terraform_converts():
-        return False
-    try:
-        return bool(validate(t.root, apply_defaults(t.root, attrs)))
-    except (TypeError, AttributeError, KeyError):
-        return True  # the shape itself is wrong: Terraform's type check refuses it
 
 
 def escape(v: Any) -> Any:
