@@ -180,7 +180,7 @@ def render_module(cat: Catalog, t: TypeDef) -> str:
             out.append(_builtin_method(f"Data{cls}", builtin_names, f"Data{cls}._builtin(appliance, name)", cls))
         out.append(
             f"class Data{cls}(SpsDataSource):\n"
-            + doc(f"`data.{t.resource_type}`: finds a {t.title.lower()} by key or name.", 4)
+            + doc(f"`data.{t.resource_type}`: finds one {t.title.lower()} by key or name.", 4)
             + f'\n    TYPE: ClassVar[str] = "{t.terraform_name}"\n'
         )
         out.append(f"{ref_alias(t)} = {cls} | Data{cls}\n")

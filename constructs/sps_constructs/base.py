@@ -88,12 +88,12 @@ class _Converter:
         if not isinstance(v, (SpsResource, SpsDataSource)):
             raise self.fail(
                 path,
-                f"must be a {target.resource_type} construct (a {target.title}), "
+                f"must be the construct of the {target.title.lower()} ({target.resource_type}), "
                 f"got {type(v).__name__}; pass the construct, not its key",
             )
         if v.sps_type.terraform_name != target.terraform_name:
             raise self.fail(
-                path, f"must reference a {target.resource_type}, got a {v.sps_type.resource_type} ({v.node.path})"
+                path, f"must reference {target.resource_type}, got {v.sps_type.resource_type} ({v.node.path})"
             )
         if v.appliance is not self.appliance:
             raise self.fail(

@@ -78,7 +78,7 @@ def test_reference_across_appliances_fails_at_synth() -> None:
 
 def test_reference_of_the_wrong_type_fails_at_synth() -> None:
     _, eu, _ = two_appliances()
-    with pytest.raises(SpsConfigError, match="must reference a sps_audit_policy, got a sps_mssql_channel_policy"):
+    with pytest.raises(SpsConfigError, match="must reference sps_audit_policy, got sps_mssql_channel_policy"):
         MssqlConnectionPolicy(eu, "db", name="db", network=NETWORK,
                               policies=policies(eu, MssqlChannelPolicy.builtin(eu, "default")))  # fmt: skip
 

@@ -48,7 +48,7 @@ class AaPluginInstance(SpsResource):
 
 
 class DataAaPluginInstance(SpsDataSource):
-    """`data.sps_aa_plugin_instance`: finds a aa plugin instance by key or name."""
+    """`data.sps_aa_plugin_instance`: finds one aa plugin instance by key or name."""
 
     TYPE: ClassVar[str] = "aa_plugin_instance"
 

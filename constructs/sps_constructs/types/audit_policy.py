@@ -131,7 +131,7 @@ class AuditPolicy(SpsResource):
 
 
 class DataAuditPolicy(SpsDataSource):
-    """`data.sps_audit_policy`: finds a audit policy by key or name."""
+    """`data.sps_audit_policy`: finds one audit policy by key or name."""
 
     TYPE: ClassVar[str] = "audit_policy"
 

@@ -210,7 +210,7 @@ class BackupPolicy(SpsResource):
 
 
 class DataBackupPolicy(SpsDataSource):
-    """`data.sps_backup_policy`: finds a backup policy by key or name."""
+    """`data.sps_backup_policy`: finds one backup policy by key or name."""
 
     TYPE: ClassVar[str] = "backup_policy"
 

@@ -124,7 +124,7 @@ class ContentPolicy(SpsResource):
 
 
 class DataContentPolicy(SpsDataSource):
-    """`data.sps_content_policy`: finds a content policy by key or name."""
+    """`data.sps_content_policy`: finds one content policy by key or name."""
 
     TYPE: ClassVar[str] = "content_policy"
 

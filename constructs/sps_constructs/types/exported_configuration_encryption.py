@@ -75,7 +75,7 @@ class ExportedConfigurationEncryption(SpsResource):
 
 
 class DataExportedConfigurationEncryption(SpsDataSource):
-    """`data.sps_exported_configuration_encryption`: finds a exported configuration encryption by key
+    """`data.sps_exported_configuration_encryption`: finds one exported configuration encryption by key
     or name."""
 
     TYPE: ClassVar[str] = "exported_configuration_encryption"

@@ -251,7 +251,7 @@ class LdapServer(SpsResource):
 
 
 class DataLdapServer(SpsDataSource):
-    """`data.sps_ldap_server`: finds a ldap server by key or name."""
+    """`data.sps_ldap_server`: finds one ldap server by key or name."""
 
     TYPE: ClassVar[str] = "ldap_server"
 

@@ -44,7 +44,7 @@ class LocalServicesCluster(SpsResource):
 
 
 class DataLocalServicesCluster(SpsDataSource):
-    """`data.sps_local_services_cluster`: finds a cluster service by key or name."""
+    """`data.sps_local_services_cluster`: finds one cluster service by key or name."""
 
     TYPE: ClassVar[str] = "local_services_cluster"
 

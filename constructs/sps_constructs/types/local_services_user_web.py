@@ -78,7 +78,7 @@ class LocalServicesUserWeb(SpsResource):
 
 
 class DataLocalServicesUserWeb(SpsDataSource):
-    """`data.sps_local_services_user_web`: finds a user web interface by key or name."""
+    """`data.sps_local_services_user_web`: finds one user web interface by key or name."""
 
     TYPE: ClassVar[str] = "local_services_user_web"
 

@@ -92,7 +92,7 @@ class MssqlChannelPolicy(SpsResource):
 
 
 class DataMssqlChannelPolicy(SpsDataSource):
-    """`data.sps_mssql_channel_policy`: finds a mssql channel policy by key or name."""
+    """`data.sps_mssql_channel_policy`: finds one mssql channel policy by key or name."""
 
     TYPE: ClassVar[str] = "mssql_channel_policy"
 

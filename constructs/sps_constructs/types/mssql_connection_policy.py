@@ -487,7 +487,7 @@ class MssqlConnectionPolicy(SpsResource):
 
 
 class DataMssqlConnectionPolicy(SpsDataSource):
-    """`data.sps_mssql_connection_policy`: finds a mssql connection policy by key or name."""
+    """`data.sps_mssql_connection_policy`: finds one mssql connection policy by key or name."""
 
     TYPE: ClassVar[str] = "mssql_connection_policy"
 

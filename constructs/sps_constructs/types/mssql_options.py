@@ -87,7 +87,7 @@ class MssqlOptions(SpsResource):
 
 
 class DataMssqlOptions(SpsDataSource):
-    """`data.sps_mssql_options`: finds a mssql options by key or name."""
+    """`data.sps_mssql_options`: finds one mssql options by key or name."""
 
     TYPE: ClassVar[str] = "mssql_options"
 

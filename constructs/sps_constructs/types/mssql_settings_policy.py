@@ -74,7 +74,7 @@ class MssqlSettingsPolicy(SpsResource):
 
 
 class DataMssqlSettingsPolicy(SpsDataSource):
-    """`data.sps_mssql_settings_policy`: finds a mssql settings policy by key or name."""
+    """`data.sps_mssql_settings_policy`: finds one mssql settings policy by key or name."""
 
     TYPE: ClassVar[str] = "mssql_settings_policy"
 

@@ -44,7 +44,7 @@ class SystemBackup(SpsResource):
 
 
 class DataSystemBackup(SpsDataSource):
-    """`data.sps_system_backup`: finds a system backup by key or name."""
+    """`data.sps_system_backup`: finds one system backup by key or name."""
 
     TYPE: ClassVar[str] = "system_backup"
 

@@ -86,7 +86,7 @@ class VncChannelPolicy(SpsResource):
 
 
 class DataVncChannelPolicy(SpsDataSource):
-    """`data.sps_vnc_channel_policy`: finds a vnc channel policy by key or name."""
+    """`data.sps_vnc_channel_policy`: finds one vnc channel policy by key or name."""
 
     TYPE: ClassVar[str] = "vnc_channel_policy"
 

@@ -535,7 +535,7 @@ class VncConnectionPolicy(SpsResource):
 
 
 class DataVncConnectionPolicy(SpsDataSource):
-    """`data.sps_vnc_connection_policy`: finds a vnc connection policy by key or name."""
+    """`data.sps_vnc_connection_policy`: finds one vnc connection policy by key or name."""
 
     TYPE: ClassVar[str] = "vnc_connection_policy"
 

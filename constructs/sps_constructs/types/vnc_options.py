@@ -84,7 +84,7 @@ class VncOptions(SpsResource):
 
 
 class DataVncOptions(SpsDataSource):
-    """`data.sps_vnc_options`: finds a vnc options by key or name."""
+    """`data.sps_vnc_options`: finds one vnc options by key or name."""
 
     TYPE: ClassVar[str] = "vnc_options"
 

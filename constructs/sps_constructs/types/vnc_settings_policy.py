@@ -112,7 +112,7 @@ class VncSettingsPolicy(SpsResource):
 
 
 class DataVncSettingsPolicy(SpsDataSource):
-    """`data.sps_vnc_settings_policy`: finds a vnc settings policy by key or name."""
+    """`data.sps_vnc_settings_policy`: finds one vnc settings policy by key or name."""
 
     TYPE: ClassVar[str] = "vnc_settings_policy"
 
