@@ -12,9 +12,10 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sps_catalog import TypeDef, load_catalog
+from sps_catalog import TypeDef
 from sps_harness import RunningSimulator
 from sps_provider.engine.convert import to_body
+from tests.endpoints import configuration_endpoints
 from tests.fuzz.catalog_cases import apply_mutation, base_attrs, fuzzable_types, invalid_mutation
 from tests.fuzz.conftest import SCALE, count
 
@@ -69,10 +70,7 @@ def test_mutated_bodies_are_refused_cleanly(t: TypeDef, sim: RunningSimulator, h
 
 
 ENDPOINTS = sorted(
-    {"/api", "/api/authentication", "/api/transaction", "/api/transaction/changes", "/api/configuration"}
-    | {t.api_path for t in load_catalog()}
-    | {f"{t.api_path}/{b.key}" for t in load_catalog() for b in t.builtins}
-    | {f"{t.api_path}/@order" for t in load_catalog() if t.is_ordered}
+    {"/api", "/api/authentication"} | set(configuration_endpoints(lambda t: (b.key for b in t.builtins)))
 )
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
