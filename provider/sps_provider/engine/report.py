@@ -19,7 +19,9 @@ def parse_dotted(path: str) -> list[str | int]:
 
 def report_sps_error(diags: Diagnostics, t: TypeDef, action: str, exc: errors.SpsError) -> None:
     summary = f"SPS refused to {action} {t.resource_type}: {exc.error_type or type(exc).__name__}"
-    if isinstance(exc, errors.ConnectionFailed):
+    if isinstance(exc, errors.TlsVerificationFailed):
+        summary = f"Untrusted SPS certificate: cannot {action} {t.resource_type}"
+    elif isinstance(exc, errors.ConnectionFailed):
         summary = f"Cannot reach SPS to {action} {t.resource_type}"
     field_errors = exc.field_errors()
     if not field_errors:
