@@ -42,7 +42,7 @@ class Step:
 
     method: Method
     path: str
-    body: Any = None
+    body: Any = field(default=None, repr=False)  # may hold a secret (a password object's value)
 
     def body_for(self, results: list[Any]) -> Any:
         return self.body(results) if callable(self.body) else self.body
