@@ -378,7 +378,7 @@ class Appliance:
             return nic_address.problem(config, key)
         target = self.catalog[spec.target or ""]
         if key not in config.get(target.path, {}):
-            return f"references {key!r}, which is not a {target.title.lower()} ({target.api_path})"
+            return f"references {key!r}, but no {target.title.lower()} has that key ({target.api_path})"
         return None
 
     def check_integrity(self, config: Config) -> list[dict[str, str]]:

@@ -87,6 +87,11 @@ def _spec_paths(spec: Value, v: Any, at: Path) -> Iterator[tuple[Path, Value]]:
             yield from _spec_paths(spec.element, el, (*at, i))
 
 
+def has_reference(t: TypeDef) -> bool:
+    """Whether the minimal example holds a reference (which the reference kinds can break)."""
+    return any(spec.type == "reference" for _, spec in _spec_paths(t.root, base_attrs(t), ()))
+
+
 @dataclass(frozen=True)
 class Mutation:
     path: Path
@@ -158,14 +163,20 @@ def _wrong_for(spec: Value) -> st.SearchStrategy[Any]:
     return st.one_of(st.text(max_size=5), st.integers(), st.lists(st.integers(), max_size=2))
 
 
+REFERENCE_KINDS = ("missing_reference", "wrong_reference")
+
+
 @st.composite
-def invalid_mutation(draw: st.DrawFn, t: TypeDef, attrs: dict[str, Any]) -> Mutation:
-    """One change that makes `attrs` invalid for `t`, with the path it breaks."""
+def invalid_mutation(
+    draw: st.DrawFn, t: TypeDef, attrs: dict[str, Any], kinds: tuple[str, ...] | None = None
+) -> Mutation:
+    """One change that makes `attrs` invalid for `t`, with the path it breaks; `kinds` limits
+    the kinds of change (the reference kinds need a reference in `attrs`)."""
     paths = list(_spec_paths(t.root, attrs, ()))
     choices = ["wrong_type", "extra_field"]
     if paths:
-        choices += ["wrong_type", "bad_string", "drop_required", "missing_reference", "wrong_reference"]
-    kind = draw(st.sampled_from(choices))
+        choices += ["wrong_type", "bad_string", "drop_required", *REFERENCE_KINDS]
+    kind = draw(st.sampled_from([k for k in choices if kinds is None or k in kinds]))
     if kind == "extra_field":
         return Mutation((draw(st.sampled_from(["unknown_field", "zz_extra", "Name", "name "])),), kind, 1)
     path, spec = draw(st.sampled_from(paths))

@@ -34,6 +34,10 @@ What each case must hold:
 - **provider: invalid resources through terraform plan** — configurations of many resources, each
   broken in one place the catalog refuses, through the real `terraform plan -json`: no crash or
   plugin error, and every broken resource gets an error naming its address and the attribute.
+- **provider: broken references through terraform apply** — references to objects that do not
+  exist or are of another type, which only the appliance can see: `terraform apply` fails every
+  one naming its address and the attribute, nothing is committed or left in the state, and no
+  transaction or lock is left open.
 - **constructs: invalid arguments** — the catalog examples in construct form (built-ins as their
   lookups, referenced examples created first), broken in one place; in construct form a key
   string or a construct of another type where a reference belongs is itself the mistake: the
