@@ -117,6 +117,15 @@ def assert_named(diags: list[dict[str, Any]], broken: list[tuple[int, TypeDef, M
         )
 
 
+def failing_run(tf: Terraform, *args: str) -> list[dict[str, Any]]:
+    """Run terraform on a config that must fail, without a crash; its error diagnostics."""
+    result = tf.run(*args, "-json", "-input=false", "-no-color", check=False)
+    everything = (result.stdout + result.stderr).lower()
+    assert not any(mark in everything for mark in CRASH_MARKS), result.stdout[-3000:] + result.stderr[-2000:]
+    assert result.returncode == 1, result.stdout[-2000:]
+    return [d for d in diagnostics(result.stdout) if d.get("severity") == "error"]
+
+
 def test_invalid_configurations_get_named_diagnostics(
     sim: RunningSimulator, provider_mirror: Path, tmp_path: Path
 ) -> None:
@@ -128,13 +137,9 @@ def test_invalid_configurations_get_named_diagnostics(
     @given(st.lists(broken_resource(), min_size=PER_CONFIG, max_size=PER_CONFIG))
     def run(cases: list[tuple[TypeDef, Mutation, dict[str, Any]]]) -> None:
         write_config(tf, head, cases)
-        result = tf.run("plan", "-json", "-input=false", "-no-color", check=False)
         broken = [(i, t, m) for i, (t, m, attrs) in enumerate(cases) if is_invalid(t, m, attrs)]
         count("provider: invalid resources through terraform plan", len(broken))
-        everything = (result.stdout + result.stderr).lower()
-        assert not any(mark in everything for mark in CRASH_MARKS), result.stdout[-3000:] + result.stderr[-2000:]
-        assert result.returncode == 1, result.stdout[-2000:]
-        assert_named([d for d in diagnostics(result.stdout) if d.get("severity") == "error"], broken)
+        assert_named(failing_run(tf, "plan"), broken)
 
     run()
     assert sim.committed() == before
@@ -150,13 +155,8 @@ def test_broken_references_fail_at_apply_and_change_nothing(
     @given(st.lists(broken_reference(), min_size=10, max_size=10))
     def run(cases: list[tuple[TypeDef, Mutation, dict[str, Any]]]) -> None:
         write_config(tf, head, cases)
-        result = tf.run("apply", "-json", "-auto-approve", "-input=false", "-no-color", check=False)
         count("provider: broken references through terraform apply", len(cases))
-        everything = (result.stdout + result.stderr).lower()
-        assert not any(mark in everything for mark in CRASH_MARKS), result.stdout[-3000:] + result.stderr[-2000:]
-        assert result.returncode == 1, result.stdout[-2000:]
-        errors = [d for d in diagnostics(result.stdout) if d.get("severity") == "error"]
-        assert_named(errors, [(i, t, m) for i, (t, m, _) in enumerate(cases)])
+        assert_named(failing_run(tf, "apply", "-auto-approve"), [(i, t, m) for i, (t, m, _) in enumerate(cases)])
         assert sim.committed() == before
         assert not tf.resources()
         stats = sim.stats()
