@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from cdktf import App, TerraformStack
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sps_constructs
@@ -33,7 +33,7 @@ from tests.fuzz.catalog_cases import (
     is_invalid,
     resolved,
 )
-from tests.fuzz.conftest import count
+from tests.fuzz.conftest import SCALE, count
 
 CATALOG = load_catalog()
 TYPES = fuzzable_types(constructs=True)
@@ -106,6 +106,7 @@ def names_attribute(message: str, attribute: str, m: Mutation) -> bool:
     return attribute == want or attribute.startswith((want + ".", want + "[")) or want.startswith(attribute + ".")
 
 
+@settings(max_examples=SCALE * 10 if SCALE else 15)  # no process, no request: cheap enough for many
 @given(data=st.data(), t=st.sampled_from(TYPES))
 def test_invalid_arguments_fail_at_construction_naming_the_attribute(scope: Scope, data: st.DataObject,
                                                                      t: TypeDef) -> None:  # fmt: skip
