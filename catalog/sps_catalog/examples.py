@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sps_catalog.model import Catalog, TypeDef
+from sps_catalog.model import Builtin, Catalog, TypeDef
 
 
 @dataclass
@@ -51,22 +52,23 @@ def is_example_ref(v: Any) -> bool:
 
 def builtin_key(cat: Catalog, ref: str) -> tuple[TypeDef, str, str]:
     """`audit_policy/default` -> (type, name, key)."""
-    type_name, name = ref.split("/", 1)
-    t = cat[type_name]
-    b = t.builtin_by_name(name)
-    if b is None:
-        raise ValueError(f"example references unknown built-in {ref}")
-    return t, name, b.key
+    return _named_key(cat, ref, "built-in", TypeDef.builtin_by_name)
 
 
 def sample_key(cat: Catalog, ref: str) -> tuple[TypeDef, str, str]:
     """`credential_store/demo` -> (type, name, key) of an uploaded sample object."""
+    return _named_key(cat, ref, "sample", TypeDef.sample_by_name)
+
+
+def _named_key(
+    cat: Catalog, ref: str, what: str, find: Callable[[TypeDef, str], Builtin | None]
+) -> tuple[TypeDef, str, str]:
     type_name, name = ref.split("/", 1)
     t = cat[type_name]
-    sample = t.sample_by_name(name)
-    if sample is None:
-        raise ValueError(f"example references unknown sample {ref}")
-    return t, name, sample.key
+    found = find(t, name)
+    if found is None:
+        raise ValueError(f"example references unknown {what} {ref}")
+    return t, name, found.key
 
 
 def lookup_by_key(cfg: HclConfig, t: TypeDef, name: str, key: str) -> str:

@@ -7,7 +7,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sps_catalog.examples import HclConfig, builtin_key, hcl_resource, is_builtin_ref, is_example_ref, is_sample_ref
+from sps_catalog.examples import (
+    HclConfig,
+    builtin_key,
+    hcl_resource,
+    is_builtin_ref,
+    is_example_ref,
+    is_sample_ref,
+    sample_key,
+)
 from sps_catalog.gen_constructs import Module, branch_suffix, camel, class_name
 from sps_catalog.model import Catalog, Field, TypeDef, Value
 
@@ -116,8 +124,7 @@ class _PythonExample:
                 v["ref"], lambda var: self.construct(cat[type_name], dict(cat[type_name].examples[example]), var)
             )
         if is_sample_ref(v):
-            type_name, name = v["sample"].split("/", 1)
-            t = cat[type_name]
+            t, name, _ = sample_key(cat, v["sample"])
             self.classes.add(class_name(t))
             return self.variable(v["sample"], lambda var: f'{class_name(t)}(sps, "{var}", name="{name}")')
         if spec.type == "list" and spec.element is not None:

@@ -142,12 +142,10 @@ class ResourceEngine:
                 if get_in(values, path) is UNKNOWN:
                     set_in(values, path, None)
             body = to_body(t.root, values)
-            if prior is None and not t.is_singleton:
-                write = Step("POST", t.api_path, body)
-            else:
-                write = Step("PUT", self.object_path(prior["key"] if prior is not None else t.singleton_key), body)
+            key = prior["key"] if prior is not None else (t.singleton_key if t.is_singleton else None)
+            write = Step("POST", t.api_path, body) if key is None else Step("PUT", self.object_path(key), body)
             results = coordinator.submit_steps(self.steps(planned, config or {}, write))
-            key = results[-1] if write.method == "POST" else (prior["key"] if prior is not None else t.singleton_key)
+            key = results[-1] if key is None else key
             doc = reader.get(self.object_path(key))
             return self.state_from_body(key, doc.get("body"), planned)
         except errors.SpsError as exc:
