@@ -32,9 +32,7 @@ def endpoints(sim: RunningSimulator) -> list[str]:
 def test_every_endpoint_and_method_refuses_requests_without_a_valid_session(
     cookie: str, simulator: RunningSimulator
 ) -> None:
-    s = requests.Session()
-    s.trust_env = False
-    s.verify = simulator.ca or True
+    s = simulator.anonymous()
     if cookie == "forged":
         s.cookies.set("session_id", "0" * 40)
     elif cookie == "ended":

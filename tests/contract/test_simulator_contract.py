@@ -34,9 +34,7 @@ API = "/api/configuration"
 class Client:
     def __init__(self, sim: RunningSimulator, login: bool = True) -> None:
         self.sim = sim
-        self.s = requests.Session()
-        self.s.trust_env = False
-        self.s.verify = sim.ca or True
+        self.s = sim.anonymous()
         if login:
             r = self.s.get(f"{sim.url}/api/authentication", auth=("admin", "admin"))
             assert r.status_code == 200, r.text
@@ -77,9 +75,8 @@ def error_of(r: requests.Response) -> dict[str, Any]:
 
 # -- authentication (AUTH pages, seeds' status tables) ---------------------------------------
 def test_login_sets_session_cookie_and_meta(simulator: RunningSimulator) -> None:
-    s = requests.Session()
-    s.trust_env = False
-    r = s.get(f"{simulator.url}/api/authentication", auth=("admin", "admin"), verify=simulator.ca)
+    s = simulator.anonymous()
+    r = s.get(f"{simulator.url}/api/authentication", auth=("admin", "admin"))
     assert r.status_code == 200
     assert "meta" in r.json()
     assert len(s.cookies["session_id"]) == 40

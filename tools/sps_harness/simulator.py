@@ -30,11 +30,16 @@ class RunningSimulator:
     username: str = "admin"
     password: str = "admin"
 
-    def session(self) -> requests.Session:
+    def anonymous(self) -> requests.Session:
+        """A session that trusts this simulator's CA and has not logged in."""
         s = requests.Session()
         s.trust_env = False  # else REQUESTS_CA_BUNDLE would override `verify`
         s.verify = self.ca or True
-        resp = s.get(f"{self.url}/api/authentication", auth=(self.username, self.password), verify=self.ca or True)
+        return s
+
+    def session(self) -> requests.Session:
+        s = self.anonymous()
+        resp = s.get(f"{self.url}/api/authentication", auth=(self.username, self.password))
         resp.raise_for_status()
         return s
 
