@@ -18,6 +18,7 @@ import constructs
 from sps_catalog import load_catalog
 from sps_catalog.model import TypeDef, Value
 from sps_catalog.secrets import as_body_values
+from sps_catalog.unknown_fields import EXTRA_JSON, canonical, extra_problems
 from sps_catalog.values import UNKNOWN, apply_defaults, dotted, validate
 from sps_constructs.errors import SpsConfigError
 from sps_constructs.tokens import is_unresolved
@@ -116,6 +117,20 @@ def _to_unknown(v: Any) -> Any:
     return v
 
 
+def _extra_json(where: str, t: TypeDef, extra: Any) -> str:
+    """`extra_json` given as a mapping, serialized for the provider (fields the catalog models refused)."""
+    if not isinstance(extra, Mapping):
+        raise SpsConfigError(
+            where, EXTRA_JSON, f"must be a mapping of field names to values, got {type(extra).__name__}"
+        )
+    for p in extra_problems(t.root, dict(extra)):
+        raise SpsConfigError(where, p.dotted(), p.message)
+    try:
+        return canonical(extra)
+    except TypeError as exc:
+        raise SpsConfigError(where, EXTRA_JSON, f"must hold JSON values only ({exc})") from exc
+
+
 def _appliance_of(scope: constructs.Construct, where: str) -> Appliance:
     from sps_constructs.appliance import Appliance
 
@@ -180,10 +195,13 @@ class SpsResource(_SpsElement, cdktf.TerraformResource):
         where = f"{scope.node.path}/{id} ({t.resource_type})"
         appliance = _appliance_of(scope, where)
         conv = _Converter(where, appliance)
-        attrs = conv.struct(t.root, {k: v for k, v in args.items() if v is not None}, ())
+        extra = args.get(EXTRA_JSON)
+        attrs = conv.struct(t.root, {k: v for k, v in args.items() if v is not None and k != EXTRA_JSON}, ())
         checked = as_body_values(t.root, _to_unknown(attrs))  # a secret given as its write-only value is set
         for p in validate(t.root, apply_defaults(t.root, checked)):
             raise SpsConfigError(where, p.dotted(), p.message)
+        if extra is not None:
+            attrs[EXTRA_JSON] = _extra_json(where, t, extra)
         self._sps_attrs = attrs
         self._sps_appliance = appliance
         super().__init__(

@@ -20,6 +20,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -38,11 +39,14 @@ ATTEMPTS = 4
 @dataclass(frozen=True)
 class Step:
     """One request of a change. `body` may be a function of the results of the earlier steps
-    (e.g. an LDAP server that references the password object created just before it)."""
+    (e.g. an LDAP server that references the password object created just before it).
+    `merge(body, current)` gives the body to send from the object as the transaction holds it
+    just before the write (a PUT keeps the fields the catalog does not model)."""
 
     method: Method
     path: str
     body: Any = field(default=None, repr=False)  # may hold a secret (a password object's value)
+    merge: Callable[[Any, Any], Any] | None = field(default=None, repr=False, compare=False)
 
     def body_for(self, results: list[Any]) -> Any:
         return self.body(results) if callable(self.body) else self.body
@@ -224,6 +228,12 @@ class Coordinator:
 
     def _write_step(self, step: Step, results: list[Any], claimed: set[Any]) -> Any:
         body = step.body_for(results)
+        if step.merge is not None:
+            try:
+                current = self.client.read_in_transaction(step.path)
+            except errors.Unauthenticated as exc:
+                raise SessionLost() from exc
+            body = step.merge(body, current.get("body") if isinstance(current, dict) else None)
         for attempt in range(ATTEMPTS):
             try:
                 return self._send(step, body)

@@ -22,7 +22,7 @@ from typing import Any
 
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.values import Problem, apply_defaults, validate
-from sps_simulator import nic_address
+from sps_simulator import newer_firmware, nic_address
 from sps_simulator.bruteforce import LoginGuard
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
 from sps_simulator.store import Config, Store
@@ -117,9 +117,11 @@ class Appliance:
         users: dict[str, str],
         session_idle_seconds: float = SESSION_IDLE_SECONDS,
         with_samples: bool = True,
+        extra_fields: bool = False,
     ) -> None:
         self.catalog = catalog
         self.with_samples = with_samples
+        self.extra_fields = extra_fields
         self.store = store
         self.users = users
         self.session_idle_seconds = session_idle_seconds
@@ -132,7 +134,10 @@ class Appliance:
             store.save(self.factory_config())
         self.committed: Config = store.load()
         for t in catalog:
-            self.committed.setdefault(t.path, {})
+            objs = self.committed.setdefault(t.path, {})
+            if extra_fields:  # as a firmware upgrade migrates the stored configuration
+                for key, body in objs.items():
+                    objs[key] = newer_firmware.fill(t, body)
 
     # -- factory state -------------------------------------------------------------------
     def factory_config(self) -> Config:
@@ -268,6 +273,10 @@ class Appliance:
         if not isinstance(body, dict):
             raise syntactic(path, "The request body must be a JSON object.")
         if t.is_typed:
+            held, newer = body, list[Problem]()
+            if self.extra_fields:
+                body, newer = newer_firmware.split(t, body)
+                newer = newer if own_key is not None else []  # a POST gets the defaults
             body = apply_defaults(t.root, body)
 
             def ref_check(spec: Value, key: str, _at: tuple[str | int, ...]) -> str | None:
@@ -279,7 +288,7 @@ class Appliance:
                         return f"{target.title.lower()} {key} is already used by {others[0]}; it can be referenced once"
                 return problem
 
-            problems = validate(t.root, body, reference_check=ref_check)
+            problems = newer + validate(t.root, body, reference_check=ref_check)
             if problems:
                 kind = "SyntacticError" if all(p.is_type_error for p in problems) else "SemanticError"
                 raise ApiError(
@@ -288,6 +297,8 @@ class Appliance:
                     f"Invalid {t.title.lower()}: {problems[0]}",
                     {"path": path, "errors": problems_as_details(problems)},
                 )
+            if self.extra_fields:
+                body = newer_firmware.fill(t, apply_defaults(t.root, held))
         elif t.name_field and t.name_field in body:
             name = body[t.name_field]
             if not isinstance(name, str) or not name or any(c.isspace() for c in name):

@@ -58,6 +58,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="S",
         help="fault switch: a commit takes S seconds, holding the lock (real appliances take seconds)",
     )
+    p.add_argument(
+        "--extra-fields",
+        action="store_true",
+        help="hold and return fields the catalog does not model, one of them required on PUT, as a newer "
+        "firmware would (see sps_simulator.newer_firmware)",
+    )
     p.add_argument("--ready-file", type=Path, help="write {url, ca} as JSON here once listening")
     return p.parse_args(argv)
 
@@ -67,7 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     state: Path = args.state.resolve()
     store = Store(state)
     appliance = Appliance(
-        load_catalog(), store, {args.username: args.password}, args.session_timeout, with_samples=not args.no_samples
+        load_catalog(),
+        store,
+        {args.username: args.password},
+        args.session_timeout,
+        with_samples=not args.no_samples,
+        extra_fields=args.extra_fields,
     )
     appliance.faults.fail_commits = args.fail_commits
     appliance.faults.latency = args.latency

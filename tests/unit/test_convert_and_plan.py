@@ -66,7 +66,7 @@ def plan(prior: Any, config: Any) -> tuple[Any, list[list[str | int]], Diagnosti
 
 def test_create_plans_unknown_key_and_fills_defaults() -> None:
     state, replace, diags = plan(None, {"key": None, "name": "a", "zone": "z", "size": None})
-    assert state == {"key": UNKNOWN, "name": "a", "zone": "z", "size": 3}
+    assert state == {"key": UNKNOWN, "name": "a", "zone": "z", "size": 3, "extra_json": None}
     assert replace == [] and not diags.items
 
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import cdktf
 import constructs
@@ -36,6 +36,7 @@ class AaPluginInstance(SpsResource):
         name: str,
         configuration: str,
         plugin: AaPluginRef,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
@@ -43,6 +44,7 @@ class AaPluginInstance(SpsResource):
             "name": name,
             "configuration": configuration,
             "plugin": plugin,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 

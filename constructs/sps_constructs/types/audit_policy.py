@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import cdktf
@@ -113,6 +113,7 @@ class AuditPolicy(SpsResource):
         encryption: AuditPolicyEncryption,
         signing: AuditPolicySigning,
         timestamping_enabled: bool | None = None,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
@@ -121,6 +122,7 @@ class AuditPolicy(SpsResource):
             "encryption": encryption,
             "signing": signing,
             "timestamping_enabled": timestamping_enabled,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
     @classmethod

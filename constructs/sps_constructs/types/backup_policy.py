@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import cdktf
@@ -196,6 +196,7 @@ class BackupPolicy(SpsResource):
         target: BackupPolicyTarget,
         include_node_id_in_path: bool | None = None,
         notification_event: BackupPolicyNotificationEvent | None = None,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
@@ -205,6 +206,7 @@ class BackupPolicy(SpsResource):
             "target": target,
             "include_node_id_in_path": include_node_id_in_path,
             "notification_event": notification_event,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import cdktf
@@ -230,6 +230,7 @@ class LdapServer(SpsResource):
         publickey_attribute: str | None = None,
         generated_publickey_attribute: str | None = None,
         memberof_attribute: str | None = None,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
@@ -246,6 +247,7 @@ class LdapServer(SpsResource):
             "publickey_attribute": publickey_attribute,
             "generated_publickey_attribute": generated_publickey_attribute,
             "memberof_attribute": memberof_attribute,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import cdktf
 import constructs
@@ -33,12 +33,14 @@ class LocalServicesCluster(SpsResource):
         *,
         enabled: bool | None = None,
         listen_address: str | None = None,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
         args = {
             "enabled": enabled,
             "listen_address": listen_address,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import cdktf
@@ -66,6 +66,7 @@ class LocalServicesUserWeb(SpsResource):
         listen: Sequence[LocalServicesUserWebListen],
         access_restriction: LocalServicesUserWebAccessRestriction | None = None,
         bruteforce_protection: bool | None = None,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
@@ -73,6 +74,7 @@ class LocalServicesUserWeb(SpsResource):
             "listen": listen,
             "access_restriction": access_restriction,
             "bruteforce_protection": bruteforce_protection,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import cdktf
@@ -464,6 +464,7 @@ class MssqlConnectionPolicy(SpsResource):
         source_address: MssqlConnectionPolicySourceAddress | None = None,
         transport_security: MssqlConnectionPolicyTransportSecurity | None = None,
         web_gateway_authentication: MssqlConnectionPolicyWebGatewayAuthentication | None = None,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
@@ -482,6 +483,7 @@ class MssqlConnectionPolicy(SpsResource):
             "source_address": source_address,
             "transport_security": transport_security,
             "web_gateway_authentication": web_gateway_authentication,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import cdktf
@@ -57,6 +57,7 @@ class MssqlSettingsPolicy(SpsResource):
         name: str,
         timeout: int | None = None,
         inactivity_timeout: MssqlSettingsPolicyInactivityTimeout | None = None,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
@@ -64,6 +65,7 @@ class MssqlSettingsPolicy(SpsResource):
             "name": name,
             "timeout": timeout,
             "inactivity_timeout": inactivity_timeout,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
     @classmethod

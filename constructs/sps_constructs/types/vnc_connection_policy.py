@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import cdktf
@@ -512,6 +512,7 @@ class VncConnectionPolicy(SpsResource):
         web_gateway_authentication: VncConnectionPolicyWebGatewayAuthentication | None = None,
         client_side_transport_security: VncConnectionPolicyClientSideTransportSecurity | None = None,
         server_side_transport_security: VncConnectionPolicyServerSideTransportSecurity | None = None,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
@@ -530,6 +531,7 @@ class VncConnectionPolicy(SpsResource):
             "web_gateway_authentication": web_gateway_authentication,
             "client_side_transport_security": client_side_transport_security,
             "server_side_transport_security": server_side_transport_security,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 

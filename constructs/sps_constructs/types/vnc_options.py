@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import cdktf
@@ -73,12 +73,14 @@ class VncOptions(SpsResource):
         *,
         channel_database_cleanup: VncOptionsChannelDatabaseCleanup | None = None,
         service: VncOptionsService | None = None,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
         args = {
             "channel_database_cleanup": channel_database_cleanup,
             "service": service,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 

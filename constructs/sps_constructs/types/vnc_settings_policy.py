@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import cdktf
@@ -92,6 +92,7 @@ class VncSettingsPolicy(SpsResource):
         preconnect_channel_check: bool | None = None,
         client_tls_security_settings: VncSettingsPolicyClientTlsSecuritySettings | None = None,
         server_tls_security_settings: VncSettingsPolicyClientTlsSecuritySettings | None = None,
+        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
         lifecycle: cdktf.TerraformResourceLifecycle | None = None,
     ) -> None:
@@ -102,6 +103,7 @@ class VncSettingsPolicy(SpsResource):
             "preconnect_channel_check": preconnect_channel_check,
             "client_tls_security_settings": client_tls_security_settings,
             "server_tls_security_settings": server_tls_security_settings,
+            "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
     @classmethod

@@ -87,9 +87,10 @@ class SpsClient:
             self._logged_in = True
             log.debug("logged in to %s as %s", self.base, self.settings.username)
 
-    def request(self, method: str, path: str, body: Any = None) -> Any:
-        """One call. GETs are retried on connection errors and 5xx, and re-login on 401; writes are
-        not: whether a write is safe to repeat is decided by the coordinator, by reading back."""
+    def request(self, method: str, path: str, body: Any = None, *, relogin: bool = True) -> Any:
+        """One call. GETs are retried on connection errors and 5xx, and re-login on 401 (unless
+        `relogin` is off); writes are not: whether a write is safe to repeat is decided by the
+        coordinator, by reading back."""
         if not self._logged_in:
             self.login()
         attempts = GET_ATTEMPTS if method == "GET" else 1
@@ -103,7 +104,7 @@ class SpsClient:
                     raise
                 time.sleep(0.2 * 2**attempt)
                 continue
-            if resp.status_code == 401 and method == "GET" and attempt + 1 < attempts:
+            if resp.status_code == 401 and method == "GET" and relogin and attempt + 1 < attempts:
                 self.login()
                 continue
             if resp.status_code >= 500 and attempt + 1 < attempts:
@@ -118,6 +119,11 @@ class SpsClient:
     def get(self, path: str) -> Any:
         """GET an endpoint, collection or object."""
         return self.request("GET", path)
+
+    def read_in_transaction(self, path: str) -> Any:
+        """GET as the open transaction sees it. Never logs in again: a new session would not hold
+        the transaction, so an expired one raises Unauthenticated for the coordinator to replay."""
+        return self.request("GET", path, relogin=False)
 
     def post(self, path: str, body: Any) -> str:
         """POST a new object to a collection; returns the key SPS assigned."""

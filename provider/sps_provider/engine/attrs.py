@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sps_catalog.model import Field, TypeDef, Value
+from sps_catalog.unknown_fields import EXTRA_JSON, EXTRA_JSON_DESCRIPTION
 from sps_provider.protocol.cty import CtyType, list_of, object_of
 
 Mode = Literal["resource", "data"]
@@ -133,7 +134,8 @@ def secret_attrs(f: Field) -> tuple[Attr, ...]:
 
 def resource_attrs(t: TypeDef) -> tuple[Attr, ...]:
     key = Attr(name="key", cty="string", computed=True, description=KEY_DESCRIPTION)
-    return (key, *object_attrs(t.root, "resource"))
+    extra = Attr(name=EXTRA_JSON, cty="string", optional=True, description=EXTRA_JSON_DESCRIPTION)
+    return (key, *object_attrs(t.root, "resource"), extra)
 
 
 def data_source_attrs(t: TypeDef) -> tuple[Attr, ...]:
@@ -158,6 +160,14 @@ def data_source_attrs(t: TypeDef) -> tuple[Attr, ...]:
         )
     if t.is_typed:
         out += [a for a in object_attrs(t.root, "data") if a.name != t.name_field]
+        out.append(
+            Attr(
+                name=EXTRA_JSON,
+                cty="string",
+                computed=True,
+                description="The fields SPS returned that the catalog does not model, as a JSON object.",
+            )
+        )
     else:
         out.append(
             Attr(

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from sps_catalog.model import TypeDef
+from sps_catalog.unknown_fields import EXTRA_JSON, canonical, unknown_only
 from sps_provider.client import errors
 from sps_provider.engine.attrs import Attr, data_source_attrs
 from sps_provider.engine.convert import to_terraform
@@ -36,6 +37,7 @@ class DataSourceEngine:
         out: dict[str, Any] = {"key": key}
         if self.t.is_typed:
             out.update(to_terraform(self.t.root, body))
+            out[EXTRA_JSON] = canonical(unknown_only(self.t.root, body))
         else:
             if self.t.name_field:
                 out[self.t.name_field] = body.get(self.t.name_field) if isinstance(body, dict) else None

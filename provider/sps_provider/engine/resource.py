@@ -12,12 +12,22 @@ transaction as the object that references it whenever the `*_wo_version` attribu
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sps_catalog import load_catalog
 from sps_catalog.model import TypeDef
 from sps_catalog.secrets import as_body_values, get_in, secret_input, set_in
+from sps_catalog.unknown_fields import (
+    EXTRA_JSON,
+    extra_problems,
+    extra_state,
+    keep_unknown,
+    merge_extra,
+    parse_extra,
+    same_json,
+)
 from sps_catalog.values import UNKNOWN, validate
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator, Step
@@ -49,9 +59,16 @@ class ResourceEngine:
     def body_fields(self, tf: dict[str, Any]) -> dict[str, Any]:
         return {f.name: tf.get(f.name) for f in self.t.fields}
 
+    def put(self, path: str, body: Any) -> Step:
+        """A PUT that sends back, unchanged, the fields the catalog does not model (a PUT replaces
+        the whole object): they are read inside the transaction, just before the write."""
+        return Step("PUT", path, body, merge=partial(keep_unknown, self.t.root))
+
     def state_from_body(self, key: str, body: Any, versions: Any = None) -> dict[str, Any]:
-        """State from an SPS body; secret versions come from Terraform (SPS does not know them)."""
+        """State from an SPS body; secret versions and which extra fields are managed come from
+        Terraform (SPS does not know them)."""
         state = {"key": key, **to_terraform(self.t.root, body)}
+        state[EXTRA_JSON] = extra_state(versions.get(EXTRA_JSON) if isinstance(versions, dict) else None, body)
         for path, f in self.t.secrets:
             _, version = secret_input(versions, path, f)
             set_in(state, (*path[:-1], f.write_only_name), None)
@@ -66,7 +83,12 @@ class ResourceEngine:
     # -- validate / plan -----------------------------------------------------------------
     def validate(self, config: dict[str, Any], diags: Diagnostics, prior: Any = None) -> None:
         values = with_defaults(self.t.root, self.config_fields(config, prior))
-        for p in validate(self.t.root, values):
+        problems = validate(self.t.root, values)
+        text = config.get(EXTRA_JSON)
+        if text is not UNKNOWN:
+            extra, problem = parse_extra(text)
+            problems += [problem] if problem else extra_problems(self.t.root, extra or {})
+        for p in problems:
             diags.error(f"Invalid {self.t.resource_type} configuration", f"{p.dotted()}: {p.message}", list(p.path))
         for path, f in self.t.secrets:
             wo, version = secret_input(config, path, f)
@@ -83,7 +105,12 @@ class ResourceEngine:
         self.validate(config, diags, prior)
         planned: dict[str, Any] = with_defaults(self.t.root, self.body_fields(config))
         key = prior["key"] if prior is not None else (self.t.singleton_key if self.t.is_singleton else UNKNOWN)
-        planned = {"key": key, **planned}
+        extra = config.get(EXTRA_JSON)
+        if prior is not None and extra is not UNKNOWN and extra is not None:
+            parsed, _ = parse_extra(extra)
+            if same_json(prior.get(EXTRA_JSON), parsed):
+                extra = prior[EXTRA_JSON]  # the same fields, spelled differently: no change
+        planned = {"key": key, **planned, EXTRA_JSON: extra}
         for path, f in self.t.secrets:
             wo, version = secret_input(config, path, f)
             _, prior_version = secret_input(prior, path, f)
@@ -117,7 +144,7 @@ class ResourceEngine:
                 set_in(filled, path, key)
             return filled
 
-        return [*steps, Step(write.method, write.path, body)]
+        return [*steps, replace(write, body=body)]
 
     def apply(self, coordinator: Coordinator, reader: SpsClient, prior: Any, planned: Any, config: Any,
               diags: Diagnostics) -> Any:  # fmt: skip
@@ -128,7 +155,7 @@ class ResourceEngine:
                     current = self.body_fields(prior)
                     released = release_references(t.root, current)
                     if released != current:
-                        coordinator.submit("PUT", t.api_path, to_body(t.root, released))
+                        coordinator.submit_steps([self.put(t.api_path, to_body(t.root, released))])
                     diags.warning(
                         f"{t.resource_type} removed from Terraform state only",
                         f"{t.title} is a singleton on the appliance: destroying it forgets it; "
@@ -141,9 +168,10 @@ class ResourceEngine:
             for path, _ in t.secrets:  # the keys of secrets still to be created are filled in by steps()
                 if get_in(values, path) is UNKNOWN:
                     set_in(values, path, None)
-            body = to_body(t.root, values)
+            extra, _ = parse_extra(planned.get(EXTRA_JSON))
+            body = merge_extra(to_body(t.root, values), extra or {})
             key = prior["key"] if prior is not None else (t.singleton_key if t.is_singleton else None)
-            write = Step("POST", t.api_path, body) if key is None else Step("PUT", self.object_path(key), body)
+            write = Step("POST", t.api_path, body) if key is None else self.put(self.object_path(key), body)
             results = coordinator.submit_steps(self.steps(planned, config or {}, write))
             key = results[-1] if key is None else key
             doc = reader.get(self.object_path(key))

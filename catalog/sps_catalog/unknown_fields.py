@@ -1,0 +1,172 @@
+"""Fields the catalog does not model: kept on update, and set through `extra_json`.
+
+A PUT replaces the whole object, so a body built from the modelled attributes alone would delete
+every field a newer firmware (or an undocumented option) holds. `keep_unknown` puts them back,
+from the object as the transaction sees it just before the PUT (docs/adr/0007). `extra_json` is
+the one attribute per type for fields the catalog does not model: what it sets is managed (merged
+into the body, read back, diffed); what it does not set and the catalog does not model is kept
+as the appliance holds it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sps_catalog.model import Value
+from sps_catalog.values import Path, Problem
+
+EXTRA_JSON = "extra_json"
+EXTRA_JSON_DESCRIPTION = (
+    "Fields the catalog does not model, as a JSON object merged into the body SPS receives (nested "
+    "objects merge field by field). The fields it sets are managed: read back and shown in plan. "
+    "Fields it does not set and the catalog does not model are kept as the appliance holds them. "
+    "It cannot set modelled fields (use their attributes)."
+)
+
+
+def keep_unknown(value: Value, sent: Any, current: Any) -> Any:
+    """`sent` plus the fields of `current` the catalog does not model, at every nesting level.
+
+    List elements are matched by their modelled content, then by position. A union object whose
+    branch changes keeps no unknown fields of its own: they belonged to the old branch.
+    """
+    if value.type == "list" and value.element is not None and isinstance(sent, list) and isinstance(current, list):
+        return _keep_in_list(value.element, sent, current)
+    if value.type != "object" or not isinstance(sent, dict) or not isinstance(current, dict):
+        return sent
+    known = {f.name: f for f in value.all_fields()}
+    out = dict(sent)
+    same_branch = value.union is None or current.get(value.union.discriminator) == sent.get(value.union.discriminator)
+    if same_branch:
+        for name, item in current.items():
+            if name not in known and name not in out:
+                out[name] = item
+    follow = known if same_branch else {f.name: f for f in value.fields}
+    for name, f in follow.items():
+        if name in out and name in current:
+            out[name] = keep_unknown(f, out[name], current[name])
+    return out
+
+
+def _keep_in_list(element: Value, sent: list[Any], current: list[Any]) -> list[Any]:
+    modelled = [modelled_only(element, c) for c in current]
+    unused = set(range(len(current)))
+    out = []
+    for i, item in enumerate(sent):
+        mine = modelled_only(element, item)
+        match = next((j for j in sorted(unused) if modelled[j] == mine), None)
+        if match is None and i in unused:
+            match = i
+        if match is None:
+            out.append(item)
+            continue
+        unused.discard(match)
+        out.append(keep_unknown(element, item, current[match]))
+    return out
+
+
+def modelled_only(value: Value, body: Any) -> Any:
+    """`body` without unknown fields, references as plain keys (to compare request and response forms)."""
+    if value.type == "reference" and isinstance(body, dict):
+        return body.get("key")
+    if value.type == "list" and value.element is not None and isinstance(body, list):
+        return [modelled_only(value.element, el) for el in body]
+    if value.type == "object" and isinstance(body, dict):
+        known = {f.name: f for f in value.all_fields()}
+        return {k: modelled_only(known[k], v) for k, v in body.items() if k in known and v is not None}
+    return body
+
+
+def unknown_only(value: Value, body: Any) -> dict[str, Any]:
+    """The fields of `body` the catalog does not model, nested objects included (what a data
+    source shows as `extra_json`); list elements are not looked into."""
+    if value.type != "object" or not isinstance(body, dict):
+        return {}
+    known = {f.name: f for f in value.all_fields()}
+    out: dict[str, Any] = {}
+    for name, item in body.items():
+        if name not in known:
+            out[name] = item
+        elif known[name].type == "object" and (inner := unknown_only(known[name], item)):
+            out[name] = inner
+    return out
+
+
+# -- extra_json -------------------------------------------------------------------------------
+def parse_extra(text: Any, path: Path = (EXTRA_JSON,)) -> tuple[dict[str, Any] | None, Problem | None]:
+    """The object `extra_json` holds (None when unset), or the problem with it."""
+    if text is None:
+        return None, None
+    try:
+        parsed = json.loads(text)
+    except ValueError as exc:
+        return None, Problem(path, f"is not valid JSON ({exc})")
+    if not isinstance(parsed, dict):
+        return None, Problem(path, "must be a JSON object")
+    return parsed, None
+
+
+def extra_problems(value: Value, extra: dict[str, Any], path: Path = (EXTRA_JSON,)) -> list[Problem]:
+    """Fields of `extra` the catalog models: those are set through their own attributes."""
+    known = {f.name: f for f in value.all_fields()}
+    problems: list[Problem] = []
+    for name, item in extra.items():
+        f = known.get(name)
+        if f is None:
+            continue
+        if f.type == "object" and isinstance(item, dict):
+            problems += extra_problems(f, item, (*path, name))
+        else:
+            modelled = ".".join(str(p) for p in (*path[1:], name))
+            problems.append(Problem((*path, name), f"{modelled!r} is modelled: set the attribute {modelled} instead"))
+    return problems
+
+
+def merge_extra(body: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """`body` with `extra` merged in: objects field by field, anything else replaced."""
+    out = dict(body)
+    for name, item in extra.items():
+        if isinstance(item, dict) and isinstance(out.get(name), dict):
+            out[name] = merge_extra(out[name], item)
+        else:
+            out[name] = item
+    return out
+
+
+def read_extra(extra: dict[str, Any], body: Any) -> dict[str, Any]:
+    """What the appliance holds for the fields `extra` sets (a field it lacks is left out)."""
+    out: dict[str, Any] = {}
+    if not isinstance(body, dict):
+        return out
+    for name, item in extra.items():
+        if name not in body:
+            continue
+        held = body[name]
+        out[name] = read_extra(item, held) if isinstance(item, dict) and isinstance(held, dict) else held
+    return out
+
+
+def canonical(value: Any) -> str:
+    """One spelling per JSON value (sorted keys, no spaces), so formatting never shows as a change."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def same_json(text: Any, value: Any) -> bool:
+    """Whether the JSON text `text` holds `value`."""
+    if not isinstance(text, str):
+        return False
+    try:
+        return bool(json.loads(text) == value)
+    except ValueError:
+        return False
+
+
+def extra_state(planned_text: Any, body: Any) -> Any:
+    """`extra_json` for state: the planned text while the appliance holds what it says (the user's
+    spelling stays), else the appliance's values for its fields, canonically spelled."""
+    extra, problem = parse_extra(planned_text)
+    if extra is None or problem is not None:
+        return None
+    held = read_extra(extra, body)
+    return planned_text if same_json(planned_text, held) else canonical(held)

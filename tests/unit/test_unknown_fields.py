@@ -1,0 +1,88 @@
+"""Keeping fields the catalog does not model, and the `extra_json` rules (pure logic)."""
+
+from __future__ import annotations
+
+from sps_catalog.model import Field, Union, Value
+from sps_catalog.unknown_fields import (
+    canonical,
+    extra_problems,
+    extra_state,
+    keep_unknown,
+    merge_extra,
+    parse_extra,
+)
+
+EVENT = Field(
+    name="event",
+    type="object",
+    union=Union("selection", "", {"command": (Field(name="match", type="string"),), "window_title": ()}),
+)
+RULE = Value(type="object", fields=(Field(name="name", type="string"), EVENT, Field(name="ca", type="reference")))
+ROOT = Value(type="object", fields=(Field(name="rules", type="list", element=RULE),))
+
+
+def test_list_elements_keep_their_unknown_fields_when_reordered_or_changed() -> None:
+    current = {
+        "rules": [
+            {"name": "a", "ca": {"key": "k1", "meta": {"href": "/x/k1"}}, "new": 1},
+            {"name": "b", "new": 2},
+        ],
+        "top": "kept",
+    }
+    sent = {"rules": [{"name": "b"}, {"name": "a", "ca": "k1"}, {"name": "c"}]}
+    assert keep_unknown(ROOT, sent, current) == {
+        "rules": [{"name": "b", "new": 2}, {"name": "a", "ca": "k1", "new": 1}, {"name": "c"}],
+        "top": "kept",
+    }
+    changed = {"rules": [{"name": "z"}]}
+    assert keep_unknown(ROOT, changed, current)["rules"] == [{"name": "z", "new": 1}], "matched by position"
+
+
+def test_a_union_object_keeps_its_unknown_fields_only_while_its_branch_stays() -> None:
+    current = {"rules": [{"name": "a", "event": {"selection": "command", "match": "x", "new": 1}}]}
+    same = {"rules": [{"name": "a", "event": {"selection": "command", "match": "y"}}]}
+    other = {"rules": [{"name": "a", "event": {"selection": "window_title"}}]}
+    assert keep_unknown(ROOT, same, current)["rules"][0]["event"] == {"selection": "command", "match": "y", "new": 1}
+    assert keep_unknown(ROOT, other, current)["rules"][0]["event"] == {"selection": "window_title"}
+
+
+def test_fields_sent_win_over_the_fields_held() -> None:
+    assert keep_unknown(ROOT, {"rules": [], "top": "mine"}, {"rules": [], "top": "theirs"}) == {
+        "rules": [],
+        "top": "mine",
+    }
+
+
+def test_extra_json_must_be_an_object_naming_only_unmodelled_fields() -> None:
+    assert parse_extra("[1]")[1] is not None and parse_extra("{")[1] is not None
+    extra, problem = parse_extra('{"rules": [], "new": {"a": 1}}')
+    assert problem is None and extra is not None
+    assert [(p.path, p.message) for p in extra_problems(ROOT, extra)] == [
+        (("extra_json", "rules"), "'rules' is modelled: set the attribute rules instead")
+    ]
+
+
+def test_extra_json_merges_objects_and_reads_back_only_what_it_sets() -> None:
+    assert merge_extra({"a": {"x": 1}, "b": 1}, {"a": {"y": 2}, "c": 3}) == {"a": {"x": 1, "y": 2}, "b": 1, "c": 3}
+    body = {"a": {"x": 1, "y": 2}, "c": 3, "d": 4}
+    spelled = '{ "c": 3, "a": {"y": 2} }'
+    assert extra_state(spelled, body) == spelled, "the user's spelling stays while the values agree"
+    assert extra_state(spelled, {**body, "c": 4}) == canonical({"a": {"y": 2}, "c": 4})
+    assert extra_state(None, body) is None
+
+
+def test_constructs_take_extra_json_as_a_mapping_and_refuse_modelled_fields() -> None:
+    from cdktf import App, TerraformStack
+
+    from sps_constructs import Appliance, MssqlOptions, SpsConfigError
+
+    stack = TerraformStack(App(), "s")
+    sps = Appliance(stack, "sps", url="https://sps.example")
+    made = MssqlOptions(sps, "opts", extra_json={"new": {"b": 1, "a": [True]}})
+    assert made.sps_attributes["extra_json"] == '{"new":{"a":[true],"b":1}}'
+    try:
+        MssqlOptions(sps, "bad", extra_json={"service": {"enabled": True}})
+    except SpsConfigError as exc:
+        assert "extra_json.service.enabled" in str(exc) and "set the attribute service.enabled" in str(exc)
+    else:
+        raise AssertionError("a modelled field in extra_json must be refused")
