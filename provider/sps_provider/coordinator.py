@@ -9,9 +9,13 @@ lock, opening waits with exponential backoff and jitter until `lock_timeout`.
 
 Uncertain outcomes are resolved by reading back, never by blind retries: a POST whose answer
 was lost is looked up in the transaction's changelog before it is sent again (no duplicate
-objects); a commit whose answer was lost is checked with GET /api/transaction. An expired
-session loses its transaction on the appliance, so the whole group is replayed after logging in
-again, which cannot duplicate anything.
+objects); a commit whose answer was lost is checked with GET /api/transaction and, when the
+writer session cannot answer, by reading the committed configuration through the reader
+session. An outcome nothing can establish is reported as unknown, never guessed. The writer
+session is never replaced silently: a 401 on it is `SessionLost` (SPS dropped the transaction
+with the session), and the whole group is replayed in a new transaction after a new login.
+The writer session never holds a transaction it does not know about: a lost answer to opening
+is checked, a revert that failed is repeated before the next open and on close().
 """
 
 from __future__ import annotations
@@ -22,18 +26,37 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from sps_provider.client import errors
-
-if TYPE_CHECKING:
-    from sps_provider.client.session import SpsClient
 
 log = logging.getLogger(__name__)
 
 Method = Literal["POST", "PUT", "DELETE"]
 UNCERTAIN = (errors.ConnectionFailed, errors.ServerError)
 ATTEMPTS = 4
+STOPPED = "stopped while waiting for the configuration lock; nothing was changed"
+
+
+class Writer(Protocol):
+    """The writer session (`SpsClient(relogin=False)`): a 401 on it raises Unauthenticated."""
+
+    def login(self) -> None: ...
+    def post(self, path: str, body: Any) -> str: ...
+    def put(self, path: str, body: Any) -> None: ...
+    def delete(self, path: str) -> None: ...
+    def open_transaction(self) -> None: ...
+    def commit(self, message: str | None = None) -> None: ...
+    def revert(self) -> None: ...
+    def changes(self) -> list[dict[str, Any]]: ...
+    def transaction_status(self) -> str: ...
+    def read_in_transaction(self, path: str) -> Any: ...
+
+
+class Reader(Protocol):
+    """A session that never holds a transaction: it sees the committed configuration."""
+
+    def get(self, path: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -58,13 +81,15 @@ class Step:
 @dataclass
 class Change:
     """The writes of one resource, waiting for the commit that makes them durable. The result
-    is the last step's (a POST's is the new key); `partial` marks a change that failed after
-    some of its steps were written, which taints the transaction."""
+    is the last step's (a POST's is the new key); `partial` marks a change that failed but may
+    have left writes in the transaction (an earlier step, or a write whose answer never came),
+    which taints the transaction."""
 
     steps: list[Step]
     results: list[Any] = field(default_factory=list)
     error: BaseException | None = None
     partial: bool = False
+    replays: int = 0  # times sent again after its answer was lost and the transaction reverted
     done: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -79,6 +104,14 @@ class LockTimeout(errors.SpsError):
     """The configuration lock stayed with another session past `lock_timeout`."""
 
 
+class Stopped(errors.SpsError):
+    """StopProvider (Ctrl-C) ended the wait for the configuration lock; nothing was written."""
+
+
+class OutcomeUnknown(errors.SpsError):
+    """The commit's answer was lost and neither session could establish whether it was made."""
+
+
 class SessionLost(Exception):
     """The writer session expired mid-transaction: SPS dropped the transaction with it."""
 
@@ -90,10 +123,7 @@ class Policy:
     commit_message: str | None = None
     gather_quiet: float = 0.05
     gather_max: float = 0.5
-
-
-def _backoff(attempt: int) -> float:
-    return float(min(5.0, 0.2 * 2**attempt) * (0.5 + random.random()))
+    backoff: float = 0.2  # first retry delay in seconds, doubling up to 25x (tests set it to 0)
 
 
 def _contains(whole: Any, part: Any) -> bool:
@@ -103,13 +133,27 @@ def _contains(whole: Any, part: Any) -> bool:
     return bool(whole == part)
 
 
+def _where(step: Step, result: Any) -> str:
+    """How to see one write's effect on the appliance (for an OutcomeUnknown message)."""
+    if step.method == "POST":
+        return f"GET {step.path}/{result} (created; if it is there, `terraform import` it with the key {result})"
+    if step.method == "DELETE":
+        return f"GET {step.path} (deleted when it answers 404)"
+    return f"GET {step.path} (replaced)"
+
+
 class Coordinator:
-    def __init__(self, client: SpsClient, policy: Policy) -> None:
+    def __init__(self, client: Writer, policy: Policy, reader: Reader) -> None:
         self.client = client
+        self.reader = reader
         self.policy = policy
         self._pending: list[Change] = []
         self._cond = threading.Condition()
         self._worker: threading.Thread | None = None
+        self._tx_lock = threading.Lock()  # one group at a time on the writer session, and close()
+        self._stop = threading.Event()
+        self._held = False  # the writer session may hold a transaction (opened, not yet committed or reverted)
+        self._lock_waited = 0.0  # seconds this process waited for the lock: one lock_timeout budget
 
     def submit(self, method: Method, path: str, body: Any = None) -> Any:
         """Run one write inside an SPS transaction; returns its result once committed, or raises."""
@@ -128,6 +172,36 @@ class Coordinator:
         if change.error is not None:
             raise change.error
         return change.results
+
+    def stop(self) -> None:
+        """StopProvider: lock waits and groups that have written nothing end at once with
+        Stopped; a group that has written finishes (commit) or reverts."""
+        self._stop.set()
+
+    def close(self, timeout: float) -> bool:
+        """Shutdown or exit: revert any transaction the writer session still holds, retrying
+        (e.g. through a network outage) until `timeout`. True when none is left."""
+        self.stop()
+        deadline = time.monotonic() + timeout
+        locked = self._tx_lock.acquire(timeout=max(0.0, timeout))
+        try:
+            attempt = 0
+            while self._held and not self._revert():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    log.error("the SPS transaction of this provider could not be reverted; SPS drops it when the "
+                              "session times out")  # fmt: skip
+                    return False
+                time.sleep(min(left, self._delay(attempt)))
+                attempt += 1
+            return True
+        finally:
+            if locked:
+                self._tx_lock.release()
+
+    def _delay(self, attempt: int) -> float:
+        base = self.policy.backoff
+        return float(min(25 * base, base * 2**attempt) * (0.5 + random.random()))
 
     # -- the worker ------------------------------------------------------------------------
     def _take_batch(self) -> list[Change]:
@@ -159,7 +233,10 @@ class Coordinator:
                         return
                 continue
             try:
-                self._commit_group(batch)
+                with self._tx_lock:
+                    if self._stop.is_set():
+                        raise Stopped(STOPPED)
+                    self._commit_group(batch)
             except BaseException as exc:
                 for c in batch:
                     if not c.done.is_set():
@@ -177,11 +254,12 @@ class Coordinator:
                 self._transaction(batch)
                 return
             except SessionLost:
+                self._held = False  # SPS ended the session and its transaction with it
                 log.info(
                     "the SPS session expired mid-transaction; logging in again and replaying %d change(s)", len(batch)
                 )
+                time.sleep(self._delay(attempt))
                 self.client.login()
-                time.sleep(_backoff(attempt))
         raise errors.Unauthenticated("the SPS session kept expiring during the transaction; nothing was changed")
 
     def _transaction(self, batch: list[Change]) -> None:
@@ -194,9 +272,16 @@ class Coordinator:
             for c in batch:
                 c.error = exc
             return
-        written = [c for c in batch if self._write(c, claimed={r for w in batch for r in w.results})]
+        written = [c for c in batch if self._write(c, batch)]
         if any(c.partial for c in batch):
-            self._revert()  # a half-written change must not be committed; replay the others without it
+            # A half-written change must not be committed: revert, and replay the others without
+            # it. A write whose answer was lost and could not be found is sent again after the
+            # revert, which removed whatever it did (a bounded number of times).
+            self._revert()
+            for c in batch:
+                if isinstance(c.error, UNCERTAIN) and c.replays < ATTEMPTS:
+                    c.replays += 1
+                    c.error = None
             rest = [c for c in batch if c.error is None]
             if rest:
                 self._commit_group(rest)
@@ -205,7 +290,16 @@ class Coordinator:
             self._revert()
             return
         try:
-            self._commit()
+            self._commit(written)
+        except OutcomeUnknown as exc:
+            self._revert()  # if the commit was not made, the transaction must not keep the lock
+            for c in written:
+                where = "; ".join(_where(s, r) for s, r in zip(c.steps, c.results, strict=False))
+                c.error = OutcomeUnknown(f"{exc.message}. This change may be on the appliance: check {where}")
+        except errors.ConnectionFailed as exc:
+            self._revert()  # no answer, and SPS said it was not committed: nothing to blame a change for
+            for c in written:
+                c.error = exc
         except errors.SpsError as exc:
             self._revert()
             if len(written) == 1:
@@ -215,14 +309,15 @@ class Coordinator:
             for c in written:
                 self._commit_group([c])
 
-    def _write(self, c: Change, claimed: set[Any]) -> bool:
-        """Send a change's steps; True when all are in the transaction, False when SPS refused one."""
+    def _write(self, c: Change, batch: list[Change]) -> bool:
+        """Send a change's steps; True when all are in the transaction, False when one failed."""
         for step in c.steps:
+            claimed = {r for w in batch for r in w.results}  # keys this transaction already accounts for
             try:
                 c.results.append(self._write_step(step, c.results, claimed))
             except errors.SpsError as exc:
                 c.error = exc
-                c.partial = bool(c.results)
+                c.partial = bool(c.results) or isinstance(exc, UNCERTAIN)
                 return False
         return True
 
@@ -240,8 +335,13 @@ class Coordinator:
             except errors.Unauthenticated as exc:
                 raise SessionLost() from exc
             except UNCERTAIN as exc:
+                if attempt + 1 == ATTEMPTS:
+                    raise errors.ConnectionFailed(
+                        f"{step}: no answer after {ATTEMPTS} attempts; not committed", method=step.method,
+                        path=step.path,
+                    ) from exc  # fmt: skip
                 log.info("%s: answer lost (%s); checking the transaction before retrying", step, exc)
-                time.sleep(_backoff(attempt))
+                time.sleep(self._delay(attempt))
                 if step.method == "POST":
                     key = self._find_created(step, body, claimed)
                     if key is not None:
@@ -250,7 +350,7 @@ class Coordinator:
                 if step.method == "DELETE" and attempt > 0:
                     return None  # the lost attempt did delete it
                 raise
-        raise errors.ConnectionFailed(f"{step}: no answer after {ATTEMPTS} attempts")
+        raise AssertionError("unreachable")
 
     def _send(self, step: Step, body: Any) -> Any:
         if step.method == "POST":
@@ -262,56 +362,156 @@ class Coordinator:
         return None
 
     def _find_created(self, step: Step, body: Any, claimed: set[Any]) -> str | None:
-        """The key of an object this transaction created from `body`, if the lost POST did it."""
-        for change in self.client.changes():
+        """The key of an object the lost POST created, if it did. Writes are sent one at a time
+        and every answered POST's key is claimed, so an unclaimed create under the collection
+        can only be the lost one's; its value must match what was sent unless SPS hides it (a
+        write-once secret such as a password object shows no value in the changelog)."""
+        try:
+            changes = self.client.changes()
+        except errors.Unauthenticated as exc:
+            raise SessionLost() from exc
+        for change in changes:
             path = str(change.get("path", ""))
             key = path.rsplit("/", 1)[-1]
+            new = change.get("new_value")
             if (
                 change.get("type") == "create"
                 and path.startswith(step.path + "/")
                 and key not in claimed
-                and _contains(change.get("new_value"), body)
+                and (not new or _contains(new, body))
             ):
                 return key
         return None
 
-    def _commit(self) -> None:
+    def _commit(self, written: list[Change]) -> None:
         for attempt in range(ATTEMPTS):
             try:
                 self.client.commit(self.policy.commit_message)
+                self._held = False
                 return
             except errors.Unauthenticated as exc:
-                raise SessionLost() from exc
+                raise SessionLost() from exc  # SPS refuses to commit for a session it ended
             except UNCERTAIN as exc:
                 log.info("commit: answer lost (%s); asking SPS whether it committed", exc)
-                time.sleep(_backoff(attempt))
+                time.sleep(self._delay(attempt))
+                status: str | None
                 try:
                     status = self.client.transaction_status()
-                except errors.Unauthenticated as lost:
-                    raise SessionLost() from lost
+                except errors.Unauthenticated:
+                    status = "lost"  # the commit was made, or the transaction ended with the session
+                except errors.SpsError as failed:
+                    log.info("commit: GET /api/transaction failed too (%s)", failed)
+                    status = None
+                if status == "open":
+                    continue
                 if status == "closed":
+                    self._held = False
                     return
-        raise errors.ConnectionFailed(f"commit: no answer after {ATTEMPTS} attempts")
+                verdict = self._verify(written)
+                if status == "lost":
+                    self._held = False
+                    if verdict is False:
+                        raise SessionLost() from exc
+                if verdict is True:
+                    self._held = False
+                    return
+                if verdict is None:
+                    raise OutcomeUnknown(
+                        f"the answer to the commit was lost ({exc}) and SPS could not tell whether it was made",
+                        method="PUT",
+                        path="/api/transaction",
+                    ) from exc
+        raise errors.ConnectionFailed(
+            f"commit: no answer after {ATTEMPTS} attempts; not committed (the transaction is reverted)",
+            method="PUT",
+            path="/api/transaction",
+        )
 
-    def _revert(self) -> None:
+    def _verify(self, written: list[Change]) -> bool | None:
+        """Whether the commit holding `written` was made, judged from the committed
+        configuration (the reader session holds no transaction). A commit is all or nothing:
+        one write seen proves it, one write missing disproves it; None when undecidable."""
+        verdicts: set[bool | None] = set()
+        for c in written:
+            results: list[Any] = []
+            for step, result in zip(c.steps, c.results, strict=False):
+                try:
+                    verdicts.add(self._visible(step, step.body_for(results), result))
+                except errors.SpsError as exc:
+                    log.info("commit: reading back %s failed (%s)", step, exc)
+                    return None
+                results.append(result)
+        if False in verdicts:
+            return None if True in verdicts else False
+        return True  # every write is visible, or (PUTs only) the configuration is as wanted either way
+
+    def _visible(self, step: Step, body: Any, result: Any) -> bool | None:
+        """True/False: the committed configuration has/lacks this write; None: a PUT whose body is
+        there (committed, or it changed nothing)."""
+        if step.method == "POST":
+            try:
+                self.reader.get(f"{step.path}/{result}")
+                return True
+            except errors.NotFound:
+                return False
+        try:
+            doc = self.reader.get(step.path)
+        except errors.NotFound:
+            return step.method == "DELETE"
+        if step.method == "DELETE":
+            return False
+        return None if _contains(doc.get("body"), body) else False
+
+    def _revert(self) -> bool:
+        """DELETE /api/transaction; False when it got no answer (the transaction may still be held)."""
         try:
             self.client.revert()
+        except errors.Unauthenticated:
+            pass  # the session ended, and its transaction with it
         except errors.SpsError as exc:
             log.warning("reverting the transaction failed: %s", exc)
+            return False
+        self._held = False
+        return True
 
     def _open(self) -> None:
-        """Open a transaction, waiting for another session's lock with backoff and jitter."""
-        deadline = time.monotonic() + self.policy.lock_timeout
-        attempt = 0
+        """Open a transaction, waiting for another session's lock with backoff and jitter; the
+        waits of all groups share one `lock_timeout` budget."""
+        if self._held and not self._revert():
+            raise errors.ConnectionFailed(
+                "the previous transaction could not be reverted (no answer); nothing was changed",
+                method="DELETE",
+                path="/api/transaction",
+            )
+        attempt = lost = 0
         while True:
+            self._held = True
             try:
                 self.client.open_transaction()
                 return
             except errors.Unauthenticated as exc:
                 raise SessionLost() from exc
+            except UNCERTAIN as exc:
+                log.info("POST /api/transaction: answer lost (%s); asking SPS whether this session holds it", exc)
+                time.sleep(self._delay(lost))
+                lost += 1
+                try:
+                    if self.client.transaction_status() == "open":
+                        return
+                except errors.Unauthenticated as gone:
+                    raise SessionLost() from gone
+                except errors.SpsError as failed:
+                    log.info("GET /api/transaction failed too (%s)", failed)
+                if lost == ATTEMPTS:
+                    raise errors.ConnectionFailed(
+                        f"opening a transaction: no answer after {ATTEMPTS} attempts; nothing was changed",
+                        method="POST",
+                        path="/api/transaction",
+                    ) from exc
             except errors.LockConflict as exc:
+                self._held = False  # another session holds the lock, so this one holds no transaction
                 holder = exc.details.get("locked_by") if isinstance(exc.details, dict) else None
-                left = deadline - time.monotonic()
+                left = self.policy.lock_timeout - self._lock_waited
                 if left <= 0:
                     raise LockTimeout(
                         f"the configuration lock is held by {holder or 'another session'} and was not released "
@@ -320,7 +520,11 @@ class Coordinator:
                         error_type=exc.error_type,
                         details=exc.details,
                     ) from exc
-                delay = min(left, _backoff(attempt))
+                delay = min(left, self._delay(attempt) or 0.01)
                 log.info("configuration locked by %s; retrying in %.1fs", holder or "another session", delay)
-                time.sleep(delay)
+                started = time.monotonic()
+                stopped = self._stop.wait(delay)
+                self._lock_waited += time.monotonic() - started
+                if stopped:
+                    raise Stopped(STOPPED, status=exc.status, error_type="Stopped", details=exc.details) from exc
                 attempt += 1

@@ -142,7 +142,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
             )
             self.reader = SpsClient(settings)
             self.refresh = RefreshReader(self.reader)
-            self.coordinator = Coordinator(SpsClient(settings), parsed.policy)
+            self.coordinator = Coordinator(SpsClient(settings, relogin=False), parsed.policy, self.reader)
             log.debug("configured for %s", parsed.url)
 
         self.guarded("ConfigureProvider", diags, run, None)
@@ -265,6 +265,14 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
     # -- lifecycle -----------------------------------------------------------------------
     def StopProvider(self, request: Any, context: Any) -> pb.StopProvider.Response:
         """Terraform asks us to stop (Ctrl-C). In-flight changes are never abandoned: the
-        coordinator finishes (or reverts) its transaction and every caller gets its answer."""
+        coordinator finishes (or reverts) its transaction and every caller gets its answer; lock
+        waits and groups that have written nothing end at once."""
         log.info("StopProvider: letting %d in-flight call(s) finish", self.in_flight)
+        if self.coordinator is not None:
+            self.coordinator.stop()
         return pb.StopProvider.Response()
+
+    def close(self, timeout: float) -> None:
+        """Shutdown or exit: revert any transaction the writer session still holds."""
+        if self.coordinator is not None:
+            self.coordinator.close(timeout)

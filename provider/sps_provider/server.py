@@ -38,6 +38,7 @@ MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca
 CORE_PROTOCOL_VERSION = 1
 APP_PROTOCOL_VERSION = 6
 SHUTDOWN_GRACE_SECONDS = 60.0
+REVERT_GRACE_SECONDS = 10.0  # retrying the revert of a transaction left by a network outage
 
 log = logging.getLogger(__name__)
 
@@ -122,5 +123,6 @@ def serve() -> int:
         provider.wait_idle(SHUTDOWN_GRACE_SECONDS)
         server.stop(grace=5).wait()
     finally:
+        provider.close(REVERT_GRACE_SECONDS)
         shutil.rmtree(socket_dir, ignore_errors=True)
     return 0

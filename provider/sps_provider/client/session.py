@@ -31,11 +31,14 @@ class Settings:
 
 
 class SpsClient:
-    """A logged-in session. GETs re-login once when the session expired; writes never do,
-    because a new session would not hold the transaction the write belongs to."""
+    """A logged-in session. With `relogin` (the reader), GETs log in again when the session
+    expired; writes never do. The writer (`relogin=False`) never does: a new session would not
+    hold the transaction the call belongs to, and would read `closed` for a transaction the old
+    one lost; a 401 raises Unauthenticated and the coordinator replays the group."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, relogin: bool = True) -> None:
         self.settings = settings
+        self.relogin = relogin
         self.base = settings.url.rstrip("/")
         self.http = requests.Session()
         self.http.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=64))
@@ -88,9 +91,9 @@ class SpsClient:
             log.debug("logged in to %s as %s", self.base, self.settings.username)
 
     def request(self, method: str, path: str, body: Any = None, *, relogin: bool = True) -> Any:
-        """One call. GETs are retried on connection errors and 5xx, and re-login on 401 (unless
-        `relogin` is off); writes are not: whether a write is safe to repeat is decided by the
-        coordinator, by reading back."""
+        """One call. GETs are retried on connection errors and 5xx, and log in again on 401 when
+        both the client's and the call's `relogin` allow it; writes are not: whether a write is
+        safe to repeat is decided by the coordinator, by reading back."""
         if not self._logged_in:
             self.login()
         attempts = GET_ATTEMPTS if method == "GET" else 1
@@ -104,7 +107,7 @@ class SpsClient:
                     raise
                 time.sleep(0.2 * 2**attempt)
                 continue
-            if resp.status_code == 401 and method == "GET" and relogin and attempt + 1 < attempts:
+            if resp.status_code == 401 and method == "GET" and relogin and self.relogin and attempt + 1 < attempts:
                 self.login()
                 continue
             if resp.status_code >= 500 and attempt + 1 < attempts:

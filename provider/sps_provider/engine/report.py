@@ -6,6 +6,7 @@ import re
 
 from sps_catalog.model import TypeDef
 from sps_provider.client import errors
+from sps_provider.coordinator import OutcomeUnknown, Stopped
 from sps_provider.protocol.diagnostics import Diagnostics
 
 
@@ -19,7 +20,11 @@ def parse_dotted(path: str) -> list[str | int]:
 
 def report_sps_error(diags: Diagnostics, t: TypeDef, action: str, exc: errors.SpsError) -> None:
     summary = f"SPS refused to {action} {t.resource_type}: {exc.error_type or type(exc).__name__}"
-    if isinstance(exc, errors.TlsVerificationFailed):
+    if isinstance(exc, OutcomeUnknown):
+        summary = f"Outcome unknown: {t.resource_type} may have been applied on SPS"
+    elif isinstance(exc, Stopped):
+        summary = f"Stopped: {t.resource_type} was not applied"
+    elif isinstance(exc, errors.TlsVerificationFailed):
         summary = f"Untrusted SPS certificate: cannot {action} {t.resource_type}"
     elif isinstance(exc, errors.ConnectionFailed):
         summary = f"Cannot reach SPS to {action} {t.resource_type}"
