@@ -6,7 +6,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
 export CHECKPOINT_DISABLE := 1
 export TF_IN_AUTOMATION := 1
 
-.PHONY: all install provider synth demo bench bench-quick fuzz audit test lint pytest generate check-generated clean
+.PHONY: all install provider synth demo fleet-demo postgres bench bench-quick fuzz audit test lint pytest generate check-generated clean
 
 all: demo
 
@@ -33,7 +33,16 @@ synth: install
 demo: install
 	$(PY) stacks/run_demo.py
 
-test: install lint audit pytest
+# Debian's PostgreSQL binaries (apt-get, as root, when missing) for the pg backend; the cluster is
+# the project's own (sps-pg start|stop|status|env, state in .state/pg), never the system service.
+postgres:
+	tools/install-postgres.sh
+
+# stacks/fleet.py on 8 simulators with state in the project's PostgreSQL; a second run changes nothing.
+fleet-demo: install postgres
+	$(PY) stacks/run_fleet_demo.py
+
+test: install postgres lint audit pytest
 
 pytest: install
 	$(PY) -m pytest -q -n 4

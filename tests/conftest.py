@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from sps_harness import RunningSimulator, Terraform, start_simulator
+from sps_harness import RunningSimulator, Terraform, postgres, start_simulator
 from sps_provider.install import install
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,18 @@ def provider_mirror() -> Path:
     """The provider as `make` installs it, rebuilt from the current code."""
     install(ROOT / ".mirror", ROOT / "sps.tfrc")
     return ROOT / ".mirror"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[postgres.Cluster]:
+    """The project's private PostgreSQL cluster (sps-pg start/stop), one per test worker. It lives
+    under .state, not pytest's tmp: as root the server runs as `postgres`, which cannot enter it."""
+    directory = ROOT / ".state" / "pytest-pg" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+    shutil.rmtree(directory, ignore_errors=True)
+    cluster = postgres.start(directory)
+    yield cluster
+    postgres.stop(directory)
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

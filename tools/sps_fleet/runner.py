@@ -1,0 +1,221 @@
+"""`sps-fleet plan|apply`: synthesize a fleet definition, then plan or apply every appliance's stack
+in parallel (bounded), with one live progress line per appliance and a summary table at the end.
+
+Per stack: `terraform init`, select (or create) the workspace named after the stack, then `plan`
+or `apply` with `-json` (progress and counts come from Terraform's machine-readable UI). One
+appliance failing does not stop the others. Exit status: 0 when every appliance succeeded, 1 when
+any failed (their names on the last line of stderr and in --report), 2 when the fleet could not
+be synthesized. Commits are read from the simulator's counters; a real appliance has no commit
+counter in its API, so its column says n/a.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TextIO
+
+import requests
+
+from sps_fleet.progress import Outcome, Progress, summary_table
+
+
+class FleetError(RuntimeError):
+    """The fleet definition could not be synthesized or holds no stacks."""
+
+
+def synthesize(app: Path, out: Path) -> None:
+    env = dict(os.environ, CDKTF_OUTDIR=str(out))
+    env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+    result = subprocess.run([sys.executable, str(app)], env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise FleetError(f"synthesizing {app} failed ({result.returncode}):\n{result.stderr[-4000:]}")
+
+
+def stacks(out: Path, only: Sequence[str] = ()) -> list[Outcome]:
+    """The synthesized stacks (cdktf's manifest.json), each with its appliance's URL and CA."""
+    manifest = json.loads((out / "manifest.json").read_text())["stacks"]
+    unknown = set(only) - set(manifest)
+    if unknown:
+        raise FleetError(f"no stack named {', '.join(sorted(unknown))} in {out / 'manifest.json'}")
+    found = []
+    for name, entry in manifest.items():
+        if only and name not in only:
+            continue
+        workdir = out / entry["workingDirectory"]
+        providers = json.loads((out / entry["synthesizedStackPath"]).read_text()).get("provider", {}).get("sps", [])
+        first: dict[str, Any] = providers[0] if providers else {}
+        found.append(Outcome(name, workdir, first.get("url"), first.get("ca_bundle")))
+    if not found:
+        raise FleetError(f"{out / 'manifest.json'} holds no stacks")
+    return found
+
+
+def simulator_commits(o: Outcome) -> int | None:
+    """The appliance's commit counter if it is an SPS simulator started with --admin, else None."""
+    if not o.url:
+        return None
+    try:
+        resp = requests.get(f"{o.url}/_sim/stats", verify=o.ca or True, timeout=5, proxies={"https": "", "http": ""})
+        return int(resp.json()["commits"]) if resp.status_code == 200 else None
+    except (requests.RequestException, ValueError, KeyError):
+        return None
+
+
+class Deployment:
+    """One stack through init, workspace selection and plan/apply; updates its Outcome as it goes."""
+
+    def __init__(self, o: Outcome, command: str, lock_timeout: str, progress: Progress) -> None:
+        self.o, self.command, self.lock_timeout, self.progress = o, command, lock_timeout, progress
+        self.env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
+        self.log_path = o.workdir / f"sps-fleet-{command}.log"
+
+    def run(self) -> Outcome:
+        o = self.o
+        o.started = time.monotonic()
+        before = simulator_commits(o)
+        try:
+            with open(self.log_path, "w") as log:
+                self.step(log, "init", ["init", "-input=false", "-no-color", f"-lock-timeout={self.lock_timeout}"])
+                self.select_workspace(log)
+                self.main_step(log)
+        except _StepFailed as failed:
+            o.error = failed.message
+        finally:
+            after = simulator_commits(o)
+            o.commits = after - before if before is not None and after is not None else None
+            o.finished = time.monotonic()
+            self.progress.update(o, "failed" if o.error else "done", "" if not o.error else o.error.splitlines()[0])
+        return o
+
+    def step(self, log: TextIO, phase: str, args: list[str]) -> str:
+        self.progress.update(self.o, phase, "")
+        log.write(f"$ terraform {' '.join(args)}\n")
+        log.flush()
+        result = subprocess.run(["terraform", *args], cwd=self.o.workdir, env=self.env, capture_output=True, text=True)
+        log.write(result.stdout + result.stderr)
+        if result.returncode != 0:
+            raise _StepFailed(f"{phase}: {_first_error(result.stderr or result.stdout)}")
+        return result.stdout
+
+    def select_workspace(self, log: TextIO) -> None:
+        """The workspace named after the stack, created on first use. Not `default`: the pg backend
+        creates a state's row on its first write and holds the database-wide creation lock until
+        then, which would serialize every first apply in the database; `workspace new` writes it at once."""
+        listed = self.step(log, "workspace", ["workspace", "list", "-no-color"])
+        names = {line.strip().lstrip("* ").strip() for line in listed.splitlines()}
+        if self.o.name in names:
+            self.step(log, "workspace", ["workspace", "select", "-no-color", self.o.name])
+        else:
+            self.step(
+                log, "workspace", ["workspace", "new", "-no-color", f"-lock-timeout={self.lock_timeout}", self.o.name]
+            )
+
+    def main_step(self, log: TextIO) -> None:
+        o = self.o
+        args = [self.command, "-json", "-input=false", f"-lock-timeout={self.lock_timeout}"]
+        if self.command == "apply":
+            args.append("-auto-approve")
+        self.progress.update(o, self.command, "planning")
+        log.write(f"$ terraform {' '.join(args)}\n")
+        proc = subprocess.Popen(
+            ["terraform", *args],
+            cwd=o.workdir,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert proc.stdout is not None
+        errors: list[str] = []
+        for line in proc.stdout:
+            log.write(line)
+            self.on_message(line, errors)
+        if proc.wait() != 0 or errors:
+            raise _StepFailed(
+                f"{self.command}: " + ("; ".join(errors) if errors else f"terraform exited {proc.returncode}")
+            )
+
+    def on_message(self, line: str, errors: list[str]) -> None:
+        o = self.o
+        try:
+            msg: dict[str, Any] = json.loads(line)
+        except ValueError:
+            return
+        kind = msg.get("type")
+        hook: dict[str, Any] = msg.get("hook", {})
+        if kind == "planned_change" and msg.get("change", {}).get("action") not in ("read", "noop"):
+            o.total += 1
+            self.progress.update(o, self.command, f"{o.total} change(s) planned")
+        elif kind == "apply_complete" and hook.get("action") != "read":
+            o.done += 1
+            self.progress.update(o, self.command, f"{o.done}/{o.total} {hook.get('resource', {}).get('addr', '')}")
+        elif kind == "change_summary":
+            changes = msg.get("changes", {})
+            o.added, o.changed, o.destroyed = changes.get("add", 0), changes.get("change", 0), changes.get("remove", 0)
+        elif kind == "diagnostic" and msg.get("@level") == "error":
+            diag = msg.get("diagnostic", {})
+            errors.append(f"{diag.get('address', '')}: {diag.get('summary', '')}".lstrip(": "))
+
+
+class _StepFailed(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _first_error(output: str) -> str:
+    lines = [ln.strip(" │╷╵") for ln in output.splitlines()]
+    errors = [ln for ln in lines if ln.startswith("Error")]
+    return (errors[0] if errors else next((ln for ln in lines if ln), "failed")).strip()
+
+
+def deploy(targets: list[Outcome], command: str, parallel: int, lock_timeout: str, stream: TextIO) -> list[Outcome]:
+    """Run every stack, at most `parallel` at a time; failures are recorded, never raised."""
+    progress = Progress(targets, stream)
+    with progress, ThreadPoolExecutor(max_workers=parallel) as pool:
+        list(pool.map(lambda o: Deployment(o, command, lock_timeout, progress).run(), targets))
+    return targets
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sps-fleet", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("command", choices=["plan", "apply"])
+    parser.add_argument("--app", type=Path, default=Path("stacks/fleet.py"), help="the fleet definition (Python)")
+    parser.add_argument("--out", type=Path, default=Path("cdktf.out"), help="synthesis directory")
+    parser.add_argument("--parallel", type=int, default=4, help="appliances deployed at once (default 4)")
+    parser.add_argument("--only", default="", help="comma-separated stack names (default: all)")
+    parser.add_argument("--lock-timeout", default="120s", help="how long to retry a busy state lock")
+    parser.add_argument("--report", type=Path, help="write the outcome per appliance as JSON")
+    args = parser.parse_args(argv)
+    if args.parallel < 1:
+        parser.error("--parallel must be at least 1")
+    out = args.out.resolve()
+    try:
+        synthesize(args.app, out)
+        targets = stacks(out, [n for n in args.only.split(",") if n])
+    except FleetError as exc:
+        print(f"sps-fleet: {exc}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    outcomes = deploy(targets, args.command, args.parallel, args.lock_timeout, sys.stdout)
+    print(summary_table(outcomes, args.command, time.monotonic() - started), flush=True)
+    if args.report:
+        args.report.write_text(json.dumps([{**asdict(o), "workdir": str(o.workdir)} for o in outcomes], indent=2))
+    failed = [o.name for o in outcomes if o.error]
+    if failed:
+        print(f"sps-fleet: {len(failed)} of {len(outcomes)} appliance(s) failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
