@@ -16,7 +16,7 @@ import secrets
 import signal
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,16 +25,19 @@ from sps_catalog.values import Problem, apply_defaults, validate
 from sps_simulator import newer_firmware, nic_address
 from sps_simulator.bruteforce import LoginGuard
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
+from sps_simulator.index import Index, reference_fields, references
+from sps_simulator.overlay import Candidate, Overlay
 from sps_simulator.store import Config, Store
+
+View = Mapping[str, Mapping[str, Any]]  # the committed configuration, or a transaction's candidate
 
 SESSION_IDLE_SECONDS = 20 * 60
 
 
 @dataclass
 class Transaction:
-    candidate: Config
+    candidate: Candidate
     changes: list[dict[str, Any]] = field(default_factory=list)
-    touched: set[str] = field(default_factory=set)
     opened_at: float = field(default_factory=time.time)
 
 
@@ -88,21 +91,6 @@ class Counters:
         return dict(self.__dict__)
 
 
-def reference_fields(value: Value, body: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[Value, str]]:
-    """Every (reference spec, key) in a typed body, following only the active union branches."""
-    if body is None:
-        return
-    if value.type == "reference" and isinstance(body, str):
-        yield value, body
-    elif value.type == "list" and value.element is not None and isinstance(body, list):
-        for i, el in enumerate(body):
-            yield from reference_fields(value.element, el, (*path, i))
-    elif value.type == "object" and isinstance(body, dict):
-        branch = value.union.branch_name(body.get(value.union.discriminator)) if value.union else None
-        for f in value.active_fields(branch):
-            yield from reference_fields(f, body.get(f.name), (*path, f.name))
-
-
 class LoginBlocked(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"login refused for {retry_after}s")
@@ -131,13 +119,16 @@ class Appliance:
         self.faults = Faults()
         self.login_guard = LoginGuard()
         if not store.is_initialized():
-            store.save(self.factory_config())
+            store.initialize(self.factory_config())
         self.committed: Config = store.load()
+        self.types_by_path = {t.path: t for t in catalog}
+        self.index = Index()
         for t in catalog:
             objs = self.committed.setdefault(t.path, {})
-            if extra_fields:  # as a firmware upgrade migrates the stored configuration
-                for key, body in objs.items():
-                    objs[key] = newer_firmware.fill(t, body)
+            for key, body in objs.items():
+                if extra_fields:  # as a firmware upgrade migrates the stored configuration
+                    objs[key] = body = newer_firmware.fill(t, body)
+                self.index.add(t, key, body)
 
     # -- factory state -------------------------------------------------------------------
     def factory_config(self) -> Config:
@@ -211,7 +202,7 @@ class Appliance:
         if self.lock_owner is not None and self.lock_owner != s.sid:
             raise self.lock_error(path)
         self.lock_owner = s.sid
-        s.tx = Transaction(candidate=copy.deepcopy(self.committed))
+        s.tx = Transaction(candidate=Candidate(self.committed))
         return s.tx
 
     def revert(self, s: Session) -> None:
@@ -225,12 +216,15 @@ class Appliance:
         tx = s.tx
         if tx is None:
             return
+        changed = tx.candidate.changed()
         problems = self.check_integrity(tx.candidate)
         problems += [
-            {"path": f"{t.api_path}/{key}", "message": f"{body.get('name')!r} is refused at commit (fault switch)"}
-            for t in self.catalog
-            if t.path in tx.touched
-            for key, body in tx.candidate.get(t.path, {}).items()
+            {
+                "path": f"{self.types_by_path[path].api_path}/{key}",
+                "message": f"{body.get('name')!r} is refused at commit (fault switch)",
+            }
+            for path, overlay in changed.items()
+            for key, body in overlay.written.items()
             if isinstance(body, dict) and body.get("name") in self.faults.reject_at_commit
         ]
         if self.faults.fail_commits > 0:
@@ -240,8 +234,14 @@ class Appliance:
             self.counters.failed_commits += 1
             raise semantic("/api/transaction", "The configuration is invalid; commit refused.", problems)
         crash = self.faults.crash_during_commit
-        self.store.save(tx.candidate, changed=tx.touched, midway=_sigkill_self if crash else None)
-        self.committed = tx.candidate
+        self.store.save([o.delta(path) for path, o in changed.items()], midway=_sigkill_self if crash else None)
+        for path, overlay in changed.items():
+            t = self.types_by_path[path]
+            for key in overlay.deleted | (overlay.written.keys() & overlay.base.keys()):
+                self.index.remove(t, key, overlay.base[key])
+            for key, body in overlay.written.items():
+                self.index.add(t, key, body)
+            overlay.apply()
         self.counters.commits += 1
         s.tx = None
         self.lock_owner = None
@@ -264,11 +264,11 @@ class Appliance:
             self.end_session(s)
         return count
 
-    def view(self, s: Session) -> Config:
+    def view(self, s: Session) -> View:
         return s.tx.candidate if s.tx is not None else self.committed
 
     # -- objects -------------------------------------------------------------------------
-    def check_body(self, t: TypeDef, body: Any, config: Config, path: str, own_key: str | None) -> Any:
+    def check_body(self, t: TypeDef, body: Any, config: View, path: str, own_key: str | None) -> Any:
         """Validate a request body for type `t`; returns it with documented defaults applied."""
         if not isinstance(body, dict):
             raise syntactic(path, "The request body must be a JSON object.")
@@ -305,8 +305,8 @@ class Appliance:
                 raise semantic(path, f"{t.name_field}: must be a string without whitespace")
         if t.name_field and not t.is_singleton:
             name = body.get(t.name_field)
-            for key, other in config.get(t.path, {}).items():
-                if key != own_key and name is not None and other.get(t.name_field) == name:
+            for key in self.keys_named(config, t, name):
+                if key != own_key:
                     raise semantic(path, f"{t.name_field}: a {t.title.lower()} named {name!r} already exists ({key})")
         return body
 
@@ -323,8 +323,7 @@ class Appliance:
         if t.is_write_once:  # keep a digest only: the secret itself never rests on the appliance
             body = {"sha256": hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()}
         key = str(uuid.uuid4())
-        tx.candidate.setdefault(t.path, {})[key] = body
-        tx.touched.add(t.path)
+        tx.candidate[t.path][key] = body
         shown = {} if t.is_write_once else body
         tx.changes.append({"type": "create", "path": f"{t.api_path}/{key}", "new_value": shown})
         return key
@@ -337,7 +336,6 @@ class Appliance:
         body = self.check_body(t, body, tx.candidate, path, key)
         old = tx.candidate[t.path][key]
         tx.candidate[t.path][key] = body
-        tx.touched.add(t.path)
         tx.changes.append({"type": "replace", "path": path, "old_value": old, "new_value": body})
 
     def delete(self, s: Session, t: TypeDef, key: str, path: str) -> None:
@@ -355,7 +353,6 @@ class Appliance:
             )
         tx = self.open(s, path)
         old = tx.candidate[t.path].pop(key)
-        tx.touched.add(t.path)
         tx.changes.append({"type": "delete", "path": path, "old_value": old})
 
     def reorder(self, s: Session, t: TypeDef, body: Any, path: str) -> None:
@@ -366,24 +363,37 @@ class Appliance:
         if sorted(new_order) != sorted(current) or len(set(new_order)) != len(new_order):
             raise semantic(path, "@order must list every existing key exactly once.")
         tx = self.open(s, path)
-        objs = tx.candidate[t.path]
-        tx.candidate[t.path] = {k: objs[k] for k in new_order}
-        tx.touched.add(t.path)
+        tx.candidate[t.path].reorder(new_order)
         tx.changes.append({"type": "reorder", "path": path, "old_order": current, "new_order": new_order})
 
-    def referrers(self, config: Config, target: TypeDef, key: str) -> list[str]:
+    def keys_named(self, config: View, t: TypeDef, name: Any) -> list[str]:
+        """Keys of the objects in `t`'s collection named `name` (none for a null name)."""
+        if name is None:
+            return []
+        objs = config.get(t.path, {})
+        if not isinstance(name, str):
+            return [key for key, other in objs.items() if other.get(t.name_field) == name]
+        keys = [key for key in self.index.named(t.path, name) if key in objs]
+        if isinstance(objs, Overlay):
+            keys = [k for k in keys if k not in objs.written]
+            keys += [k for k, body in objs.written.items() if body.get(t.name_field) == name]
+        return keys
+
+    def referrers(self, config: View, target: TypeDef, key: str) -> list[str]:
+        """Hrefs of the objects in `config` that reference `key` of type `target`."""
+        wanted = (target.terraform_name, key)
         out: list[str] = []
-        for t in self.catalog:
-            if not t.is_typed:
-                continue
-            for okey, body in config.get(t.path, {}).items():
-                for spec, ref in reference_fields(t.root, body):
-                    if spec.target == target.terraform_name and ref == key:
-                        out.append(f"{t.api_path}/{okey}")
-                        break
+        overlays = config.overlays if isinstance(config, Candidate) else {}
+        for path, okey in self.index.referrers(*wanted):
+            overlay = overlays.get(path)
+            if overlay is None or not overlay.shadows(okey):
+                out.append(f"{self.types_by_path[path].api_path}/{okey}")
+        for path, overlay in overlays.items():
+            t = self.types_by_path[path]
+            out += [f"{t.api_path}/{okey}" for okey, body in overlay.written.items() if wanted in references(t, body)]
         return out
 
-    def reference_problem(self, config: Config, spec: Value, key: str) -> str | None:
+    def reference_problem(self, config: View, spec: Value, key: str) -> str | None:
         """Why a reference does not resolve on this configuration, or None when it does."""
         if spec.format == "nic_address":
             return nic_address.problem(config, key)
@@ -392,16 +402,26 @@ class Appliance:
             return f"references {key!r}, but no {target.title.lower()} has that key ({target.api_path})"
         return None
 
-    def check_integrity(self, config: Config) -> list[dict[str, str]]:
-        """Whole-configuration checks run at commit: every reference resolves."""
+    def check_integrity(self, candidate: Candidate) -> list[dict[str, str]]:
+        """Checks run at commit: every reference resolves. Deletions were refused while referenced,
+        so only the written objects need checking, unless the NICs changed (addresses are
+        referenced inside them): then every object is."""
+        changed = candidate.changed()
+        if nic_address.NICS in changed:
+            bodies = ((t, key, body) for t in self.catalog for key, body in candidate.get(t.path, {}).items())
+        else:
+            bodies = (
+                (self.types_by_path[path], key, body)
+                for path, overlay in changed.items()
+                for key, body in overlay.written.items()
+            )
         problems: list[dict[str, str]] = []
-        for t in self.catalog:
+        for t, okey, body in bodies:
             if not t.is_typed:
                 continue
-            for okey, body in config.get(t.path, {}).items():
-                for spec, ref in reference_fields(t.root, body):
-                    if self.reference_problem(config, spec, ref) is not None:
-                        problems.append({"path": f"{t.api_path}/{okey}", "message": f"dangling reference {ref!r}"})
+            for spec, ref in reference_fields(t.root, body):
+                if self.reference_problem(candidate, spec, ref) is not None:
+                    problems.append({"path": f"{t.api_path}/{okey}", "message": f"dangling reference {ref!r}"})
         return problems
 
 

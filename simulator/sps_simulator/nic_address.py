@@ -7,6 +7,7 @@ A listening address is referenced by a dotted key into a NIC's ordered maps,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 NICS = "network/nics"
@@ -17,7 +18,7 @@ def href(key: str) -> str:
     return f"/api/configuration/{NICS}/{nic}#{rest.replace('.', '/')}"
 
 
-def problem(config: dict[str, dict[str, Any]], key: str) -> str | None:
+def problem(config: Mapping[str, Mapping[str, Any]], key: str) -> str | None:
     """Why `key` names no address on this appliance, or None when it does."""
     parts = key.split(".")
     if len(parts) != 5 or parts[1] != "interfaces" or parts[3] != "addresses":

@@ -1,14 +1,16 @@
 """Committed configuration in SQLite.
 
-A commit rewrites the changed collections inside one SQLite transaction, so a crash during a
-commit leaves either the old or the new configuration, never a mix.
+A commit writes only the rows it changed, inside one SQLite transaction, so a crash during a
+commit leaves either the old or the new configuration, never a mix, and its cost follows the
+size of the change, not of the configuration.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,25 @@ CREATE TABLE IF NOT EXISTS objects (
     body TEXT NOT NULL,
     PRIMARY KEY (type_path, key)
 );
+CREATE INDEX IF NOT EXISTS objects_order ON objects (type_path, position);
 CREATE TABLE IF NOT EXISTS info (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+UPSERT = """
+INSERT INTO objects (type_path, position, key, body) VALUES (?, ?, ?, ?)
+ON CONFLICT (type_path, key) DO UPDATE SET body = excluded.body
+"""
+
+
+@dataclass(frozen=True)
+class Delta:
+    """One collection's change: bodies written (a new key goes after the others), keys deleted,
+    and, after a reorder, the collection's whole order."""
+
+    path: str
+    written: Mapping[str, Any]
+    deleted: Collection[str]
+    order: Sequence[str] | None = None
 
 
 class Store:
@@ -47,30 +66,36 @@ class Store:
             config.setdefault(type_path, {})[key] = json.loads(body)
         return config
 
-    def save(
-        self,
-        config: Mapping[str, Mapping[str, Any]],
-        changed: set[str] | None = None,
-        midway: Callable[[], None] | None = None,
-    ) -> None:
-        """Write the collections in `changed` (all when None) atomically. `midway` runs after the
-        old rows are deleted and before the new ones are written (the crash fault switch)."""
-        paths = set(config) if changed is None else changed
+    def initialize(self, config: Config) -> None:
+        """Write a whole configuration (the factory state) into the empty store."""
+        self.save([Delta(path, objs, ()) for path, objs in config.items()])
+
+    def save(self, deltas: Iterable[Delta], midway: Callable[[], None] | None = None) -> None:
+        """Write the changes atomically. `midway` runs after the deleted rows are gone and before
+        the written ones are stored (the crash fault switch)."""
+        deltas = sorted(deltas, key=lambda d: d.path)
         cur = self._db.cursor()
         cur.execute("BEGIN IMMEDIATE")
         try:
-            for type_path in sorted(paths):
-                cur.execute("DELETE FROM objects WHERE type_path=?", (type_path,))
+            for d in deltas:
+                cur.executemany("DELETE FROM objects WHERE type_path=? AND key=?", [(d.path, k) for k in d.deleted])
             if midway is not None:
                 midway()
-            for type_path in sorted(paths):
+            for d in deltas:
+                end = cur.execute("SELECT COALESCE(MAX(position), -1) FROM objects WHERE type_path=?", (d.path,))
+                after = int(end.fetchone()[0]) + 1
                 cur.executemany(
-                    "INSERT INTO objects (type_path, position, key, body) VALUES (?, ?, ?, ?)",
+                    UPSERT,
                     [
-                        (type_path, i, key, json.dumps(body, sort_keys=True))
-                        for i, (key, body) in enumerate(config.get(type_path, {}).items())
+                        (d.path, after + i, key, json.dumps(body, sort_keys=True))
+                        for i, (key, body) in enumerate(d.written.items())
                     ],
                 )
+                if d.order is not None:
+                    cur.executemany(
+                        "UPDATE objects SET position=? WHERE type_path=? AND key=?",
+                        [(i, d.path, key) for i, key in enumerate(d.order)],
+                    )
             cur.execute("INSERT OR REPLACE INTO info (name, value) VALUES ('initialized', '1')")
             cur.execute("COMMIT")
         except BaseException:
