@@ -1,0 +1,87 @@
+"""`sps-fleet apply` on three appliances of stacks/fleet.py (three simulators, state in the project's
+PostgreSQL, one schema per appliance) through real terraform: one appliance refuses its commit,
+the others are deployed anyway, the exit status and the last line name the failed one; once it
+is fixed, a second run deploys only it and changes nothing elsewhere."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sps_harness import RunningSimulator, postgres, start_simulator
+from tests.conftest import ROOT
+
+SITES = ("ams", "fra", "lon")
+
+
+@pytest.fixture
+def sims(tmp_path: Path) -> Iterator[dict[str, RunningSimulator]]:
+    started: dict[str, RunningSimulator] = {}
+    try:
+        for site in SITES:
+            started[site] = start_simulator(tmp_path / f"sim-{site}")
+        yield started
+    finally:
+        for sim in started.values():
+            sim.stop()
+
+
+def run_fleet(
+    tmp_path: Path, env: dict[str, str], run: str, command: str = "apply"
+) -> tuple[subprocess.CompletedProcess[str], list[Any]]:
+    report = tmp_path / f"{run}.json"
+    app, out = str(ROOT / "stacks" / "fleet.py"), str(tmp_path / "out")
+    cmd = [sys.executable, "-m", "sps_fleet.runner", command, "--app", app, "--out", out,
+           "--only", ",".join(SITES), "--parallel", "2", "--report", str(report)]  # fmt: skip
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    return result, json.loads(report.read_text())
+
+
+def row(report: list[Any], name: str) -> dict[str, Any]:
+    return next(o for o in report if o["name"] == name)
+
+
+def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
+    sims: dict[str, RunningSimulator], pg_cluster: postgres.Cluster, provider_mirror: Path, tmp_path: Path
+) -> None:
+    env = dict(os.environ, **pg_cluster.env(), SPS_USERNAME="admin", SPS_PASSWORD="admin")
+    env.update(TF_CLI_CONFIG_FILE=str(ROOT / "sps.tfrc"), SPS_FLEET_SCHEMA_PREFIX=f"t_fleet_{os.getpid()}_")
+    for site, sim in sims.items():
+        env[f"SPS_{site.upper()}_URL"], env[f"SPS_{site.upper()}_CA_BUNDLE"] = sim.url, sim.ca or ""
+    sims["fra"].set_faults(reject_at_commit=["fra_audit"])
+
+    first, report = run_fleet(tmp_path, env, "first")
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert first.stderr.strip().splitlines()[-1] == "sps-fleet: 1 of 3 appliance(s) failed: fra"
+    for site in ("ams", "lon"):
+        assert (row(report, site)["added"], row(report, site)["commits"], row(report, site)["error"]) == (3, 2, "")
+        assert {b["name"] for b in sims[site].committed()["mssql/connections"].values()} == {"finance_db"}
+    assert "fra_audit" in row(report, "fra")["error"]
+    assert row(report, "fra")["commits"] == sims["fra"].stats()["commits"], "counted, though the apply failed"
+    assert not sims["fra"].committed().get("mssql/connections"), "nothing that needs the refused policy"
+    lines = first.stdout.splitlines()
+    assert any(ln.split()[:2] == ["ams", "init"] for ln in lines), "plain progress lines when not a TTY"
+    header = next(i for i, ln in enumerate(lines) if ln.startswith("appliance"))
+    assert lines[header].split() == ["appliance", "result", "added", "changed", "destroyed", "commits", "time", "error"]
+    assert lines[header + 3].split()[:2] == ["fra", "FAILED"]
+    assert lines[-1].startswith("2 of 3 appliance(s) ok, 1 failed")
+
+    sims["fra"].set_faults(reject_at_commit=[])
+    second, report = run_fleet(tmp_path, env, "second")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert (row(report, "fra")["added"], row(report, "fra")["commits"]) == (2, 2), "the options were applied before"
+    for site in ("ams", "lon"):
+        assert (row(report, site)["added"], row(report, site)["changed"], row(report, site)["commits"]) == (0, 0, 0)
+    third, report = run_fleet(tmp_path, env, "third", "plan")
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "appliance  result  add  change  destroy  commits" in third.stdout
+    assert [(o["added"], o["changed"], o["destroyed"], o["commits"]) for o in report] == [(0, 0, 0, 0)] * 3
+    schemas = pg_cluster.psql(f"SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't_fleet_{os.getpid()}_%'")
+    assert schemas == "3", "one state schema per appliance"
