@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 from typing import Any
 
 from starlette.applications import Starlette
@@ -15,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sps_catalog.model import TypeDef
+from sps_simulator import bodies
 from sps_simulator.appliance import Appliance, LoginBlocked, Session
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, syntactic, unauthenticated
 from sps_simulator.links import ROOT, TRANSACTION, Tree, item_links, render_body
@@ -111,11 +111,10 @@ class Api:
         return {**links, "remaining_seconds": self.appliance.remaining_seconds(s), "transaction": TRANSACTION}
 
     async def json_body(self, request: Request) -> Any:
-        raw = await request.body()
-        try:
-            return json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise syntactic(request.url.path, f"The request body is not valid JSON: {exc}") from exc
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > bodies.MAX_BODY_BYTES:
+            raise bodies.too_large(request.url.path, int(declared))
+        return bodies.parse(request.url.path, await request.body())
 
     # -- authentication ------------------------------------------------------------------
     async def api_root(self, request: Request) -> Response:
