@@ -37,7 +37,7 @@ from workload import Workload, terraform_data_json
 
 from sps_harness import RunningSimulator, Terraform, start_simulator
 from sps_provider.install import install
-from sps_provider.server import server_certificate
+from sps_provider.plugin_cert import server_certificate
 
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = ("ours", "ours_p100", "a", "b", "c")

@@ -12,7 +12,6 @@ plugin.GRPCController (Shutdown) and grpc.health.v1.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import logging
 import os
 import shutil
@@ -24,11 +23,8 @@ from concurrent import futures
 from typing import Any
 
 import grpc
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from sps_provider.plugin_cert import server_certificate
 from sps_provider.protocol.gen import health_pb2, health_pb2_grpc, plugin_pb2, plugin_pb2_grpc
 from sps_provider.protocol.gen import tfplugin6_pb2_grpc as pb_grpc
 from sps_provider.provider import Provider
@@ -41,34 +37,6 @@ SHUTDOWN_GRACE_SECONDS = 60.0
 REVERT_GRACE_SECONDS = 10.0  # retrying the revert of a transaction left by a network outage
 
 log = logging.getLogger(__name__)
-
-
-def server_certificate() -> tuple[bytes, bytes, bytes]:
-    """(key PEM, cert PEM, cert DER): a short-lived self-signed certificate for this process."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, "localhost"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "terraform-provider-sps"),
-        ]
-    )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return key_pem, cert.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.DER)
 
 
 class Controller(plugin_pb2_grpc.GRPCControllerServicer):  # type: ignore[misc]
