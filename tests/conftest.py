@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
 
+from sps_catalog.firmware import DEFAULT_FIRMWARE, SEED_VERSIONS, parse_version
+from sps_catalog.model import TypeDef
 from sps_harness import RunningSimulator, Terraform, postgres, start_simulator
 from sps_provider.install import install
 
@@ -36,9 +38,23 @@ def pg_cluster() -> Iterator[postgres.Cluster]:
     shutil.rmtree(directory, ignore_errors=True)
 
 
+def firmware_for(types: Iterable[TypeDef]) -> list[str]:
+    """Simulator arguments for a firmware on which every type given is writable: the default
+    (newest) one when it is, else the newest seed version that is (VNC connection policies are
+    read-only from 7.5 on)."""
+    wanted = [t for t in types if t.is_managed]
+    if all(t.versions.writable_on(DEFAULT_FIRMWARE) for t in wanted):
+        return []
+    fits = [v for v in SEED_VERSIONS if all(t.versions.writable_on(v) for t in wanted)]
+    return ["--firmware", max(fits, key=parse_version)]
+
+
 @pytest.fixture
-def simulator(tmp_path: Path) -> Iterator[RunningSimulator]:
-    sim = start_simulator(tmp_path / "simulator")
+def simulator(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningSimulator]:
+    """A simulator on the default firmware, or on one where the test's type `t` is writable."""
+    callspec = getattr(request.node, "callspec", None)
+    t = callspec.params.get("t") if callspec is not None else None
+    sim = start_simulator(tmp_path / "simulator", *firmware_for([t] if isinstance(t, TypeDef) else []))
     yield sim
     sim.stop()
 

@@ -202,7 +202,10 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
               'type': 'bool',
               'default': False,
               'description': 'Set to true to timestamp the audit trail. (The 6.0.2 field table calls it '
-                             '`timestamping`; every example uses `timestamping_enabled`.)'}]},
+                             '`timestamping`; every example uses `timestamping_enabled`.)',
+              'versions': {'until': '8.0',
+                           'note': 'The 8.0 samples replace it by a `timestamping` object and '
+                                   '`signing_and_timestamping_interval` [AUDIT-8.0].'}}]},
  {'terraform_name': 'backup_policy',
   'title': 'Backup policy',
   'path': 'policies/backup_policies',
@@ -2020,6 +2023,13 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                  'The fields common to all protocols are those of MSSQL connection policies. Later editions '
                  'make VNC connection policies read-only over REST; on those appliances use the data source.',
   'name_field': 'name',
+  'versions': {'writable_since': '7.0',
+               'writable_until': '7.5',
+               'note': '6.x VNC containers list no `connections` [VNC-6.0] (the endpoint is taken to exist '
+                       "read-only, as ICA's does); 7.3.1 and other 7.x pages document the full table without "
+                       'a caution [S001] [VNC-TABLE-7x]; the 7.5-era page calls VNC connection policies '
+                       'read-only over REST, only RDP and SSH ones can be modified [VNC-RO]. 7.4 is not '
+                       'documented either way: taken as writable.'},
   'fields_from': {'type': 'mssql_connection_policy',
                   'names': ['name',
                             'active',

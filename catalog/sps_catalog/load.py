@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
+from sps_catalog.firmware import Versions
 from sps_catalog.model import NO_DEFAULT, Builtin, Catalog, Field, Kind, TypeDef, Union, Value, ValueType
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ def _field(raw: Mapping[str, Any]) -> Field:
         requires_replace=raw.get("requires_replace", False),
         secret=raw.get("secret", False),
         assumption=raw.get("assumption", ""),
+        versions=Versions(**raw.get("versions", {})),
     )
 
 
@@ -78,6 +80,7 @@ def type_from_dict(raw: Mapping[str, Any]) -> TypeDef:
         initial_body=raw.get("initial_body"),
         examples=raw.get("examples", {}),
         fields=tuple(_field(f) for f in raw.get("fields", ())),
+        versions=Versions(**raw.get("versions", {})),
     )
 
 

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sps_catalog.firmware import Versions
+
 ValueType = Literal["string", "int", "bool", "object", "list", "reference"]
 Kind = Literal["collection", "ordered_collection", "singleton", "read_only", "opaque", "secret"]
 
@@ -116,6 +118,7 @@ class Field(Value):
     requires_replace: bool = False
     secret: bool = False
     assumption: str = ""
+    versions: Versions = field(default_factory=Versions)
 
     @property
     def has_default(self) -> bool:
@@ -153,6 +156,7 @@ class TypeDef:
     initial_body: Mapping[str, Any] | None = None
     examples: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fields: tuple[Field, ...] = ()
+    versions: Versions = field(default_factory=Versions)
 
     @property
     def resource_type(self) -> str:

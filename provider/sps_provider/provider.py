@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sps_catalog import load_catalog
 from sps_provider import config as provider_config
+from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator
 from sps_provider.engine.attrs import object_type
 from sps_provider.engine.datasource import DataSourceEngine
+from sps_provider.engine.firmware_gate import Target
 from sps_provider.engine.refresh import RefreshReader
+from sps_provider.engine.report import report_sps_error
 from sps_provider.engine.resource import ResourceEngine
 from sps_provider.protocol import cty
 from sps_provider.protocol.diagnostics import Diagnostics, attribute_path
@@ -42,6 +45,8 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         self.coordinator: Coordinator | None = None
         self.reader: SpsClient | None = None
         self.refresh: RefreshReader | None = None
+        self._target: Target | None = None
+        self._target_lock = threading.Lock()
         self.in_flight = 0
         self._in_flight_lock = threading.Condition()
 
@@ -84,6 +89,15 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
             )
             return True
         return False
+
+    def target(self) -> Target | None:
+        """The configured appliance and its firmware version, read once (GET /api/info)."""
+        if self.reader is None:
+            return None
+        with self._target_lock:
+            if self._target is None:
+                self._target = Target(self.reader.settings.url, self.reader.firmware_version())
+            return self._target
 
     @staticmethod
     def dv(t: cty.CtyType, v: Any) -> pb.DynamicValue:
@@ -189,12 +203,18 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         proposed = self.decode(request.proposed_new_state)
         config = self.decode(request.config)
 
-        plan = self.guarded(
-            "PlanResourceChange",
-            diags,
-            lambda: engine.plan(prior, config if proposed is not None else None, diags),
-            None,
-        )
+        def run() -> Any:
+            wanted = config if proposed is not None else None
+            target = None
+            if wanted is not None and engine.version_limited and self.reader is not None:
+                try:
+                    target = self.target()
+                except errors.SpsError as exc:
+                    report_sps_error(diags, engine.t, "plan (reading the firmware version)", exc)
+                    return None
+            return engine.plan(prior, wanted, diags, target)
+
+        plan = self.guarded("PlanResourceChange", diags, run, None)
         resp = pb.PlanResourceChange.Response(diagnostics=diags.items)
         resp.planned_state.CopyFrom(self.dv(t, plan.state if plan else proposed))
         for path in plan.requires_replace if plan else []:
@@ -214,7 +234,8 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
                 return prior
             assert self.coordinator is not None and self.reader is not None and self.refresh is not None
             try:
-                return engine.apply(self.coordinator, self.reader, prior, planned, config, diags)
+                target = self.target() if engine.version_limited else None
+                return engine.apply(self.coordinator, self.reader, prior, planned, config, diags, target)
             finally:
                 self.refresh.invalidate()
 

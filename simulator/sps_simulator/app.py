@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sps_catalog.firmware import INFO_PATH
 from sps_catalog.model import TypeDef
 from sps_simulator import bodies
 from sps_simulator.appliance import Appliance, LoginBlocked, Session
@@ -45,6 +46,7 @@ class Api:
         routes = [
             Route("/api", self.api_root, methods=every),
             Route("/api/authentication", self.authenticate, methods=every),
+            Route(INFO_PATH, self.info, methods=every),
             Route("/api/transaction", self.transaction, methods=every),
             Route("/api/transaction/changes", self.changes, methods=every),
             Route("/api/configuration", self.configuration, methods=every),
@@ -120,8 +122,34 @@ class Api:
     async def api_root(self, request: Request) -> Response:
         if request.method != "GET":
             raise method_not_allowed(request.url.path, request.method)
-        items = [{"key": k, "meta": {"href": f"/api/{k}"}} for k in ("authentication", "configuration", "transaction")]
+        items = [
+            {"key": k, "meta": {"href": f"/api/{k}"}}
+            for k in ("authentication", "configuration", "info", "transaction")
+        ]
         return JSONResponse({"items": items, "meta": {"href": "/api", "parent": None}})
+
+    async def info(self, request: Request) -> Response:
+        """Host and firmware information. As documented, anonymous callers get the host part
+        only; logged-in sessions also get `firmware_version` and the build details."""
+        if request.method != "GET":
+            raise method_not_allowed(request.url.path, request.method)
+        body: dict[str, Any] = {
+            "domainname": "example",
+            "hostname": "sps-simulator",
+            "nickname": None,
+            "plugin_sdk_version": {"feature": "1.4", "full": "1.4.4"},
+            "support_link": "mailto:sps-administrator@example.com",
+        }
+        s = self.appliance.session(request.cookies.get(COOKIE) or request.headers.get(COOKIE))
+        if s is not None:
+            body.update(
+                analytics_enabled=False,
+                build_date="2026-01-01T00:00:00+00:00",
+                config_hash=self.appliance.config_hash(),
+                firmware_version=self.appliance.firmware,
+            )
+        meta = {"href": INFO_PATH, "parent": "/api"}
+        return JSONResponse({"body": dict(sorted(body.items())), "key": "about_info", "meta": meta})
 
     async def authenticate(self, request: Request) -> Response:
         path = request.url.path
@@ -216,11 +244,13 @@ class Api:
             items = [{"key": k, "meta": {"href": f"{href}/{k}"}} for k in kids]
             return JSONResponse({"items": items, "meta": self.meta(s, href=href, **self.tree.sibling_links(href))})
         t = self.types_by_href.get(href)
+        if t is not None and not t.versions.exists_on(self.appliance.firmware):
+            raise not_found(href)
         if t is not None:
             return await (self.singleton(request, s, t) if t.is_singleton else self.collection(request, s, t))
         parent, key = href.rsplit("/", 1)
         t = self.types_by_href.get(parent)
-        if t is None or t.is_singleton:
+        if t is None or t.is_singleton or not t.versions.exists_on(self.appliance.firmware):
             raise not_found(href)
         if key == "@order" and t.is_ordered:
             return await self.order(request, s, t)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sps_catalog.firmware import DEFAULT_FIRMWARE, fields_on
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.values import Problem, apply_defaults, validate
 from sps_simulator import newer_firmware, nic_address
@@ -106,8 +107,11 @@ class Appliance:
         session_idle_seconds: float = SESSION_IDLE_SECONDS,
         with_samples: bool = True,
         extra_fields: bool = False,
+        firmware: str = DEFAULT_FIRMWARE,
     ) -> None:
         self.catalog = catalog
+        self.firmware = firmware
+        self._roots = {t.terraform_name: fields_on(t.root, firmware) for t in catalog}
         self.with_samples = with_samples
         self.extra_fields = extra_fields
         self.store = store
@@ -141,6 +145,11 @@ class Appliance:
                 objs[t.singleton_key] = copy.deepcopy(dict(t.initial_body or {}))
             config[t.path] = objs
         return config
+
+    def config_hash(self) -> str:
+        """A digest of the committed configuration (`config_hash` of /api/info; 32 hex digits as in the sample)."""
+        text = json.dumps(self.committed, sort_keys=True).encode()
+        return hashlib.md5(text, usedforsecurity=False).hexdigest()
 
     def builtin_keys(self, t: TypeDef) -> set[str]:
         return {b.key for b in t.builtins}
@@ -277,7 +286,8 @@ class Appliance:
             if self.extra_fields:
                 body, newer = newer_firmware.split(t, body)
                 newer = newer if own_key is not None else []  # a POST gets the defaults
-            body = apply_defaults(t.root, body)
+            root = self._roots[t.terraform_name]  # the fields this firmware has
+            body = apply_defaults(root, body)
 
             def ref_check(spec: Value, key: str, _at: tuple[str | int, ...]) -> str | None:
                 problem = self.reference_problem(config, spec, key)
@@ -288,7 +298,7 @@ class Appliance:
                         return f"{target.title.lower()} {key} is already used by {others[0]}; it can be referenced once"
                 return problem
 
-            problems = newer + validate(t.root, body, reference_check=ref_check)
+            problems = newer + validate(root, body, reference_check=ref_check)
             if problems:
                 kind = "SyntacticError" if all(p.is_type_error for p in problems) else "SemanticError"
                 raise ApiError(
@@ -298,7 +308,7 @@ class Appliance:
                     {"path": path, "errors": problems_as_details(problems)},
                 )
             if self.extra_fields:
-                body = newer_firmware.fill(t, apply_defaults(t.root, held))
+                body = newer_firmware.fill(t, apply_defaults(root, held))
         elif t.name_field and t.name_field in body:
             name = body[t.name_field]
             if not isinstance(name, str) or not name or any(c.isspace() for c in name):
@@ -313,6 +323,13 @@ class Appliance:
     def _require_writable(self, t: TypeDef, path: str, method: str) -> None:
         if not t.rest_writable or (t.is_write_once and method != "POST"):
             raise method_not_allowed(path, method)
+        if not t.versions.writable_on(self.firmware):
+            raise ApiError(
+                405,
+                "MethodNotAllowed",
+                f"{t.title} objects are read-only over REST on SPS {self.firmware}; use the web interface.",
+                {"path": path},
+            )
 
     def create(self, s: Session, t: TypeDef, body: Any, path: str) -> str:
         self._require_writable(t, path, "POST")

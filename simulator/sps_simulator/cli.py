@@ -12,10 +12,19 @@ from pathlib import Path
 import uvicorn
 
 from sps_catalog import load_catalog
+from sps_catalog.firmware import DEFAULT_FIRMWARE, parse_version
 from sps_simulator.app import Api
 from sps_simulator.appliance import SESSION_IDLE_SECONDS, Appliance
 from sps_simulator.store import Store
 from sps_simulator.tls import ensure_certificates
+
+
+def _version(text: str) -> str:
+    try:
+        parse_version(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -64,6 +73,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="hold and return fields the catalog does not model, one of them required on PUT, as a newer "
         "firmware would (see sps_simulator.newer_firmware)",
     )
+    p.add_argument(
+        "--firmware",
+        default=DEFAULT_FIRMWARE,
+        type=_version,
+        metavar="X.Y.Z",
+        help=f"the SPS version to play (GET /api/info; types and fields by version); default {DEFAULT_FIRMWARE}, "
+        "the newest the seed pages cover",
+    )
     p.add_argument("--ready-file", type=Path, help="write {url, ca} as JSON here once listening")
     return p.parse_args(argv)
 
@@ -79,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         args.session_timeout,
         with_samples=not args.no_samples,
         extra_fields=args.extra_fields,
+        firmware=args.firmware,
     )
     appliance.faults.fail_commits = args.fail_commits
     appliance.faults.latency = args.latency

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from sps_catalog import load_catalog
 from sps_harness import RunningSimulator, start_simulator
+from tests.conftest import firmware_for
 
 SCALE = int(os.environ.get("SPS_FUZZ_SCALE", "0"))
 CASES: Counter[str] = Counter()
@@ -34,7 +36,7 @@ settings.load_profile("sps")
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
     """One simulator per fuzz module: thousands of cases cannot each start one."""
-    s = start_simulator(tmp_path_factory.mktemp("fuzz-sim"))
+    s = start_simulator(tmp_path_factory.mktemp("fuzz-sim"), *firmware_for(load_catalog().managed))
     yield s
     s.stop()
 

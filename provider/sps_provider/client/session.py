@@ -11,6 +11,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from sps_catalog.firmware import INFO_PATH
 from sps_provider.client import errors
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,18 @@ class SpsClient:
     def get(self, path: str) -> Any:
         """GET an endpoint, collection or object."""
         return self.request("GET", path)
+
+    def firmware_version(self) -> str | None:
+        """The appliance's SPS version: `body.firmware_version` of GET /api/info, which SPS shows to
+        logged-in sessions only (REST API Reference Guide, "Retrieve basic firmware and host
+        information"). None when the appliance does not report one."""
+        try:
+            doc = self.get(INFO_PATH)
+        except errors.NotFound:
+            return None
+        body = doc.get("body") if isinstance(doc, dict) else None
+        version = body.get("firmware_version") if isinstance(body, dict) else None
+        return version if isinstance(version, str) and version else None
 
     def read_in_transaction(self, path: str) -> Any:
         """GET as the open transaction sees it. Never logs in again: a new session would not hold

@@ -17,7 +17,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sps_catalog import load_catalog
-from sps_catalog.model import TypeDef
+from sps_catalog.firmware import fields_on, limited_fields
+from sps_catalog.model import TypeDef, Value
 from sps_catalog.secrets import as_body_values, get_in, secret_input, set_in
 from sps_catalog.unknown_fields import (
     EXTRA_JSON,
@@ -28,11 +29,12 @@ from sps_catalog.unknown_fields import (
     parse_extra,
     same_json,
 )
-from sps_catalog.values import UNKNOWN, validate
+from sps_catalog.values import UNKNOWN, apply_defaults, validate
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator, Step
 from sps_provider.engine.attrs import Attr, resource_attrs
-from sps_provider.engine.convert import release_references, to_body, to_terraform, with_defaults
+from sps_provider.engine.convert import complete, release_references, to_body, to_terraform, with_defaults
+from sps_provider.engine.firmware_gate import Target, check_plan
 from sps_provider.engine.report import report_sps_error
 from sps_provider.protocol.diagnostics import Diagnostics
 
@@ -51,6 +53,18 @@ class ResourceEngine:
     def __init__(self, t: TypeDef) -> None:
         self.t = t
         self.attrs: tuple[Attr, ...] = resource_attrs(t)
+        self.version_limited = t.versions.is_limited or bool(limited_fields(t.root))
+        self._roots: dict[str, Value] = {}
+
+    def root_on(self, target: Target | None) -> Value:
+        """The body shape on the target's firmware: fields it does not have left out."""
+        version = target.firmware if target is not None else None
+        if version is None:
+            return self.t.root
+        root = self._roots.get(version)
+        if root is None:
+            root = self._roots[version] = fields_on(self.t.root, version)
+        return root
 
     # -- helpers -------------------------------------------------------------------------
     def object_path(self, key: str) -> str:
@@ -99,11 +113,12 @@ class ResourceEngine:
                     [*path[:-1], f.version_name],
                 )
 
-    def plan(self, prior: Any, config: Any, diags: Diagnostics) -> Plan:
+    def plan(self, prior: Any, config: Any, diags: Diagnostics, target: Target | None = None) -> Plan:
         if config is None:
             return Plan(None, [])
         self.validate(config, diags, prior)
-        planned: dict[str, Any] = with_defaults(self.t.root, self.body_fields(config))
+        values = self.body_fields(config)
+        planned: dict[str, Any] = complete(self.t.root, apply_defaults(self.root_on(target), values))
         key = prior["key"] if prior is not None else (self.t.singleton_key if self.t.is_singleton else UNKNOWN)
         extra = config.get(EXTRA_JSON)
         if prior is not None and extra is not UNKNOWN and extra is not None:
@@ -122,6 +137,8 @@ class ResourceEngine:
         replace: list[list[str | int]] = []
         if prior is not None:
             replace = [[a.name] for a in self.attrs if a.requires_replace and planned.get(a.name) != prior.get(a.name)]
+        if target is not None:
+            check_plan(self.t, target, self.config_fields(config, prior), prior is None or planned != prior, diags)
         return Plan(planned, replace)
 
     # -- apply ---------------------------------------------------------------------------
@@ -147,15 +164,16 @@ class ResourceEngine:
         return [*steps, replace(write, body=body)]
 
     def apply(self, coordinator: Coordinator, reader: SpsClient, prior: Any, planned: Any, config: Any,
-              diags: Diagnostics) -> Any:  # fmt: skip
+              diags: Diagnostics, target: Target | None = None) -> Any:  # fmt: skip
         t = self.t
+        root = self.root_on(target)
         try:
             if planned is None:
                 if t.is_singleton:
                     current = self.body_fields(prior)
                     released = release_references(t.root, current)
                     if released != current:
-                        coordinator.submit_steps([self.put(t.api_path, to_body(t.root, released))])
+                        coordinator.submit_steps([self.put(t.api_path, to_body(root, released))])
                     diags.warning(
                         f"{t.resource_type} removed from Terraform state only",
                         f"{t.title} is a singleton on the appliance: destroying it forgets it; "
@@ -169,7 +187,7 @@ class ResourceEngine:
                 if get_in(values, path) is UNKNOWN:
                     set_in(values, path, None)
             extra, _ = parse_extra(planned.get(EXTRA_JSON))
-            body = merge_extra(to_body(t.root, values), extra or {})
+            body = merge_extra(to_body(root, values), extra or {})
             key = prior["key"] if prior is not None else (t.singleton_key if t.is_singleton else None)
             write = Step("POST", t.api_path, body) if key is None else self.put(self.object_path(key), body)
             results = coordinator.submit_steps(self.steps(planned, config or {}, write))

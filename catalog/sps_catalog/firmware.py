@@ -1,0 +1,124 @@
+"""Firmware versions: which SPS versions a type or field exists on, and is writable on.
+
+The appliance reports its version as `body.firmware_version` of `GET /api/info` to a logged-in
+session ("Retrieve basic firmware and host information", REST API Reference Guide; anonymous
+callers get the host names only). Ranges are half-open, `[since, until)`, so `until: "7.5"` means
+"up to 7.4.x"; an unset bound is open. Versions compare number by number ("6.10" > "6.9").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sps_catalog.model import Field, Value
+
+INFO_PATH = "/api/info"
+SEED_VERSIONS = ("6.0.2", "6.9.4", "6.10.0", "7.3.1", "7.5.1")  # the editions of shared/seeds/
+DEFAULT_FIRMWARE = SEED_VERSIONS[-1]  # the newest the seeds cover
+
+VersionTuple = tuple[int, int, int]
+
+
+def parse_version(text: str) -> VersionTuple:
+    """`"7.5.1"` -> (7, 5, 1); `"7.5"` -> (7, 5, 0). Suffixes after the numbers (`8.0 LTS`) are ignored."""
+    m = re.match(r"\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?", text)
+    if m is None:
+        raise ValueError(f"{text!r} is not a firmware version (X.Y.Z)")
+    return int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+
+
+def _within(version: str, since: str | None, until: str | None) -> bool:
+    v = parse_version(version)
+    return (since is None or parse_version(since) <= v) and (until is None or v < parse_version(until))
+
+
+@dataclass(frozen=True)
+class Versions:
+    """Where a type or field exists (`since`, `until`) and, for types, where SPS accepts writes to
+    it over REST (`writable_since`, `writable_until`, within the range it exists in)."""
+
+    since: str | None = None
+    until: str | None = None
+    writable_since: str | None = None
+    writable_until: str | None = None
+    note: str = ""
+
+    @property
+    def is_limited(self) -> bool:
+        return any((self.since, self.until, self.writable_since, self.writable_until))
+
+    def exists_on(self, version: str) -> bool:
+        return _within(version, self.since, self.until)
+
+    def writable_on(self, version: str) -> bool:
+        return self.exists_on(version) and _within(version, self.writable_since, self.writable_until)
+
+    def describe(self) -> str:
+        """`exists from 6.0; writable from 7.0 until before 7.5`, for docs and diagnostics."""
+        parts = [_range("exists", self.since, self.until)]
+        if self.writable_since or self.writable_until:
+            parts.append(_range("writable over REST", self.writable_since, self.writable_until))
+        return "; ".join(p for p in parts if p)
+
+
+def _range(what: str, since: str | None, until: str | None) -> str:
+    if since and until:
+        return f"{what} from {since} until before {until}"
+    if since:
+        return f"{what} from {since} on"
+    if until:
+        return f"{what} until before {until}"
+    return ""
+
+
+def fields_on(value: Value, version: str) -> Value:
+    """`value` without the fields that do not exist on firmware `version`, at every level."""
+    if value.element is not None:
+        return dataclasses.replace(value, element=fields_on(value.element, version))
+    if value.type != "object":
+        return value
+    union = value.union
+    if union is not None:
+        branches = {name: _kept(fields, version) for name, fields in union.branches.items()}
+        union = dataclasses.replace(union, branches=branches)
+    return dataclasses.replace(value, fields=_kept(value.fields, version), union=union)
+
+
+def _kept(fields: tuple[Field, ...], version: str) -> tuple[Field, ...]:
+    return tuple(fields_on(f, version) for f in fields if f.versions.exists_on(version))  # type: ignore[misc]
+
+
+def absent_fields(
+    value: Value, v: object, version: str, path: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], Field]]:
+    """(path, field) of every field set in `v` that does not exist on firmware `version`."""
+    out: list[tuple[tuple[str | int, ...], Field]] = []
+    if value.element is not None and isinstance(v, list):
+        for i, el in enumerate(v):
+            out += absent_fields(value.element, el, version, (*path, i))
+    elif value.type == "object" and isinstance(v, dict):
+        for f in value.all_fields():
+            item = v.get(f.name)
+            if item is None:
+                continue
+            if not f.versions.exists_on(version):
+                out.append(((*path, f.name), f))
+            else:
+                out += absent_fields(f, item, version, (*path, f.name))
+    return out
+
+
+def limited_fields(value: Value, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Field]]:
+    """(path, field) of every field inside `value` that exists on some firmware versions only."""
+    if value.element is not None:
+        return limited_fields(value.element, path)
+    out: list[tuple[tuple[str, ...], Field]] = []
+    for f in value.all_fields():
+        if f.versions.is_limited:
+            out.append(((*path, f.name), f))
+        out += limited_fields(f, (*path, f.name))
+    return out
