@@ -13,7 +13,7 @@ from typing import Any
 from sps_catalog.model import Field, Value
 from sps_catalog.values import UNKNOWN, get_in
 
-__all__ = ["as_body_values", "get_in", "secret_input", "secret_paths", "set_in"]
+__all__ = ["as_body_values", "get_in", "secret_input", "secret_paths", "selects", "set_in"]
 
 Path = tuple[str, ...]
 
@@ -45,9 +45,26 @@ def secret_input(tf: Any, path: Path, f: Field) -> tuple[Any, Any]:
     return parent.get(f.write_only_name), parent.get(f.version_name)
 
 
+def selects(value: Value, tf: Any, path: Path) -> bool:
+    """Whether the field at `path` belongs to the union branches `tf` selects (a secret of an
+    rsync target is no field of an nfs one); an unknown discriminator may select it."""
+    spec: Value = value
+    for depth, name in enumerate(path):
+        here = get_in(tf, path[:depth])
+        if spec.union is not None and isinstance(here, dict):
+            disc = here.get(spec.union.discriminator)
+            if disc is not UNKNOWN:
+                branch = spec.union.branch_name(disc)
+                if name not in {f.name for f in spec.active_fields(branch)}:
+                    return False
+        spec = {f.name: f for f in spec.all_fields()}[name]
+    return True
+
+
 def as_body_values(value: Value, tf: Any, prior: Any = None) -> Any:
     """`tf` without the write-only inputs, each secret being UNKNOWN when its `_wo` is given (a new
-    object will be made) or else the key it already had: the shape validation expects."""
+    object will be made) or else the key it already had while its branch stays selected: the
+    shape validation expects."""
     out = copy.deepcopy(tf)
     for path, f in secret_paths(value):
         wo, _ = secret_input(tf, path, f)
@@ -55,5 +72,6 @@ def as_body_values(value: Value, tf: Any, prior: Any = None) -> Any:
         if isinstance(parent, dict):
             parent.pop(f.write_only_name, None)
             parent.pop(f.version_name, None)
-            parent[f.name] = UNKNOWN if wo is not None else get_in(prior, path)
+            kept = get_in(prior, path) if selects(value, tf, path) else None
+            parent[f.name] = UNKNOWN if wo is not None else kept
     return out

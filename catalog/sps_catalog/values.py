@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sps_catalog.model import Value
+from sps_catalog.model import Field, Value
 
 
 class _Unknown:
@@ -254,8 +254,10 @@ def apply_defaults(value: Value, v: Any, *, fill_nulls: bool = False) -> Any:
     branch: str | None = None
     if value.union is not None:
         disc = out.get(value.union.discriminator)
-        if disc is UNKNOWN:
-            return out
+        if disc is UNKNOWN:  # the branch, and so its defaults, are known only at apply
+            for name in _branch_defaulted(value):
+                if out.get(name) is None:
+                    out[name] = UNKNOWN
         branch = value.union.branch_name(disc)
     for f in value.active_fields(branch):
         item = out.get(f.name)
@@ -267,6 +269,18 @@ def apply_defaults(value: Value, v: Any, *, fill_nulls: bool = False) -> Any:
             continue
         out[f.name] = apply_defaults(f, item, fill_nulls=fill_nulls)
     return out
+
+
+def _branch_defaulted(value: Value) -> set[str]:
+    """Branch-only fields of a union object that some branch gives a (non-null) default."""
+    assert value.union is not None
+    common = {f.name for f in value.fields}
+    return {
+        f.name
+        for fields in value.union.branches.values()
+        for f in fields
+        if f.name not in common and isinstance(f, Field) and f.has_default and f.default is not None
+    }
 
 
 def strip_inactive(value: Value, v: Any) -> Any:

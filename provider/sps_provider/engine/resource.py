@@ -29,7 +29,7 @@ from sps_catalog.unknown_fields import (
     parse_extra,
     same_json,
 )
-from sps_catalog.values import UNKNOWN, apply_defaults, validate
+from sps_catalog.values import UNKNOWN, Path, Problem, apply_defaults, validate
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator, Step
 from sps_provider.engine.attrs import Attr, resource_attrs
@@ -102,7 +102,9 @@ class ResourceEngine:
         if text is not UNKNOWN:
             extra, problem = parse_extra(text)
             problems += [problem] if problem else extra_problems(self.t.root, extra or {})
-        for p in problems:
+        written: dict[Path, Path] = {path: (*path[:-1], f.write_only_name) for path, f in self.t.secrets}
+        for p in problems:  # a secret's key is computed: name the write-only attribute users set
+            p = Problem(written.get(p.path, p.path), p.message, p.is_type_error)
             diags.error(f"Invalid {self.t.resource_type} configuration", f"{p.dotted()}: {p.message}", list(p.path))
         for path, f in self.t.secrets:
             wo, version = secret_input(config, path, f)
