@@ -37,6 +37,28 @@ log = logging.getLogger(__name__)
 R = TypeVar("R")
 
 
+def check_credentials(client: SpsClient, diags: Diagnostics) -> bool:
+    """Log the reader in once, in ConfigureProvider: a wrong password is then one failed login on
+    the appliance and one error naming the URL and user, instead of one per resource (which trips
+    the appliance's brute-force protection and hides the cause)."""
+    where = f"{client.base} as {client.settings.username!r}"
+    try:
+        client.ensure_logged_in()
+    except errors.AuthenticationFailure as exc:
+        diags.error(
+            f"Cannot log in to SPS at {where}",
+            f"{exc}\n\nCheck `username` and `password` (or SPS_USERNAME / SPS_PASSWORD). The provider tries "
+            "once per run, so a wrong password does not trip the appliance's brute-force protection.",
+        )
+    except errors.TlsVerificationFailed as exc:
+        diags.error(f"Untrusted SPS certificate at {client.base}", str(exc), ["ca_bundle"])
+    except errors.ConnectionFailed as exc:
+        diags.error(f"Cannot reach SPS at {client.base}", str(exc), ["url"])
+    except errors.SpsError as exc:
+        diags.error(f"Cannot log in to SPS at {where}", str(exc))
+    return not diags.has_errors
+
+
 class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
     def __init__(self) -> None:
         catalog = load_catalog()
@@ -154,7 +176,10 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
                 verify=parsed.verify,
                 timeout=parsed.request_timeout,
             )
-            self.reader = SpsClient(settings)
+            reader = SpsClient(settings)
+            if not check_credentials(reader, diags):
+                return
+            self.reader = reader
             self.refresh = RefreshReader(self.reader)
             self.coordinator = Coordinator(SpsClient(settings, relogin=False), parsed.policy, self.reader)
             log.debug("configured for %s", parsed.url)

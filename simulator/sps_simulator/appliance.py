@@ -86,6 +86,7 @@ class Counters:
     reverts: int = 0
     failed_commits: int = 0
     logins: int = 0
+    failed_logins: int = 0
     dropped: int = 0
 
     def as_dict(self) -> dict[str, int]:
@@ -164,9 +165,11 @@ class Appliance:
         protection refuses this client."""
         guard = self.bruteforce_protection()
         if guard and (wait := self.login_guard.retry_after(client)):
+            self.counters.failed_logins += 1
             raise LoginBlocked(wait)
         expected = self.users.get(user)
         if expected is None or not secrets.compare_digest(expected.encode(), password.encode()):
+            self.counters.failed_logins += 1
             if guard:
                 self.login_guard.failed(client)
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -64,41 +65,73 @@ class SpsClient:
             kwargs["auth"] = (self.settings.username, self.settings.password)
         try:
             return self.http.request(method, url, **kwargs)
-        except requests.exceptions.SSLError as exc:
-            raise errors.TlsVerificationFailed(
-                f"the certificate of {self.base} is not trusted ({exc}). Pass the CA that signed it as the "
-                "provider's `ca_bundle` (a PEM file), or, for a lab appliance only, set `insecure = true`.",
-                method=method,
-                path=path,
-            ) from exc
         except requests.exceptions.RequestException as exc:
+            if _verification_failure(exc) is not None:
+                raise errors.TlsVerificationFailed(
+                    f"the certificate of {self.base} is not trusted ({exc}). Pass the CA that signed it as the "
+                    "provider's `ca_bundle` (a PEM file), or, for a lab appliance only, set `insecure = true`.",
+                    method=method,
+                    path=path,
+                ) from exc
             raise errors.ConnectionFailed(f"cannot reach {self.base}: {exc}", method=method, path=path) from exc
 
-    def login(self) -> None:
-        """GET /api/authentication with HTTP Basic auth; SPS answers with the session cookie."""
+    def ensure_logged_in(self) -> None:
+        """Log in unless this client already holds a session: concurrent first calls make one
+        login between them, not one each (double-checked under the login lock)."""
+        if self._logged_in:
+            return
         with self._login_lock:
-            self.http.cookies.clear()
-            resp = self._send("GET", "/api/authentication", auth=True)
-            if resp.status_code != 200:
-                raise errors.from_response(resp.status_code, _json(resp), "GET", "/api/authentication")
-            if "session_id" not in self.http.cookies:
-                raise errors.Unauthenticated(
-                    "login succeeded but no session_id cookie came back; check that the clocks of this "
-                    "machine and the appliance agree",
-                    method="GET",
-                    path="/api/authentication",
-                )
-            self._logged_in = True
-            log.debug("logged in to %s as %s", self.base, self.settings.username)
+            if not self._logged_in:
+                self._login_locked()
+
+    def replace_session(self, expired: str | None) -> None:
+        """Replace the session `expired` (the cookie a 401 came back for), once: callers that saw
+        the same session expire find it already replaced and share the new one."""
+        with self._login_lock:
+            if not self._logged_in or self.http.cookies.get("session_id") == expired:
+                self._login_locked()
+
+    def login(self) -> None:
+        """A new session (replacing any current one): GET /api/authentication with HTTP Basic auth;
+        SPS answers with the session cookie."""
+        with self._login_lock:
+            self._login_locked()
+
+    def _login_locked(self) -> None:
+        """One login. A connection error (also a TLS handshake cut short) is retried like any read;
+        a refused login never is: repeating a wrong password would trip brute-force protection."""
+        self._logged_in = False
+        self.http.cookies.clear()
+        for attempt in range(GET_ATTEMPTS):
+            try:
+                resp = self._send("GET", "/api/authentication", auth=True)
+                break
+            except errors.TlsVerificationFailed:
+                raise
+            except errors.ConnectionFailed:
+                if attempt + 1 == GET_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * 2**attempt)
+        if resp.status_code != 200:
+            raise errors.from_response(resp.status_code, _json(resp), "GET", "/api/authentication")
+        if "session_id" not in self.http.cookies:
+            raise errors.Unauthenticated(
+                "login succeeded but no session_id cookie came back; check that the clocks of this "
+                "machine and the appliance agree",
+                method="GET",
+                path="/api/authentication",
+            )
+        self._logged_in = True
+        log.debug("logged in to %s as %s", self.base, self.settings.username)
 
     def request(self, method: str, path: str, body: Any = None, *, relogin: bool = True) -> Any:
         """One call. GETs are retried on connection errors and 5xx, and log in again on 401 when
         both the client's and the call's `relogin` allow it; writes are not: whether a write is
         safe to repeat is decided by the coordinator, by reading back."""
-        if not self._logged_in:
-            self.login()
+        self.ensure_logged_in()
         attempts = GET_ATTEMPTS if method == "GET" else 1
         for attempt in range(attempts):
+            session = self.http.cookies.get("session_id")
             try:
                 resp = self._send(method, path, body)
             except errors.TlsVerificationFailed:
@@ -109,7 +142,7 @@ class SpsClient:
                 time.sleep(0.2 * 2**attempt)
                 continue
             if resp.status_code == 401 and method == "GET" and relogin and self.relogin and attempt + 1 < attempts:
-                self.login()
+                self.replace_session(session)
                 continue
             if resp.status_code >= 500 and attempt + 1 < attempts:
                 time.sleep(0.2 * 2**attempt)
@@ -178,6 +211,24 @@ class SpsClient:
         doc = self.get("/api/transaction")
         body = doc.get("body") or doc.get("transaction") or {}
         return str(body.get("status", "closed"))
+
+
+def _verification_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification error behind `exc`, if that is what failed. requests and
+    urllib3 wrap it (as `__cause__`/`__context__`, MaxRetryError.reason or an argument), so every
+    link is followed; a handshake cut by the network (EOF, reset) has none."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return e
+        linked = [e.__cause__, e.__context__, getattr(e, "reason", None), *e.args]
+        todo.extend(x for x in linked if isinstance(x, BaseException))
+    return None
 
 
 def _json(resp: requests.Response) -> Any:
