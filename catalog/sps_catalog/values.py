@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sps_catalog.keys import key_problem
 from sps_catalog.model import Field, Value
 
 
@@ -145,7 +146,10 @@ def validate(
                 ferr = _check_format(spec.format, item)
                 if ferr:
                     problems.append(Problem(at, ferr))
-            if spec.type == "reference" and reference_check is not None:
+            kerr = key_problem(item) if spec.type == "reference" and spec.format is None else None
+            if kerr:
+                problems.append(Problem(at, kerr))
+            elif spec.type == "reference" and reference_check is not None:
                 rerr = reference_check(spec, item, at)
                 if rerr:
                     problems.append(Problem(at, rerr))

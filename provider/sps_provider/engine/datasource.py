@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from sps_catalog.keys import item_path, key_problem
 from sps_catalog.model import TypeDef
 from sps_catalog.unknown_fields import EXTRA_JSON, canonical, unknown_only
 from sps_provider.client import errors
@@ -32,6 +33,9 @@ class DataSourceEngine:
                 f"{self.t.resource_type}: give `key` or `{name_field or 'key'}`",
                 "The data source finds one object by its key" + (" or its name." if name_field else "."),
             )
+        key = config.get("key")
+        if isinstance(key, str) and (problem := key_problem(key)):
+            diags.error(f"{self.t.resource_type}: key {problem}", f"Keys of {self.t.api_path} objects.", ["key"])
 
     def state(self, key: str, body: Any) -> dict[str, Any]:
         out: dict[str, Any] = {"key": key}
@@ -55,7 +59,7 @@ class DataSourceEngine:
             key = config.get("key")
             name = config.get(t.name_field) if t.name_field else None
             if key is not None:
-                doc = reader.get(f"{t.api_path}/{key}")
+                doc = reader.get(item_path(t.api_path, key))
                 found = self.state(key, doc.get("body"))
                 if name is not None and found.get(t.name_field or "") != name:
                     diags.error(
@@ -69,7 +73,7 @@ class DataSourceEngine:
             for item in items:
                 body = item.get("body")
                 if body is None:
-                    body = reader.get(f"{t.api_path}/{item['key']}").get("body")
+                    body = reader.get(item_path(t.api_path, str(item["key"]))).get("body")
                 if isinstance(body, dict) and body.get(t.name_field or "") == name:
                     matches.append((item["key"], body))
             if len(matches) != 1:

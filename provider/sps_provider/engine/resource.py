@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sps_catalog import load_catalog
 from sps_catalog.firmware import fields_on, limited_fields
+from sps_catalog.keys import item_path, key_problem
 from sps_catalog.model import TypeDef, Value
 from sps_catalog.secrets import as_body_values, get_in, secret_input, set_in
 from sps_catalog.unknown_fields import (
@@ -68,7 +69,7 @@ class ResourceEngine:
 
     # -- helpers -------------------------------------------------------------------------
     def object_path(self, key: str) -> str:
-        return self.t.api_path if self.t.is_singleton else f"{self.t.api_path}/{key}"
+        return self.t.api_path if self.t.is_singleton else item_path(self.t.api_path, key)
 
     def body_fields(self, tf: dict[str, Any]) -> dict[str, Any]:
         return {f.name: tf.get(f.name) for f in self.t.fields}
@@ -218,6 +219,12 @@ class ResourceEngine:
 
     def import_(self, reader: SpsClient, key: str, diags: Diagnostics) -> Any:
         t = self.t
+        if not t.is_singleton and (problem := key_problem(key)):
+            diags.error(
+                f"Cannot import {t.resource_type}: the import ID {problem}",
+                f"Import IDs are SPS keys; list them with GET {t.api_path}.",
+            )
+            return None
         if t.is_singleton and key != t.singleton_key:
             diags.error(
                 f"Cannot import {t.resource_type} {key!r}",
