@@ -26,6 +26,7 @@ class Outcome:
     detail: str = ""
     started: float | None = None
     finished: float | None = None
+    waited: float = 0.0
     total: int = 0
     done: int = 0
     added: int | None = None
@@ -35,9 +36,10 @@ class Outcome:
     error: str = ""
 
     def seconds(self) -> float:
+        """Time spent on this appliance (not counting the wait for the others to be prepared)."""
         if self.started is None:
             return 0.0
-        return (self.finished or time.monotonic()) - self.started
+        return (self.finished or time.monotonic()) - self.started - self.waited
 
 
 class Progress:

@@ -17,10 +17,11 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
+from threading import Lock
 from typing import Any, TextIO
 
 import requests
@@ -71,30 +72,43 @@ def simulator_commits(o: Outcome) -> int | None:
 
 
 class Deployment:
-    """One stack through init, workspace selection and plan/apply; updates its Outcome as it goes."""
+    """One stack: `prepare` (init, workspace) then `deploy` (plan/apply); updates its Outcome."""
 
-    def __init__(self, o: Outcome, command: str, lock_timeout: str, progress: Progress) -> None:
+    def __init__(self, o: Outcome, command: str, lock_timeout: str, progress: Progress, creating: Lock) -> None:
         self.o, self.command, self.lock_timeout, self.progress = o, command, lock_timeout, progress
+        self.creating = creating
         self.env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
         self.log_path = o.workdir / f"sps-fleet-{command}.log"
+        self.commits_before: int | None = None
+        self.ready_at = 0.0
 
-    def run(self) -> Outcome:
+    def prepare(self) -> None:
         o = self.o
         o.started = time.monotonic()
-        before = simulator_commits(o)
-        try:
-            with open(self.log_path, "w") as log:
-                self.step(log, "init", ["init", "-input=false", "-no-color", f"-lock-timeout={self.lock_timeout}"])
-                self.select_workspace(log)
-                self.main_step(log)
-        except _StepFailed as failed:
-            o.error = failed.message
-        finally:
-            after = simulator_commits(o)
-            o.commits = after - before if before is not None and after is not None else None
-            o.finished = time.monotonic()
-            self.progress.update(o, "failed" if o.error else "done", "" if not o.error else o.error.splitlines()[0])
-        return o
+        self.commits_before = simulator_commits(o)
+        self.log_path.write_text("")
+        if self.attempt(self.init_and_select):
+            self.progress.update(o, "ready", "")
+        self.ready_at = time.monotonic()
+
+    def deploy(self) -> None:
+        o = self.o
+        o.waited = time.monotonic() - self.ready_at
+        if not o.error:
+            self.attempt(self.main_step)
+        after = simulator_commits(o)
+        o.commits = after - self.commits_before if self.commits_before is not None and after is not None else None
+        o.finished = time.monotonic()
+        self.progress.update(o, "failed" if o.error else "done", o.error.splitlines()[0] if o.error else "")
+
+    def attempt(self, work: Callable[[TextIO], object]) -> bool:
+        with open(self.log_path, "a") as log:
+            try:
+                work(log)
+            except _StepFailed as failed:
+                self.o.error = failed.message
+                return False
+        return True
 
     def step(self, log: TextIO, phase: str, args: list[str]) -> str:
         self.progress.update(self.o, phase, "")
@@ -106,15 +120,22 @@ class Deployment:
             raise _StepFailed(f"{phase}: {_first_error(result.stderr or result.stdout)}")
         return result.stdout
 
+    def init_and_select(self, log: TextIO) -> None:
+        self.step(log, "init", ["init", "-input=false", "-no-color", f"-lock-timeout={self.lock_timeout}"])
+        self.select_workspace(log)
+
     def select_workspace(self, log: TextIO) -> None:
         """The workspace named after the stack, created on first use. Not `default`: the pg backend
         creates a state's row on its first write and holds the database-wide creation lock until
-        then, which would serialize every first apply in the database; `workspace new` writes it at once."""
+        then, which would serialize every first apply in the database; `workspace new` writes it at
+        once. Creations take that lock without retrying (-lock-timeout does not apply), so they run
+        one at a time, and before any stack plans or applies (see `deploy`)."""
         listed = self.step(log, "workspace", ["workspace", "list", "-no-color"])
         names = {line.strip().lstrip("* ").strip() for line in listed.splitlines()}
         if self.o.name in names:
             self.step(log, "workspace", ["workspace", "select", "-no-color", self.o.name])
-        else:
+            return
+        with self.creating:
             self.step(
                 log, "workspace", ["workspace", "new", "-no-color", f"-lock-timeout={self.lock_timeout}", self.o.name]
             )
@@ -179,10 +200,13 @@ def _first_error(output: str) -> str:
 
 
 def deploy(targets: list[Outcome], command: str, parallel: int, lock_timeout: str, stream: TextIO) -> list[Outcome]:
-    """Run every stack, at most `parallel` at a time; failures are recorded, never raised."""
-    progress = Progress(targets, stream)
+    """Prepare every stack, then plan/apply them, at most `parallel` at a time; failures are
+    recorded, never raised. Preparing all first keeps workspace creations apart from lock attempts."""
+    progress, creating = Progress(targets, stream), Lock()
+    runs = [Deployment(o, command, lock_timeout, progress, creating) for o in targets]
     with progress, ThreadPoolExecutor(max_workers=parallel) as pool:
-        list(pool.map(lambda o: Deployment(o, command, lock_timeout, progress).run(), targets))
+        list(pool.map(Deployment.prepare, runs))
+        list(pool.map(Deployment.deploy, runs))
     return targets
 
 

@@ -1,0 +1,39 @@
+"""The benchmark's fleet: SPS_BENCH_APPLIANCES appliances (a00, a01, ...) with SPS_BENCH_OBJECTS
+audit policies each, one stack and one pg state schema (`<SPS_FLEET_SCHEMA_PREFIX><name>`) per
+appliance; URLs and CAs from SPS_<NAME>_URL / SPS_<NAME>_CA_BUNDLE, as in stacks/fleet.py."""
+
+from __future__ import annotations
+
+import os
+
+from cdktf import App, TerraformStack
+
+from sps_constructs import Appliance, AuditPolicy, AuditPolicyEncryptionDisabled, AuditPolicySigningDisabled
+from sps_fleet import pg_state
+
+
+def names(appliances: int) -> list[str]:
+    return [f"a{i:02d}" for i in range(appliances)]
+
+
+def main() -> None:
+    app = App()
+    prefix = os.environ.get("SPS_FLEET_SCHEMA_PREFIX", "bench_fleet_")
+    for name in names(int(os.environ["SPS_BENCH_APPLIANCES"])):
+        stack = TerraformStack(app, name)
+        pg_state(stack, f"{prefix}{name}")
+        env = name.upper()
+        sps = Appliance(stack, name, url=os.environ[f"SPS_{env}_URL"], ca_bundle=os.environ.get(f"SPS_{env}_CA_BUNDLE"))
+        for j in range(int(os.environ["SPS_BENCH_OBJECTS"])):
+            AuditPolicy(
+                sps,
+                f"p{j:02d}",
+                name=f"{name}_p{j:02d}",
+                encryption=AuditPolicyEncryptionDisabled(),
+                signing=AuditPolicySigningDisabled(),
+            )
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()
