@@ -86,3 +86,14 @@ def test_constructs_take_extra_json_as_a_mapping_and_refuse_modelled_fields() ->
         assert "extra_json.service.enabled" in str(exc) and "set the attribute service.enabled" in str(exc)
     else:
         raise AssertionError("a modelled field in extra_json must be refused")
+
+
+def test_a_data_source_shows_the_fields_the_catalog_does_not_model() -> None:
+    from sps_catalog import load_catalog
+    from sps_provider.engine.datasource import DataSourceEngine
+
+    engine = DataSourceEngine(load_catalog()["mssql_options"])
+    body = {"service": {"enabled": True, "log_level": 4, "new": 1}, "newer": {"a": True}}
+    state = engine.state("options", body)
+    assert state["extra_json"] == '{"newer":{"a":true},"service":{"new":1}}'
+    assert state["service"] == {"enabled": True, "log_level": 4}
