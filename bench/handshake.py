@@ -11,12 +11,13 @@ import subprocess
 import time
 from pathlib import Path
 
+from sps_harness import provider_python
 from sps_provider.server import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
 
 
 def time_handshake(binary: Path, client_cert: str) -> float:
     env = dict(os.environ, **{MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE, "PLUGIN_CLIENT_CERT": client_cert,
-                              "PLUGIN_PROTOCOL_VERSIONS": "6"})  # fmt: skip
+                              "PLUGIN_PROTOCOL_VERSIONS": "6", "SPS_PROVIDER_PYTHON": provider_python()})  # fmt: skip
     start = time.perf_counter()
     proc = subprocess.Popen([str(binary)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     assert proc.stdout is not None

@@ -94,10 +94,9 @@ def main() -> int:
         workdir = ROOT / "cdktf.out" / "stacks" / "demo"
         tf = Terraform(workdir, env={k: env[k] for k in env if k.startswith("SPS_")})
         t = step("terraform init")
-        # cdktf keeps the stack's lock file across synths; it pins the hash of the provider build the
-        # last demo used, and a rebuilt provider of the same version would then be refused.
-        (workdir / ".terraform.lock.hcl").unlink(missing_ok=True)
-        tf.init()
+        # The committed lock file (`make lock`): init verifies the mirror's package against it.
+        shutil.copyfile(ROOT / "stacks" / "demo.terraform.lock.hcl", workdir / ".terraform.lock.hcl")
+        tf.run("init", "-input=false", "-no-color")
         t = step("terraform apply")
         out = tf.apply().stdout
         print("    " + [ln for ln in out.splitlines() if ln.startswith("Apply complete")][-1])

@@ -11,12 +11,13 @@ import pytest
 
 from sps_catalog.firmware import DEFAULT_FIRMWARE, SEED_VERSIONS, parse_version
 from sps_catalog.model import TypeDef
-from sps_harness import RunningSimulator, Terraform, postgres, start_simulator
+from sps_harness import RunningSimulator, Terraform, postgres, provider_python, start_simulator
 from sps_provider.install import install
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 os.environ["CHECKPOINT_DISABLE"] = "1"
+os.environ["SPS_PROVIDER_PYTHON"] = provider_python()
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
-"""The provider executable in the mirror only changes when its code does: installs from other
-processes or under other interpreter names must not rewrite it, or Terraform working directories
-initialised with the old bytes fail their lock-file check mid-run."""
+"""The package in the mirror only changes when its inputs do: installs from other processes (parallel
+test workers) must not rewrite it, or working directories initialised moments before fail their
+lock-file check mid-run; a changed build replaces the whole tree."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sps_provider.install import build_id, install, installed_build_id, interpreter
+from sps_provider.install import install
+from sps_provider.package import build_id, installed_build_id
 
 INSTALL = (
     "import sys; from pathlib import Path; from sps_provider.install import install; "
@@ -16,20 +17,22 @@ INSTALL = (
 )
 
 
-def test_installs_from_other_processes_and_names_keep_the_same_bytes(tmp_path: Path) -> None:
+def test_installs_from_other_processes_keep_the_same_files(tmp_path: Path) -> None:
     target = install(tmp_path / "mirror", tmp_path / "sps.tfrc")
-    first = target.read_bytes()
-    assert installed_build_id(target) == build_id(interpreter())
-    bindir = Path(sys.prefix, "bin")
-    for name in ("python", "python3", Path(sys.executable).name):
-        subprocess.run([str(bindir / name), "-c", INSTALL, str(tmp_path / "mirror"), str(tmp_path / "sps.tfrc")],
-                       check=True)  # fmt: skip
-        assert target.read_bytes() == first, f"an install by {name} rewrote an unchanged build"
+    assert installed_build_id(target) == build_id()
+    before = {p: p.stat().st_mtime_ns for p in target.parent.rglob("*")}
+    workers = [subprocess.Popen([sys.executable, "-c", INSTALL, str(tmp_path / "mirror"), str(tmp_path / "sps.tfrc")])
+               for _ in range(3)]  # fmt: skip
+    assert [w.wait() for w in workers] == [0, 0, 0]
+    assert {p: p.stat().st_mtime_ns for p in target.parent.rglob("*")} == before
 
 
-def test_a_different_build_is_rewritten(tmp_path: Path) -> None:
-    target = install(tmp_path / "mirror", tmp_path / "sps.tfrc", python="/opt/other/python")
-    assert target.read_bytes().startswith(b"#!/opt/other/python -I\n")
+def test_a_different_build_replaces_the_tree(tmp_path: Path) -> None:
+    target = install(tmp_path / "mirror", tmp_path / "sps.tfrc")
+    stale = target.parent / "lib" / "left-over.py"
+    stale.write_text("")
+    target.write_text(target.read_text().replace(build_id(), "0" * 32))
     install(tmp_path / "mirror", tmp_path / "sps.tfrc")
-    assert target.read_bytes().startswith(f"#!{interpreter()} -I\n".encode())
-    assert build_id("/opt/other/python") != build_id(interpreter())
+    assert installed_build_id(target) == build_id()
+    assert not stale.exists()
+    assert sorted(p.name for p in target.parent.parent.iterdir()) == [target.parent.name]

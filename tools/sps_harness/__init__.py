@@ -5,6 +5,6 @@ real components the same way.
 """
 
 from sps_harness.simulator import RunningSimulator, start_simulator
-from sps_harness.terraform import Terraform, TerraformError
+from sps_harness.terraform import Terraform, TerraformError, provider_python
 
-__all__ = ["RunningSimulator", "Terraform", "TerraformError", "start_simulator"]
+__all__ = ["RunningSimulator", "Terraform", "TerraformError", "provider_python", "start_simulator"]
