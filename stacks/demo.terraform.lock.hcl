@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:yEyEU2qlp6rUsvJRrhF5bWIlyxL/vHErXWTuFLaq4p8=",
+    "h1:JqbYrbypCLyQI9HZZGrARoKJ3XHI0/l0OXn3+sUM5WE=",
   ]
 }
