@@ -34,6 +34,7 @@ MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca
 CORE_PROTOCOL_VERSION = 1
 APP_PROTOCOL_VERSION = 6
 SHUTDOWN_GRACE_SECONDS = 60.0
+PARENT_POLL_SECONDS = 1.0
 REVERT_GRACE_SECONDS = 10.0  # retrying the revert of a transaction left by a network outage
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,17 @@ class Health(health_pb2_grpc.HealthServicer):  # type: ignore[misc]
         return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
 
 
+def watch_parent(shutdown: threading.Event, interval: float = PARENT_POLL_SECONDS) -> None:
+    """Terraform killed outright (SIGKILL) never sends Shutdown. When it is gone, stop as if it
+    had: calls in flight finish and any open transaction is reverted, instead of an orphaned
+    provider keeping its sessions (and perhaps the configuration lock) alive."""
+    parent = os.getppid()
+    while not shutdown.wait(interval):
+        if os.getppid() != parent:
+            log.warning("terraform (pid %d) is gone; finishing in-flight calls and exiting", parent)
+            shutdown.set()
+
+
 def serve() -> int:
     if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
         print(
@@ -61,9 +73,11 @@ def serve() -> int:
             file=sys.stderr,
         )
         return 1
-    # Ctrl-C reaches the whole process group; Terraform decides when we stop (StopProvider,
-    # then Shutdown), so in-flight changes are never cut off by the signal itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Ctrl-C, and the SIGTERM a CI cancellation sends, reach the whole process group; Terraform
+    # handles both alike and decides when we stop (StopProvider, then Shutdown), so in-flight
+    # changes are never cut off by the signal itself.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, signal.SIG_IGN)
     provider = Provider()
     shutdown = threading.Event()
     server = grpc.server(
@@ -86,6 +100,7 @@ def serve() -> int:
     server.start()
     sys.stdout.write(f"{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|unix|{socket_path}|grpc|{cert_field}\n")
     sys.stdout.flush()
+    threading.Thread(target=watch_parent, args=(shutdown,), name="parent-watch", daemon=True).start()
     try:
         shutdown.wait()
         provider.wait_idle(SHUTDOWN_GRACE_SECONDS)
