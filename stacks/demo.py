@@ -1,5 +1,5 @@
 """The demo: two appliances (eu, us), each with an audit policy, an MSSQL connection policy that
-references it plus built-ins, and the MSSQL options.
+references it plus built-ins, and the MSSQL options (stacks/appliance_config.py).
 
 Appliance URLs come from SPS_EU_URL / SPS_US_URL and their CAs from SPS_EU_CA_BUNDLE /
 SPS_US_CA_BUNDLE (set by `make demo` to two local simulators); credentials come from
@@ -11,69 +11,28 @@ from __future__ import annotations
 
 import os
 
+from appliance_config import Site, configure
 from cdktf import App, LocalBackend, TerraformStack
 from constructs import Construct
 
-from sps_constructs import (
-    Appliance,
-    AuditPolicy,
-    AuditPolicyEncryptionDisabled,
-    AuditPolicySigningDisabled,
-    IndexingPolicy,
-    MssqlAuthenticationPolicy,
-    MssqlChannelPolicy,
-    MssqlConnectionPolicy,
-    MssqlConnectionPolicyIndexingEnabled,
-    MssqlConnectionPolicyNetwork,
-    MssqlConnectionPolicyPolicies,
-    MssqlConnectionPolicyServerAddressFix,
-    MssqlOptions,
-    MssqlOptionsServiceEnabled,
-    MssqlSettingsPolicy,
-)
+from sps_constructs import Appliance
 
-SITES = {"eu": "10.1.2.3", "us": "10.2.2.3"}
+SITES = (Site("eu", "10.1.2.3"), Site("us", "10.2.2.3"))
 
 
 class DemoStack(TerraformStack):
     def __init__(self, scope: Construct, id: str, urls: dict[str, str], ca_bundles: dict[str, str | None]) -> None:
         super().__init__(scope, id)
         LocalBackend(self, path=os.environ.get("SPS_DEMO_STATE", "terraform.demo.tfstate"))
-        for site, db_address in SITES.items():
-            sps = Appliance(self, site, url=urls[site], ca_bundle=ca_bundles[site])
-            audit = AuditPolicy(
-                sps,
-                "signed",
-                name=f"{site}_timestamped",
-                encryption=AuditPolicyEncryptionDisabled(),
-                signing=AuditPolicySigningDisabled(),
-                timestamping_enabled=True,
-            )
-            MssqlConnectionPolicy(
-                sps,
-                "finance-db",
-                name="finance_db",
-                network=MssqlConnectionPolicyNetwork(
-                    clients=["10.0.0.0/8"], targets=[f"{db_address}/32"], ports=[1433]
-                ),
-                server_address=MssqlConnectionPolicyServerAddressFix(address=db_address, port=1433),
-                indexing=MssqlConnectionPolicyIndexingEnabled(
-                    policy=IndexingPolicy.builtin(sps, "default"), priority=2
-                ),
-                policies=MssqlConnectionPolicyPolicies(
-                    audit_policy=audit,
-                    channel_policy=MssqlChannelPolicy.builtin(sps, "default"),
-                    settings=MssqlSettingsPolicy.builtin(sps, "default"),
-                    authentication_policy=MssqlAuthenticationPolicy.builtin(sps, "default"),
-                ),
-            )
-            MssqlOptions(sps, "options", service=MssqlOptionsServiceEnabled(log_level=4))
+        for site in SITES:
+            configure(Appliance(self, site.name, url=urls[site.name], ca_bundle=ca_bundles[site.name]), site)
 
 
 def main() -> None:
     app = App()
-    urls = {site: os.environ.get(f"SPS_{site.upper()}_URL", f"https://sps-{site}.example.net") for site in SITES}
-    ca_bundles = {site: os.environ.get(f"SPS_{site.upper()}_CA_BUNDLE") for site in SITES}
+    names = [site.name for site in SITES]
+    urls = {name: os.environ.get(f"SPS_{name.upper()}_URL", f"https://sps-{name}.example.net") for name in names}
+    ca_bundles = {name: os.environ.get(f"SPS_{name.upper()}_CA_BUNDLE") for name in names}
     DemoStack(app, "demo", urls, ca_bundles)
     app.synth()
 

@@ -55,7 +55,7 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
     env.update(TF_CLI_CONFIG_FILE=str(ROOT / "sps.tfrc"), SPS_FLEET_SCHEMA_PREFIX=f"t_fleet_{os.getpid()}_")
     for site, sim in sims.items():
         env[f"SPS_{site.upper()}_URL"], env[f"SPS_{site.upper()}_CA_BUNDLE"] = sim.url, sim.ca or ""
-    sims["fra"].set_faults(reject_at_commit=["fra_audit"])
+    sims["fra"].set_faults(reject_at_commit=["fra_timestamped"])
 
     first, report = run_fleet(tmp_path, env, "first")
     assert first.returncode == 1, first.stdout + first.stderr
@@ -63,7 +63,7 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
     for site in ("ams", "lon"):
         assert (row(report, site)["added"], row(report, site)["commits"], row(report, site)["error"]) == (3, 2, "")
         assert {b["name"] for b in sims[site].committed()["mssql/connections"].values()} == {"finance_db"}
-    assert "fra_audit" in row(report, "fra")["error"]
+    assert "sps_audit_policy.fra_signed" in row(report, "fra")["error"], "the error names the refused resource"
     assert row(report, "fra")["commits"] == sims["fra"].stats()["commits"], "counted, though the apply failed"
     assert not sims["fra"].committed().get("mssql/connections"), "nothing that needs the refused policy"
     lines = first.stdout.splitlines()

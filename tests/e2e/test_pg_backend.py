@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,11 +37,33 @@ def config(sim: RunningSimulator, schema: str, *policies: str) -> str:
     return REQUIRED_PROVIDERS + backend + provider_block(sim) + resources
 
 
-def teammate(tmp_path: Path, name: str, cluster: postgres.Cluster) -> Terraform:
-    """A working directory of its own, as on a teammate's machine or a CI runner."""
-    work = tmp_path / name
-    work.mkdir()
-    return Terraform(work, env=cluster.env())
+@dataclass
+class Team:
+    """Two working directories of one configuration, as on two machines or CI runners, sharing a
+    state in schema `schema`; both are initialized, and the first has applied, so the state exists."""
+
+    sim: RunningSimulator
+    cluster: postgres.Cluster
+    schema: str
+    first: Terraform
+    second: Terraform
+
+    def configure(self, tf: Terraform, *policies: str) -> None:
+        (tf.workdir / "main.tf").write_text(config(self.sim, self.schema, *policies))
+
+
+@pytest.fixture
+def team(
+    simulator: RunningSimulator, pg_cluster: postgres.Cluster, provider_mirror: Path, tmp_path: Path, schema: str
+) -> Team:
+    first, second = (Terraform(tmp_path / name, env=pg_cluster.env()) for name in ("first", "second"))
+    team = Team(simulator, pg_cluster, schema, first, second)
+    for tf in (first, second):
+        tf.workdir.mkdir()
+        team.configure(tf, "first")
+        tf.init()
+    first.apply()
+    return team
 
 
 def start_apply(tf: Terraform) -> subprocess.Popen[bytes]:
@@ -80,21 +103,12 @@ def group() -> Iterator[list[subprocess.Popen[bytes]]]:
 
 
 def test_second_concurrent_apply_is_refused_and_changes_nothing(
-    simulator: RunningSimulator,
-    pg_cluster: postgres.Cluster,
-    provider_mirror: Path,
-    tmp_path: Path,
-    schema: str,
-    group: list[subprocess.Popen[bytes]],
+    team: Team, group: list[subprocess.Popen[bytes]]
 ) -> None:
-    alice, bob = teammate(tmp_path, "alice", pg_cluster), teammate(tmp_path, "bob", pg_cluster)
-    for tf in (alice, bob):
-        (tf.workdir / "main.tf").write_text(config(simulator, schema, "first"))
-        tf.init()
-    alice.apply()
+    simulator, pg_cluster, schema, alice, bob = team.sim, team.cluster, team.schema, team.first, team.second
     assert not bob.plan_changes(), "bob reads the state alice wrote"
     for tf in (alice, bob):
-        (tf.workdir / "main.tf").write_text(config(simulator, schema, "first", "second"))
+        team.configure(tf, "first", "second")
     commits = simulator.stats()["commits"]
     simulator.set_faults(commit_duration=5.0)  # alice's apply holds the state lock while it commits
 
@@ -113,19 +127,10 @@ def test_second_concurrent_apply_is_refused_and_changes_nothing(
 
 
 def test_killed_apply_leaves_no_lock_and_hung_apply_needs_sps_pg_unlock(
-    simulator: RunningSimulator,
-    pg_cluster: postgres.Cluster,
-    provider_mirror: Path,
-    tmp_path: Path,
-    schema: str,
-    group: list[subprocess.Popen[bytes]],
+    team: Team, group: list[subprocess.Popen[bytes]]
 ) -> None:
-    runner, other = teammate(tmp_path, "runner", pg_cluster), teammate(tmp_path, "other", pg_cluster)
-    for tf in (runner, other):
-        (tf.workdir / "main.tf").write_text(config(simulator, schema, "first"))
-        tf.init()
-    runner.apply()
-    (runner.workdir / "main.tf").write_text(config(simulator, schema, "first", "second"))
+    simulator, pg_cluster, schema, runner, other = team.sim, team.cluster, team.schema, team.first, team.second
+    team.configure(runner, "first", "second")
     simulator.set_faults(commit_duration=30.0)
 
     # Killed (a cancelled CI job): its database session ends, PostgreSQL drops the lock at once.
