@@ -60,6 +60,7 @@ def _field(raw: Mapping[str, Any]) -> Field:
         secret=raw.get("secret", False),
         assumption=raw.get("assumption", ""),
         versions=Versions(**raw.get("versions", {})),
+        required_when=(when["path"], when["is"]) if (when := raw.get("required_when")) else None,
     )
 
 

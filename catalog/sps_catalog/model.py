@@ -119,6 +119,8 @@ class Field(Value):
     secret: bool = False
     assumption: str = ""
     versions: Versions = field(default_factory=Versions)
+    required_when: tuple[str, Any] | None = None
+    """(dotted path from the body's root, value): the field is required when that field holds it."""
 
     @property
     def has_default(self) -> bool:

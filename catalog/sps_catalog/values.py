@@ -65,6 +65,8 @@ class Problem:
 def _check_format(fmt: str, value: str) -> str | None:
     if fmt == "no_whitespace":
         return "must not contain whitespace" if re.search(r"\s", value) or not value else None
+    if fmt == "filled":
+        return "must be filled in" if not value.strip() else None
     if fmt == "identifier":
         ok = re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", value)
         return None if ok else "must start with a letter and hold only letters, digits and _"
@@ -76,6 +78,9 @@ def _check_format(fmt: str, value: str) -> str | None:
         except ValueError:
             return f"{value!r} is not an address in IP/prefix form"
         return None
+    if fmt == "ip_or_cidr":
+        wrong = _check_format("cidr" if "/" in value else "ip", value)
+        return f"{value!r} is not an IP address (bare or IP/prefix)" if wrong else None
     if fmt == "ip":
         try:
             ipaddress.ip_address(value)
@@ -219,6 +224,11 @@ def validate(
                 continue
             if item is None and f.required and not f.nullable:
                 problems.append(Problem((*at, name), "is required" + (_branch_note(spec, branch))))
+                continue
+            if item is None and f.required_when is not None:
+                when, value = f.required_when
+                if get_in(v, tuple(when.split("."))) == value:
+                    problems.append(Problem((*at, name), f"is required when {when} is {value!r}"))
                 continue
             walk(f, item, (*at, name))
 

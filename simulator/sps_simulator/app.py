@@ -21,6 +21,8 @@ from sps_simulator.errors import ApiError, method_not_allowed, not_found, syntac
 from sps_simulator.links import ROOT, TRANSACTION, Tree, item_links, render_body
 
 COOKIE = "session_id"
+LOGIN_METHODS = "/api/authentication/login_methods"
+LOCAL_LOGIN = "local"
 
 
 def _abort_connection(send: Any) -> None:
@@ -46,6 +48,7 @@ class Api:
         routes = [
             Route("/api", self.api_root, methods=every),
             Route("/api/authentication", self.authenticate, methods=every),
+            Route(LOGIN_METHODS, self.login_methods, methods=every),
             Route(INFO_PATH, self.info, methods=every),
             Route("/api/transaction", self.transaction, methods=every),
             Route("/api/transaction/changes", self.changes, methods=every),
@@ -151,10 +154,23 @@ class Api:
         meta = {"href": INFO_PATH, "parent": "/api"}
         return JSONResponse({"body": dict(sorted(body.items())), "key": "about_info", "meta": meta})
 
+    async def login_methods(self, request: Request) -> Response:
+        """The 7.x list of login methods (AUTH-7.1.1), served without a session as safeguard-ps
+        calls it; the simulator offers one, `local` (its user table), for Basic authentication."""
+        if request.method != "GET":
+            raise method_not_allowed(LOGIN_METHODS, request.method)
+        items = [{"key": LOCAL_LOGIN, "meta": {"href": f"/api/authentication?login_method={LOCAL_LOGIN}"}}]
+        return JSONResponse({"items": items, "meta": {"href": LOGIN_METHODS, "parent": "/api/authentication"}})
+
     async def authenticate(self, request: Request) -> Response:
         path = request.url.path
         if request.method != "GET":
             raise method_not_allowed(path, request.method)
+        method = request.query_params.get("login_method", LOCAL_LOGIN)
+        if method != LOCAL_LOGIN:
+            raise ApiError(
+                401, "AuthenticationFailure", f"No login method named {method!r}; see {LOGIN_METHODS}.", {"path": path}
+            )
         header = request.headers.get("authorization", "")
         user = password = None
         if header.lower().startswith("basic "):
@@ -322,9 +338,17 @@ class Api:
             {
                 "body": {} if t.is_write_once else render_body(self.catalog, t, objs[key]),
                 "key": key,
-                "meta": self.meta(s, href=href, **item_links(t.api_path, list(objs), key)),
+                "meta": self.meta(s, href=href, **self.item_links(t, objs, key)),
             }
         )
+
+    @staticmethod
+    def item_links(t: TypeDef, objs: Any, key: str) -> dict[str, Any]:
+        """Sibling links of an object; a write-once secret's answer links only its collection, as
+        first/last/next/previous would reveal the keys of other secrets, which cannot be listed."""
+        if t.is_write_once:
+            return {"parent": t.api_path}
+        return item_links(t.api_path, list(objs), key)
 
     async def order(self, request: Request, s: Session, t: TypeDef) -> Response:
         href = f"{t.api_path}/@order"

@@ -23,7 +23,7 @@ from typing import Any
 from sps_catalog.firmware import DEFAULT_FIRMWARE, fields_on
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.values import Problem, apply_defaults, validate
-from sps_simulator import newer_firmware, nic_address
+from sps_simulator import audit_policy, backup_policy, newer_firmware, nic_address
 from sps_simulator.bruteforce import LoginGuard
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
 from sps_simulator.index import Index, reference_fields, references
@@ -284,6 +284,9 @@ class Appliance:
         """Validate a request body for type `t`; returns it with documented defaults applied."""
         if not isinstance(body, dict):
             raise syntactic(path, "The request body must be a JSON object.")
+        irregular = {"backup_policy": backup_policy.request_form, "audit_policy": audit_policy.request_form}
+        if t.terraform_name in irregular:
+            body = irregular[t.terraform_name](body)
         if t.is_typed:
             held, newer = body, list[Problem]()
             if self.extra_fields:

@@ -40,23 +40,31 @@ def test_data_sources_refuse_keys_with_url_delimiters(simulator: RunningSimulato
 
 def test_import_ids_and_references_refuse_keys_with_url_delimiters(simulator: RunningSimulator,
                                                                    tf: Terraform) -> None:  # fmt: skip
-    (tf.workdir / "main.tf").write_text(REQUIRED_PROVIDERS + provider_block(simulator) + """
+    (tf.workdir / "main.tf").write_text(
+        REQUIRED_PROVIDERS
+        + provider_block(simulator)
+        + """
 resource "sps_audit_policy" "a" {
   name = "a"
   encryption = { enabled = false }
   signing = { enabled = false }
 }
-""")
+"""
+    )
     tf.init()
     result = tf.run("import", "-no-color", "sps_audit_policy.a", f"../ldap_servers/{BUILTIN_AUDIT}", check=False)
     text = " ".join(result.stderr.split())
     assert result.returncode == 1 and "the import ID" in text and "is not an SPS key" in text, text
     assert not tf.resources()
-    (tf.workdir / "main.tf").write_text(REQUIRED_PROVIDERS + provider_block(simulator) + """
+    (tf.workdir / "main.tf").write_text(
+        REQUIRED_PROVIDERS
+        + provider_block(simulator)
+        + """
 resource "sps_system_backup" "s" {
   backup_policy = "x#y"
 }
-""")
+"""
+    )
     result = tf.run("plan", "-no-color", check=False)
     text = " ".join(result.stderr.split())
     assert result.returncode == 1 and "backup_policy: 'x#y' is not an SPS key" in text, text

@@ -52,6 +52,8 @@ def _breaks_format(fmt: str, s: str) -> bool:
         return s == "" or any(c.isspace() for c in s)
     if fmt == "identifier":
         return not (s[:1].isascii() and s[:1].isalpha() and all(c.isascii() and (c.isalnum() or c == "_") for c in s))
+    if fmt == "ip_or_cidr":
+        return _breaks_format("cidr" if "/" in s else "ip", s)
     if fmt in ("cidr", "ip"):
         address, slash, prefix = s.partition("/")
         if (fmt == "cidr") != bool(slash):

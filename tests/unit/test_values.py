@@ -55,7 +55,7 @@ def test_enum_format_and_range_errors() -> None:
         )
     )
     assert got["access_control[0].permission"].startswith("'admin' is not one of")
-    assert got["network.clients[0]"] == "'not-a-cidr' is not an address in IP/prefix form"
+    assert got["network.clients[0]"] == "'not-a-cidr' is not an IP address (bare or IP/prefix)"
     assert got["network.ports[0]"] == "70000 is not a port (1-65535)"
     assert got["indexing.priority"].startswith("9 is not one of")
 

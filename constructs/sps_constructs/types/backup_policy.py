@@ -42,21 +42,32 @@ class BackupPolicyNotificationEventAll(SpsStruct):
     """`type = all`. `all`: every backup event; `errors-only`: errors only; `none`: no e-mails."""
     _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('type', 'all')
     send_filelist: bool | None = None
-    """Include the list of files in the e-mail."""
+    """Include the list of files in the e-mail (meaningful only with `type = all`; SPS keeps it with
+    other types, as the S004 rsync sample shows)."""
     file_count_limit: int | None = None
-    """Maximum number of files listed (with `send_filelist`)."""
+    """Maximum number of files listed (meaningful only with `type = all` and `send_filelist`)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class BackupPolicyNotificationEventErrorsOnly(SpsStruct):
     """`type = errors-only`. `all`: every backup event; `errors-only`: errors only; `none`: no e-mails."""
     _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('type', 'errors-only')
+    send_filelist: bool | None = None
+    """Include the list of files in the e-mail (meaningful only with `type = all`; SPS keeps it with
+    other types, as the S004 rsync sample shows)."""
+    file_count_limit: int | None = None
+    """Maximum number of files listed (meaningful only with `type = all` and `send_filelist`)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class BackupPolicyNotificationEventNone(SpsStruct):
     """`type = none`. `all`: every backup event; `errors-only`: errors only; `none`: no e-mails."""
     _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('type', 'none')
+    send_filelist: bool | None = None
+    """Include the list of files in the e-mail (meaningful only with `type = all`; SPS keeps it with
+    other types, as the S004 rsync sample shows)."""
+    file_count_limit: int | None = None
+    """Maximum number of files listed (meaningful only with `type = all` and `send_filelist`)."""
 
 
 BackupPolicyNotificationEvent = BackupPolicyNotificationEventAll | BackupPolicyNotificationEventErrorsOnly | BackupPolicyNotificationEventNone

@@ -141,7 +141,8 @@ class LdapServerSchemaMembershipCheck(SpsStruct):
     enabled: bool
     """Enable membership checking."""
     nested_groups: bool | None = None
-    """AD only - support nested groups."""
+    """AD only - support nested groups; must be set with the `ad` schema (S004: "Must be used if the
+    selection element is set to ad")."""
     member_uid_attribute: str | None = None
     """POSIX only - the posixGroup attribute listing member usernames (e.g. memberUid)."""
 

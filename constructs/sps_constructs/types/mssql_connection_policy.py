@@ -13,7 +13,7 @@ import constructs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 
 if TYPE_CHECKING:
-    from sps_constructs.types.aa_plugin import AaPluginRef
+    from sps_constructs.types.aa_plugin_instance import AaPluginInstanceRef
     from sps_constructs.types.analytics_policy import AnalyticsPolicyRef
     from sps_constructs.types.archive_cleanup_policy import ArchiveCleanupPolicyRef
     from sps_constructs.types.audit_policy import AuditPolicyRef
@@ -158,11 +158,13 @@ MssqlConnectionPolicyIndexing = MssqlConnectionPolicyIndexingEnabled | MssqlConn
 class MssqlConnectionPolicyNetwork(SpsStruct):
     """Nested object `MssqlConnectionPolicyNetwork`."""
     clients: Sequence[str]
-    """Client ("from") addresses, IP/prefix."""
+    """Client ("from") IP addresses, bare or IP/prefix (S000 "List of client (\\"from\\") IP
+    addresses"; samples use IP/prefix)."""
     ports: Sequence[int]
     """Target ports."""
     targets: Sequence[str]
-    """Target addresses, IP/prefix."""
+    """Target IP addresses, bare or IP/prefix (S000 "List of target IP addresses"; samples use
+    IP/prefix)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -193,8 +195,10 @@ class MssqlConnectionPolicyPolicies(SpsStruct):
     """Key of the MSSQL channel policy. Cannot be null."""
     settings: MssqlSettingsPolicyRef
     """Key of the MSSQL settings policy. Cannot be null."""
-    aa_plugin: AaPluginRef | None = None
-    """Key of the AA plug-in (`/api/configuration/plugins/aa`)."""
+    aa_plugin: AaPluginInstanceRef | None = None
+    """Key of the AA plug-in instance (`/api/configuration/policies/aa_plugin_instances`; S003
+    supersedes the S000 text that names `/api/configuration/plugins/aa`). An instance in use
+    cannot be deleted."""
     analytics_policy: AnalyticsPolicyRef | None = None
     """Key of the analytics policy (`/api/configuration/policies/analytics`)."""
     archive_cleanup_policy: ArchiveCleanupPolicyRef | None = None

@@ -143,11 +143,13 @@ VncConnectionPolicyIndexing = VncConnectionPolicyIndexingEnabled | VncConnection
 class VncConnectionPolicyNetwork(SpsStruct):
     """Nested object `VncConnectionPolicyNetwork`."""
     clients: Sequence[str]
-    """Client ("from") addresses, IP/prefix."""
+    """Client ("from") IP addresses, bare or IP/prefix (S000 "List of client (\\"from\\") IP
+    addresses"; samples use IP/prefix)."""
     ports: Sequence[int]
     """Target ports."""
     targets: Sequence[str]
-    """Target addresses, IP/prefix."""
+    """Target IP addresses, bare or IP/prefix (S000 "List of target IP addresses"; samples use
+    IP/prefix)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
