@@ -75,16 +75,28 @@ class Api:
         self.appliance.counters.requests += 1
         if faults.latency:
             await asyncio.sleep(faults.latency)
+        expire = faults.take_expire(scope["method"], scope["path"])
+        if expire == "before":
+            self.appliance.expire_all_sessions()
         when = faults.take_drop(scope["method"], scope["path"])
-        if when is None:
+        if when is None and expire != "after":
             await self.app(scope, receive, send)
             return
-        if when == "after":
+        if when != "before":
 
-            async def swallow(message: Any) -> None:
-                return None
+            async def held(message: Any) -> None:
+                """The answer waits until the sessions have ended (or is lost: drop after)."""
+                if when is None:
+                    answer.append(message)
 
-            await self.app(scope, receive, swallow)
+            answer: list[Any] = []
+            await self.app(scope, receive, held)
+            if expire == "after":
+                self.appliance.expire_all_sessions()
+            if when is None:
+                for message in answer:
+                    await send(message)
+                return
         self.appliance.counters.dropped += 1
         _abort_connection(send)
 

@@ -58,7 +58,9 @@ class Faults:
     commit-time check on a real appliance would. `drop` rules: {"method": "POST", "path":
     "/api/configuration/...", "when": "before"|"after", "count": 1}; the connection is cut before
     the request is handled, or after it was handled but before the answer is sent (a path
-    ending in "/" matches every path below it).
+    ending in "/" matches every path below it). `expire` rules (same shape): every session ends,
+    as on a timeout, just before the matching request is handled or just after it (before its
+    answer is sent); with a drop rule for the same request, the answer is lost too.
     """
 
     latency: float = 0.0
@@ -67,16 +69,25 @@ class Faults:
     crash_during_commit: bool = False
     reject_at_commit: list[str] = field(default_factory=list)
     drop: list[dict[str, Any]] = field(default_factory=list)
+    expire: list[dict[str, Any]] = field(default_factory=list)
 
     def take_drop(self, method: str, path: str) -> str | None:
         """The `when` of the first matching drop rule (consuming one of its count), if any."""
-        for rule in self.drop:
-            target = str(rule.get("path", ""))
-            matches = path == target or (target.endswith("/") and path.startswith(target))
-            if rule.get("method", method) == method and matches and rule.get("count", 1) > 0:
-                rule["count"] = rule.get("count", 1) - 1
-                return str(rule.get("when", "before"))
-        return None
+        return _take(self.drop, method, path)
+
+    def take_expire(self, method: str, path: str) -> str | None:
+        """The `when` of the first matching expire rule (consuming one of its count), if any."""
+        return _take(self.expire, method, path)
+
+
+def _take(rules: list[dict[str, Any]], method: str, path: str) -> str | None:
+    for rule in rules:
+        target = str(rule.get("path", ""))
+        matches = path == target or (target.endswith("/") and path.startswith(target))
+        if rule.get("method", method) == method and matches and rule.get("count", 1) > 0:
+            rule["count"] = rule.get("count", 1) - 1
+            return str(rule.get("when", "before"))
+    return None
 
 
 @dataclass
@@ -88,6 +99,7 @@ class Counters:
     logins: int = 0
     failed_logins: int = 0
     dropped: int = 0
+    lock_conflicts: int = 0  # attempts to open refused because another session held the lock
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -212,6 +224,7 @@ class Appliance:
         if s.tx is not None:
             return s.tx
         if self.lock_owner is not None and self.lock_owner != s.sid:
+            self.counters.lock_conflicts += 1
             raise self.lock_error(path)
         self.lock_owner = s.sid
         s.tx = Transaction(candidate=Candidate(self.committed))

@@ -12,6 +12,7 @@ transaction as the object that references it whenever the `*_wo_version` attribu
 from __future__ import annotations
 
 import copy
+import threading
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,8 @@ class ResourceEngine:
         self.attrs: tuple[Attr, ...] = resource_attrs(t)
         self.version_limited = t.versions.is_limited or bool(limited_fields(t.root))
         self._roots: dict[str, Value] = {}
+        self.owned: set[str] = set()  # keys this process created or adopted: never adopted again
+        self._owned_lock = threading.Lock()
 
     def root_on(self, target: Target | None) -> Value:
         """The body shape on the target's firmware: fields it does not have left out."""
@@ -193,13 +196,58 @@ class ResourceEngine:
             body = merge_extra(to_body(root, values), extra or {})
             key = prior["key"] if prior is not None else (t.singleton_key if t.is_singleton else None)
             write = Step("POST", t.api_path, body) if key is None else self.put(self.object_path(key), body)
-            results = coordinator.submit_steps(self.steps(planned, config or {}, write))
-            key = results[-1] if key is None else key
+            try:
+                results = coordinator.submit_steps(self.steps(planned, config or {}, write))
+            except errors.SemanticError:
+                if key is not None or (adopted := self.adopt(reader, planned, diags)) is None:
+                    raise
+                return adopted
+            if key is None:
+                key = results[-1]
+                with self._owned_lock:
+                    self.owned.add(key)
             doc = reader.get(self.object_path(key))
             return self.state_from_body(key, doc.get("body"), planned)
         except errors.SpsError as exc:
             report_sps_error(diags, t, "apply", exc)
             return prior
+
+    def adopt(self, reader: SpsClient, planned: dict[str, Any], diags: Diagnostics) -> Any:
+        """After SPS refused a create: the object of the same name, when it holds exactly the
+        planned values (one whose commit was reported unknown, or committed just before the
+        provider was killed), as this resource's state. Never for an object with secrets (their
+        values cannot be compared), a built-in one (it cannot be destroyed) or one this process
+        created or adopted for another resource (two resources of one name); one that differs is
+        named, for `terraform import`."""
+        t = self.t
+        name = planned.get(t.name_field) if t.name_field else None
+        if t.secrets or not isinstance(name, str) or t.builtin_by_name(name) is not None:
+            return None
+        for item in reader.get(t.api_path).get("items", []):
+            body = item.get("body")
+            if not isinstance(body, dict) or body.get(t.name_field) != name:
+                continue
+            key = str(item.get("key"))
+            state = self.state_from_body(key, body, planned)
+            with self._owned_lock:
+                if key in self.owned:
+                    return None
+                same = all(state.get(k) == v for k, v in planned.items() if k != "key")
+                if same:
+                    self.owned.add(key)
+            if same:
+                diags.warning(
+                    f"{t.resource_type} {name!r} adopted",
+                    f"An object named {name!r} with exactly the configured values already existed on SPS "
+                    f"(key {key}, e.g. committed by an earlier apply whose outcome was unknown); it is now "
+                    "in Terraform's state instead of being created again.",
+                )
+                return state
+            diags.error(
+                f"{t.resource_type} {name!r} already exists on SPS with other values",
+                f"GET {t.api_path}/{key}. If it is this resource's object, `terraform import` it with the key {key}.",
+            )
+        return None
 
     # -- read / import -------------------------------------------------------------------
     def read(self, refresh: RefreshReader, current: Any, diags: Diagnostics) -> Any:
