@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -56,6 +57,7 @@ class Appliance(constructs.Construct):
         password: str | None = None,
         ca_bundle: str | None = None,
         insecure: bool | None = None,
+        allow_plaintext_http: bool | None = None,
         request_timeout: float | None = None,
         lock_timeout: float | None = None,
         group_commit: bool | None = None,
@@ -67,8 +69,20 @@ class Appliance(constructs.Construct):
                 "id",
                 "an Appliance id becomes the provider alias: use letters, digits, _ and -",
             )
-        if not url.startswith(("https://", "http://")) and not cdktf.Token.is_unresolved(url):
-            raise SpsConfigError(f"{scope.node.path}/{id}", "url", f"{url!r} must start with https://")
+        path = f"{scope.node.path}/{id}"
+        if not cdktf.Token.is_unresolved(url):
+            if url.startswith("http://") and not allow_plaintext_http:
+                raise SpsConfigError(
+                    path,
+                    "url",
+                    f"{url!r} is plain HTTP: the password and the session cookie would travel in clear text. "
+                    "Use https://, or for a lab appliance pass allow_plaintext_http=True",
+                )
+            if not url.startswith(("https://", "http://")):
+                raise SpsConfigError(path, "url", f"{url!r} must start with https://")
+        for name, seconds in (("request_timeout", request_timeout), ("lock_timeout", lock_timeout)):
+            if seconds is not None and not cdktf.Token.is_unresolved(seconds) and not 0 < seconds < math.inf:
+                raise SpsConfigError(path, name, f"{seconds} is not a positive number of seconds")
         super().__init__(scope, id)
         self.provider = SpsProvider(
             self,
@@ -80,6 +94,7 @@ class Appliance(constructs.Construct):
                 "password": password,
                 "ca_bundle": ca_bundle,
                 "insecure": insecure,
+                "allow_plaintext_http": allow_plaintext_http,
                 "request_timeout": request_timeout,
                 "lock_timeout": lock_timeout,
                 "group_commit": group_commit,

@@ -151,7 +151,14 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         return pb.GetFunctions.Response()
 
     def ValidateProviderConfig(self, request: Any, context: Any) -> pb.ValidateProviderConfig.Response:
-        return pb.ValidateProviderConfig.Response()
+        diags = Diagnostics()
+        self.guarded(
+            "ValidateProviderConfig",
+            diags,
+            lambda: provider_config.validate(self.decode(request.config) or {}, diags),
+            None,
+        )
+        return pb.ValidateProviderConfig.Response(diagnostics=diags.items)
 
     def ConfigureProvider(self, request: Any, context: Any) -> pb.ConfigureProvider.Response:
         diags = Diagnostics()
