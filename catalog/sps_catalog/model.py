@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from sps_catalog.firmware import Versions
@@ -75,6 +76,12 @@ class Value:
 
     def all_fields(self) -> tuple[Field, ...]:
         """Every field an object may hold: discriminator, common fields, then each branch's fields."""
+        return self._all_fields
+
+    # Computed once per value: validation and planning ask for them for every attribute of every
+    # resource (28,000 times in a no-op plan of 200 resources).
+    @cached_property
+    def _all_fields(self) -> tuple[Field, ...]:
         out: dict[str, Field] = {}
         if self.union is not None:
             out[self.union.discriminator] = self.union.discriminator_field()
@@ -85,6 +92,13 @@ class Value:
                 for f in branch:
                     out.setdefault(f.name, f)
         return tuple(out.values())
+
+    @cached_property
+    def secrets(self) -> tuple[tuple[tuple[str, ...], Field], ...]:
+        """(path, field) of every write-once secret in this object (see `sps_catalog.secrets`)."""
+        from sps_catalog.secrets import secret_paths
+
+        return tuple(secret_paths(self))
 
     def active_fields(self, branch: str | None) -> tuple[Field, ...]:
         """Fields allowed when `branch` is selected (common fields plus that branch's)."""
@@ -202,11 +216,11 @@ class TypeDef:
         return tuple(f.name for f in self.fields)
 
     @property
-    def secrets(self) -> list[tuple[tuple[str, ...], Field]]:
+    def secrets(self) -> tuple[tuple[tuple[str, ...], Field], ...]:
         """(path, field) of every reference to a write-once secret (e.g. LDAP `bind_password`)."""
-        from sps_catalog.secrets import secret_paths
+        return self.root.secrets
 
-        return secret_paths(self.root)
+
 
     @property
     def singleton_key(self) -> str:

@@ -65,8 +65,10 @@ def as_body_values(value: Value, tf: Any, prior: Any = None) -> Any:
     """`tf` without the write-only inputs, each secret being UNKNOWN when its `_wo` is given (a new
     object will be made) or else the key it already had while its branch stays selected: the
     shape validation expects."""
+    if not value.secrets:
+        return tf  # nothing to rewrite (validation only reads it)
     out = copy.deepcopy(tf)
-    for path, f in secret_paths(value):
+    for path, f in value.secrets:
         wo, _ = secret_input(tf, path, f)
         parent = get_in(out, path[:-1])
         if isinstance(parent, dict):

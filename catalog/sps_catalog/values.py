@@ -276,7 +276,7 @@ def apply_defaults(value: Value, v: Any, *, fill_nulls: bool = False) -> Any:
     for f in value.active_fields(branch):
         item = out.get(f.name)
         if item is None and f.has_default and f.default is not None:
-            item = copy.deepcopy(f.default)
+            item = f.default if isinstance(f.default, str | int | float) else copy.deepcopy(f.default)
         if item is None:
             if fill_nulls and f.nullable:
                 out[f.name] = None
