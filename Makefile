@@ -12,10 +12,12 @@ export SPS_PROVIDER_PYTHON ?= $(realpath $(VENV)/bin/python)
 
 all: demo
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml setup.py constructs/sps_constructs_node.pth
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	# an editable install leaves out the wheel's .pth (setup.py): Node's end-of-life banner stays quiet
+	cp constructs/sps_constructs_node.pth $$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/
 	touch $@
 
 install: $(VENV)/.installed provider node_modules/.installed

@@ -9,9 +9,12 @@
 
 import os
 
+# Node's end-of-life banner: sps_constructs_node.pth sets this at interpreter start, before a stack's
+# `import cdktf` starts the jsii kernel; this covers environments without the .pth (editable installs).
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 
 from sps_constructs.appliance import Appliance as Appliance
 from sps_constructs.appliance import SpsProvider as SpsProvider
 from sps_constructs.errors import SpsConfigError as SpsConfigError
+from sps_constructs.secrets import ephemeral_variable as ephemeral_variable
 from sps_constructs.types import *  # noqa: F403
