@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:JqbYrbypCLyQI9HZZGrARoKJ3XHI0/l0OXn3+sUM5WE=",
+    "h1:msCIGu1tPBa3eJrUvFTYDdz3SpkJbjeErsV2LX88Z6w=",
   ]
 }
