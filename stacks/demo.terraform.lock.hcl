@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:msCIGu1tPBa3eJrUvFTYDdz3SpkJbjeErsV2LX88Z6w=",
+    "h1:OvBfBevV/kizxaENnu1EQxGY0+9AUHLnqPid/95HmLM=",
   ]
 }
