@@ -9,12 +9,14 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from sps_harness import RunningSimulator, Terraform, start_simulator
 from tests.conftest import REQUIRED_PROVIDERS, provider_block
+from tests.e2e.test_secrets import SECRET_A, ldap
 
 AUDIT = "policies/audit_policies"
 BUILTIN_AUDIT = "78101850949e47437dd91d"
@@ -38,6 +40,20 @@ def assert_consistent(sim: RunningSimulator, *tfs: Terraform) -> None:
     assert committed == in_state
     stats = sim.stats()
     assert stats["open_transactions"] == 0 and not stats["lock_held"], stats
+
+
+def background_apply(tf: Terraform, *extra: str) -> subprocess.Popen[str]:
+    """`terraform apply` in its own process group, as a terminal or CI runner starts it."""
+    return subprocess.Popen(
+        ["terraform", "apply", "-auto-approve", "-no-color", *extra], cwd=tf.workdir, env=tf.environ(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+
+
+def wait_until(condition: Callable[[], bool], step: float = 0.05, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(step)
 
 
 def names(n: int, prefix: str = "p") -> list[str]:
@@ -145,13 +161,8 @@ def test_sigint_mid_apply_of_20_leaves_state_and_appliance_equal(simulator: Runn
     write_policies(tf, simulator, names(20))
     tf.init()
     simulator.set_faults(commit_duration=1.0)
-    proc = subprocess.Popen(
-        ["terraform", "apply", "-auto-approve", "-no-color", "-parallelism=5"], cwd=tf.workdir, env=tf.environ(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while simulator.stats()["commits"] < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    proc = background_apply(tf, "-parallelism=5")
+    wait_until(lambda: simulator.stats()["commits"] >= 1)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches terraform and the provider, as in a terminal
     out, err = proc.communicate(timeout=120)
     assert "Interrupt received" in out + err
@@ -212,6 +223,15 @@ TRANSACTION = "/api/transaction"
 AUDIT_API = f"/api/configuration/{AUDIT}"
 
 
+def commit_answer_and_status_lost() -> list[dict[str, object]]:
+    """Drop rules: the commit is made but its answer lost, and the status check fails (the
+    provider tries a GET 4 times)."""
+    return [
+        {"method": "PUT", "path": TRANSACTION, "when": "after", "count": 1},
+        {"method": "GET", "path": TRANSACTION, "when": "before", "count": 4},
+    ]
+
+
 def audit_names(sim: RunningSimulator) -> list[str]:
     return sorted(b["name"] for k, b in sim.committed()[AUDIT].items() if k != BUILTIN_AUDIT)
 
@@ -261,12 +281,7 @@ def test_lost_commit_answer_with_failing_status_checks_is_settled_by_reading_bac
     alone: every POST answered 'already exists' and the objects were orphaned."""
     write_policies(tf, simulator, names(4))
     tf.init()
-    simulator.set_faults(
-        drop=[
-            {"method": "PUT", "path": TRANSACTION, "when": "after", "count": 1},
-            {"method": "GET", "path": TRANSACTION, "when": "before", "count": 4},
-        ]
-    )
+    simulator.set_faults(drop=commit_answer_and_status_lost())
     tf.apply()
     assert simulator.stats()["dropped"] == 5
     assert simulator.stats()["commits"] == 1
@@ -281,13 +296,8 @@ def test_an_outcome_nothing_can_establish_is_reported_unknown_and_the_next_apply
     exactly the configured values) and adopts them instead of failing on 'already exists'."""
     write_policies(tf, simulator, names(3))
     tf.init()
-    simulator.set_faults(
-        drop=[
-            {"method": "PUT", "path": TRANSACTION, "when": "after", "count": 1},
-            {"method": "GET", "path": TRANSACTION, "when": "before", "count": 4},
-            {"method": "GET", "path": f"{AUDIT_API}/", "when": "before", "count": 4},
-        ]
-    )
+    read_back_fails = {"method": "GET", "path": f"{AUDIT_API}/", "when": "before", "count": 4}
+    simulator.set_faults(drop=[*commit_answer_and_status_lost(), read_back_fails])
     result = tf.apply_unchecked()
     assert result.returncode == 1
     err = " ".join(result.stderr.split())
@@ -332,22 +342,8 @@ def test_lost_answer_to_a_password_post_leaves_exactly_one_password_object(
 ) -> None:
     """The changelog hides a password object's value, so the lost POST cannot be matched by body;
     it is the create nobody claimed. Before, a second, permanent password object was created."""
-    (tf.workdir / "main.tf").write_text(
-        REQUIRED_PROVIDERS
-        + provider_block(simulator)
-        + """
-resource "sps_ldap_server" "ad" {
-  name          = "corp_ad"
-  user_base_dn  = "dc=corp,dc=example"
-  group_base_dn = "dc=corp,dc=example"
-  bind_dn       = "cn=sps,dc=corp,dc=example"
-  bind_password_wo         = "bind-Secret-93f1"
-  bind_password_wo_version = 1
-  servers = [{ host = { selection = "fqdn", value = "dc1.corp.example" }, port = 636 }]
-  schema  = { selection = "ad", membership_check = { enabled = true, nested_groups = true } }
-}
-"""
-    )
+    (tf.workdir / "main.tf").write_text(ldap(simulator, 1))
+    tf.env["TF_VAR_bind_password"] = SECRET_A
     tf.init()
     before = set(simulator.committed()["passwords"])
     simulator.set_faults(drop=[{"method": "POST", "path": "/api/configuration/passwords", "when": "after", "count": 1}])
@@ -363,13 +359,8 @@ def test_ctrl_c_ends_a_lock_wait_at_once(simulator: RunningSimulator, tf: Terraf
     write_policies(tf, simulator, names(3), lock_timeout=600)
     tf.init()
     simulator.admin_post("hold-lock", {"seconds": 600, "user": "webadmin"})
-    proc = subprocess.Popen(
-        ["terraform", "apply", "-auto-approve", "-no-color"], cwd=tf.workdir, env=tf.environ(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while simulator.stats()["lock_conflicts"] < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)  # until the provider is in its lock wait
+    proc = background_apply(tf)
+    wait_until(lambda: simulator.stats()["lock_conflicts"] >= 2)  # the provider is in its lock wait
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)  # lock_timeout is 600 s: only the stop ends the wait
     text = " ".join((out + err).split())
@@ -395,13 +386,8 @@ def test_sigkill_of_the_provider_after_a_commit_converges_on_the_next_apply(
     write_policies(tf, simulator, names(5))
     tf.init()
     simulator.set_faults(drop=[{"method": "PUT", "path": TRANSACTION, "when": "after", "count": 1}])
-    proc = subprocess.Popen(
-        ["terraform", "apply", "-auto-approve", "-no-color"], cwd=tf.workdir, env=tf.environ(),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while simulator.stats()["dropped"] < 1 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    proc = background_apply(tf)
+    wait_until(lambda: simulator.stats()["dropped"] >= 1, step=0.01)
     simulator.set_faults(latency=5.0)  # the provider's status check hangs: it is killed before an answer
     for pid in provider_pids(proc.pid):
         os.kill(pid, signal.SIGKILL)
