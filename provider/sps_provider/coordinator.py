@@ -180,10 +180,14 @@ class Coordinator:
 
     def close(self, timeout: float) -> bool:
         """Shutdown or exit: revert any transaction the writer session still holds, retrying
-        (e.g. through a network outage) until `timeout`. True when none is left."""
+        (e.g. through a network outage) until `timeout`. True when none is left. A group still
+        running past `timeout` is left alone: reverting under it would make its commit answer
+        200 with nothing in it, and the group report as committed what was not."""
         self.stop()
         deadline = time.monotonic() + timeout
-        locked = self._tx_lock.acquire(timeout=max(0.0, timeout))
+        if not self._tx_lock.acquire(timeout=max(0.0, timeout)):
+            log.error("a transaction group is still running; its transaction is left to SPS's session timeout")
+            return False
         try:
             attempt = 0
             while self._held and not self._revert():
@@ -196,8 +200,7 @@ class Coordinator:
                 attempt += 1
             return True
         finally:
-            if locked:
-                self._tx_lock.release()
+            self._tx_lock.release()
 
     def _delay(self, attempt: int) -> float:
         base = self.policy.backoff

@@ -321,9 +321,13 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         coordinator finishes (or reverts) its transaction and every caller gets its answer; lock
         waits and groups that have written nothing end at once."""
         log.info("StopProvider: letting %d in-flight call(s) finish", self.in_flight)
+        self.stop()
+        return pb.StopProvider.Response()
+
+    def stop(self) -> None:
+        """End lock waits and groups that have written nothing (StopProvider, or Shutdown)."""
         if self.coordinator is not None:
             self.coordinator.stop()
-        return pb.StopProvider.Response()
 
     def close(self, timeout: float) -> None:
         """Shutdown or exit: revert any transaction the writer session still holds."""

@@ -103,6 +103,7 @@ def serve() -> int:
     threading.Thread(target=watch_parent, args=(shutdown,), name="parent-watch", daemon=True).start()
     try:
         shutdown.wait()
+        provider.stop()  # e.g. terraform is gone: a call waiting for the lock would wait for nothing
         provider.wait_idle(SHUTDOWN_GRACE_SECONDS)
         server.stop(grace=5).wait()
     finally:

@@ -215,3 +215,25 @@ def test_a_group_that_has_written_finishes_when_stopped() -> None:
     writer.commit = commit_after_stop  # type: ignore[method-assign]
     assert coordinator.submit("POST", OBJECTS, {"name": "z", "v": 1})
     assert any(o["name"] == "z" for o in sps.committed[OBJECTS].values())
+
+
+def test_close_never_reverts_under_a_running_group() -> None:
+    """Reverting while a group runs would make its commit answer 200 with nothing in it."""
+    sps, writer, coordinator = fresh([])
+    committing, release = threading.Event(), threading.Event()
+    real_commit = writer.commit
+
+    def slow_commit(message: Any = None) -> None:
+        committing.set()
+        release.wait(5)
+        real_commit(message)
+
+    writer.commit = slow_commit  # type: ignore[method-assign]
+    keys: list[Any] = []
+    group = threading.Thread(target=lambda: keys.append(coordinator.submit("POST", OBJECTS, {"name": "s", "v": 1})))
+    group.start()
+    assert committing.wait(5)
+    assert coordinator.close(timeout=0.05) is False
+    release.set()
+    group.join(5)
+    assert keys and sps.committed[OBJECTS][keys[0]] == {"name": "s", "v": 1}
