@@ -220,8 +220,6 @@ class TypeDef:
         """(path, field) of every reference to a write-once secret (e.g. LDAP `bind_password`)."""
         return self.root.secrets
 
-
-
     @property
     def singleton_key(self) -> str:
         return self.path.rsplit("/", 1)[-1]

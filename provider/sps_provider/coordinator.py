@@ -96,6 +96,10 @@ class Change:
     def result(self) -> Any:
         return self.results[-1] if self.results else None
 
+    @property
+    def is_delete(self) -> bool:
+        return all(s.method == "DELETE" for s in self.steps)
+
     def __str__(self) -> str:
         return ", ".join(map(str, self.steps))
 
@@ -275,7 +279,7 @@ class Coordinator:
             for c in batch:
                 c.error = exc
             return
-        written = [c for c in batch if self._write(c, batch)]
+        written = self._write_all(batch)
         if any(c.partial for c in batch):
             # A half-written change must not be committed: revert, and replay the others without
             # it. A write whose answer was lost and could not be found is sent again after the
@@ -311,6 +315,25 @@ class Coordinator:
             log.info("group commit of %d changes failed (%s); retrying them one by one", len(written), exc)
             for c in written:
                 self._commit_group([c])
+
+    def _write_all(self, batch: list[Change]) -> list[Change]:
+        """Write the changes of `batch`, deletions last; the changes whose writes all succeeded.
+
+        A deletion SPS refuses (400: the object is still referenced) is tried again once other
+        changes of this transaction went in: with keys written as literals Terraform sees no
+        dependency and sends re-pointings or the referrers' deletions alongside, in any order."""
+        deletes_last = sorted(batch, key=lambda c: c.is_delete)
+        written = [c for c in deletes_last if self._write(c, batch)]
+        refused = [c for c in batch if c.is_delete and isinstance(c.error, errors.BadRequest) and not c.partial]
+        while refused and written:
+            for c in refused:
+                c.error = None
+            progress = [c for c in refused if self._write(c, batch)]
+            if not progress:
+                break
+            written += progress
+            refused = [c for c in refused if c.error is not None]
+        return written
 
     def _write(self, c: Change, batch: list[Change]) -> bool:
         """Send a change's steps; True when all are in the transaction, False when one failed."""

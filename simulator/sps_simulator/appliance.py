@@ -384,8 +384,11 @@ class Appliance:
             raise semantic(path, f"{key} is a built-in {t.title.lower()}; built-in objects cannot be deleted.")
         users = self.referrers(self.view(s), t, key)
         if users:
-            raise semantic(
-                path, f"The {t.title.lower()} {key} is used by {', '.join(users)}; remove those references first."
+            raise ApiError(
+                400,
+                "SemanticError",
+                f"The {t.title.lower()} {key} is used by {', '.join(users)}; remove those references first.",
+                {"path": path, "referrers": users},
             )
         tx = self.open(s, path)
         old = tx.candidate[t.path].pop(key)

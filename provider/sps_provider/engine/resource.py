@@ -37,6 +37,7 @@ from sps_provider.coordinator import Coordinator, Step
 from sps_provider.engine.attrs import Attr, resource_attrs
 from sps_provider.engine.convert import complete, release_references, to_body, to_terraform, with_defaults
 from sps_provider.engine.firmware_gate import Target, check_plan
+from sps_provider.engine.referrers import report_still_referenced
 from sps_provider.engine.report import report_sps_error
 from sps_provider.protocol.diagnostics import Diagnostics
 
@@ -186,7 +187,12 @@ class ResourceEngine:
                         "the appliance keeps its current settings (optional references it held are released).",
                     )
                     return None
-                coordinator.submit("DELETE", self.object_path(prior["key"]))
+                try:
+                    coordinator.submit("DELETE", self.object_path(prior["key"]))
+                except errors.BadRequest as exc:
+                    if not report_still_referenced(diags, t, prior, exc, reader):
+                        raise
+                    return prior
                 return None
             values = copy.deepcopy(self.body_fields(planned))
             for path, _ in t.secrets:  # the keys of secrets still to be created are filled in by steps()
