@@ -166,8 +166,8 @@ def render_module(cat: Catalog, t: TypeDef) -> str:
                 "id: str",
                 "*",
                 *params,
-                "depends_on: Sequence[cdktf.ITerraformDependable] | None = None",
-                "lifecycle: cdktf.TerraformResourceLifecycle | None = None",
+                "depends_on: Sequence[cdk.ITerraformDependable] | None = None",
+                "lifecycle: cdk.TerraformResourceLifecycle | None = None",
             ]
         )
         out.append(
@@ -219,9 +219,10 @@ def _imports(cat: Catalog, m: Module, code: str) -> str:
     abc = [n for n in ("Mapping", "Sequence") if f"{n}[" in code]
     stdlib += [f"from collections.abc import {', '.join(abc)}"] if abc else []
     stdlib.append(f"from typing import {', '.join(typing)}")
-    third = [f"import {n}" for n in ("cdktf", "constructs") if f"{n}." in code]
+    third = ["import constructs"] if "constructs." in code else []
     base = [n for n in ("SpsDataSource", "SpsResource", "SpsStruct") if f"({n})" in code]
     first = [f"from sps_constructs.base import {', '.join(base)}"]
+    first += ["from sps_constructs.cdk import cdk"] if "cdk." in code else []
     groups = [["from __future__ import annotations"], stdlib, third, first]
     if type_only:
         groups.append(["if TYPE_CHECKING:", *[f"    {x}" for x in type_only]])

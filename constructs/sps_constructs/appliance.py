@@ -7,14 +7,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import cdktf
 import constructs
 
 from sps_constructs.base import GENERATOR
+from sps_constructs.cdk import cdk
 from sps_constructs.errors import SpsConfigError
 
 
-class SpsProvider(cdktf.TerraformProvider):
+class SpsProvider(cdk.TerraformProvider):
     """The `provider "sps"` block (with an alias). Created by `Appliance`; rarely used directly."""
 
     def __init__(self, scope: constructs.Construct, id: str, *, alias: str, config: Mapping[str, Any]) -> None:
@@ -70,7 +70,7 @@ class Appliance(constructs.Construct):
                 "an Appliance id becomes the provider alias: use letters, digits, _ and -",
             )
         path = f"{scope.node.path}/{id}"
-        if not cdktf.Token.is_unresolved(url):
+        if not cdk.Token.is_unresolved(url):
             if url.startswith("http://") and not allow_plaintext_http:
                 raise SpsConfigError(
                     path,
@@ -81,7 +81,7 @@ class Appliance(constructs.Construct):
             if not url.startswith(("https://", "http://")):
                 raise SpsConfigError(path, "url", f"{url!r} must start with https://")
         for name, seconds in (("request_timeout", request_timeout), ("lock_timeout", lock_timeout)):
-            if seconds is not None and not cdktf.Token.is_unresolved(seconds) and not 0 < seconds < math.inf:
+            if seconds is not None and not cdk.Token.is_unresolved(seconds) and not 0 < seconds < math.inf:
                 raise SpsConfigError(path, name, f"{seconds} is not a positive number of seconds")
         super().__init__(scope, id)
         self.provider = SpsProvider(
@@ -103,7 +103,7 @@ class Appliance(constructs.Construct):
         )
         from sps_constructs.checks import SpsChecks
 
-        SpsChecks.ensure(cdktf.TerraformStack.of(self))
+        SpsChecks.ensure(cdk.TerraformStack.of(self))
 
     @staticmethod
     def find(scope: constructs.IConstruct) -> Appliance | None:

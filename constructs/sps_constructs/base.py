@@ -12,7 +12,6 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import cdktf
 import constructs
 
 from sps_catalog import load_catalog
@@ -20,13 +19,14 @@ from sps_catalog.model import TypeDef, Value
 from sps_catalog.secrets import as_body_values
 from sps_catalog.unknown_fields import EXTRA_JSON, canonical, extra_problems
 from sps_catalog.values import UNKNOWN, apply_defaults, dotted, validate
+from sps_constructs.cdk import cdk
 from sps_constructs.errors import SpsConfigError
 from sps_constructs.tokens import is_unresolved
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
 
-GENERATOR = cdktf.TerraformProviderGeneratorMetadata(provider_name="sps", provider_version_constraint=">= 0.1.0")
+GENERATOR = cdk.TerraformProviderGeneratorMetadata(provider_name="sps", provider_version_constraint=">= 0.1.0")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -53,7 +53,7 @@ class _Converter:
             return self.reference(spec, v, path)
         if spec.type == "list":
             if isinstance(v, (str, bytes)) or not isinstance(v, Sequence):
-                if cdktf.Token.is_unresolved(v):
+                if cdk.Token.is_unresolved(v):
                     return v
                 raise self.fail(path, f"must be a list, got {type(v).__name__}")
             assert spec.element is not None
@@ -179,7 +179,7 @@ class _SpsElement:
         return self._sps_attrs
 
 
-class SpsResource(_SpsElement, cdktf.TerraformResource):
+class SpsResource(_SpsElement, cdk.TerraformResource):
     """A managed SPS object (`sps_<type>`)."""
 
     def __init__(
@@ -188,8 +188,8 @@ class SpsResource(_SpsElement, cdktf.TerraformResource):
         id: str,
         args: Mapping[str, Any],
         *,
-        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
-        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+        lifecycle: cdk.TerraformResourceLifecycle | None = None,
     ) -> None:
         t = load_catalog()[self.TYPE]
         where = f"{scope.node.path}/{id} ({t.resource_type})"
@@ -215,7 +215,7 @@ class SpsResource(_SpsElement, cdktf.TerraformResource):
         )
 
 
-class SpsDataSource(_SpsElement, cdktf.TerraformDataSource):
+class SpsDataSource(_SpsElement, cdk.TerraformDataSource):
     """Finds one SPS object by key or name (`data.sps_<type>`)."""
 
     def __init__(
@@ -225,7 +225,7 @@ class SpsDataSource(_SpsElement, cdktf.TerraformDataSource):
         *,
         key: str | None = None,
         name: str | None = None,
-        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
     ) -> None:
         t = load_catalog()[self.TYPE]
         where = f"{scope.node.path}/{id} (data.{t.resource_type})"

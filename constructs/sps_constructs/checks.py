@@ -9,25 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import cdktf
 import constructs
 import jsii
 
+from sps_constructs.cdk import cdk
 from sps_constructs.errors import SpsConfigError
 from sps_constructs.tokens import is_unresolved
 
 
-@jsii.implements(cdktf.IAspect)
+@jsii.implements(cdk.IAspect)
 class SpsChecks:
     def __init__(self) -> None:
         self.names: dict[tuple[int, str, str], constructs.IConstruct] = {}
         self.aliases: dict[str, str] = {}
 
     @staticmethod
-    def ensure(stack: cdktf.TerraformStack) -> None:
+    def ensure(stack: cdk.TerraformStack) -> None:
         if not getattr(stack, "_sps_checks_added", False):
             stack._sps_checks_added = True  # type: ignore[attr-defined]
-            cdktf.Aspects.of(stack).add(SpsChecks())
+            cdk.Aspects.of(stack).add(SpsChecks())
 
     def visit(self, node: constructs.IConstruct) -> None:
         from sps_constructs.appliance import Appliance

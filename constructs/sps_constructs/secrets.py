@@ -10,15 +10,16 @@ with `TF_VAR_<id>` at both plan and apply.
 
 from __future__ import annotations
 
-import cdktf
 import constructs
+
+from sps_constructs.cdk import cdk
 
 
 def ephemeral_variable(
     scope: constructs.Construct, id: str, *, description: str | None = None
-) -> cdktf.TerraformVariable:
+) -> cdk.TerraformVariable:
     """An ephemeral, sensitive, non-null string variable named `id`: pass `.string_value` to a `*_wo` attribute."""
-    variable = cdktf.TerraformVariable(scope, id, type="string", description=description, sensitive=True,
+    variable = cdk.TerraformVariable(scope, id, type="string", description=description, sensitive=True,
                                        nullable=False)  # fmt: skip
     variable.add_override("ephemeral", True)
     return variable

@@ -7,10 +7,10 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import cdktf
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
+from sps_constructs.cdk import cdk
 
 if TYPE_CHECKING:
     from sps_constructs.types.x509 import X509Ref
@@ -232,8 +232,8 @@ class LdapServer(SpsResource):
         generated_publickey_attribute: str | None = None,
         memberof_attribute: str | None = None,
         extra_json: Mapping[str, Any] | None = None,
-        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
-        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+        lifecycle: cdk.TerraformResourceLifecycle | None = None,
     ) -> None:
         args = {
             "name": name,

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import cdktf
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource
+from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataLocalServicesCluster",
@@ -34,8 +34,8 @@ class LocalServicesCluster(SpsResource):
         enabled: bool | None = None,
         listen_address: str | None = None,
         extra_json: Mapping[str, Any] | None = None,
-        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
-        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+        lifecycle: cdk.TerraformResourceLifecycle | None = None,
     ) -> None:
         args = {
             "enabled": enabled,

@@ -7,10 +7,10 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import cdktf
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
+from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataLocalServicesUserWeb",
@@ -67,8 +67,8 @@ class LocalServicesUserWeb(SpsResource):
         access_restriction: LocalServicesUserWebAccessRestriction | None = None,
         bruteforce_protection: bool | None = None,
         extra_json: Mapping[str, Any] | None = None,
-        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
-        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+        lifecycle: cdk.TerraformResourceLifecycle | None = None,
     ) -> None:
         args = {
             "listen": listen,

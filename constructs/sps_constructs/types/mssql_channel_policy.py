@@ -7,10 +7,10 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-import cdktf
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
+from sps_constructs.cdk import cdk
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
@@ -77,8 +77,8 @@ class MssqlChannelPolicy(SpsResource):
         name: str,
         rules: Sequence[MssqlChannelPolicyRules],
         extra_json: Mapping[str, Any] | None = None,
-        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
-        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+        lifecycle: cdk.TerraformResourceLifecycle | None = None,
     ) -> None:
         args = {
             "name": name,

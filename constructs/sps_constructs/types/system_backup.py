@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import cdktf
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource
+from sps_constructs.cdk import cdk
 
 if TYPE_CHECKING:
     from sps_constructs.types.backup_policy import BackupPolicyRef
@@ -35,8 +35,8 @@ class SystemBackup(SpsResource):
         *,
         backup_policy: BackupPolicyRef | None = None,
         extra_json: Mapping[str, Any] | None = None,
-        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
-        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+        lifecycle: cdk.TerraformResourceLifecycle | None = None,
     ) -> None:
         args = {
             "backup_policy": backup_policy,

@@ -7,10 +7,10 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import cdktf
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
+from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataVncOptions",
@@ -74,8 +74,8 @@ class VncOptions(SpsResource):
         channel_database_cleanup: VncOptionsChannelDatabaseCleanup | None = None,
         service: VncOptionsService | None = None,
         extra_json: Mapping[str, Any] | None = None,
-        depends_on: Sequence[cdktf.ITerraformDependable] | None = None,
-        lifecycle: cdktf.TerraformResourceLifecycle | None = None,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+        lifecycle: cdk.TerraformResourceLifecycle | None = None,
     ) -> None:
         args = {
             "channel_database_cleanup": channel_database_cleanup,
