@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:bMayxB7NhO+u1Z3JzVNTOxc9vIwHkao4na9YpKVk52w=",
+    "h1:Q/qCbRDROEB06jZNdK4pNWEvox3ZDnCwni5PuUdGHCo=",
   ]
 }
