@@ -5,7 +5,9 @@ anything that rewrites or copies a collection), then the two operations are alte
 times: an empty transaction (POST /api/transaction, DELETE /api/transaction) and a one-object write
 transaction (POST an object, PUT commit). Reported per operation: the median wall time seen by the
 client and the simulator process's CPU time (user + sys from /proc, summed over all repetitions
-and divided), which a busy machine inflates far less than wall time.
+and divided), which a busy machine inflates far less than wall time. Then the same two operations
+without HTTP, on the appliance object in this process (CPU per operation from `process_time`,
+fine-grained where /proc counts 10 ms ticks): what the transaction itself costs.
 
     python bench/simulator_tx.py --n 1000 10000 --reps 40
 """
@@ -22,7 +24,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sps_catalog import load_catalog
 from sps_harness import RunningSimulator, start_simulator
+from sps_simulator.appliance import Appliance
+from sps_simulator.store import Store
 
 AUDIT = "/api/configuration/policies/audit_policies"
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -89,6 +94,33 @@ def measure(n: int, reps: int) -> dict[str, Any]:
             sim.stop()
 
 
+def measure_in_process(n: int, reps: int) -> dict[str, float]:
+    """CPU ms per open+revert and per one-object write transaction, without HTTP."""
+    catalog = load_catalog()
+    t = next(t for t in catalog if t.api_path == AUDIT)
+    with tempfile.TemporaryDirectory(prefix="sps-bench-sim-") as tmp:
+        store = Store(Path(tmp) / "sps.sqlite3")
+        appliance = Appliance(catalog, store, {"admin": "admin"})
+        s = appliance.login("admin", "admin", "bench")
+        assert s is not None
+        for i in range(n):
+            appliance.create(s, t, audit_policy(f"fill_{i}"), AUDIT)
+            if i % 1000 == 999 or i == n - 1:
+                appliance.commit(s)
+        start = time.process_time()
+        for _ in range(reps):
+            appliance.open(s)
+            appliance.revert(s)
+        open_revert = (time.process_time() - start) / reps
+        start = time.process_time()
+        for i in range(reps):
+            appliance.create(s, t, audit_policy(f"bench_{i}"), AUDIT)
+            appliance.commit(s)
+        write = (time.process_time() - start) / reps
+        store.close()
+    return {"open_revert_cpu_ms_in_process": 1000 * open_revert, "write_cpu_ms_in_process": 1000 * write}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1000, 10000])
@@ -97,11 +129,12 @@ def main() -> int:
     args = parser.parse_args()
     results = []
     for n in args.n:
-        r = measure(n, args.reps)
+        r = measure(n, args.reps) | measure_in_process(n, 10 * args.reps)
         results.append(r)
         print(
             f"N={n:>6}: open+revert {r['open_revert_wall_ms']:.1f} ms wall, {r['open_revert_cpu_ms']:.1f} ms CPU; "
-            f"write tx {r['write_wall_ms']:.1f} ms wall, {r['write_cpu_ms']:.1f} ms CPU",
+            f"write tx {r['write_wall_ms']:.1f} ms wall, {r['write_cpu_ms']:.1f} ms CPU; in process: open+revert "
+            f"{r['open_revert_cpu_ms_in_process']:.3f} ms CPU, write tx {r['write_cpu_ms_in_process']:.3f} ms CPU",
             flush=True,
         )
     if args.json:
