@@ -65,8 +65,8 @@ ATTRS: tuple[Attr, ...] = (
         name="lock_timeout",
         cty="number",
         optional=True,
-        description="Seconds to wait while another session holds the configuration lock (a positive "
-        "number). Default 300.",
+        description="Seconds to wait in all while another session holds the configuration lock (a "
+        "positive number): one budget per run and appliance, shared by every change waiting. Default 300.",
     ),
     Attr(
         name="group_commit",
