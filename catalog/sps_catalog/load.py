@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from sps_catalog.firmware import Versions
 from sps_catalog.model import NO_DEFAULT, Builtin, Catalog, Field, Kind, TypeDef, Union, Value, ValueType
+from sps_catalog.walk import dotted, nodes
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent
 TYPES_DIR = CATALOG_DIR / "types"
@@ -131,16 +132,11 @@ def catalog_from_dicts(raws: list[dict[str, Any]]) -> Catalog:
 def check_references(cat: Catalog) -> None:
     """Every reference must name a catalog type: a dangling target is a catalog bug."""
 
-    def walk(where: str, value: Value) -> None:
-        if value.type == "reference" and value.target not in cat.types:
-            raise ValueError(f"{where}: reference target {value.target!r} is not in the catalog")
-        if value.element is not None:
-            walk(where + "[]", value.element)
-        for f in value.all_fields():
-            walk(f"{where}.{f.name}", f)
-
     for t in cat:
-        walk(t.terraform_name, t.root)
+        for path, value in nodes(t.root):
+            if value.type == "reference" and value.target not in cat.types:
+                where = dotted((t.terraform_name, *path))
+                raise ValueError(f"{where}: reference target {value.target!r} is not in the catalog")
 
 
 @cache

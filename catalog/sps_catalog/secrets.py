@@ -12,21 +12,20 @@ from typing import Any
 
 from sps_catalog.model import Field, Value
 from sps_catalog.values import UNKNOWN, get_in
+from sps_catalog.walk import LIST_ELEMENT, dotted, nodes
 
 __all__ = ["as_body_values", "get_in", "secret_input", "secret_paths", "selects", "set_in"]
 
 Path = tuple[str, ...]
 
 
-def secret_paths(value: Value, at: Path = ()) -> list[tuple[Path, Field]]:
+def secret_paths(value: Value) -> list[tuple[Path, Field]]:
     out: list[tuple[Path, Field]] = []
-    for f in value.all_fields():
-        if f.secret:
-            out.append(((*at, f.name), f))
-        elif f.type == "object":
-            out.extend(secret_paths(f, (*at, f.name)))
-        elif f.type == "list" and f.element is not None and secret_paths(f.element):
-            raise ValueError(f"{'.'.join((*at, f.name))}: secrets inside lists are not supported")
+    for path, f in nodes(value):
+        if isinstance(f, Field) and f.secret:
+            if LIST_ELEMENT in path:
+                raise ValueError(f"{dotted(path)}: secrets inside lists are not supported")
+            out.append((tuple(str(step) for step in path), f))
     return out
 
 

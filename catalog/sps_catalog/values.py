@@ -9,42 +9,15 @@ from __future__ import annotations
 import copy
 import ipaddress
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sps_catalog.keys import key_problem
 from sps_catalog.model import Field, Value
+from sps_catalog.walk import OMIT, UNKNOWN, Path, Rebuild, dotted, fields_of
 
-
-class _Unknown:
-    """A value Terraform does not know yet (during plan)."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> _Unknown:
-        return self
-
-
-UNKNOWN = _Unknown()
-
-Path = tuple[str | int, ...]
-
-
-def dotted(path: Sequence[str | int]) -> str:
-    """`("a", 0, "b")` -> `a[0].b`, the attribute-path form every error message uses."""
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
-    return out
+__all__ = ["UNKNOWN", "Path", "Problem", "apply_defaults", "dotted", "get_in", "strip_inactive", "validate"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +98,113 @@ def _type_error(value: Value, v: Any) -> str | None:
     return None
 
 
+class _Validate(Rebuild):
+    """Collects the problems of a value; its rebuilt result is not used."""
+
+    def __init__(
+        self,
+        root: Any,
+        allow_unknown_fields: bool,
+        reference_check: Callable[[Value, str, Path], str | None] | None,
+    ) -> None:
+        self.root = root
+        self.allow_unknown_fields = allow_unknown_fields
+        self.reference_check = reference_check
+        self.problems: list[Problem] = []
+
+    def report(self, path: Path, message: str, is_type_error: bool = False) -> None:
+        self.problems.append(Problem(path, message, is_type_error))
+
+    def sequence(self, spec: Value, element: Value, items: list[Any], path: Path) -> Any:
+        for i, el in enumerate(items):
+            if el is None:
+                self.report((*path, i), "list elements cannot be null")
+            else:
+                self(element, el, (*path, i))
+        return items
+
+    def leaf(self, spec: Value, v: Any, path: Path) -> Any:
+        err = _type_error(spec, v)
+        if err:
+            self.report(path, err, is_type_error=True)
+            return v
+        if spec.type in ("string", "reference"):
+            if spec.format:
+                ferr = _check_format(spec.format, v)
+                if ferr:
+                    self.report(path, ferr)
+            kerr = key_problem(v) if spec.type == "reference" and spec.format is None else None
+            if kerr:
+                self.report(path, kerr)
+            elif spec.type == "reference" and self.reference_check is not None:
+                rerr = self.reference_check(spec, v, path)
+                if rerr:
+                    self.report(path, rerr)
+        if spec.type == "int":
+            if spec.format == "port" and not 1 <= v <= 65535:
+                self.report(path, f"{v} is not a port (1-65535)")
+            if spec.min is not None and v < spec.min:
+                self.report(path, f"must be at least {spec.min}")
+            if spec.max is not None and v > spec.max:
+                self.report(path, f"must be at most {spec.max}")
+            if spec.at_least is not None:
+                floor = get_in(self.root, tuple(spec.at_least.split(".")))
+                if isinstance(floor, int) and not isinstance(floor, bool) and v < floor:
+                    self.report(path, f"must be at least {spec.at_least} ({floor})")
+        if spec.enum is not None and v not in spec.enum:
+            allowed = ", ".join(repr(e) for e in spec.enum)
+            self.report(path, f"{v!r} is not one of {allowed}")
+        return v
+
+    def object(self, spec: Value, obj: Mapping[str, Any], path: Path) -> Any:
+        branch: str | None = None
+        union = spec.union
+        if union is not None:
+            disc = obj.get(union.discriminator)
+            if disc is None:
+                self.report((*path, union.discriminator), "is required")
+            elif disc is not UNKNOWN:
+                branch = union.branch_name(disc)
+                if branch is None:
+                    err = _type_error(union.discriminator_field(), disc)
+                    allowed = ", ".join(repr(b) for b in union.branches)
+                    self.report((*path, union.discriminator), err or f"{disc!r} is not one of {allowed}")
+        known = {f.name: f for f in fields_of(spec, obj, "all")}
+        if not self.allow_unknown_fields:
+            for k in obj:
+                if k not in known:
+                    self.report((*path, k), "is not a known attribute")
+        union_unresolved = union is not None and branch is None
+        active = {f.name for f in spec.active_fields(branch)}
+        if union is not None:
+            active.add(union.discriminator)
+        owners = spec.branch_only_fields()
+        for name, f in known.items():
+            item = obj.get(name)
+            if union is not None and name == union.discriminator:
+                continue
+            if name not in active:
+                if union_unresolved:
+                    self(f, item, (*path, name))
+                elif item is not None and item is not UNKNOWN:
+                    where = " or ".join(repr(b) for b in sorted(owners.get(name, ())))
+                    self.report(
+                        (*path, name),
+                        f"is only allowed when {union.discriminator} is {where}" if union else "is not allowed here",
+                    )
+                continue
+            if item is None and f.required and not f.nullable:
+                self.report((*path, name), "is required" + (_branch_note(spec, branch)))
+                continue
+            if item is None and f.required_when is not None:
+                when, value = f.required_when
+                if get_in(self.root, tuple(when.split("."))) == value:
+                    self.report((*path, name), f"is required when {when} is {value!r}")
+                continue
+            self(f, item, (*path, name))
+        return obj
+
+
 def validate(
     value: Value,
     v: Any,
@@ -137,103 +217,9 @@ def validate(
 
     `reference_check(value, key, path)` may report a reference to a missing or wrong object.
     """
-    problems: list[Problem] = []
-
-    def walk(spec: Value, item: Any, at: Path) -> None:
-        if item is UNKNOWN or item is None:
-            return
-        err = _type_error(spec, item)
-        if err:
-            problems.append(Problem(at, err, is_type_error=True))
-            return
-        if spec.type in ("string", "reference"):
-            if spec.format:
-                ferr = _check_format(spec.format, item)
-                if ferr:
-                    problems.append(Problem(at, ferr))
-            kerr = key_problem(item) if spec.type == "reference" and spec.format is None else None
-            if kerr:
-                problems.append(Problem(at, kerr))
-            elif spec.type == "reference" and reference_check is not None:
-                rerr = reference_check(spec, item, at)
-                if rerr:
-                    problems.append(Problem(at, rerr))
-        if spec.type == "int":
-            if spec.format == "port" and not 1 <= item <= 65535:
-                problems.append(Problem(at, f"{item} is not a port (1-65535)"))
-            if spec.min is not None and item < spec.min:
-                problems.append(Problem(at, f"must be at least {spec.min}"))
-            if spec.max is not None and item > spec.max:
-                problems.append(Problem(at, f"must be at most {spec.max}"))
-            if spec.at_least is not None:
-                floor = get_in(v, tuple(spec.at_least.split(".")))
-                if isinstance(floor, int) and not isinstance(floor, bool) and item < floor:
-                    problems.append(Problem(at, f"must be at least {spec.at_least} ({floor})"))
-        if spec.enum is not None and item not in spec.enum:
-            allowed = ", ".join(repr(e) for e in spec.enum)
-            problems.append(Problem(at, f"{item!r} is not one of {allowed}"))
-        if spec.type == "list" and spec.element is not None:
-            for i, el in enumerate(item):
-                if el is None:
-                    problems.append(Problem((*at, i), "list elements cannot be null"))
-                else:
-                    walk(spec.element, el, (*at, i))
-        if spec.type == "object":
-            walk_object(spec, item, at)
-
-    def walk_object(spec: Value, obj: Mapping[str, Any], at: Path) -> None:
-        branch: str | None = None
-        union = spec.union
-        if union is not None:
-            disc = obj.get(union.discriminator)
-            if disc is None:
-                problems.append(Problem((*at, union.discriminator), "is required"))
-            elif disc is not UNKNOWN:
-                branch = union.branch_name(disc)
-                if branch is None:
-                    err = _type_error(union.discriminator_field(), disc)
-                    allowed = ", ".join(repr(b) for b in union.branches)
-                    problems.append(Problem((*at, union.discriminator), err or f"{disc!r} is not one of {allowed}"))
-        known = {f.name: f for f in spec.all_fields()}
-        if not allow_unknown_fields:
-            for k in obj:
-                if k not in known:
-                    problems.append(Problem((*at, k), "is not a known attribute"))
-        union_unresolved = union is not None and branch is None
-        active = {f.name for f in spec.active_fields(branch)}
-        if union is not None:
-            active.add(union.discriminator)
-        owners = spec.branch_only_fields()
-        for name, f in known.items():
-            item = obj.get(name)
-            if union is not None and name == union.discriminator:
-                continue
-            if name not in active:
-                if union_unresolved:
-                    walk(f, item, (*at, name))
-                elif item is not None and item is not UNKNOWN:
-                    where = " or ".join(repr(b) for b in sorted(owners.get(name, ())))
-                    problems.append(
-                        Problem(
-                            (*at, name),
-                            f"is only allowed when {union.discriminator} is {where}"
-                            if union
-                            else "is not allowed here",
-                        )
-                    )
-                continue
-            if item is None and f.required and not f.nullable:
-                problems.append(Problem((*at, name), "is required" + (_branch_note(spec, branch))))
-                continue
-            if item is None and f.required_when is not None:
-                when, value = f.required_when
-                if get_in(v, tuple(when.split("."))) == value:
-                    problems.append(Problem((*at, name), f"is required when {when} is {value!r}"))
-                continue
-            walk(f, item, (*at, name))
-
-    walk(value, v, path)
-    return problems
+    check = _Validate(v, allow_unknown_fields, reference_check)
+    check(value, v, path)
+    return check.problems
 
 
 def get_in(v: Any, path: tuple[str, ...]) -> Any:
@@ -252,37 +238,38 @@ def _branch_note(spec: Value, branch: str | None) -> str:
     return f" when {disc} is {branch!r}" if not spec.union.is_bool else f" when {disc} is {branch}"
 
 
+class _Defaults(Rebuild):
+    select = "active"
+    keep_unselected = True
+
+    def __init__(self, fill_nulls: bool) -> None:
+        self.fill_nulls = fill_nulls
+
+    def object(self, spec: Value, obj: Mapping[str, Any], path: Path) -> Any:
+        if spec.union is not None and obj.get(spec.union.discriminator) is UNKNOWN:
+            # the branch, and so its defaults, are known only at apply
+            unknown = {name: UNKNOWN for name in _branch_defaulted(spec) if obj.get(name) is None}
+            obj = {**obj, **unknown}
+        return super().object(spec, obj, path)
+
+    def field(self, parent: Value, f: Field, item: Any, path: Path) -> Any:
+        if item is None and f.has_default and f.default is not None:
+            return f.default if isinstance(f.default, str | int | float) else copy.deepcopy(f.default)
+        if item is None:
+            return None if self.fill_nulls and f.nullable else OMIT
+        return item
+
+
+_DEFAULTS = {fill: _Defaults(fill) for fill in (False, True)}
+
+
 def apply_defaults(value: Value, v: Any, *, fill_nulls: bool = False) -> Any:
     """A copy of `v` where absent fields of the active branch take their documented defaults.
 
     With `fill_nulls`, every allowed field is present (null where unset): the shape the
     provider sends, since SPS wants empty fields included.
     """
-    if v is None or v is UNKNOWN:
-        return v
-    if value.type == "list" and value.element is not None and isinstance(v, list):
-        return [apply_defaults(value.element, el, fill_nulls=fill_nulls) for el in v]
-    if value.type != "object" or not isinstance(v, dict):
-        return v
-    out = dict(v)
-    branch: str | None = None
-    if value.union is not None:
-        disc = out.get(value.union.discriminator)
-        if disc is UNKNOWN:  # the branch, and so its defaults, are known only at apply
-            for name in _branch_defaulted(value):
-                if out.get(name) is None:
-                    out[name] = UNKNOWN
-        branch = value.union.branch_name(disc)
-    for f in value.active_fields(branch):
-        item = out.get(f.name)
-        if item is None and f.has_default and f.default is not None:
-            item = f.default if isinstance(f.default, str | int | float) else copy.deepcopy(f.default)
-        if item is None:
-            if fill_nulls and f.nullable:
-                out[f.name] = None
-            continue
-        out[f.name] = apply_defaults(f, item, fill_nulls=fill_nulls)
-    return out
+    return _DEFAULTS[fill_nulls](value, v)
 
 
 def _branch_defaulted(value: Value) -> set[str]:
@@ -297,22 +284,13 @@ def _branch_defaulted(value: Value) -> set[str]:
     }
 
 
-def strip_inactive(value: Value, v: Any) -> Any:
-    """Drop null fields and fields of branches that are not selected (a compact request body)."""
-    if v is None or v is UNKNOWN:
-        return v
-    if value.type == "list" and value.element is not None and isinstance(v, list):
-        return [strip_inactive(value.element, el) for el in v]
-    if value.type != "object" or not isinstance(v, dict):
-        return v
-    branch = value.union.branch_name(v.get(value.union.discriminator)) if value.union else None
-    allowed = {f.name: f for f in value.active_fields(branch)}
-    out: dict[str, Any] = {}
-    if value.union is not None:
-        out[value.union.discriminator] = v.get(value.union.discriminator)
-    for name, f in allowed.items():
-        item = v.get(name)
-        if item is None and not f.nullable:
-            continue
-        out[name] = strip_inactive(f, item)
-    return out
+class _StripInactive(Rebuild):
+    select = "active"
+
+    def field(self, parent: Value, f: Field, item: Any, path: Path) -> Any:
+        is_discriminator = parent.union is not None and f.name == parent.union.discriminator
+        return OMIT if item is None and not f.nullable and not is_discriminator else item
+
+
+strip_inactive = _StripInactive()
+"""Drop null fields and fields of branches that are not selected (a compact request body)."""

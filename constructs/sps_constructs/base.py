@@ -19,6 +19,7 @@ from sps_catalog.model import TypeDef, Value
 from sps_catalog.secrets import as_body_values
 from sps_catalog.unknown_fields import EXTRA_JSON, canonical, extra_problems
 from sps_catalog.values import UNKNOWN, apply_defaults, dotted, validate
+from sps_catalog.walk import Path, Rebuild, fields_of
 from sps_constructs.cdk import cdk
 from sps_constructs.errors import SpsConfigError
 from sps_constructs.tokens import is_unresolved
@@ -36,7 +37,7 @@ class SpsStruct:
     _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = None
 
 
-class _Converter:
+class _Converter(Rebuild):
     """Python arguments -> Terraform attribute values, checking references on the way."""
 
     def __init__(self, where: str, appliance: Appliance) -> None:
@@ -46,9 +47,8 @@ class _Converter:
     def fail(self, path: Sequence[str | int], message: str) -> SpsConfigError:
         return SpsConfigError(self.where, dotted(path), message)
 
-    def value(self, spec: Value, v: Any, path: tuple[str | int, ...]) -> Any:
-        if v is None:
-            return None
+    def leaf(self, spec: Value, v: Any, path: Path) -> Any:
+        """References, and the lists and structs that are not plain lists and mappings."""
         if spec.type == "reference":
             return self.reference(spec, v, path)
         if spec.type == "list":
@@ -57,28 +57,25 @@ class _Converter:
                     return v
                 raise self.fail(path, f"must be a list, got {type(v).__name__}")
             assert spec.element is not None
-            return [self.value(spec.element, el, (*path, i)) for i, el in enumerate(v)]
+            return self.sequence(spec, spec.element, list(v), path)
         if spec.type == "object":
-            return self.struct(spec, v, path)
-        return v
-
-    def struct(self, spec: Value, v: Any, path: tuple[str | int, ...]) -> dict[str, Any]:
-        if isinstance(v, SpsStruct):
+            if not isinstance(v, SpsStruct):
+                raise self.fail(path, f"must be a struct, got {type(v).__name__}")
             items = {f.name: getattr(v, f.name) for f in dataclasses.fields(v)}
             if v._SPS_BRANCH is not None:
                 items[v._SPS_BRANCH[0]] = v._SPS_BRANCH[1]
-        elif isinstance(v, Mapping):
-            items = dict(v)
-        else:
-            raise self.fail(path, f"must be a struct, got {type(v).__name__}")
-        fields = {f.name: f for f in spec.all_fields()}
+            return self.object(spec, items, path)
+        return v
+
+    def object(self, spec: Value, obj: Mapping[str, Any], path: Path) -> dict[str, Any]:
+        fields = {f.name: f for f in fields_of(spec, obj, "all")}
         secret_inputs = {n for f in fields.values() if f.secret for n in (f.write_only_name, f.version_name)}
-        for name in items:
+        for name in obj:
             if name not in fields and name not in secret_inputs:
                 raise self.fail((*path, name), "is not a known attribute")
         return {
-            name: item if name in secret_inputs else self.value(fields[name], item, (*path, name))
-            for name, item in items.items()
+            name: item if name in secret_inputs else self(fields[name], item, (*path, name))
+            for name, item in obj.items()
             if item is not None
         }
 
@@ -196,7 +193,7 @@ class SpsResource(_SpsElement, cdk.TerraformResource):
         appliance = _appliance_of(scope, where)
         conv = _Converter(where, appliance)
         extra = args.get(EXTRA_JSON)
-        attrs = conv.struct(t.root, {k: v for k, v in args.items() if v is not None and k != EXTRA_JSON}, ())
+        attrs = conv.object(t.root, {k: v for k, v in args.items() if v is not None and k != EXTRA_JSON}, ())
         checked = as_body_values(t.root, _to_unknown(attrs))  # a secret given as its write-only value is set
         for p in validate(t.root, apply_defaults(t.root, checked)):
             raise SpsConfigError(where, p.dotted(), p.message)

@@ -8,21 +8,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from sps_catalog.model import TypeDef, Value
+from sps_catalog.walk import leaves
 
 
 def reference_fields(value: Value, body: Any) -> Iterator[tuple[Value, str]]:
     """Every (reference spec, key) in a typed body, following only the active union branches."""
-    if body is None:
-        return
-    if value.type == "reference" and isinstance(body, str):
-        yield value, body
-    elif value.type == "list" and value.element is not None and isinstance(body, list):
-        for el in body:
-            yield from reference_fields(value.element, el)
-    elif value.type == "object" and isinstance(body, dict):
-        branch = value.union.branch_name(body.get(value.union.discriminator)) if value.union else None
-        for f in value.active_fields(branch):
-            yield from reference_fields(f, body.get(f.name))
+    for _, spec, v in leaves(value, body):
+        if spec.type == "reference" and isinstance(v, str):
+            yield spec, v
 
 
 def references(t: TypeDef, body: Any) -> set[tuple[str, str]]:

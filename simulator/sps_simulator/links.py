@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sps_catalog.model import Catalog, TypeDef, Value
+from sps_catalog.walk import Path, Rebuild
 from sps_simulator import nic_address
 
 ROOT = "/api/configuration"
@@ -67,23 +68,21 @@ def reference_out(target: TypeDef, key: str) -> dict[str, Any]:
     return {"key": key, "meta": {"href": f"{target.api_path}/{key}"}}
 
 
+class _Render(Rebuild):
+    select = "present"
+    keep_unselected = True
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def leaf(self, spec: Value, v: Any, path: Path) -> Any:
+        if spec.type != "reference" or not isinstance(v, str):
+            return v
+        if spec.format == "nic_address":
+            return {"key": v, "meta": {"href": nic_address.href(v)}}
+        return reference_out(self.catalog[spec.target or ""], v)
+
+
 def render_body(catalog: Catalog, t: TypeDef, body: Any) -> Any:
     """A stored body (references as plain keys) in response form (references as key + href)."""
-    if not t.is_typed:
-        return body
-
-    def walk(spec: Value, v: Any) -> Any:
-        if v is None:
-            return None
-        if spec.type == "reference" and isinstance(v, str):
-            if spec.format == "nic_address":
-                return {"key": v, "meta": {"href": nic_address.href(v)}}
-            return reference_out(catalog[spec.target or ""], v)
-        if spec.type == "list" and spec.element is not None and isinstance(v, list):
-            return [walk(spec.element, el) for el in v]
-        if spec.type == "object" and isinstance(v, dict):
-            fields = {f.name: f for f in spec.all_fields()}
-            return {k: walk(fields[k], item) if k in fields else item for k, item in v.items()}
-        return v
-
-    return walk(t.root, body)
+    return _Render(catalog)(t.root, body) if t.is_typed else body

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sps_catalog import TypeDef, Value, load_catalog
 from sps_catalog.examples import builtin_key, is_builtin_ref, is_example_ref, is_sample_ref, sample_key
 from sps_catalog.values import apply_defaults, dotted, validate
+from sps_catalog.walk import fields_of
 
 Path = tuple[str | int, ...]
 
@@ -73,11 +74,7 @@ def base_attrs(t: TypeDef) -> dict[str, Any]:
 def _spec_paths(spec: Value, v: Any, at: Path) -> Iterator[tuple[Path, Value]]:
     """Every (path, spec) present in `v`, following only the branch it uses."""
     if spec.type == "object" and isinstance(v, dict):
-        branch = spec.union.branch_name(v.get(spec.union.discriminator)) if spec.union else None
-        fields = list(spec.active_fields(branch))
-        if spec.union is not None and spec.union.discriminator not in {f.name for f in fields}:
-            fields.insert(0, spec.union.discriminator_field())
-        for f in fields:
+        for f in fields_of(spec, v, "active"):
             if f.name in v:
                 yield (*at, f.name), f
                 yield from _spec_paths(f, v[f.name], (*at, f.name))

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from sps_catalog.model import Field, Value
-from sps_catalog.values import UNKNOWN, apply_defaults, strip_inactive
+from sps_catalog.values import apply_defaults, strip_inactive
+from sps_catalog.walk import Path, Rebuild
 
 
 def reference_key(v: Any) -> Any:
@@ -20,49 +21,33 @@ def reference_key(v: Any) -> Any:
     return v
 
 
-def to_terraform(value: Value, body: Any) -> Any:
-    """An SPS body (response form) as a complete Terraform value."""
-    if body is None:
-        return None
-    if value.type == "reference":
-        return reference_key(body)
-    if value.type == "list":
-        if value.element is None or not isinstance(body, list):
-            return body
-        return [to_terraform(value.element, el) for el in body]
-    if value.type == "object" and isinstance(body, dict):
-        return {f.name: to_terraform(f, body.get(f.name)) for f in value.all_fields()}
-    return body
+class _Complete(Rebuild):
+    """Every attribute present (null where unset), recursively."""
+
+
+class _ToTerraform(_Complete):
+    def leaf(self, spec: Value, v: Any, path: Path) -> Any:
+        return reference_key(v) if spec.type == "reference" else v
+
+
+class _ReleaseReferences(Rebuild):
+    select = "present"
+    keep_unselected = True
+
+    def leaf(self, spec: Value, v: Any, path: Path) -> Any:
+        return None if spec.type == "reference" and isinstance(spec, Field) and spec.nullable else v
+
+
+complete = _Complete()
+to_terraform = _ToTerraform()
+"""An SPS body (response form) as a complete Terraform value."""
+release_references = _ReleaseReferences()
+"""A copy of a Terraform value whose nullable references are null, so the objects they point to can go."""
 
 
 def with_defaults(value: Value, tf: Any) -> Any:
     """The Terraform value completed with documented defaults (what the plan promises)."""
     return complete(value, apply_defaults(value, tf))
-
-
-def complete(value: Value, v: Any) -> Any:
-    """Every attribute present (null where unset), recursively."""
-    if v is None or v is UNKNOWN:
-        return v
-    if value.type == "list" and value.element is not None and isinstance(v, list):
-        return [complete(value.element, el) for el in v]
-    if value.type == "object" and isinstance(v, dict):
-        return {f.name: complete(f, v.get(f.name)) for f in value.all_fields()}
-    return v
-
-
-def release_references(value: Value, tf: Any) -> Any:
-    """A copy of `tf` whose nullable references are null, so the objects they point to can go."""
-    if tf is None or tf is UNKNOWN:
-        return tf
-    if value.type == "reference":
-        return None if isinstance(value, Field) and value.nullable else tf
-    if value.type == "list" and value.element is not None and isinstance(tf, list):
-        return [release_references(value.element, el) for el in tf]
-    if value.type == "object" and isinstance(tf, dict):
-        fields = {f.name: f for f in value.all_fields()}
-        return {k: release_references(fields[k], v) if k in fields else v for k, v in tf.items()}
-    return tf
 
 
 def to_body(value: Value, tf: Any) -> Any:
