@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from sps_catalog.firmware import Versions
+from sps_catalog.walk import LIST_ELEMENT, dotted, nodes
 
 ValueType = Literal["string", "int", "bool", "object", "list", "reference"]
 Kind = Literal["collection", "ordered_collection", "singleton", "read_only", "opaque", "secret"]
@@ -96,9 +97,13 @@ class Value:
     @cached_property
     def secrets(self) -> tuple[tuple[tuple[str, ...], Field], ...]:
         """(path, field) of every write-once secret in this object (see `sps_catalog.secrets`)."""
-        from sps_catalog.secrets import secret_paths
-
-        return tuple(secret_paths(self))
+        out: list[tuple[tuple[str, ...], Field]] = []
+        for path, f in nodes(self):
+            if isinstance(f, Field) and f.secret:
+                if LIST_ELEMENT in path:
+                    raise ValueError(f"{dotted(path)}: secrets inside lists are not supported")
+                out.append((tuple(str(step) for step in path), f))
+        return tuple(out)
 
     def active_fields(self, branch: str | None) -> tuple[Field, ...]:
         """Fields allowed when `branch` is selected (common fields plus that branch's)."""

@@ -12,21 +12,10 @@ from typing import Any
 
 from sps_catalog.model import Field, Value
 from sps_catalog.values import UNKNOWN, get_in
-from sps_catalog.walk import LIST_ELEMENT, dotted, nodes
 
-__all__ = ["as_body_values", "get_in", "secret_input", "secret_paths", "selects", "set_in"]
+__all__ = ["as_body_values", "get_in", "secret_input", "selects", "set_in"]
 
 Path = tuple[str, ...]
-
-
-def secret_paths(value: Value) -> list[tuple[Path, Field]]:
-    out: list[tuple[Path, Field]] = []
-    for path, f in nodes(value):
-        if isinstance(f, Field) and f.secret:
-            if LIST_ELEMENT in path:
-                raise ValueError(f"{dotted(path)}: secrets inside lists are not supported")
-            out.append((tuple(str(step) for step in path), f))
-    return out
 
 
 def set_in(v: Any, path: Path, item: Any) -> None:

@@ -12,9 +12,10 @@ value kind is taught here once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from sps_catalog.model import Field, Value
+if TYPE_CHECKING:  # the model uses the walk (secret paths); the walk only reads the model
+    from sps_catalog.model import Field, Value
 
 Path = tuple[str | int, ...]
 Select = Literal["all", "active", "present"]

@@ -11,9 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sps_provider.coordinator import Policy
-from sps_provider.engine.attrs import Attr
 from sps_provider.protocol import cty
 from sps_provider.protocol.diagnostics import Diagnostics
+from sps_provider.protocol.schema import Attr
 
 ATTRS: tuple[Attr, ...] = (
     Attr(

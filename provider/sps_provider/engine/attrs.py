@@ -8,38 +8,14 @@ per branch by the engine, so errors can name the branch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
 from sps_catalog.model import Field, TypeDef, Value
 from sps_catalog.unknown_fields import EXTRA_JSON, EXTRA_JSON_DESCRIPTION
 from sps_provider.protocol.cty import CtyType, list_of, object_of
+from sps_provider.protocol.schema import Attr
 
 Mode = Literal["resource", "data"]
-
-
-@dataclass(frozen=True)
-class Attr:
-    name: str
-    description: str
-    cty: CtyType | None = None
-    nested: tuple[Attr, ...] | None = None
-    nesting: Literal["single", "list"] = "single"
-    required: bool = False
-    optional: bool = False
-    computed: bool = False
-    sensitive: bool = False
-    write_only: bool = False
-    requires_replace: bool = False
-    spec: Value | None = field(default=None, compare=False)
-
-    @property
-    def type(self) -> CtyType:
-        if self.nested is None:
-            assert self.cty is not None
-            return self.cty
-        obj = object_of({a.name: a.type for a in self.nested})
-        return obj if self.nesting == "single" else list_of(obj)
 
 
 def _leaf_type(v: Value) -> CtyType:
@@ -78,7 +54,6 @@ def field_attr(f: Field, mode: Mode, *, in_branch: bool = False) -> Attr:
         "description": _describe(f),
         "sensitive": f.sensitive,
         "requires_replace": f.requires_replace,
-        "spec": f,
         **flags,
     }
     if f.type == "object":
@@ -111,7 +86,6 @@ def secret_attrs(f: Field) -> tuple[Attr, ...]:
             name=f.name,
             cty="string",
             computed=True,
-            spec=f,
             description=f"{f.description} Created by the provider from `{f.write_only_name}`.",
         ),
         Attr(

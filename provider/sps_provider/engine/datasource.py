@@ -9,10 +9,11 @@ from sps_catalog.keys import item_path, key_problem
 from sps_catalog.model import TypeDef
 from sps_catalog.unknown_fields import EXTRA_JSON, canonical, unknown_only
 from sps_provider.client import errors
-from sps_provider.engine.attrs import Attr, data_source_attrs
+from sps_provider.engine.attrs import data_source_attrs
 from sps_provider.engine.convert import to_terraform
 from sps_provider.engine.report import report_sps_error
 from sps_provider.protocol.diagnostics import Diagnostics
+from sps_provider.protocol.schema import Attr
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient

@@ -34,12 +34,13 @@ from sps_catalog.unknown_fields import (
 from sps_catalog.values import UNKNOWN, Path, Problem, apply_defaults, validate
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator, Step
-from sps_provider.engine.attrs import Attr, resource_attrs
+from sps_provider.engine.attrs import resource_attrs
 from sps_provider.engine.convert import complete, release_references, to_body, to_terraform, with_defaults
 from sps_provider.engine.firmware_gate import Target, check_plan
 from sps_provider.engine.referrers import report_still_referenced
 from sps_provider.engine.report import report_sps_error
 from sps_provider.protocol.diagnostics import Diagnostics
+from sps_provider.protocol.schema import Attr
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient

@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
-from sps_provider.engine.attrs import Attr
-from sps_provider.protocol.cty import type_bytes
+from dataclasses import dataclass
+from typing import Literal
+
+from sps_provider.protocol.cty import CtyType, list_of, object_of, type_bytes
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
+
+
+@dataclass(frozen=True)
+class Attr:
+    """One schema attribute: a leaf with a cty type, or nested attributes (a single object or a list of them)."""
+
+    name: str
+    description: str
+    cty: CtyType | None = None
+    nested: tuple[Attr, ...] | None = None
+    nesting: Literal["single", "list"] = "single"
+    required: bool = False
+    optional: bool = False
+    computed: bool = False
+    sensitive: bool = False
+    write_only: bool = False
+    requires_replace: bool = False
+
+    @property
+    def type(self) -> CtyType:
+        if self.nested is None:
+            assert self.cty is not None
+            return self.cty
+        obj = object_of({a.name: a.type for a in self.nested})
+        return obj if self.nesting == "single" else list_of(obj)
 
 
 def attribute(a: Attr) -> pb.Schema.Attribute:
