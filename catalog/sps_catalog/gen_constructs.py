@@ -7,6 +7,7 @@ validation live once in `sps_constructs.base`.
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 import textwrap
@@ -49,6 +50,8 @@ class Module:
     names: list[str] = field(default_factory=list)
 
     def py_type(self, f: Value, name_hint: str) -> str:
+        if f.enum is not None and f.type in ("string", "int"):
+            return f"Literal[{', '.join(json.dumps(e) for e in f.enum)}]"  # mypy then rejects other values
         if f.type == "string":
             return "str"
         if f.type == "int":

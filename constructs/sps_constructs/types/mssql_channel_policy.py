@@ -52,7 +52,7 @@ class MssqlChannelPolicyRulesAllowedFor(SpsStruct):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class MssqlChannelPolicyRules(SpsStruct):
     """Nested object `MssqlChannelPolicyRules`."""
-    channel: str
+    channel: Literal["mssql"]
     """The channel type: `mssql` (it must be enabled for MSSQL to work)."""
     actions: MssqlChannelPolicyRulesActions
     """What SPS does with the channel."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import constructs
 
@@ -110,7 +110,7 @@ class VncConnectionPolicyAccessControl(SpsStruct):
     authorizer: str
     """The usergroup (local or LDAP) who can authorize or audit the connection (a group name, not a
     reference)."""
-    permission: str
+    permission: Literal["audit", "authorize", "audit_and_authorize"]
     """Permissions of the authorizer group."""
     subject: VncConnectionPolicyAccessControlSubject
     """The subjects of the access control policy."""
@@ -126,7 +126,7 @@ class VncConnectionPolicyIndexingEnabled(SpsStruct):
     _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
     policy: IndexingPolicyRef
     """Key of the indexing policy."""
-    priority: int | None = None
+    priority: Literal[0, 1, 2, 3, 4, 5] | None = None
     """Indexing priority: 0 near real-time, 1 very high, 2 high, 3 normal (default), 4 low, 5 very low."""
 
 

@@ -70,7 +70,7 @@ class VncSettingsPolicyClientTlsSecuritySettings(SpsStruct):
     """Nested object `VncSettingsPolicyClientTlsSecuritySettings`."""
     cipher_strength: VncSettingsPolicyClientTlsSecuritySettingsCipherStrength | None = None
     """The cipher string OpenSSL uses."""
-    minimum_tls_version: str | None = None
+    minimum_tls_version: Literal["TLSv1_2", "TLSv1_1", "TLSv1_0"] | None = None
     """The minimal TLS version SPS offers (TLSv1_2 is recommended)."""
 
 

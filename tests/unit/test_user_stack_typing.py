@@ -1,0 +1,61 @@
+"""A user's stack, outside the repository, type-checks with `mypy --strict` against an ordinary
+(non-editable) install of the package, and mypy rejects a value outside an enum."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+STACK = textwrap.dedent(
+    """\
+    import cdktf
+
+    from sps_constructs import Appliance
+    from sps_constructs.types.mssql_connection_policy import (
+        MssqlConnectionPolicyAccessControl,
+        MssqlConnectionPolicyAccessControlSubjectEverybody,
+    )
+
+    app = cdktf.App()
+    stack = cdktf.TerraformStack(app, "users")
+    eu = Appliance(stack, "eu", url="https://sps.example")
+    ok = MssqlConnectionPolicyAccessControl(
+        authorizer="dba",
+        permission="audit",
+        subject=MssqlConnectionPolicyAccessControlSubjectEverybody(),
+    )
+    wrong = MssqlConnectionPolicyAccessControl(
+        authorizer="dba",
+        permission="approve",
+        subject=MssqlConnectionPolicyAccessControlSubjectEverybody(),
+    )
+    """
+)
+
+
+def test_mypy_strict_on_a_user_stack_from_a_wheel(tmp_path: Path) -> None:
+    dist, site, user = tmp_path / "dist", tmp_path / "site", tmp_path / "user"
+    pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", dist, ROOT], check=True)
+    wheel = next(dist.glob("*.whl"))
+    subprocess.run([*pip, "install", "--no-deps", "--target", site, wheel], check=True)
+    user.mkdir()
+    (user / "stack.py").write_text(STACK)
+    # mypy finds the packages only in the wheel (it does not follow the editable install of this
+    # environment), and cdktf and jsii in this environment's site-packages.
+    env = {**os.environ, "MYPYPATH": str(site)}
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "stack.py"],
+        cwd=user,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1, result.stdout
+    assert errors[0].startswith('stack.py:19: error: Argument "permission"') and "'approve'" in errors[0], result.stdout
