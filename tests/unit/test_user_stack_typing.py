@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DIRS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"].values()
 
 STACK = textwrap.dedent(
     """\
@@ -39,9 +42,13 @@ STACK = textwrap.dedent(
 
 
 def test_mypy_strict_on_a_user_stack_from_a_wheel(tmp_path: Path) -> None:
-    dist, site, user = tmp_path / "dist", tmp_path / "site", tmp_path / "user"
+    src, dist, site, user = (tmp_path / d for d in ("src", "dist", "site", "user"))
+    # Built from a copy: setuptools builds in the source tree and would leave build/ behind.
+    for package in PACKAGE_DIRS:
+        shutil.copytree(ROOT / package, src / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", src)
     pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", dist, ROOT], check=True)
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", dist, src], check=True)
     wheel = next(dist.glob("*.whl"))
     subprocess.run([*pip, "install", "--no-deps", "--target", site, wheel], check=True)
     user.mkdir()
