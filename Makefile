@@ -32,14 +32,15 @@ node_modules/.installed: package.json package-lock.json
 provider: $(VENV)/.installed
 	$(VENV)/bin/sps-provider-install --mirror .mirror --tfrc sps.tfrc
 
-# The committed .terraform.lock.hcl files (examples/hcl, the demo), rewritten from the current package:
+# The committed .terraform.lock.hcl files (examples/hcl, the demo, the fleet), rewritten from the current package:
 # commit them with the provider change that altered them (a test fails while they are stale).
-LOCKED := examples/hcl/.terraform.lock.hcl stacks/demo.terraform.lock.hcl
+LOCKED := examples/hcl/.terraform.lock.hcl stacks/demo.terraform.lock.hcl stacks/fleet.terraform.lock.hcl
 lock: provider
 	rm -f examples/hcl/.terraform.lock.hcl
 	cd examples/hcl && TF_CLI_CONFIG_FILE=$(CURDIR)/sps.tfrc terraform providers lock \
 		-fs-mirror=$(CURDIR)/.mirror -platform=$$($(CURDIR)/$(PY) -m sps_provider.package --os-arch)
 	cp examples/hcl/.terraform.lock.hcl stacks/demo.terraform.lock.hcl
+	cp examples/hcl/.terraform.lock.hcl stacks/fleet.terraform.lock.hcl
 
 # The registry archive terraform-provider-sps_<version>_<os>_<arch>.zip and its SHA256SUMS, byte-identical
 # for the same source on any machine of the platform. Install it into a mirror: README "Teams and fleets".
@@ -58,7 +59,7 @@ postgres:
 	tools/install-postgres.sh
 
 # stacks/fleet.py on 8 simulators with state in the project's PostgreSQL; a second run changes nothing.
-fleet-demo: install postgres
+fleet-demo: install lock postgres
 	$(PY) stacks/run_fleet_demo.py
 
 test: install postgres lint pytest

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from sps_harness import RunningSimulator, postgres, start_simulator
+from sps_harness import RunningSimulator, postgres, provider_python, start_simulator
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".state" / "bench-fleet"
@@ -91,6 +91,7 @@ def run(mode: str, appliances: int, objects: int, parallel: int, cluster: postgr
         env = dict(os.environ, **cluster.env(), SPS_USERNAME="admin", SPS_PASSWORD="admin")
         env.update(
             TF_CLI_CONFIG_FILE=str(ROOT / "sps.tfrc"),
+            SPS_PROVIDER_PYTHON=provider_python(),
             SPS_FLEET_SCHEMA_PREFIX=f"bench_{mode}_{int(time.time())}_",
             SPS_BENCH_APPLIANCES=str(appliances),
             SPS_BENCH_OBJECTS=str(objects),

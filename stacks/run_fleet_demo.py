@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sps_harness import postgres, start_simulator
+from sps_harness import postgres, provider_python, start_simulator
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".state" / "fleet-demo"
@@ -24,7 +24,8 @@ from fleet import FLEET  # noqa: E402
 
 def fleet(env: dict[str, str], report: Path) -> list[dict[str, object]]:
     cmd = [sys.executable, "-m", "sps_fleet.runner", "apply", "--app", str(ROOT / "stacks" / "fleet.py"),
-           "--out", str(WORK / "cdktf.out"), "--parallel", "4", "--report", str(report)]  # fmt: skip
+           "--out", str(WORK / "cdktf.out"), "--parallel", "4", "--report", str(report),
+           "--lock-file", str(ROOT / "stacks" / "fleet.terraform.lock.hcl")]  # fmt: skip
     print("$ sps-fleet " + " ".join(cmd[3:]), flush=True)
     code = subprocess.run(cmd, env=env).returncode
     outcomes: list[dict[str, object]] = json.loads(report.read_text())
@@ -42,7 +43,7 @@ def main() -> int:
     try:
         sims = {site.name: start_simulator(WORK / f"simulator-{site.name}") for site in FLEET}
         env = dict(os.environ, **cluster.env(), SPS_USERNAME="admin", SPS_PASSWORD="admin")
-        env["TF_CLI_CONFIG_FILE"] = str(ROOT / "sps.tfrc")
+        env.update(TF_CLI_CONFIG_FILE=str(ROOT / "sps.tfrc"), SPS_PROVIDER_PYTHON=provider_python())
         for name, sim in sims.items():
             env[f"SPS_{name.upper()}_URL"] = sim.url
             env[f"SPS_{name.upper()}_CA_BUNDLE"] = sim.ca or ""

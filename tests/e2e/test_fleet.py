@@ -39,7 +39,8 @@ def run_fleet(
     report = tmp_path / f"{run}.json"
     app, out = str(ROOT / "stacks" / "fleet.py"), str(tmp_path / "out")
     cmd = [sys.executable, "-m", "sps_fleet.runner", command, "--app", app, "--out", out,
-           "--only", ",".join(SITES), "--parallel", "2", "--report", str(report)]  # fmt: skip
+           "--only", ",".join(SITES), "--parallel", "2", "--report", str(report),
+           "--lock-file", str(ROOT / "stacks" / "fleet.terraform.lock.hcl")]  # fmt: skip
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     return result, json.loads(report.read_text())
 

@@ -94,6 +94,7 @@ def test_the_committed_lock_files_match_the_current_package(tmp_path: Path, prov
     """Stale after a provider change until `make lock` rewrites them (then commit them with it)."""
     committed = (ROOT / "examples" / "hcl" / ".terraform.lock.hcl").read_text()
     assert (ROOT / "stacks" / "demo.terraform.lock.hcl").read_text() == committed, "run `make lock`"
+    assert (ROOT / "stacks" / "fleet.terraform.lock.hcl").read_text() == committed, "run `make lock`"
     shutil.copyfile(ROOT / "examples" / "hcl" / "main.tf", tmp_path / "main.tf")
     (tmp_path / ".terraform.lock.hcl").write_text(committed)
     init = terraform(tmp_path, ROOT / "sps.tfrc", "init", "-input=false")

@@ -1,8 +1,9 @@
 """`sps-fleet plan|apply`: synthesize a fleet definition, then plan or apply every appliance's stack
 in parallel (bounded), with one live progress line per appliance and a summary table at the end.
 
-Per stack: `terraform init`, select (or create) the workspace named after the stack, then `plan`
-or `apply` with `-json` (progress and counts come from Terraform's machine-readable UI). One
+Per stack: `terraform init` (verifying the provider against --lock-file when given), select (or
+create) the workspace named after the stack, then `plan` or `apply` with `-json` (progress and
+counts come from Terraform's machine-readable UI). One
 appliance failing does not stop the others. Exit status: 0 when every appliance succeeded, 1 when
 any failed (their names on the last line of stderr and in --report), 2 when the fleet could not
 be synthesized. Commits are read from the simulator's counters; a real appliance has no commit
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -74,11 +76,12 @@ def simulator_commits(o: Outcome) -> int | None:
 class Deployment:
     """One stack: `prepare` (init, workspace) then `deploy` (plan/apply); updates its Outcome."""
 
-    def __init__(self, o: Outcome, command: str, lock_timeout: str, progress: Progress, creating: Lock) -> None:
-        self.o, self.command, self.lock_timeout, self.progress = o, command, lock_timeout, progress
+    def __init__(self, o: Outcome, options: argparse.Namespace, progress: Progress, creating: Lock) -> None:
+        self.o, self.command, self.lock_timeout, self.progress = o, options.command, options.lock_timeout, progress
+        self.lock_file: Path | None = options.lock_file
         self.creating = creating
         self.env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
-        self.log_path = o.workdir / f"sps-fleet-{command}.log"
+        self.log_path = o.workdir / f"sps-fleet-{self.command}.log"
         self.commits_before: int | None = None
         self.ready_at = 0.0
 
@@ -121,6 +124,8 @@ class Deployment:
         return result.stdout
 
     def init_and_select(self, log: TextIO) -> None:
+        if self.lock_file:
+            shutil.copyfile(self.lock_file, self.o.workdir / ".terraform.lock.hcl")
         self.step(log, "init", ["init", "-input=false", "-no-color", f"-lock-timeout={self.lock_timeout}"])
         self.select_workspace(log)
 
@@ -199,12 +204,12 @@ def _first_error(output: str) -> str:
     return (errors[0] if errors else next((ln for ln in lines if ln), "failed")).strip()
 
 
-def deploy(targets: list[Outcome], command: str, parallel: int, lock_timeout: str, stream: TextIO) -> list[Outcome]:
+def deploy(targets: list[Outcome], options: argparse.Namespace, stream: TextIO) -> list[Outcome]:
     """Prepare every stack, then plan/apply them, at most `parallel` at a time; failures are
     recorded, never raised. Preparing all first keeps workspace creations apart from lock attempts."""
     progress, creating = Progress(targets, stream), Lock()
-    runs = [Deployment(o, command, lock_timeout, progress, creating) for o in targets]
-    with progress, ThreadPoolExecutor(max_workers=parallel) as pool:
+    runs = [Deployment(o, options, progress, creating) for o in targets]
+    with progress, ThreadPoolExecutor(max_workers=options.parallel) as pool:
         list(pool.map(Deployment.prepare, runs))
         list(pool.map(Deployment.deploy, runs))
     return targets
@@ -219,6 +224,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated stack names (default: all)")
     parser.add_argument("--lock-timeout", default="120s", help="how long to retry a busy state lock")
     parser.add_argument("--report", type=Path, help="write the outcome per appliance as JSON")
+    parser.add_argument(
+        "--lock-file",
+        type=Path,
+        help="the committed .terraform.lock.hcl every stack's init verifies the provider against",
+    )
     args = parser.parse_args(argv)
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
@@ -230,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sps-fleet: {exc}", file=sys.stderr)
         return 2
     started = time.monotonic()
-    outcomes = deploy(targets, args.command, args.parallel, args.lock_timeout, sys.stdout)
+    outcomes = deploy(targets, args, sys.stdout)
     print(summary_table(outcomes, args.command, time.monotonic() - started), flush=True)
     if args.report:
         args.report.write_text(json.dumps([{**asdict(o), "workdir": str(o.workdir)} for o in outcomes], indent=2))
