@@ -13,6 +13,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 
+from sps_catalog.firmware import limited_fields
 from sps_catalog.model import Catalog, Field, TypeDef, Union, Value
 from sps_catalog.unknown_fields import EXTRA_JSON
 
@@ -175,7 +176,7 @@ def render_module(cat: Catalog, t: TypeDef) -> str:
         )
         out.append(
             f"class {cls}(SpsResource):\n"
-            + doc(f"`{t.resource_type}`: {t.description}", 4)
+            + doc(f"`{t.resource_type}`: {t.description}{_firmware_note(t)}", 4)
             + f'\n    TYPE: ClassVar[str] = "{t.terraform_name}"\n\n'
             + f"    def __init__(\n        {sig},\n    ) -> None:\n"
             + f"        args = {{\n{kwargs}        }}\n"
@@ -209,6 +210,13 @@ def render_module(cat: Catalog, t: TypeDef) -> str:
         + code
     )
     return _tidy(text)
+
+
+def _firmware_note(t: TypeDef) -> str:
+    """The firmware versions the catalog gives for `t` and its fields (the provider refuses others at plan)."""
+    notes = [t.versions.describe()] if t.versions.is_limited else []
+    notes += [f"`{'.'.join(p)}` {f.versions.describe()}" for p, f in limited_fields(t.root)]
+    return f" SPS firmware: {'; '.join(notes)}." if notes else ""
 
 
 def _imports(cat: Catalog, m: Module, code: str) -> str:

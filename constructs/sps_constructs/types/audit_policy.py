@@ -100,7 +100,8 @@ AuditPolicySigning = AuditPolicySigningEnabled | AuditPolicySigningDisabled
 class AuditPolicy(SpsResource):
     """`sps_audit_policy`: Settings for encrypting, timestamping and signing audit trails. Select an
     audit policy in a connection policy to enable auditing. The built-in `default` policy is
-    pre-selected for new connection policies; modify it with care."""
+    pre-selected for new connection policies; modify it with care. SPS firmware:
+    `timestamping_enabled` exists until before 8.0."""
 
     TYPE: ClassVar[str] = "audit_policy"
 

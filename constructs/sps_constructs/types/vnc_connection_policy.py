@@ -491,7 +491,7 @@ class VncConnectionPolicy(SpsResource):
     may reach which servers over VNC, with the audit, channel and settings policies to apply and
     TLS on both sides. The fields common to all protocols are those of MSSQL connection
     policies. Later editions make VNC connection policies read-only over REST; on those
-    appliances use the data source."""
+    appliances use the data source. SPS firmware: writable over REST from 7.0 until before 7.5."""
 
     TYPE: ClassVar[str] = "vnc_connection_policy"
 
