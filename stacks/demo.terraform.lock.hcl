@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:Q/qCbRDROEB06jZNdK4pNWEvox3ZDnCwni5PuUdGHCo=",
+    "h1:kjuCeYjGEZmgKHWLa9Jolu9PyR9UTGbb3bIV74wB0FA=",
   ]
 }
