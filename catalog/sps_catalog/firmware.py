@@ -11,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from sps_catalog.walk import LIST_ELEMENT, OMIT, Path, Rebuild, field_nodes
 
 if TYPE_CHECKING:
     from sps_catalog.model import Field, Value
@@ -92,33 +94,32 @@ def _kept(fields: tuple[Field, ...], version: str) -> tuple[Field, ...]:
     return tuple(fields_on(f, version) for f in fields if f.versions.exists_on(version))  # type: ignore[misc]
 
 
-def absent_fields(
-    value: Value, v: object, version: str, path: tuple[str | int, ...] = ()
-) -> list[tuple[tuple[str | int, ...], Field]]:
+class _Absent(Rebuild):
+    select = "present"
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.found: list[tuple[Path, Field]] = []
+
+    def field(self, parent: Value, f: Field, item: Any, path: Path) -> Any:
+        if item is not None and not f.versions.exists_on(self.version):
+            self.found.append(((*path, f.name), f))
+            return OMIT
+        return item
+
+
+def absent_fields(value: Value, v: object, version: str) -> list[tuple[Path, Field]]:
     """(path, field) of every field set in `v` that does not exist on firmware `version`."""
-    out: list[tuple[tuple[str | int, ...], Field]] = []
-    if value.element is not None and isinstance(v, list):
-        for i, el in enumerate(v):
-            out += absent_fields(value.element, el, version, (*path, i))
-    elif value.type == "object" and isinstance(v, dict):
-        for f in value.all_fields():
-            item = v.get(f.name)
-            if item is None:
-                continue
-            if not f.versions.exists_on(version):
-                out.append(((*path, f.name), f))
-            else:
-                out += absent_fields(f, item, version, (*path, f.name))
-    return out
+    walk = _Absent(version)
+    walk(value, v)
+    return walk.found
 
 
-def limited_fields(value: Value, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Field]]:
-    """(path, field) of every field inside `value` that exists on some firmware versions only."""
-    if value.element is not None:
-        return limited_fields(value.element, path)
-    out: list[tuple[tuple[str, ...], Field]] = []
-    for f in value.all_fields():
-        if f.versions.is_limited:
-            out.append(((*path, f.name), f))
-        out += limited_fields(f, (*path, f.name))
-    return out
+def limited_fields(value: Value) -> list[tuple[tuple[str, ...], Field]]:
+    """(path, field) of every field inside `value` that exists on some firmware versions only
+    (paths name fields only: a list's element is at the list's path)."""
+    return [
+        (tuple(str(step) for step in path if step != LIST_ELEMENT), f)
+        for path, f in field_nodes(value)
+        if f.versions.is_limited
+    ]

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from sps_catalog.firmware import Versions
-from sps_catalog.walk import LIST_ELEMENT, dotted, nodes
+from sps_catalog.walk import LIST_ELEMENT, dotted, field_nodes
 
 ValueType = Literal["string", "int", "bool", "object", "list", "reference"]
 Kind = Literal["collection", "ordered_collection", "singleton", "read_only", "opaque", "secret"]
@@ -98,8 +98,8 @@ class Value:
     def secrets(self) -> tuple[tuple[tuple[str, ...], Field], ...]:
         """(path, field) of every write-once secret in this object (see `sps_catalog.secrets`)."""
         out: list[tuple[tuple[str, ...], Field]] = []
-        for path, f in nodes(self):
-            if isinstance(f, Field) and f.secret:
+        for path, f in field_nodes(self):
+            if f.secret:
                 if LIST_ELEMENT in path:
                     raise ValueError(f"{dotted(path)}: secrets inside lists are not supported")
                 out.append((tuple(str(step) for step in path), f))

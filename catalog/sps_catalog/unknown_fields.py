@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sps_catalog.model import Value
+from sps_catalog.model import Field, Value
 from sps_catalog.values import Path, Problem
+from sps_catalog.walk import OMIT, Rebuild
 
 EXTRA_JSON = "extra_json"
 EXTRA_JSON_DESCRIPTION = (
@@ -66,16 +67,18 @@ def _keep_in_list(element: Value, sent: list[Any], current: list[Any]) -> list[A
     return out
 
 
-def modelled_only(value: Value, body: Any) -> Any:
-    """`body` without unknown fields, references as plain keys (to compare request and response forms)."""
-    if value.type == "reference" and isinstance(body, dict):
-        return body.get("key")
-    if value.type == "list" and value.element is not None and isinstance(body, list):
-        return [modelled_only(value.element, el) for el in body]
-    if value.type == "object" and isinstance(body, dict):
-        known = {f.name: f for f in value.all_fields()}
-        return {k: modelled_only(known[k], v) for k, v in body.items() if k in known and v is not None}
-    return body
+class _ModelledOnly(Rebuild):
+    select = "present"
+
+    def field(self, parent: Value, f: Field, item: Any, path: Path) -> Any:
+        return OMIT if item is None else item
+
+    def leaf(self, spec: Value, v: Any, path: Path) -> Any:
+        return v.get("key") if spec.type == "reference" and isinstance(v, dict) else v
+
+
+modelled_only = _ModelledOnly()
+"""A body without unknown fields, references as plain keys (to compare request and response forms)."""
 
 
 def unknown_only(value: Value, body: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ value kind is taught here once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 if TYPE_CHECKING:  # the model uses the walk (secret paths); the walk only reads the model
     from sps_catalog.model import Field, Value
@@ -98,6 +98,13 @@ def nodes(spec: Value, path: Path = ()) -> Iterator[tuple[Path, Value]]:
     for f in spec.all_fields():
         yield (*path, f.name), f
         yield from nodes(f, (*path, f.name))
+
+
+def field_nodes(spec: Value) -> Iterator[tuple[Path, Field]]:
+    """Every field of a definition below `spec`: `nodes` without the list elements."""
+    for path, node in nodes(spec):
+        if path[-1] != LIST_ELEMENT:
+            yield path, cast("Field", node)
 
 
 class Rebuild:

@@ -11,10 +11,12 @@ upgrade migrating the configuration. docs/simulator.md lists this among the swit
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from sps_catalog.model import TypeDef, Value
 from sps_catalog.values import Problem
+from sps_catalog.walk import Path, Rebuild
 
 ROOT_FIELD = "newer_firmware_option"
 ROOT_DEFAULT: dict[str, Any] = {"enabled": False, "level": 3}
@@ -26,21 +28,25 @@ def fill(t: TypeDef, body: Any) -> Any:
     """`body` with the newer fields it lacks set to their defaults (POST, upgrade)."""
     if not t.is_typed or not isinstance(body, dict):
         return body
-    out = _fill_nested(t.root, body, top=True)
+    out = _fill_nested(t.root, body)
     out.setdefault(ROOT_FIELD, copy.deepcopy(ROOT_DEFAULT))
     return out
 
 
-def _fill_nested(value: Value, v: Any, top: bool = False) -> Any:
-    if value.type == "list" and value.element is not None and isinstance(v, list):
-        return [_fill_nested(value.element, el) for el in v]
-    if value.type != "object" or not isinstance(v, dict):
-        return v
-    fields = {f.name: f for f in value.all_fields()}
-    out = {k: _fill_nested(fields[k], item) if k in fields else item for k, item in v.items()}
-    if not top:
-        out.setdefault(NESTED_FIELD, NESTED_DEFAULT)
-    return out
+class _Fill(Rebuild):
+    """Every nested object (not the root) gets the newer nested field."""
+
+    select = "present"
+    keep_unselected = True
+
+    def object(self, spec: Value, obj: Mapping[str, Any], path: Path) -> Any:
+        out = super().object(spec, obj, path)
+        if path:
+            out.setdefault(NESTED_FIELD, NESTED_DEFAULT)
+        return out
+
+
+_fill_nested = _Fill()
 
 
 def split(t: TypeDef, body: Any) -> tuple[Any, list[Problem]]:
@@ -49,14 +55,17 @@ def split(t: TypeDef, body: Any) -> tuple[Any, list[Problem]]:
     if not t.is_typed or not isinstance(body, dict):
         return body, []
     problems = [] if ROOT_FIELD in body else [Problem((ROOT_FIELD,), "is required")]
-    return _strip(t.root, body, top=True), problems
+    return _strip(t.root, body), problems
 
 
-def _strip(value: Value, v: Any, top: bool = False) -> Any:
-    if value.type == "list" and value.element is not None and isinstance(v, list):
-        return [_strip(value.element, el) for el in v]
-    if value.type != "object" or not isinstance(v, dict):
-        return v
-    fields = {f.name: f for f in value.all_fields()}
-    drop = ROOT_FIELD if top else NESTED_FIELD
-    return {k: _strip(fields[k], item) if k in fields else item for k, item in v.items() if k != drop}
+class _Strip(Rebuild):
+    select = "present"
+    keep_unselected = True
+
+    def object(self, spec: Value, obj: Mapping[str, Any], path: Path) -> Any:
+        out = super().object(spec, obj, path)
+        out.pop(NESTED_FIELD if path else ROOT_FIELD, None)
+        return out
+
+
+_strip = _Strip()
