@@ -9,7 +9,18 @@ from pathlib import Path
 from typing import Any, cast
 
 from sps_catalog.firmware import Versions
-from sps_catalog.model import NO_DEFAULT, Builtin, Catalog, Field, Kind, TypeDef, Union, Value, ValueType
+from sps_catalog.model import (
+    NO_DEFAULT,
+    Builtin,
+    Catalog,
+    Field,
+    Kind,
+    StateUpgrade,
+    TypeDef,
+    Union,
+    Value,
+    ValueType,
+)
 from sps_catalog.walk import dotted, nodes
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent
@@ -83,7 +94,18 @@ def type_from_dict(raw: Mapping[str, Any]) -> TypeDef:
         examples=raw.get("examples", {}),
         fields=tuple(_field(f) for f in raw.get("fields", ())),
         versions=Versions(**raw.get("versions", {})),
+        schema_version=raw.get("schema_version", 0),
+        state_upgrades=_state_upgrades(raw),
     )
+
+
+def _state_upgrades(raw: Mapping[str, Any]) -> tuple[StateUpgrade, ...]:
+    """The declared upgrades; each version up to `schema_version` needs exactly one."""
+    upgrades = tuple(StateUpgrade(u["version"], u["renamed"]) for u in raw.get("state_upgrades", ()))
+    expected = list(range(1, raw.get("schema_version", 0) + 1))
+    if [u.version for u in upgrades] != expected:
+        raise ValueError(f"{raw['terraform_name']}: state_upgrades must lead to versions {expected} in order")
+    return upgrades
 
 
 def read_yaml_definitions(types_dir: Path = TYPES_DIR) -> list[dict[str, Any]]:

@@ -157,6 +157,14 @@ class Field(Value):
 
 
 @dataclass(frozen=True)
+class StateUpgrade:
+    """How state of schema version `version - 1` becomes `version`: attributes moved by path."""
+
+    version: int
+    renamed: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Builtin:
     key: str
     body: Mapping[str, Any]
@@ -178,6 +186,8 @@ class TypeDef:
     examples: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fields: tuple[Field, ...] = ()
     versions: Versions = field(default_factory=Versions)
+    schema_version: int = 0
+    state_upgrades: tuple[StateUpgrade, ...] = ()
 
     @property
     def resource_type(self) -> str:

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sps_catalog import load_catalog
+from sps_catalog.state_upgrades import upgrade_state
 from sps_provider import config as provider_config
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator
@@ -80,7 +81,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
             server_capabilities=pb.ServerCapabilities(plan_destroy=False, get_provider_schema_optional=True),
         )
         for name, r in self.resources.items():
-            resp.resource_schemas[name].CopyFrom(schema(r.attrs, r.t.description))
+            resp.resource_schemas[name].CopyFrom(schema(r.attrs, r.t.description, r.t.schema_version))
         for name, d in self.data_sources.items():
             resp.data_source_schemas[name].CopyFrom(schema(d.attrs, f"Find a {d.t.title.lower()}. {d.t.description}"))
         return resp
@@ -208,7 +209,12 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         engine = self.resources[request.type_name]
         t = object_type(engine.attrs)
         state = self.guarded(
-            "UpgradeResourceState", diags, lambda: cty.conform(t, json.loads(request.raw_state.json or b"null")), None
+            "UpgradeResourceState",
+            diags,
+            lambda: cty.conform(
+                t, upgrade_state(engine.t, json.loads(request.raw_state.json or b"null"), request.version)
+            ),
+            None,
         )
         return pb.UpgradeResourceState.Response(upgraded_state=self.dv(t, state), diagnostics=diags.items)
 
