@@ -64,8 +64,12 @@ fleet-demo: install lock postgres
 
 test: install postgres lint pytest
 
+# Says up front how long the last complete run took here (.test-seconds), and shows progress.
 pytest: install
-	$(PY) -m pytest -q -n 4
+	@if [ -f .test-seconds ]; then echo "pytest: the last complete run here took $$(cat .test-seconds) s"; \
+	else echo "pytest: usually about 4 min on an idle 2-core machine (much longer under load)"; fi
+	@start=$$(date +%s); $(PY) -m pytest -n 4 -o console_output_style=count -q \
+		&& echo $$(( $$(date +%s) - start )) > .test-seconds
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -104,4 +108,4 @@ check-generated: $(VENV)/.installed
 	$(PY) -m sps_provider.protocol.stubs --check
 
 clean:
-	rm -rf $(VENV) node_modules .mirror dist sps.tfrc cdktf.out .state .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .mirror dist sps.tfrc cdktf.out .state .pytest_cache .mypy_cache .ruff_cache .test-seconds
