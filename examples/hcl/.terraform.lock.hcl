@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:kjuCeYjGEZmgKHWLa9Jolu9PyR9UTGbb3bIV74wB0FA=",
+    "h1:dspFbRhT1tcNei0kzD0rstHiYjHRCaEk5cYF9IxGtJ8=",
   ]
 }
