@@ -250,7 +250,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
                 except errors.SpsError as exc:
                     report_sps_error(diags, engine.t, "plan (reading the firmware version)", exc)
                     return None
-            return engine.plan(prior, wanted, diags, target)
+            return engine.plan(prior, wanted, diags, target, self.refresh)
 
         plan = self.guarded("PlanResourceChange", diags, run, None)
         resp = pb.PlanResourceChange.Response(diagnostics=diags.items)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from cdktf import App, TerraformStack
 
@@ -104,9 +106,9 @@ def test_duplicate_names_on_one_appliance_fail_the_synth_aspect() -> None:
         app.synth()
 
 
-def test_value_only_the_appliance_rejects_gives_a_diagnostic_with_the_attribute_path(
-    simulator: RunningSimulator, tf: Terraform
-) -> None:
+def test_mistakes_only_the_appliance_sees_are_caught_at_plan(simulator: RunningSimulator, tf: Terraform) -> None:
+    """A missing key, a key of the wrong type and a name already taken are known values only the
+    appliance can judge: read-only lookups at plan refuse them, naming resource and attribute."""
     (tf.workdir / "main.tf").write_text(
         REQUIRED_PROVIDERS
         + provider_block(simulator)
@@ -115,21 +117,31 @@ resource "sps_mssql_connection_policy" "this" {
   name    = "db"
   network = { clients = ["10.0.0.0/8"], targets = ["10.0.0.1/32"], ports = [1433] }
   policies = {
-    audit_policy          = "78101850949e47437dd91d"
+    audit_policy          = "-30700102"
     authentication_policy = "-30700201"
     channel_policy        = "-30700102"
     settings              = "no-such-settings-policy"
   }
 }
+resource "sps_audit_policy" "dup" {
+  name       = "default"
+  encryption = { enabled = false }
+  signing    = { enabled = false }
+}
 """
     )
     tf.init()
-    result = tf.run("apply", "-auto-approve", "-no-color", check=False)
+    before = simulator.stats()["commits"]
+    result = tf.run("plan", "-no-color", check=False)
+    text = " ".join(result.stderr.split())
     assert result.returncode == 1
-    assert "SPS refused to apply sps_mssql_connection_policy: SemanticError" in result.stderr
-    assert "policies.settings: references 'no-such-settings-policy'" in result.stderr
-    assert "with sps_mssql_connection_policy.this" in result.stderr
-    assert tf.resources() == {}
+    assert "policies.settings: no sps_mssql_settings_policy has the key 'no-such-settings-policy'" in text, text
+    assert "policies.audit_policy: no sps_audit_policy has the key '-30700102'" in text, text
+    assert "with sps_mssql_connection_policy.this" in text
+    assert "name: another sps_audit_policy is already named 'default'" in text, text
+    assert 'in resource "sps_audit_policy" "dup": ' in text, text[-1500:]
+    assert re.search(r'\d+: name = "default"', text), "the name attribute is underlined"
+    assert simulator.stats()["commits"] == before and tf.resources() == {}
 
 
 def test_plan_time_union_error_names_branch_and_field(simulator: RunningSimulator, tf: Terraform) -> None:

@@ -77,3 +77,17 @@ def test_a_missing_secret_names_the_write_only_attribute(simulator: RunningSimul
     result = tf.run("plan", "-no-color", check=False)
     assert result.returncode == 1
     assert "target.auth_key_wo: is required when type is 'rsync'" in result.stderr, result.stderr
+
+
+def test_an_error_in_a_nested_attribute_underlines_its_line(simulator: RunningSimulator, tf: Terraform) -> None:
+    """Terraform can follow a diagnostic's path into a nested attribute's expression one level
+    only: the provider points there, not at the resource's first line."""
+    nested = NFS.replace('selection = "ip"', 'selection = "bogus"').replace("{ type", "{\n    type")
+    nested = nested.replace(", server = {", "\n    server = {").replace(" }, path", " }\n    path")
+    (tf.workdir / "main.tf").write_text(backup(simulator, nested))
+    tf.init()
+    result = tf.run("plan", "-no-color", check=False)
+    assert result.returncode == 1
+    assert "target.server.selection: 'bogus' is not one of 'ip', 'fqdn'" in result.stderr
+    snippet = result.stderr.split('in resource "sps_backup_policy" "b":', 1)[1].splitlines()[1]
+    assert "server = {" in snippet, result.stderr

@@ -82,8 +82,9 @@ def test_changing_a_requires_replace_attribute_plans_replacement() -> None:
 def test_plan_reports_invalid_values_with_attribute_paths() -> None:
     diags = Diagnostics()
     ResourceEngine(MSSQL).plan(None, {"name": "x", "server_address": {"selection": "fix"}}, diags)
-    paths = [[s.attribute_name for s in d.attribute.steps] for d in diags.items]
-    assert ["server_address", "address"] in paths
+    paths = [[s.attribute_name or s.element_key_string for s in d.attribute.steps] for d in diags.items]
+    assert ["server_address", "address"] in paths  # the child as an index: the deepest Terraform can place
+    assert any("server_address.address: is required" in d.detail for d in diags.items)
     assert all(d.summary == "Invalid sps_mssql_connection_policy configuration" for d in diags.items)
 
 

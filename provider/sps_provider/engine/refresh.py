@@ -49,6 +49,10 @@ class RefreshReader:
             raise errors.NotFound(f"{t.title} {key!r} is not in {t.api_path}", status=404, method="GET", path=path)
         return {"key": key, "body": items[key]}
 
+    def objects(self, t: TypeDef) -> dict[str, Any] | None:
+        """key -> body of every object of `t` (from the snapshot), or None when its list cannot say."""
+        return None if t.is_singleton or t.is_write_once else self._collection(t)
+
     def _collection(self, t: TypeDef) -> dict[str, Any] | None:
         with self._lock:
             type_lock = self._type_locks.setdefault(t.api_path, threading.Lock())

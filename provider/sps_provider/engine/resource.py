@@ -37,6 +37,7 @@ from sps_provider.coordinator import Coordinator, Step
 from sps_provider.engine.attrs import resource_attrs
 from sps_provider.engine.convert import complete, release_references, to_body, to_terraform, with_defaults
 from sps_provider.engine.firmware_gate import Target, check_plan
+from sps_provider.engine.lookups import check_on_appliance
 from sps_provider.engine.referrers import report_still_referenced
 from sps_provider.engine.report import report_sps_error
 from sps_provider.protocol.diagnostics import Diagnostics
@@ -121,10 +122,14 @@ class ResourceEngine:
                     [*path[:-1], f.version_name],
                 )
 
-    def plan(self, prior: Any, config: Any, diags: Diagnostics, target: Target | None = None) -> Plan:
+    def plan(self, prior: Any, config: Any, diags: Diagnostics, target: Target | None = None,
+             lookups: RefreshReader | None = None) -> Plan:  # fmt: skip
         if config is None:
             return Plan(None, [])
         self.validate(config, diags, prior)
+        if lookups is not None and not diags.has_errors:
+            own_key = prior.get("key") if prior is not None else None
+            check_on_appliance(self.t, self.config_fields(config, prior), own_key, lookups, diags)
         values = self.body_fields(config)
         planned: dict[str, Any] = complete(self.t.root, apply_defaults(self.root_on(target), values))
         key = prior["key"] if prior is not None else (self.t.singleton_key if self.t.is_singleton else UNKNOWN)

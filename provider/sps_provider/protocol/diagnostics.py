@@ -27,6 +27,20 @@ class Diagnostics:
         return any(d.severity == pb.Diagnostic.ERROR for d in self.items)
 
 
+def located(steps: PathSteps) -> list[str | int]:
+    """The path Terraform can place in the configuration for a diagnostic at `steps`.
+
+    Terraform finds a diagnostic's source by following attribute steps through nested *blocks*
+    only, then one last attribute; an index after that attribute picks a list element or a key of
+    an object expression (hashicorp/terraform internal/tfdiags/contextual.go; issue 33491). For a
+    nested attribute (`target.server.selection`) the full path finds no block and falls back to the
+    resource's first line. So a diagnostic names the top-level attribute and, as an index, its
+    child (`target["server"]`, `network["clients"]`, `servers[0]`): Terraform underlines that line,
+    the closest it can reach. The message itself carries the full dotted path.
+    """
+    return list(steps[:2])
+
+
 def attribute_path(steps: PathSteps) -> pb.AttributePath:
     out = pb.AttributePath()
     for step in steps:
@@ -37,8 +51,21 @@ def attribute_path(steps: PathSteps) -> pb.AttributePath:
     return out
 
 
+def diagnostic_path(steps: PathSteps) -> pb.AttributePath:
+    """`located(steps)` with its second step as an index (an element or object-expression key)."""
+    near = located(steps)
+    out = attribute_path(near[:1])
+    if len(near) > 1:
+        step = near[1]
+        if isinstance(step, int):
+            out.steps.add(element_key_int=step)
+        else:
+            out.steps.add(element_key_string=step)
+    return out
+
+
 def make(severity: int, summary: str, detail: str, path: PathSteps | None) -> pb.Diagnostic:
     d = pb.Diagnostic(severity=severity, summary=summary, detail=detail)
     if path:
-        d.attribute.CopyFrom(attribute_path(path))
+        d.attribute.CopyFrom(diagnostic_path(path))
     return d

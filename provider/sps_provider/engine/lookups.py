@@ -1,0 +1,71 @@
+"""Mistakes only the appliance can see, caught at plan by read-only lookups: a reference to a key
+the target collection does not hold (a wrong type's key, a deleted object) and a name another
+object of the type already has. Values unknown at plan (objects created in the same apply) are
+left to the apply. Reads go through the refresh snapshot: one GET per type per plan.
+
+A name held by an object that the same apply destroys (a swap, or a resource moved to a new
+address without a `moved` block) is refused here too, as the provider cannot see the rest of the
+plan; apply such a change in two steps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sps_catalog import load_catalog
+from sps_catalog.keys import item_path
+from sps_catalog.model import TypeDef, Value
+from sps_catalog.values import Path, dotted, validate
+from sps_provider.client import errors
+from sps_provider.engine.refresh import RefreshReader
+from sps_provider.protocol.diagnostics import Diagnostics
+
+
+def missing_references(t: TypeDef, values: Any, refresh: RefreshReader) -> list[tuple[Path, str]]:
+    """(path, problem) for each known reference whose key its target collection does not hold."""
+    catalog = load_catalog()
+    found: list[tuple[Path, str]] = []
+
+    def check(spec: Value, key: str, at: Path) -> str | None:
+        target = catalog[spec.target or ""] if spec.target else None
+        if target is None or spec.format is not None or target.is_write_once:
+            return None
+        try:
+            refresh.get(target, item_path(target.api_path, key), key)
+        except errors.NotFound:
+            found.append((at, f"no {target.resource_type} has the key {key!r} on the appliance ({target.api_path})"))
+        return None
+
+    validate(t.root, values, reference_check=check)
+    return found
+
+
+def name_taken(t: TypeDef, values: Any, own_key: Any, refresh: RefreshReader) -> str | None:
+    """The key of another object of `t` that already has the configured name, if any."""
+    name = values.get(t.name_field) if t.name_field and not t.is_singleton else None
+    if not isinstance(name, str):
+        return None
+    objects = refresh.objects(t)
+    for key, body in (objects or {}).items():
+        if key != own_key and isinstance(body, dict) and body.get(t.name_field or "") == name:
+            return key
+    return None
+
+
+def check_on_appliance(t: TypeDef, values: Any, own_key: Any, refresh: RefreshReader, diags: Diagnostics) -> None:
+    summary = f"Invalid {t.resource_type} configuration for this appliance"
+    try:
+        for at, problem in missing_references(t, values, refresh):
+            diags.error(summary, f"{dotted(at)}: {problem}", list(at))
+        other = name_taken(t, values, own_key, refresh)
+    except errors.SpsError:
+        return  # the lookups only move errors earlier; the apply still checks everything
+    if other is not None:
+        name_field = t.name_field or "name"
+        diags.error(
+            summary,
+            f"{name_field}: another {t.resource_type} is already named {values[name_field]!r} "
+            f"({item_path(t.api_path, other)}); names are unique per type. Import it "
+            f"(terraform import {t.resource_type}.<name> {other}) or choose another name.",
+            [name_field],
+        )
