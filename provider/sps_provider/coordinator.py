@@ -127,6 +127,7 @@ class Policy:
     commit_message: str | None = None
     gather_quiet: float = 0.05
     gather_max: float = 0.5
+    gather_share: float = 0.3  # the quiet gap grows to this share of the last commit's duration
     backoff: float = 0.2  # first retry delay in seconds, doubling up to 25x (tests set it to 0)
 
 
@@ -158,6 +159,7 @@ class Coordinator:
         self._stop = threading.Event()
         self._held = False  # the writer session may hold a transaction (opened, not yet committed or reverted)
         self._lock_waited = 0.0  # seconds this process waited for the lock: one lock_timeout budget
+        self._last_commit = 0.0  # seconds the last successful commit took
 
     def submit(self, method: Method, path: str, body: Any = None) -> Any:
         """Run one write inside an SPS transaction; returns its result once committed, or raises."""
@@ -219,11 +221,15 @@ class Coordinator:
                 return [self._pending.pop(0)]
             # Terraform starts ready resources one after another, not at one instant: keep
             # gathering while they still arrive (a quiet gap ends it), within a bounded wait.
-            cap = time.monotonic() + self.policy.gather_max
+            # On a busy machine Terraform starts them further apart than the base quiet gap; when a
+            # commit takes seconds, waiting a share of that for a straggler costs less than the
+            # extra commit it would need.
+            quiet = max(self.policy.gather_quiet, self.policy.gather_share * self._last_commit)
+            cap = time.monotonic() + max(self.policy.gather_max, 2 * quiet)
             seen = 0
             while len(self._pending) > seen:
                 seen = len(self._pending)
-                left = min(self.policy.gather_quiet, cap - time.monotonic())
+                left = min(quiet, cap - time.monotonic())
                 if left <= 0:
                     break
                 self._cond.wait(left)
@@ -412,7 +418,9 @@ class Coordinator:
     def _commit(self, written: list[Change]) -> None:
         for attempt in range(ATTEMPTS):
             try:
+                started = time.monotonic()
                 self.client.commit(self.policy.commit_message)
+                self._last_commit = time.monotonic() - started
                 self._held = False
                 return
             except errors.Unauthenticated as exc:
