@@ -55,11 +55,16 @@ def managed(tf: Terraform) -> set[str]:
     return {a for a in tf.resources() if not a.startswith("data.")}
 
 
-def test_removing_a_referenced_object_names_its_referrers_and_how_to_do_it(simulator: RunningSimulator,
-                                                                           tf: Terraform) -> None:  # fmt: skip
-    write(tf, simulator, AUDIT, connection("sps_audit_policy.a.key"))
+def applied(tf: Terraform, sim: RunningSimulator, *parts: str) -> None:
+    """A working directory with `parts` applied."""
+    write(tf, sim, *parts)
     tf.init()
     tf.apply()
+
+
+def test_removing_a_referenced_object_names_its_referrers_and_how_to_do_it(simulator: RunningSimulator,
+                                                                           tf: Terraform) -> None:  # fmt: skip
+    applied(tf, simulator, AUDIT, connection("sps_audit_policy.a.key"))
     write(tf, simulator, connection(BUILTIN_AUDIT))
     result = tf.apply_unchecked()
     text = " ".join((result.stdout + result.stderr).split())
@@ -72,9 +77,7 @@ def test_removing_a_referenced_object_names_its_referrers_and_how_to_do_it(simul
 
 def test_with_create_before_destroy_one_apply_repoints_then_removes(simulator: RunningSimulator,
                                                                     tf: Terraform) -> None:  # fmt: skip
-    write(tf, simulator, AUDIT_CBD, connection("sps_audit_policy.a.key"))
-    tf.init()
-    tf.apply()
+    applied(tf, simulator, AUDIT_CBD, connection("sps_audit_policy.a.key"))
     write(tf, simulator, connection(BUILTIN_AUDIT))
     tf.apply()
     assert managed(tf) == {"sps_mssql_connection_policy.db"}
@@ -83,11 +86,8 @@ def test_with_create_before_destroy_one_apply_repoints_then_removes(simulator: R
 def test_repoint_by_literal_key_and_remove_the_target_in_one_apply(simulator: RunningSimulator,
                                                                    tf: Terraform) -> None:  # fmt: skip
     """Keys written as literals (as -generate-config-out writes them) give Terraform no order."""
-    write(tf, simulator, AUDIT)
-    tf.init()
-    tf.apply()
-    key = tf.resources()["sps_audit_policy.a"]["key"]
-    write(tf, simulator, AUDIT, connection(f'"{key}"'))
+    applied(tf, simulator, AUDIT)
+    write(tf, simulator, AUDIT, connection(f'"{tf.resources()["sps_audit_policy.a"]["key"]}"'))
     tf.apply()
     write(tf, simulator, connection(BUILTIN_AUDIT))
     tf.apply()
@@ -95,11 +95,8 @@ def test_repoint_by_literal_key_and_remove_the_target_in_one_apply(simulator: Ru
 
 
 def test_destroy_both_when_the_reference_is_a_literal_key(simulator: RunningSimulator, tf: Terraform) -> None:
-    write(tf, simulator, AUDIT)
-    tf.init()
-    tf.apply()
-    key = tf.resources()["sps_audit_policy.a"]["key"]
-    write(tf, simulator, AUDIT, connection(f'"{key}"'))
+    applied(tf, simulator, AUDIT)
+    write(tf, simulator, AUDIT, connection(f'"{tf.resources()["sps_audit_policy.a"]["key"]}"'))
     tf.apply()
     tf.destroy()
     assert not tf.resources()

@@ -10,6 +10,7 @@ referenced resource makes Terraform update the referrers first (docs/transaction
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from sps_catalog import load_catalog
@@ -19,6 +20,24 @@ from sps_provider.protocol.diagnostics import Diagnostics
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
+    from sps_provider.coordinator import Coordinator
+
+RELEASE_WAITS = (0.5, 1.0, 2.0)
+"""Pauses before a refused deletion is sent again: with keys written as literals Terraform sends
+the re-pointing of a referrer alongside the deletion, and under load it may reach the coordinator
+after the deletion's group has gone (a group's own deletions are retried within it)."""
+
+
+def delete_when_released(coordinator: Coordinator, path: str) -> None:
+    """DELETE `path`; while SPS refuses it for its referrers, wait for them a few times."""
+    for pause in (*RELEASE_WAITS, None):
+        try:
+            coordinator.submit("DELETE", path)
+            return
+        except errors.BadRequest as exc:
+            if pause is None or not referrer_hrefs(exc):
+                raise
+            time.sleep(pause)
 
 
 def referrer_hrefs(exc: errors.SpsError) -> list[str]:

@@ -38,7 +38,7 @@ from sps_provider.engine.attrs import resource_attrs
 from sps_provider.engine.convert import complete, release_references, to_body, to_terraform, with_defaults
 from sps_provider.engine.firmware_gate import Target, check_plan
 from sps_provider.engine.lookups import check_on_appliance
-from sps_provider.engine.referrers import report_still_referenced
+from sps_provider.engine.referrers import delete_when_released, report_still_referenced
 from sps_provider.engine.report import report_sps_error
 from sps_provider.protocol.diagnostics import Diagnostics
 from sps_provider.protocol.schema import Attr
@@ -194,7 +194,7 @@ class ResourceEngine:
                     )
                     return None
                 try:
-                    coordinator.submit("DELETE", self.object_path(prior["key"]))
+                    delete_when_released(coordinator, self.object_path(prior["key"]))
                 except errors.BadRequest as exc:
                     if not report_still_referenced(diags, t, prior, exc, reader):
                         raise
