@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:dspFbRhT1tcNei0kzD0rstHiYjHRCaEk5cYF9IxGtJ8=",
+    "h1:TQwDL7Ed3+YTHjy1Ug/7Uwj8EPN1OjEkZY8vZsMS4z4=",
   ]
 }
