@@ -51,6 +51,10 @@ class Union:
         return None
 
     def discriminator_field(self) -> Field:
+        return self._discriminator_field
+
+    @cached_property
+    def _discriminator_field(self) -> Field:
         if self.is_bool:
             return Field(type="bool", name=self.discriminator, description=self.description, required=True)
         return Field(
@@ -111,6 +115,27 @@ class Value:
         if self.union is not None and branch is not None:
             out.extend(self.union.branches[branch])
         return tuple(out)
+
+    def selected_fields(self, branch: str | None) -> tuple[Field, ...]:
+        """The discriminator, the common fields and `branch`'s fields (the SPS shape), made once
+        per branch: every traversal of a body in SPS shape asks for them at every object."""
+        memo = self._selected
+        if branch not in memo:
+            active = self.active_fields(branch)
+            if self.union is not None:
+                disc = self.union.discriminator
+                active = (self.union.discriminator_field(), *(f for f in active if f.name != disc))
+            memo[branch] = active
+        return memo[branch]
+
+    @cached_property
+    def _selected(self) -> dict[str | None, tuple[Field, ...]]:
+        return {}
+
+    @cached_property
+    def fields_by_name(self) -> Mapping[str, Field]:
+        """`all_fields()` by name."""
+        return {f.name: f for f in self.all_fields()}
 
     def branch_only_fields(self) -> dict[str, set[str]]:
         """For each field that belongs to branches only: the set of branches it belongs to."""
@@ -194,8 +219,9 @@ class TypeDef:
         """The Terraform type name, e.g. `sps_audit_policy`."""
         return f"sps_{self.terraform_name}"
 
-    @property
+    @cached_property
     def root(self) -> Value:
+        """The body's definition, made once so what it caches (field lists) lives as long as the type."""
         return Value(type="object", fields=self.fields)
 
     @property

@@ -68,6 +68,7 @@ def _keep_in_list(element: Value, sent: list[Any], current: list[Any]) -> list[A
 
 
 class _ModelledOnly(Rebuild):
+    tracks_path = False
     select = "present"
 
     def field(self, parent: Value, f: Field, item: Any, path: Path) -> Any:

@@ -239,6 +239,7 @@ def _branch_note(spec: Value, branch: str | None) -> str:
 
 
 class _Defaults(Rebuild):
+    tracks_path = False
     select = "active"
     keep_unselected = True
 
@@ -285,6 +286,7 @@ def _branch_defaulted(value: Value) -> set[str]:
 
 
 class _StripInactive(Rebuild):
+    tracks_path = False
     select = "active"
 
     def field(self, parent: Value, f: Field, item: Any, path: Path) -> Any:

@@ -80,13 +80,9 @@ def fields_of(spec: Value, obj: Mapping[str, Any], select: Select) -> tuple[Fiel
     if select == "all":
         return spec.all_fields()
     if select == "present":
-        known = {f.name: f for f in spec.all_fields()}
+        known = spec.fields_by_name
         return tuple(known[k] for k in obj if k in known)
-    active = spec.active_fields(active_branch(spec, obj))
-    if spec.union is None:
-        return active
-    disc = spec.union.discriminator
-    return (spec.union.discriminator_field(), *(f for f in active if f.name != disc))
+    return spec.selected_fields(active_branch(spec, obj))
 
 
 def nodes(spec: Value, path: Path = ()) -> Iterator[tuple[Path, Value]]:
@@ -119,17 +115,21 @@ class Rebuild:
 
     select: ClassVar[Select] = "all"
     keep_unselected: ClassVar[bool] = False
+    tracks_path: ClassVar[bool] = True
+    """False for walks whose hooks ignore `path`: they get `()` and skip a tuple per node."""
 
     def __call__(self, spec: Value, v: Any, path: Path = ()) -> Any:
         if v is None or v is UNKNOWN:
             return v
         if spec.type == "list" and spec.element is not None and isinstance(v, list):
             return self.sequence(spec, spec.element, v, path)
-        if spec.type == "object" and isinstance(v, Mapping):
+        if spec.type == "object" and isinstance(v, dict):  # not the Mapping ABC: this runs per node
             return self.object(spec, v, path)
         return self.leaf(spec, v, path)
 
     def sequence(self, spec: Value, element: Value, items: list[Any], path: Path) -> Any:
+        if not self.tracks_path:
+            return [self(element, el, path) for el in items]
         return [self(element, el, (*path, i)) for i, el in enumerate(items)]
 
     def object(self, spec: Value, obj: Mapping[str, Any], path: Path) -> Any:
@@ -137,7 +137,7 @@ class Rebuild:
         for f in fields_of(spec, obj, self.select):
             item = self.field(spec, f, obj.get(f.name), path)
             if item is not OMIT:
-                out[f.name] = self(f, item, (*path, f.name))
+                out[f.name] = self(f, item, (*path, f.name) if self.tracks_path else path)
         return out
 
     def field(self, parent: Value, f: Field, item: Any, path: Path) -> Any:

@@ -59,6 +59,8 @@ class _Converter(Rebuild):
             assert spec.element is not None
             return self.sequence(spec, spec.element, list(v), path)
         if spec.type == "object":
+            if isinstance(v, Mapping):
+                return self.object(spec, v, path)
             if not isinstance(v, SpsStruct):
                 raise self.fail(path, f"must be a struct, got {type(v).__name__}")
             items = {f.name: getattr(v, f.name) for f in dataclasses.fields(v)}

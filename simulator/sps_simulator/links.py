@@ -69,6 +69,7 @@ def reference_out(target: TypeDef, key: str) -> dict[str, Any]:
 
 
 class _Render(Rebuild):
+    tracks_path = False
     select = "present"
     keep_unselected = True
 

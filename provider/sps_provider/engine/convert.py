@@ -24,6 +24,8 @@ def reference_key(v: Any) -> Any:
 class _Complete(Rebuild):
     """Every attribute present (null where unset), recursively."""
 
+    tracks_path = False
+
 
 class _ToTerraform(_Complete):
     def leaf(self, spec: Value, v: Any, path: Path) -> Any:
@@ -31,6 +33,7 @@ class _ToTerraform(_Complete):
 
 
 class _ReleaseReferences(Rebuild):
+    tracks_path = False
     select = "present"
     keep_unselected = True
 
