@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:TQwDL7Ed3+YTHjy1Ug/7Uwj8EPN1OjEkZY8vZsMS4z4=",
+    "h1:/DZTZSLFuup4SKt6GdFb4cuoS+Xent3QyqQxGsH57GE=",
   ]
 }
