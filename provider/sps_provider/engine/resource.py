@@ -24,12 +24,14 @@ from sps_catalog.model import TypeDef, Value
 from sps_catalog.secrets import as_body_values, get_in, secret_input, set_in
 from sps_catalog.unknown_fields import (
     EXTRA_JSON,
+    canonical,
     extra_problems,
     extra_state,
     keep_unknown,
     merge_extra,
     parse_extra,
     same_json,
+    unknown_only,
 )
 from sps_catalog.values import UNKNOWN, Path, Problem, apply_defaults, validate
 from sps_provider.client import errors
@@ -303,4 +305,9 @@ class ResourceEngine:
         except errors.SpsError as exc:
             report_sps_error(diags, t, "import", exc)
             return None
-        return self.state_from_body(key, doc.get("body"))
+        # The fields the catalog does not model start out managed, as `extra_json`: a configuration
+        # written from the appliance (sps-export, -generate-config-out) then imports with no change.
+        state = self.state_from_body(key, doc.get("body"))
+        unknown = unknown_only(t.root, doc.get("body"))
+        state[EXTRA_JSON] = canonical(unknown) if unknown else None
+        return state

@@ -1,0 +1,124 @@
+"""`sps-export`: write a running appliance's configuration as Python (CDKTF) and HCL.
+
+Exit codes: 0 everything exported; 1 written, but some types could not be read or some objects
+could not be represented (all named on stderr and in the README); 2 nothing written (bad
+arguments, login or connection failure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from sps_catalog import load_catalog
+from sps_catalog.model import Catalog, TypeDef
+from sps_export import hcl, python, readme
+from sps_export.reader import TypeRead, read_appliance
+from sps_export.selection import Export, select
+from sps_provider.client import errors
+from sps_provider.client.session import Settings, SpsClient
+
+
+def parse_args(cat: Catalog, argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="sps-export",
+        description="Export a running SPS appliance as code (read-only: one login and GETs, nothing written). "
+        "Credentials come from SPS_USERNAME and SPS_PASSWORD, as for the provider.",
+    )
+    p.add_argument("--url", default=os.environ.get("SPS_URL"), help="the appliance, https://... (env SPS_URL)")
+    tls = p.add_mutually_exclusive_group()
+    tls.add_argument(
+        "--ca-bundle", default=os.environ.get("SPS_CA_BUNDLE"), help="PEM file of the CA (env SPS_CA_BUNDLE)"
+    )
+    tls.add_argument("--insecure", action="store_true", help="skip certificate verification (lab use only)")
+    p.add_argument("--out", type=Path, required=True, help="directory to write into (python/ and hcl/ below it)")
+    p.add_argument("--format", choices=("python", "hcl", "both"), default="both")
+    p.add_argument("--appliance-name", default="sps", help="the Appliance id and stack name (default sps)")
+    p.add_argument(
+        "--only",
+        nargs="+",
+        metavar="TYPE",
+        choices=sorted(t.resource_type for t in cat.managed),
+        help="export these resource types only (e.g. sps_audit_policy); references to others become lookups",
+    )
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one HTTP answer")
+    return p.parse_args(argv)
+
+
+def _progress(err: TextIO) -> Any:
+    def report(r: TypeRead, done: int, total: int) -> None:
+        what = f"error: {r.error}" if r.error else f"{len(r.objects)} objects"
+        print(f"[{done}/{total}] {r.t.resource_type}: {what}", file=err, flush=True)
+
+    return report
+
+
+def summary(export: Export) -> str:
+    """A table per type: objects written, built-ins left to lookups, objects not exported."""
+    rows: dict[str, list[int]] = {}
+    for res in export.resources:
+        rows.setdefault(res.t.resource_type, [0, 0, 0])[0] += 1
+    for name, n in export.builtins_kept.items():
+        rows.setdefault(name, [0, 0, 0])[1] += n
+    for s in export.skipped:
+        rows.setdefault(s.t.resource_type, [0, 0, 0])[2] += 1
+    width = max([len("type"), *(len(n) for n in rows)])
+    lines = [f"{'type'.ljust(width)}  written  built-in  not exported"]
+    lines += [f"{n.ljust(width)}  {a:7d}  {b:8d}  {c:12d}" for n, (a, b, c) in sorted(rows.items())]
+    total = [sum(r[i] for r in rows.values()) for i in range(3)]
+    lines.append(f"{'total'.ljust(width)}  {total[0]:7d}  {total[1]:8d}  {total[2]:12d}")
+    for s in export.skipped:
+        lines.append(f"not exported: {s.t.resource_type} {s.name!r} (key {s.key}): {s.reason}")
+    for name, error in export.read_errors.items():
+        lines.append(f"not read: {name}: {error}")
+    return "\n".join(lines)
+
+
+def write(out: Path, files: dict[str, str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (out / name).write_text(text)
+
+
+def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
+    cat = load_catalog()
+    args = parse_args(cat, argv)
+    username, password = os.environ.get("SPS_USERNAME"), os.environ.get("SPS_PASSWORD")
+    if not args.url or not username or not password:
+        print("sps-export: give --url (or SPS_URL), and SPS_USERNAME and SPS_PASSWORD", file=err)
+        return 2
+    verify: bool | str = False if args.insecure else (args.ca_bundle or True)
+    client = SpsClient(
+        Settings(args.url, username, password, verify=verify, timeout=args.timeout, user_agent="sps-export"),
+        relogin=True,
+    )
+    wanted: list[TypeDef] = [t for t in cat.managed if not args.only or t.resource_type in args.only]
+    started = time.monotonic()
+    try:
+        read = read_appliance(client, wanted, _progress(err))
+    except errors.SpsError as exc:
+        print(f"sps-export: {exc}", file=err)
+        return 2
+    export = select(cat, read)
+    provider = {"url": args.url, "ca_bundle": args.ca_bundle, "insecure": True if args.insecure else None}
+    formats = ("python", "hcl") if args.format == "both" else (args.format,)
+    for fmt in formats:
+        files = (
+            python.render(export, args.appliance_name, provider) if fmt == "python" else hcl.render(export, provider)
+        )
+        files["README.md"] = readme.render(export, fmt, args.appliance_name)  # type: ignore[arg-type]
+        write(args.out / fmt, files)
+    print(summary(export), file=err)
+    seconds = time.monotonic() - started
+    print(
+        f"wrote {len(export.resources)} objects as {' and '.join(formats)} to {args.out} in {seconds:.1f} s", file=err
+    )
+    return 1 if export.skipped or export.read_errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

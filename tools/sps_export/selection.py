@@ -1,0 +1,198 @@
+"""What each object read becomes: a resource to import, a lookup, or a report by name and type.
+
+- Objects of managed types the appliance's firmware can write become resources (with an import
+  block), named by a readable identifier derived from their SPS name, in dependency order.
+- Built-in objects are never resources (they cannot be created or destroyed): references to them
+  become `.builtin()` / data lookups. A built-in whose modelled fields differ from the documented
+  ones is reported, since the export does not manage it.
+- References to anything else that is not exported (read-only types, types left out by `--only`)
+  become data lookups by key.
+- An object whose configuration would not plan as it stands (`check_round_trip`) or that sits in
+  a reference cycle is reported, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sps_catalog.firmware import fields_on
+from sps_catalog.model import Catalog, TypeDef, Value
+from sps_catalog.unknown_fields import modelled_only
+from sps_export.reader import ApplianceRead, ReadObject
+from sps_export.values import Ref, Secret, check_round_trip, extra_fields, markers, minimal
+
+RESERVED = {"app", "stack", "sps", "main", "define", "cdktf", "constructs", "sps_constructs"}
+
+
+@dataclass
+class Resource:
+    """One object to manage: `tree` is its minimal attribute tree (see `values.minimal`)."""
+
+    t: TypeDef
+    key: str
+    name: str
+    ident: str
+    root: Value
+    tree: dict[str, Any]
+    extra: dict[str, Any]
+    secrets: list[Secret]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A data source finding an object that is referenced but not managed here."""
+
+    t: TypeDef
+    key: str
+    ident: str
+    builtin_name: str | None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An object the export does not write, with why (shown by name and type)."""
+
+    t: TypeDef
+    key: str
+    name: str
+    reason: str
+
+
+@dataclass
+class Export:
+    url: str
+    firmware: str | None
+    resources: list[Resource] = field(default_factory=list)
+    lookups: dict[tuple[str, str], Lookup] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+    builtins_kept: dict[str, int] = field(default_factory=dict)
+    read_errors: dict[str, str] = field(default_factory=dict)
+
+    def by_key(self) -> dict[tuple[str, str], Resource]:
+        return {(r.t.terraform_name, r.key): r for r in self.resources}
+
+    def expression_target(self, ref: Ref) -> Resource | Lookup:
+        """The resource or lookup a reference points to (every Ref has one after `select`)."""
+        found = self.by_key().get((ref.target, ref.key))
+        return found if found is not None else self.lookups[(ref.target, ref.key)]
+
+
+def identifier(text: str) -> str:
+    """A lower-case Python identifier and Terraform label for an SPS name (`Finance DB` -> `finance_db`)."""
+    ident = re.sub(r"[^a-z0-9_]+", "_", text.lower()).strip("_") or "object"
+    return ident if ident[0].isalpha() else f"_{ident}"
+
+
+class _Names:
+    def __init__(self) -> None:
+        self.used: set[str] = set(RESERVED)
+
+    def take(self, t: TypeDef, text: str) -> str:
+        base = identifier(text)
+        candidates = [base, f"{t.terraform_name}_{base.lstrip('_')}"]
+        for c in candidates:
+            if c not in self.used and not keyword.iskeyword(c):
+                self.used.add(c)
+                return c
+        n = 2
+        while f"{candidates[1]}_{n}" in self.used:
+            n += 1
+        self.used.add(f"{candidates[1]}_{n}")
+        return f"{candidates[1]}_{n}"
+
+
+def object_name(o: ReadObject) -> str:
+    if o.t.is_singleton:
+        return o.t.terraform_name
+    name = o.body.get(o.t.name_field) if o.t.name_field else None
+    return name if isinstance(name, str) and name else str(o.key)
+
+
+def select(cat: Catalog, read: ApplianceRead) -> Export:
+    out = Export(read.url, read.firmware)
+    names = _Names()
+    for r in read.types:
+        if r.error is not None:
+            out.read_errors[r.t.resource_type] = r.error
+    candidates: list[Resource] = []
+    for o in read.objects():
+        t = o.t
+        root = fields_on(t.root, read.firmware) if read.firmware else t.root
+        builtin = next((b for b in t.builtins if b.key == o.key), None)
+        if builtin is not None:
+            out.builtins_kept[t.resource_type] = out.builtins_kept.get(t.resource_type, 0) + 1
+            if modelled_only(root, o.body) != modelled_only(root, dict(builtin.body)):
+                out.skipped.append(
+                    Skipped(
+                        t,
+                        o.key,
+                        object_name(o),
+                        "built-in object changed from its documented values: "
+                        "built-ins cannot be managed (they are referenced through lookups)",
+                    )
+                )
+            continue
+        if read.firmware and not t.versions.writable_on(read.firmware):
+            out.skipped.append(
+                Skipped(
+                    t,
+                    o.key,
+                    object_name(o),
+                    f"not writable over REST on firmware {read.firmware} ({t.versions.describe()})",
+                )
+            )
+            continue
+        tree = minimal(root, o.body)
+        wrong = check_round_trip(root, tree, o.body)
+        if wrong:
+            out.skipped.append(Skipped(t, o.key, object_name(o), f"would not plan as read: {', '.join(wrong)}"))
+            continue
+        found = markers(root, tree)
+        secrets = [m for m in found if isinstance(m, Secret)]
+        candidates.append(Resource(t, o.key, object_name(o), "", root, tree, extra_fields(root, o.body), secrets))
+    out.resources = _in_dependency_order(candidates, out)
+    for res in out.resources:
+        res.ident = names.take(res.t, res.name)
+    _add_lookups(cat, out, names)
+    return out
+
+
+def _refs(res: Resource) -> list[Ref]:
+    return [m for m in markers(res.root, res.tree) if isinstance(m, Ref)]
+
+
+def _in_dependency_order(candidates: list[Resource], out: Export) -> list[Resource]:
+    """Referenced objects first (read order otherwise); objects in a reference cycle are reported."""
+    by_key = {(r.t.terraform_name, r.key): r for r in candidates}
+    deps = {id(r): [by_key[(x.target, x.key)] for x in _refs(r) if (x.target, x.key) in by_key] for r in candidates}
+    ordered: list[Resource] = []
+    done: set[int] = set()
+    pending = list(candidates)
+    while pending:
+        ready = [r for r in pending if all(id(d) in done for d in deps[id(r)])]
+        if not ready:
+            for r in pending:
+                out.skipped.append(Skipped(r.t, r.key, r.name, "in a reference cycle"))
+            break
+        for r in ready:
+            ordered.append(r)
+            done.add(id(r))
+        pending = [r for r in pending if id(r) not in done]
+    return ordered
+
+
+def _add_lookups(cat: Catalog, out: Export, names: _Names) -> None:
+    managed = out.by_key()
+    for res in out.resources:
+        for ref in _refs(res):
+            where = (ref.target, ref.key)
+            if where in managed or where in out.lookups:
+                continue
+            t = cat[ref.target]
+            builtin = next((b for b in t.builtins if b.key == ref.key), None)
+            builtin_name = str(builtin.body.get(t.name_field)) if builtin is not None and t.name_field else None
+            label = f"{t.terraform_name}_{builtin_name or ref.key}"
+            out.lookups[where] = Lookup(t, ref.key, names.take(t, label), builtin_name)
