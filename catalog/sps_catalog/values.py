@@ -17,7 +17,7 @@ from sps_catalog.keys import key_problem
 from sps_catalog.model import Field, Value
 from sps_catalog.walk import OMIT, UNKNOWN, Path, Rebuild, dotted, fields_of
 
-__all__ = ["UNKNOWN", "Path", "Problem", "apply_defaults", "dotted", "get_in", "strip_inactive", "validate"]
+__all__ = ["UNKNOWN", "Path", "Problem", "agrees", "apply_defaults", "dotted", "get_in", "strip_inactive", "validate"]
 
 
 @dataclass(frozen=True)
@@ -296,3 +296,19 @@ class _StripInactive(Rebuild):
 
 strip_inactive = _StripInactive()
 """Drop null fields and fields of branches that are not selected (a compact request body)."""
+
+
+def agrees(planned: Any, actual: Any) -> bool:
+    """Whether `actual` can be `planned` once the planned UNKNOWN parts are known (plan-time
+    comparisons with what the appliance holds; with nothing unknown, plain equality)."""
+    if planned is UNKNOWN:
+        return True
+    if isinstance(planned, dict):
+        return (
+            isinstance(actual, dict)
+            and planned.keys() == actual.keys()
+            and all(agrees(v, actual[k]) for k, v in planned.items())
+        )
+    if isinstance(planned, list):
+        return isinstance(actual, list) and len(planned) == len(actual) and all(map(agrees, planned, actual))
+    return bool(planned == actual)

@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:/DZTZSLFuup4SKt6GdFb4cuoS+Xent3QyqQxGsH57GE=",
+    "h1:JOQB+2BaOExj5z7gqrX1bka4OstuL2McpFTdUTg3dFA=",
   ]
 }

@@ -326,13 +326,15 @@ def test_lost_answer_to_opening_a_transaction_neither_fails_nor_leaks_the_lock(
 def test_a_revert_without_answer_is_repeated_when_the_provider_shuts_down(
     simulator: RunningSimulator, tf: Terraform
 ) -> None:
-    """A create SPS refuses (the name of the built-in policy) leaves nothing to commit; the revert
-    gets no answer. The transaction must not stay with the session after terraform exits."""
-    write_policies(tf, simulator, ["default"])
+    """A change SPS refuses at commit leaves a transaction to revert; the revert gets no answer.
+    The transaction must not stay with the session after terraform exits."""
+    write_policies(tf, simulator, ["p"])
     tf.init()
-    simulator.set_faults(drop=[{"method": "DELETE", "path": TRANSACTION, "when": "before", "count": 1}])
+    simulator.set_faults(
+        reject_at_commit=["p"], drop=[{"method": "DELETE", "path": TRANSACTION, "when": "before", "count": 1}]
+    )
     result = tf.apply_unchecked()
-    assert result.returncode == 1 and "already exists" in result.stderr
+    assert result.returncode == 1 and "'p' is refused at commit" in result.stderr, result.stderr
     assert simulator.stats()["dropped"] == 1
     assert_consistent(simulator, tf)
 

@@ -38,7 +38,7 @@ resource "sps_ldap_server" "ad" {{
   bind_password_wo         = var.bind_password
   bind_password_wo_version = 1
   servers = [{{ host = {{ selection = "ip", value = "10.0.0.1" }}, port = 389 }}]
-  schema  = {{ selection = "ad", membership_check = {{ enabled = true }} }}
+  schema  = {{ selection = "ad", membership_check = {{ enabled = true, nested_groups = false }} }}
 }}
 resource "sps_backup_policy" "rsync" {{
   name        = "leak_rsync"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sps_catalog import load_catalog
-from sps_catalog.values import UNKNOWN, apply_defaults, strip_inactive, validate
+from sps_catalog.values import UNKNOWN, agrees, apply_defaults, strip_inactive, validate
 
 MSSQL = load_catalog()["mssql_connection_policy"]
 AUDIT = load_catalog()["audit_policy"]
@@ -96,3 +96,12 @@ def test_cross_field_minimum() -> None:
     assert got == [("inactivity_timeout.value", "must be at least timeout (600)")]
     body["inactivity_timeout"]["value"] = 600
     assert validate(vnc.root, apply_defaults(vnc.root, body)) == []
+
+
+def test_a_plan_agrees_with_an_object_only_where_its_unknown_parts_allow() -> None:
+    planned = {"name": "p", "network": {"ports": [UNKNOWN, 22]}, "ref": UNKNOWN}
+    assert agrees(planned, {"name": "p", "network": {"ports": [1433, 22]}, "ref": "k1"})
+    assert not agrees(planned, {"name": "p", "network": {"ports": [1433, 23]}, "ref": "k1"})
+    assert not agrees(planned, {"name": "p", "network": {"ports": [22]}, "ref": "k1"})
+    assert not agrees(planned, {"name": "p", "network": {"ports": [1, 22]}})
+    assert not agrees({"a": None}, {"a": False})

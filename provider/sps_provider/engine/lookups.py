@@ -3,13 +3,16 @@ the target collection does not hold (a wrong type's key, a deleted object) and a
 object of the type already has. Values unknown at plan (objects created in the same apply) are
 left to the apply. Reads go through the refresh snapshot: one GET per type per plan.
 
-A name held by an object that the same apply destroys (a swap, or a resource moved to a new
-address without a `moved` block) is refused here too, as the provider cannot see the rest of the
-plan; apply such a change in two steps.
+The provider cannot see the rest of the plan, so a name held by another object is refused only
+when nothing in this plan can explain it: an object this configuration manages (its key was read
+or planned as some resource's state in this plan: a `-replace`, a destroy or a rename may free the
+name first) and one the apply would adopt (exactly the planned values: a commit whose outcome was
+unknown) are left to the apply, which refuses inside its transaction whatever is still taken.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sps_catalog import load_catalog
@@ -40,24 +43,29 @@ def missing_references(t: TypeDef, values: Any, refresh: RefreshReader) -> list[
     return found
 
 
-def name_taken(t: TypeDef, values: Any, own_key: Any, refresh: RefreshReader) -> str | None:
-    """The key of another object of `t` that already has the configured name, if any."""
+Explained = Callable[[str, dict[str, Any]], bool]
+"""Whether the plan may free or adopt the object (key, body) that holds the configured name."""
+
+
+def name_taken(t: TypeDef, values: Any, own_key: Any, refresh: RefreshReader, explained: Explained) -> str | None:
+    """The key of another object of `t` that already has the configured name, unless `explained`."""
     name = values.get(t.name_field) if t.name_field and not t.is_singleton else None
     if not isinstance(name, str):
         return None
     objects = refresh.objects(t)
     for key, body in (objects or {}).items():
         if key != own_key and isinstance(body, dict) and body.get(t.name_field or "") == name:
-            return key
+            return None if explained(key, body) else key
     return None
 
 
-def check_on_appliance(t: TypeDef, values: Any, own_key: Any, refresh: RefreshReader, diags: Diagnostics) -> None:
+def check_on_appliance(t: TypeDef, values: Any, own_key: Any, refresh: RefreshReader, diags: Diagnostics,
+                       explained: Explained) -> None:  # fmt: skip
     summary = f"Invalid {t.resource_type} configuration for this appliance"
     try:
         for at, problem in missing_references(t, values, refresh):
             diags.error(summary, f"{dotted(at)}: {problem}", list(at))
-        other = name_taken(t, values, own_key, refresh)
+        other = name_taken(t, values, own_key, refresh, explained)
     except errors.SpsError:
         return  # the lookups only move errors earlier; the apply still checks everything
     if other is not None:

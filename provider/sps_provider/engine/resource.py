@@ -33,7 +33,7 @@ from sps_catalog.unknown_fields import (
     same_json,
     unknown_only,
 )
-from sps_catalog.values import UNKNOWN, Path, Problem, apply_defaults, validate
+from sps_catalog.values import UNKNOWN, Path, Problem, agrees, apply_defaults, validate
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator, Step
 from sps_provider.engine.attrs import resource_attrs
@@ -63,6 +63,7 @@ class ResourceEngine:
         self.version_limited = t.versions.is_limited or bool(limited_fields(t.root))
         self._roots: dict[str, Value] = {}
         self.owned: set[str] = set()  # keys this process created or adopted: never adopted again
+        self.managed: set[str] = set()  # keys read or planned as some resource's state in this process
         self._owned_lock = threading.Lock()
 
     def root_on(self, target: Target | None) -> Value:
@@ -126,12 +127,12 @@ class ResourceEngine:
 
     def plan(self, prior: Any, config: Any, diags: Diagnostics, target: Target | None = None,
              lookups: RefreshReader | None = None) -> Plan:  # fmt: skip
+        if prior is not None and prior.get("key"):
+            with self._owned_lock:
+                self.managed.add(prior["key"])
         if config is None:
             return Plan(None, [])
         self.validate(config, diags, prior)
-        if lookups is not None and not diags.has_errors:
-            own_key = prior.get("key") if prior is not None else None
-            check_on_appliance(self.t, self.config_fields(config, prior), own_key, lookups, diags)
         values = self.body_fields(config)
         planned: dict[str, Any] = complete(self.t.root, apply_defaults(self.root_on(target), values))
         key = prior["key"] if prior is not None else (self.t.singleton_key if self.t.is_singleton else UNKNOWN)
@@ -149,6 +150,15 @@ class ResourceEngine:
             set_in(planned, path, None if wo is None else (UNKNOWN if rotate else prior_key))
             set_in(planned, (*path[:-1], f.write_only_name), None)
             set_in(planned, (*path[:-1], f.version_name), version)
+        if lookups is not None and not diags.has_errors:
+            own_key = prior.get("key") if prior is not None else None
+
+            def explained(key: str, body: dict[str, Any]) -> bool:
+                with self._owned_lock:
+                    managed = key in self.managed
+                return managed or self.adoptable(key, body, planned) is not None
+
+            check_on_appliance(self.t, self.config_fields(config, prior), own_key, lookups, diags, explained)
         replace: list[list[str | int]] = []
         if prior is not None:
             replace = [[a.name] for a in self.attrs if a.requires_replace and planned.get(a.name) != prior.get(a.name)]
@@ -226,30 +236,45 @@ class ResourceEngine:
             report_sps_error(diags, t, "apply", exc)
             return prior
 
-    def adopt(self, reader: SpsClient, planned: dict[str, Any], diags: Diagnostics) -> Any:
-        """After SPS refused a create: the object of the same name, when it holds exactly the
-        planned values (one whose commit was reported unknown, or committed just before the
-        provider was killed), as this resource's state. Never for an object with secrets (their
-        values cannot be compared), a built-in one (it cannot be destroyed) or one this process
-        created or adopted for another resource (two resources of one name); one that differs is
-        named, for `terraform import`."""
+    def may_adopt(self, planned: dict[str, Any]) -> bool:
+        """Only a named type without secrets, and never a built-in object, is adopted."""
         t = self.t
         name = planned.get(t.name_field) if t.name_field else None
-        if t.secrets or not isinstance(name, str) or t.builtin_by_name(name) is not None:
+        return not t.secrets and isinstance(name, str) and t.builtin_by_name(name) is None
+
+    def adoptable(self, key: str, body: dict[str, Any], planned: dict[str, Any]) -> dict[str, Any] | None:
+        """The state of the object (key, body) when a create of `planned` may take it as its own: it
+        holds exactly the planned values (UNKNOWN ones aside). Never for a type with secrets (their
+        values cannot be compared), a built-in object (it cannot be destroyed) or one this process
+        created or adopted for another resource (two resources of one name)."""
+        if not self.may_adopt(planned):
             return None
+        state = self.state_from_body(key, body, planned)
+        if not all(agrees(v, state.get(k)) for k, v in planned.items() if k != "key"):
+            return None
+        with self._owned_lock:
+            return None if key in self.owned else state
+
+    def adopt(self, reader: SpsClient, planned: dict[str, Any], diags: Diagnostics) -> Any:
+        """After SPS refused a create: the object of the same name, when it is `adoptable` (one
+        whose commit was reported unknown, or committed just before the provider was killed), as
+        this resource's state; one that differs is named, for `terraform import`."""
+        t = self.t
+        if not self.may_adopt(planned):
+            return None
+        name = planned[t.name_field or ""]
         for item in reader.get(t.api_path).get("items", []):
             body = item.get("body")
             if not isinstance(body, dict) or body.get(t.name_field) != name:
                 continue
             key = str(item.get("key"))
-            state = self.state_from_body(key, body, planned)
+            state = self.adoptable(key, body, planned)
             with self._owned_lock:
                 if key in self.owned:
                     return None
-                same = all(state.get(k) == v for k, v in planned.items() if k != "key")
-                if same:
+                if state is not None:
                     self.owned.add(key)
-            if same:
+            if state is not None:
                 diags.warning(
                     f"{t.resource_type} {name!r} adopted",
                     f"An object named {name!r} with exactly the configured values already existed on SPS "
@@ -270,6 +295,8 @@ class ResourceEngine:
         key = current.get("key") or (self.t.singleton_key if self.t.is_singleton else None)
         if not key:
             return None
+        with self._owned_lock:
+            self.managed.add(key)
         try:
             doc = refresh.get(self.t, self.object_path(key), key)
         except errors.NotFound:
