@@ -8,7 +8,7 @@ export TF_IN_AUTOMATION := 1
 # The real interpreter behind the venv for the provider package's launcher (a pyenv shim costs ~60 ms a start).
 export SPS_PROVIDER_PYTHON ?= $(realpath $(VENV)/bin/python)
 
-.PHONY: all install provider lock dist synth demo fleet-demo postgres bench bench-quick bench-simulator fuzz audit test lint pytest generate check-generated clean
+.PHONY: all install provider lock dist synth demo fleet-demo postgres bench bench-quick bench-simulator bench-export fuzz audit test lint pytest generate check-generated clean
 
 all: demo
 
@@ -86,6 +86,10 @@ bench-quick: install
 # The simulator's cost per transaction at 1,000 and 10,000 objects (docs/performance.md).
 bench-simulator: install
 	$(PY) bench/simulator_tx.py --n 1000 10000
+
+# sps-export of a simulator holding 1,000 objects (docs/export.md; target: under 10 s).
+bench-export: install
+	$(PY) bench/export.py --objects 1000 --reps 3
 
 # Property-based fuzzing at scale (>= 10,000 cases); counts -> docs/reliability.md.
 fuzz: install

@@ -124,3 +124,17 @@ def test_python_round_trip(appliance: RunningSimulator, tmp_path: Path, provider
     assert "renamed_by_python" in names and RENAMED not in names
     shutil.rmtree(work / "cdktf.out", ignore_errors=True)
 
+
+
+def test_a_type_that_cannot_be_read_is_reported_and_the_others_are_written(
+    appliance: RunningSimulator, tmp_path: Path
+) -> None:
+    audit = CATALOG["audit_policy"]
+    appliance.set_faults(drop=[{"method": "GET", "path": audit.api_path, "when": "before", "count": 10}])
+    result = export(appliance, tmp_path / "out", "--format", "hcl")
+    assert result.returncode == 1, result.stderr
+    assert f"not read: {audit.resource_type}: " in result.stderr
+    main = (tmp_path / "out" / "hcl" / "main.tf").read_text()
+    assert f'resource "{audit.resource_type}"' not in main
+    assert 'resource "sps_content_policy"' in main, "the other types are written"
+    assert f"`{audit.resource_type}`: could not be read" in (tmp_path / "out" / "hcl" / "README.md").read_text()

@@ -1,0 +1,101 @@
+"""sps-export's pure parts, for every type the catalog has: minimal trees plan as read, defaults
+are left out, references and secrets are marked, and the HCL layout is what `terraform fmt` keeps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sps_catalog import TypeDef, load_catalog
+from sps_catalog.secrets import get_in, set_in
+from sps_catalog.values import apply_defaults
+from sps_catalog.walk import leaves
+from sps_export.hcl import body_lines, value_lines
+from sps_export.reader import ApplianceRead, ReadObject, TypeRead
+from sps_export.selection import identifier, select
+from sps_export.values import Ref, Secret, check_round_trip, markers, minimal
+from sps_provider.engine.convert import to_body
+from tests.fuzz.catalog_cases import resolved
+
+CATALOG = load_catalog()
+EXAMPLES = [(t, name) for t in CATALOG.managed if t.is_typed for name in t.examples]
+
+
+def response_body(t: TypeDef, example: str) -> dict[str, Any]:
+    """The example as SPS answers it: defaults filled in, references as {key, meta}."""
+    attrs = resolved(dict(t.examples[example]))
+    for path, f in t.secrets:
+        parent = get_in(attrs, path[:-1])
+        if isinstance(parent, dict):
+            given = parent.pop(f.write_only_name, None)
+            parent.pop(f.version_name, None)
+            set_in(attrs, path, "secret-key" if given is not None else None)
+    body: dict[str, Any] = to_body(t.root, attrs)
+    for path, spec, v in leaves(t.root, body):
+        if spec.type == "reference" and spec.format != "nic_address":
+            set_in(body, tuple(str(p) for p in path), {"key": v, "meta": {"href": f"/api/x/{v}"}})
+    return body
+
+
+@pytest.mark.parametrize(("t", "example"), EXAMPLES, ids=[f"{t.terraform_name}-{e}" for t, e in EXAMPLES])
+def test_every_example_plans_as_read(t: TypeDef, example: str) -> None:
+    body = response_body(t, example)
+    tree = minimal(t.root, body)
+    assert check_round_trip(t.root, tree, body) == []
+    for m in markers(t.root, tree):
+        if isinstance(m, Ref):
+            assert m.target in CATALOG.types
+        else:
+            assert m.field.secret and m.key == "secret-key"
+
+
+@pytest.mark.parametrize("t", [t for t in CATALOG.managed if t.is_typed], ids=lambda t: t.terraform_name)
+def test_fields_equal_to_their_defaults_are_left_out(t: TypeDef) -> None:
+    defaulted = {f.name for f in t.fields if f.has_default and f.default is not None and not f.secret}
+    body = response_body(t, next(iter(t.examples)))
+    filled = apply_defaults(t.root, {k: v for k, v in body.items() if k not in defaulted})
+    tree = minimal(t.root, filled)
+    assert not defaulted & set(tree)
+    assert check_round_trip(t.root, tree, filled) == []
+
+
+def test_references_builtins_and_secrets_become_lookups_and_variables() -> None:
+    ldap, backup = CATALOG["ldap_server"], CATALOG["system_backup"]
+    read = ApplianceRead(
+        "https://sps.example",
+        "7.5.1",
+        [
+            TypeRead(ldap, [ReadObject(ldap, "k1", response_body(ldap, "full"))]),
+            TypeRead(backup, [ReadObject(backup, "system_backup", response_body(backup, "full"))]),
+        ],
+    )
+    export = select(CATALOG, read)
+    assert [r.name for r in export.resources] == ["tf_ldap_full", "system_backup"]
+    (secret,) = export.resources[0].secrets
+    assert isinstance(secret, Secret) and secret.path == ("bind_password",)
+    assert {lk.t.terraform_name for lk in export.lookups.values()} == {"backup_policy"}, "not exported: a lookup"
+
+
+def test_identifiers_are_python_names_and_terraform_labels() -> None:
+    assert identifier("Finance DB") == "finance_db"
+    assert identifier("7x24") == "_7x24"
+    assert identifier("---") == "object"
+
+
+def test_hcl_layout_aligns_runs_of_one_line_attributes() -> None:
+    items = [
+        ("name", value_lines("a")),
+        ("encryption", value_lines({"enabled": False, "selection_long": "x"})),
+        ("signing", value_lines("s")),
+        ("timestamping_enabled", value_lines(True)),
+    ]
+    assert body_lines(items) == [
+        'name = "a"',
+        "encryption = {",
+        "  enabled        = false",
+        '  selection_long = "x"',
+        "}",
+        'signing              = "s"',
+        "timestamping_enabled = true",
+    ]
