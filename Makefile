@@ -106,10 +106,12 @@ audit: $(VENV)/.installed
 generate: $(VENV)/.installed
 	$(VENV)/bin/sps-generate
 	$(PY) -m sps_provider.protocol.stubs
+	$(PY) -m sps_docs
 
 check-generated: $(VENV)/.installed
 	$(VENV)/bin/sps-generate --check
 	$(PY) -m sps_provider.protocol.stubs --check
+	$(PY) -m sps_docs --check
 
 clean:
 	rm -rf $(VENV) node_modules .mirror dist sps.tfrc cdktf.out .state .pytest_cache .mypy_cache .ruff_cache .test-seconds

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from sps_catalog.firmware import limited_fields
 from sps_catalog.model import Catalog, Field, TypeDef, Union, Value
+from sps_catalog.scalars import SCALARS
+from sps_catalog.secrets import version_description, write_only_description
 from sps_catalog.unknown_fields import EXTRA_JSON
 
 META_ARGUMENTS = {"count", "provider", "lifecycle", "depends_on", "for_each", "connection", "provisioners"}
@@ -53,14 +55,8 @@ class Module:
     def py_type(self, f: Value, name_hint: str) -> str:
         if f.enum is not None and f.type in ("string", "int"):
             return f"Literal[{', '.join(json.dumps(e) for e in f.enum)}]"  # mypy then rejects other values
-        if f.type == "string":
-            return "str"
-        if f.type == "int":
-            return "int"
-        if f.type == "bool":
-            return "bool"
-        if f.type == "reference" and f.format == "nic_address":
-            return "str"  # a dotted key into a NIC (nic1.interfaces.<id>.addresses.<n>), not an object
+        if f.type in SCALARS and (f.type != "reference" or f.format == "nic_address"):
+            return SCALARS[f.type].python  # a NIC address is a dotted key (nic1.interfaces.<id>.addresses.<n>)
         if f.type == "reference":
             target = self.cat[f.target or ""]
             if target.terraform_name != self.t.terraform_name:
@@ -111,7 +107,7 @@ class Module:
                 ]
                 continue
             hint = self.py_type(f, prefix + camel(f.name))
-            if f.required and not f.has_default:
+            if f.must_be_given:
                 required.append((f"{f.name}: {hint}", f))
             else:
                 optional.append((f"{f.name}: {hint} | None = None", f))
@@ -144,8 +140,8 @@ def param_doc(decl: str, f: Field) -> str:
     if not f.secret:
         return f.description
     if decl.startswith(f"{f.write_only_name}:"):
-        return f"The secret for `{f.name}` (write-only: never in state). {f.description}"
-    return f"Change it to send `{f.write_only_name}` again (a new write-once object on SPS)."
+        return f"{write_only_description(f)} {f.description}"
+    return version_description(f)
 
 
 def check_name(t: TypeDef, name: str) -> None:

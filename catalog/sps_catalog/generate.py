@@ -1,4 +1,5 @@
-"""`sps-generate`: regenerate every file derived from the catalog (`--check`: fail if any is stale)."""
+"""`sps-generate`: regenerate the compiled catalog and the constructs (`--check`: fail if any is stale).
+The reference docs come from the schema the provider serves, a layer above: `python -m sps_docs`."""
 
 from __future__ import annotations
 
@@ -27,11 +28,9 @@ def render_data(raws: list[dict[str, Any]]) -> str:
 
 def outputs(raws: list[dict[str, Any]], cat: Catalog) -> dict[Path, str]:
     from sps_catalog.gen_constructs import render_constructs
-    from sps_catalog.gen_docs import render_docs
 
     files: dict[Path, str] = {CATALOG_DIR / "sps_catalog" / "_data.py": render_data(raws)}
     files.update({ROOT / rel: text for rel, text in render_constructs(cat).items()})
-    files.update({ROOT / rel: text for rel, text in render_docs(cat).items()})
     return files
 
 

@@ -171,6 +171,18 @@ class Field(Value):
         return self.default is not NO_DEFAULT
 
     @property
+    def must_be_given(self) -> bool:
+        """Whether a configuration must set the field: required and without a default to fill in.
+        The schema, the construct signatures and the docs (from the schema) all follow this rule."""
+        return self.required and not self.has_default
+
+    @property
+    def filled_by_default(self) -> bool:
+        """Whether the provider fills the field in when it is left out (a non-null default): it is
+        then computed as well as optional in the schema."""
+        return self.has_default and self.default is not None
+
+    @property
     def write_only_name(self) -> str:
         """For a secret reference: the write-only attribute that carries the secret itself."""
         return f"{self.name}_wo"

@@ -13,7 +13,16 @@ from typing import Any
 from sps_catalog.model import Field, Value
 from sps_catalog.values import UNKNOWN, get_in
 
-__all__ = ["as_body_values", "get_in", "secret_input", "selects", "set_in"]
+__all__ = [
+    "as_body_values",
+    "get_in",
+    "secret_input",
+    "secret_key_description",
+    "selects",
+    "set_in",
+    "version_description",
+    "write_only_description",
+]
 
 Path = tuple[str, ...]
 
@@ -65,3 +74,23 @@ def as_body_values(value: Value, tf: Any, prior: Any = None) -> Any:
             kept = get_in(prior, path) if selects(value, tf, path) else None
             parent[f.name] = UNKNOWN if wo is not None else kept
     return out
+
+
+# How the three attributes of a secret are described, once: the served schema (hence the docs)
+# and the construct signatures use these.
+def secret_key_description(f: Field) -> str:
+    return f"{f.description} The key of the write-once object the provider created from `{f.write_only_name}`."
+
+
+def write_only_description(f: Field) -> str:
+    return (
+        f"The secret for `{f.name}`. Write-only (Terraform >= 1.11): never stored in plan or state. SPS keeps "
+        f"it as a write-once object, so change `{f.version_name}` to send a new one."
+    )
+
+
+def version_description(f: Field) -> str:
+    return (
+        f"Change it to send `{f.write_only_name}` again (a new write-once object on SPS). After `terraform "
+        "import` the first apply sends it once, as SPS never reveals a secret."
+    )

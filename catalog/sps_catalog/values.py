@@ -15,6 +15,7 @@ from typing import Any
 
 from sps_catalog.keys import key_problem
 from sps_catalog.model import Field, Value
+from sps_catalog.scalars import SCALARS
 from sps_catalog.walk import OMIT, UNKNOWN, Path, Rebuild, dotted, fields_of
 
 __all__ = ["UNKNOWN", "Path", "Problem", "agrees", "apply_defaults", "dotted", "get_in", "strip_inactive", "validate"]
@@ -72,29 +73,21 @@ def _check_format(fmt: str, value: str) -> str | None:
     return None
 
 
+CONTAINERS: Mapping[str, tuple[tuple[type, ...], str]] = {
+    "list": ((list, tuple), "a list"),
+    "object": ((dict,), "an object"),
+}
+
+
 def _type_error(value: Value, v: Any) -> str | None:
-    expected = {
-        "string": (str,),
-        "reference": (str,),
-        "int": (int,),
-        "bool": (bool,),
-        "list": (list, tuple),
-        "object": (dict,),
-    }[value.type]
+    scalar = SCALARS.get(value.type)
+    expected, noun = (scalar.accepts, scalar.noun) if scalar is not None else CONTAINERS[value.type]
     if value.type == "int" and isinstance(v, bool):
         return "must be a number"
     if value.type == "int" and isinstance(v, float) and v.is_integer():
         return None
     if not isinstance(v, expected):
-        names = {
-            "string": "a string",
-            "reference": "a key (string)",
-            "int": "a whole number",
-            "bool": "true or false",
-            "list": "a list",
-            "object": "an object",
-        }
-        return f"must be {names[value.type]}"
+        return f"must be {noun}"
     return None
 
 

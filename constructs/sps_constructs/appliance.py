@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import constructs
 
+from sps_catalog.provider_settings import seconds_problem, url_problem
 from sps_constructs.base import GENERATOR
 from sps_constructs.cdk import cdk
 from sps_constructs.errors import SpsConfigError
@@ -43,8 +43,10 @@ class SpsProvider(cdk.TerraformProvider):
 class Appliance(constructs.Construct):
     """One SPS appliance. Constructs created inside it configure that appliance.
 
-    `url` is required; credentials default to the provider's environment variables
-    (`SPS_USERNAME`, `SPS_PASSWORD`) so they need not be written into the synthesized JSON.
+    `id` becomes the provider alias. The keyword parameters are the provider settings
+    (`sps_catalog.provider_settings`, docs/appliance.md): `url` is required; the others left out
+    fall back to the provider's environment variables and defaults, so credentials need not be
+    written into the synthesized JSON.
     """
 
     def __init__(
@@ -70,19 +72,11 @@ class Appliance(constructs.Construct):
                 "an Appliance id becomes the provider alias: use letters, digits, _ and -",
             )
         path = f"{scope.node.path}/{id}"
-        if not cdk.Token.is_unresolved(url):
-            if url.startswith("http://") and not allow_plaintext_http:
-                raise SpsConfigError(
-                    path,
-                    "url",
-                    f"{url!r} is plain HTTP: the password and the session cookie would travel in clear text. "
-                    "Use https://, or for a lab appliance pass allow_plaintext_http=True",
-                )
-            if not url.startswith(("https://", "http://")):
-                raise SpsConfigError(path, "url", f"{url!r} must start with https://")
+        if not cdk.Token.is_unresolved(url) and (problem := url_problem(url, bool(allow_plaintext_http))):
+            raise SpsConfigError(path, "url", problem)
         for name, seconds in (("request_timeout", request_timeout), ("lock_timeout", lock_timeout)):
-            if seconds is not None and not cdk.Token.is_unresolved(seconds) and not 0 < seconds < math.inf:
-                raise SpsConfigError(path, name, f"{seconds} is not a positive number of seconds")
+            if seconds is not None and not cdk.Token.is_unresolved(seconds) and (problem := seconds_problem(seconds)):
+                raise SpsConfigError(path, name, problem)
         super().__init__(scope, id)
         self.provider = SpsProvider(
             self,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import ssl
 from collections.abc import Callable
@@ -10,77 +9,22 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from sps_catalog.provider_settings import BY_NAME, SETTINGS, seconds_problem, url_problem
+from sps_catalog.scalars import SCALARS
 from sps_provider.coordinator import Policy
 from sps_provider.protocol import cty
 from sps_provider.protocol.diagnostics import Diagnostics
 from sps_provider.protocol.schema import Attr
 
-ATTRS: tuple[Attr, ...] = (
+ATTRS: tuple[Attr, ...] = tuple(
     Attr(
-        name="url",
-        cty="string",
+        name=s.name,
+        cty=SCALARS[s.type].terraform,
         optional=True,
-        description="Base URL of the appliance, e.g. `https://sps.example.net`. Env: `SPS_URL`. "
-        "`http://` only with `allow_plaintext_http = true`.",
-    ),
-    Attr(
-        name="username",
-        cty="string",
-        optional=True,
-        description="User with the REST server privilege. Env: `SPS_USERNAME`.",
-    ),
-    Attr(
-        name="password",
-        cty="string",
-        optional=True,
-        sensitive=True,
-        description="Password of `username`. Env: `SPS_PASSWORD`.",
-    ),
-    Attr(
-        name="ca_bundle",
-        cty="string",
-        optional=True,
-        description="PEM file with the CA that signed the appliance's certificate. Env: `SPS_CA_BUNDLE`.",
-    ),
-    Attr(
-        name="insecure",
-        cty="bool",
-        optional=True,
-        description="Skip TLS certificate verification (lab use only). Default false.",
-    ),
-    Attr(
-        name="allow_plaintext_http",
-        cty="bool",
-        optional=True,
-        description="Allow an `http://` url (lab use only): the password and the session cookie then "
-        "travel in clear text. Default false.",
-    ),
-    Attr(
-        name="request_timeout",
-        cty="number",
-        optional=True,
-        description="Seconds to wait for one HTTP answer (a positive number). Default 30.",
-    ),
-    Attr(
-        name="lock_timeout",
-        cty="number",
-        optional=True,
-        description="Seconds to wait in all while another session holds the configuration lock (a "
-        "positive number): one budget per run and appliance, shared by every change waiting. Default 300.",
-    ),
-    Attr(
-        name="group_commit",
-        cty="bool",
-        optional=True,
-        description="Group concurrent changes into one SPS transaction (default true). "
-        "False = one transaction per change.",
-    ),
-    Attr(
-        name="commit_message",
-        cty="string",
-        optional=True,
-        description="Commit message sent with every commit (needed where SPS requires a commit log).",
-    ),
+        sensitive=s.sensitive,
+        description=s.schema_description,
+    )
+    for s in SETTINGS
 )
 
 
@@ -97,17 +41,16 @@ class ProviderConfig:
         return f"ProviderConfig(url={self.url!r}, username={self.username!r}, password='***')"
 
 
-DEFAULT_REQUEST_TIMEOUT = 30.0
-DEFAULT_LOCK_TIMEOUT = 300.0
 Invalid = Callable[[str, str], None]  # (attribute, detail) -> an error on that attribute
-REQUIRED = (("url", "SPS_URL"), ("username", "SPS_USERNAME"), ("password", "SPS_PASSWORD"))
 
 
-def _pick(config: dict[str, Any], name: str, env: str | None = None) -> Any:
+def _pick(config: dict[str, Any], name: str) -> Any:
+    """The setting from the block, else from its environment variable, else its default."""
+    s = BY_NAME[name]
     v = config.get(name)
-    if v is None and env:
-        v = os.environ.get(env) or None
-    return v
+    if v is None and s.env:
+        v = os.environ.get(s.env) or None
+    return s.default if v is None else v
 
 
 def validate(config: dict[str, Any], diags: Diagnostics) -> None:
@@ -121,12 +64,12 @@ def validate(config: dict[str, Any], diags: Diagnostics) -> None:
 def parse(config: dict[str, Any], diags: Diagnostics) -> ProviderConfig | None:
     """ConfigureProvider: every setting, with environment fallbacks, checked again; None when any
     is wrong (each error names its attribute)."""
-    values = dict(config)
-    for name, env in (*REQUIRED, ("ca_bundle", "SPS_CA_BUNDLE")):
-        values[name] = _pick(config, name, env)
-    for name, env in REQUIRED:
-        if values[name] is None:
-            diags.error(f"Missing provider setting `{name}`", f"Set `{name}` in the provider block or {env}.", [name])
+    values = {s.name: _pick(config, s.name) for s in SETTINGS}
+    for s in SETTINGS:
+        if s.required and values[s.name] is None:
+            diags.error(
+                f"Missing provider setting `{s.name}`", f"Set `{s.name}` in the provider block or {s.env}.", [s.name]
+            )
     _check({k: v for k, v in values.items() if v is not None}, diags, values.get("allow_plaintext_http"))
     if diags.has_errors:
         return None
@@ -145,18 +88,16 @@ def parse(config: dict[str, Any], diags: Diagnostics) -> ProviderConfig | None:
             "unencrypted. Use https:// for anything but a lab appliance.",
             ["allow_plaintext_http"],
         )
-    group_commit = values.get("group_commit")
-    request_timeout, lock_timeout = values.get("request_timeout"), values.get("lock_timeout")
     return ProviderConfig(
         url=str(values["url"]),
         username=str(values["username"]),
         password=str(values["password"]),
         verify=False if insecure else (values["ca_bundle"] or True),
-        request_timeout=DEFAULT_REQUEST_TIMEOUT if request_timeout is None else float(request_timeout),
+        request_timeout=float(values["request_timeout"]),
         policy=Policy(
-            group_commit=True if group_commit is None else bool(group_commit),
-            lock_timeout=DEFAULT_LOCK_TIMEOUT if lock_timeout is None else float(lock_timeout),
-            commit_message=values.get("commit_message"),
+            group_commit=bool(values["group_commit"]),
+            lock_timeout=float(values["lock_timeout"]),
+            commit_message=values["commit_message"],
         ),
     )
 
@@ -169,35 +110,18 @@ def _check(values: dict[str, Any], diags: Diagnostics, plaintext_opt_in: Any) ->
         diags.error(f"Invalid provider setting `{name}`", detail, [name])
 
     if "url" in values:
-        _check_url(str(values["url"]), plaintext_opt_in, invalid)
+        opt_in = bool(plaintext_opt_in) if cty.is_wholly_known(plaintext_opt_in) else True  # unknown: judged later
+        problem = url_problem(str(values["url"]), opt_in)
+        if problem:
+            invalid("url", problem)
     for name in ("username", "password"):
         if name in values and not str(values[name]):
             invalid(name, f"`{name}` must not be empty.")
     for name in ("request_timeout", "lock_timeout"):
-        if name in values and not (math.isfinite(float(values[name])) and float(values[name]) > 0):
-            invalid(name, f"{values[name]} is not a positive number of seconds.")
+        if name in values and (problem := seconds_problem(values[name])):
+            invalid(name, problem)
     if "ca_bundle" in values:
         _check_ca_bundle(str(values["ca_bundle"]), invalid)
-
-
-def _check_url(url: str, plaintext_opt_in: Any, invalid: Invalid) -> None:
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number in range
-    except ValueError as exc:
-        invalid("url", f"{url!r} is not a valid URL: {exc}.")
-        return
-    scheme = parts.scheme.lower()
-    if scheme not in ("https", "http") or not parts.hostname:
-        invalid("url", f"{url!r} must be an absolute URL with a scheme and a host, e.g. https://sps.example.net.")
-    elif parts.username is not None or parts.query or parts.fragment:
-        invalid("url", f"{url!r} must not hold credentials, a query or a fragment: set `username` and `password`.")
-    elif scheme == "http" and cty.is_wholly_known(plaintext_opt_in) and not plaintext_opt_in:
-        invalid(
-            "url",
-            f"{url!r} is plain HTTP: the password (HTTP Basic) and the session cookie would travel in clear "
-            "text. Use https://, or for a lab appliance set `allow_plaintext_http = true`.",
-        )
 
 
 def _check_ca_bundle(path: str, invalid: Invalid) -> None:

@@ -81,12 +81,20 @@ def test_protocol_stubs_are_fresh() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_reference_docs_are_fresh() -> None:
+    """The pages rendered from the schema the provider serves match the committed ones."""
+    result = subprocess.run([sys.executable, "-m", "sps_docs", "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_generated_files_say_so_in_their_first_line() -> None:
     generated = [
         ROOT / "catalog/sps_catalog/_data.py",
         *ROOT.glob("constructs/sps_constructs/types/*.py"),
         *ROOT.glob("docs/resources/*.md"),
         *ROOT.glob("docs/data-sources/*.md"),
+        ROOT / "docs/index.md",
+        ROOT / "docs/appliance.md",
         *ROOT.glob("provider/sps_provider/protocol/gen/*.py"),
     ]
     assert len(generated) > 20

@@ -11,8 +11,8 @@ import pytest
 from cdktf import App, TerraformStack, Token
 
 from sps_catalog import load_catalog
-from sps_catalog.gen_docs import python_example
 from sps_constructs.base import SpsResource
+from sps_docs.examples import python_example
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog()

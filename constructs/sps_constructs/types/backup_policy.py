@@ -132,10 +132,12 @@ class BackupPolicyTargetRsync(SpsStruct):
     path: str | None = None
     """Path of the backup directory on the server (Rsync and NFS)."""
     auth_key_wo: str | None = None
-    """The secret for `auth_key` (write-only: never in state). Key of the private key SPS authenticates
-    with (its public key must be on the server)."""
+    """The secret for `auth_key`. Write-only (Terraform >= 1.11): never stored in plan or state. SPS
+    keeps it as a write-once object, so change `auth_key_wo_version` to send a new one. Key of
+    the private key SPS authenticates with (its public key must be on the server)."""
     auth_key_wo_version: int | None = None
-    """Change it to send `auth_key_wo` again (a new write-once object on SPS)."""
+    """Change it to send `auth_key_wo` again (a new write-once object on SPS). After `terraform import`
+    the first apply sends it once, as SPS never reveals a secret."""
     port: int | None = None
     """Port of the SSH server."""
 

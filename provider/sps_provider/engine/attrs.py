@@ -8,9 +8,12 @@ per branch by the engine, so errors can name the branch.
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
 from sps_catalog.model import Field, TypeDef, Value
+from sps_catalog.scalars import SCALARS
+from sps_catalog.secrets import secret_key_description, version_description, write_only_description
 from sps_catalog.unknown_fields import EXTRA_JSON, EXTRA_JSON_DESCRIPTION
 from sps_provider.protocol.cty import CtyType, list_of, object_of
 from sps_provider.protocol.schema import Attr
@@ -19,39 +22,45 @@ Mode = Literal["resource", "data"]
 
 
 def _leaf_type(v: Value) -> CtyType:
-    if v.type in ("string", "reference"):
-        return "string"
-    if v.type == "int":
-        return "number"
-    if v.type == "bool":
-        return "bool"
     if v.type == "list":
         assert v.element is not None
         return list_of(_leaf_type(v.element))
-    raise ValueError(f"no leaf type for {v.type}")
+    return SCALARS[v.type].terraform
 
 
-def _describe(f: Field) -> str:
-    text = f.description
+def _describe(f: Field, branches: set[str] | None, discriminator: str | None) -> str:
+    """The attribute's description: the catalog's words plus what the schema flags cannot say."""
+    text = [f.description]
+    if branches and discriminator:
+        where = " or ".join(f"`{b}`" for b in sorted(branches))
+        text.append(f"Only when `{discriminator}` is {where}" + ("; required there." if f.required else "."))
+    if f.required_when is not None:
+        text.append(f"Required when `{f.required_when[0]}` is `{json.dumps(f.required_when[1])}`.")
     if f.type == "reference":
-        text += f" (reference: key of an `sps_{f.target}`)"
+        text.append(f"A key of an `sps_{f.target}`.")
     if f.enum:
-        text += " One of: " + ", ".join(f"`{e}`" for e in f.enum) + "."
+        text.append("One of: " + ", ".join(f"`{json.dumps(e)}`" for e in f.enum) + ".")
+    if f.format:
+        text.append(f"Format: `{f.format}`.")
+    if f.at_least:
+        text.append(f"At least `{f.at_least}`.")
     if f.has_default and f.default is not None:
-        text += f" Defaults to `{f.default}`." if not isinstance(f.default, dict) else ""
-    return text
+        text.append(f"Default: `{json.dumps(f.default)}`" + (" (assumed)." if f.default_is_assumption else "."))
+    if f.assumption:
+        text.append(f"Assumption: {f.assumption}")
+    return " ".join(text)
 
 
-def field_attr(f: Field, mode: Mode, *, in_branch: bool = False) -> Attr:
+def field_attr(f: Field, mode: Mode, *, branches: set[str] | None = None, discriminator: str | None = None) -> Attr:
     if mode == "data":
         flags = {"computed": True}
-    elif f.required and not f.has_default and not in_branch:
+    elif f.must_be_given and not branches:
         flags = {"required": True}
     else:
-        flags = {"optional": True, "computed": f.has_default and f.default is not None}
+        flags = {"optional": True, "computed": f.filled_by_default}
     common = {
         "name": f.name,
-        "description": _describe(f),
+        "description": _describe(f, branches, discriminator),
         "sensitive": f.sensitive,
         "requires_replace": f.requires_replace,
         **flags,
@@ -64,15 +73,14 @@ def field_attr(f: Field, mode: Mode, *, in_branch: bool = False) -> Attr:
 
 
 def object_attrs(v: Value, mode: Mode) -> tuple[Attr, ...]:
-    common = {f.name for f in v.fields}
-    if v.union is not None:
-        common.add(v.union.discriminator)
+    owners = v.branch_only_fields()
+    disc = v.union.discriminator if v.union is not None else None
     out: list[Attr] = []
     for f in v.all_fields():
         if mode == "resource" and f.secret:
             out.extend(secret_attrs(f))
         else:
-            out.append(field_attr(f, mode, in_branch=f.name not in common))
+            out.append(field_attr(f, mode, branches=owners.get(f.name), discriminator=disc))
     return tuple(out)
 
 
@@ -82,27 +90,16 @@ KEY_DESCRIPTION = "The object's key on SPS: its identifier, used for references 
 def secret_attrs(f: Field) -> tuple[Attr, ...]:
     """A write-once secret reference: its key (computed), the secret (write-only) and a version."""
     return (
-        Attr(
-            name=f.name,
-            cty="string",
-            computed=True,
-            description=f"{f.description} Created by the provider from `{f.write_only_name}`.",
-        ),
+        Attr(name=f.name, cty="string", computed=True, description=secret_key_description(f)),
         Attr(
             name=f.write_only_name,
             cty="string",
             optional=True,
             sensitive=True,
             write_only=True,
-            description=f"The secret for `{f.name}`. Write-only (Terraform >= 1.11): never stored in state or "
-            f"plan. SPS keeps it as a write-once object, so change `{f.version_name}` to set a new one.",
+            description=write_only_description(f),
         ),
-        Attr(
-            name=f.version_name,
-            cty="number",
-            optional=True,
-            description=f"Change this to send `{f.write_only_name}` again (a new SPS secret object is created).",
-        ),
+        Attr(name=f.version_name, cty="number", optional=True, description=version_description(f)),
     )
 
 
