@@ -247,7 +247,7 @@ class _Defaults(Rebuild):
         return super().object(spec, obj, path)
 
     def field(self, parent: Value, f: Field, item: Any, path: Path) -> Any:
-        if item is None and f.has_default and f.default is not None:
+        if item is None and f.filled_by_default:
             return f.default if isinstance(f.default, str | int | float) else copy.deepcopy(f.default)
         if item is None:
             return None if self.fill_nulls and f.nullable else OMIT
@@ -274,7 +274,7 @@ def _branch_defaulted(value: Value) -> set[str]:
         f.name
         for fields in value.union.branches.values()
         for f in fields
-        if f.name not in common and isinstance(f, Field) and f.has_default and f.default is not None
+        if f.name not in common and isinstance(f, Field) and f.filled_by_default
     }
 
 

@@ -44,7 +44,7 @@ def _describe(f: Field, branches: set[str] | None, discriminator: str | None) ->
         text.append(f"Format: `{f.format}`.")
     if f.at_least:
         text.append(f"At least `{f.at_least}`.")
-    if f.has_default and f.default is not None:
+    if f.filled_by_default:
         text.append(f"Default: `{json.dumps(f.default)}`" + (" (assumed)." if f.default_is_assumption else "."))
     if f.assumption:
         text.append(f"Assumption: {f.assumption}")
