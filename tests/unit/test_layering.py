@@ -18,7 +18,12 @@ FORBIDDEN = {
         "sps_provider.client",
     ),
     "provider/sps_provider/client": ("sps_provider.engine", "sps_provider.provider", "sps_provider.coordinator"),
-    "catalog/sps_catalog": ("sps_provider", "sps_simulator", "sps_constructs"),
+    "catalog/sps_catalog": ("sps_provider", "sps_simulator", "sps_constructs", "sps_docs"),
+    # the docs renderer and the template library are development tools: nothing that runs uses them
+    # (the catalog's generators may use Jinja2; the provider package does not bundle them)
+    "provider/sps_provider": ("sps_docs", "jinja2"),
+    "constructs/sps_constructs": ("sps_docs", "jinja2"),
+    "simulator/sps_simulator": ("sps_docs", "jinja2"),
 }
 
 

@@ -117,7 +117,7 @@ def _read(rel: str) -> str:
     return (ROOT / rel).read_text().strip("\n")
 
 
-def provider_page(block: Block) -> str:
+def provider_page(cat: Catalog, block: Block) -> str:
     served = [a.name for a in block.attributes]
     if served != [s.name for s in SETTINGS]:
         raise ValueError(f"the served provider schema {served} is not sps_catalog.provider_settings")
@@ -127,6 +127,7 @@ def provider_page(block: Block) -> str:
         block=block,
         sections=sections(block.attributes),
         settings=SETTINGS,
+        types=sorted(cat, key=lambda t: t.terraform_name),
         examples={kind: (rel, _read(rel)) for kind, rel in PROVIDER_EXAMPLES.items()},
     )
 
@@ -156,7 +157,11 @@ def appliance_page() -> str:
 
 def render_docs(cat: Catalog, served: ServedSchema) -> dict[str, str]:
     """{path relative to the repository: text} for every generated page."""
-    out = {"docs/index.md": provider_page(served.provider), "docs/appliance.md": appliance_page()}
+    if set(served.resources) != {t.resource_type for t in cat.managed} or set(served.data_sources) != {
+        t.resource_type for t in cat
+    }:
+        raise ValueError("the provider serves other resources or data sources than the catalog defines")
+    out = {"docs/index.md": provider_page(cat, served.provider), "docs/appliance.md": appliance_page()}
     for t in cat:
         if t.is_managed:
             out[f"docs/resources/{t.terraform_name}.md"] = resource_page(cat, t, served.resources[t.resource_type])
