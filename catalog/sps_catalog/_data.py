@@ -1132,13 +1132,28 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
  {'terraform_name': 'local_user_group',
   'title': 'Local user group',
   'path': 'aaa/local_database/groups',
-  'kind': 'opaque',
-  'sources': ['LOCAL-GROUPS'],
-  'description': 'Local usergroups (`{name, members}`). Connection policies name groups (in `access_control` '
-                 'and `web_gateway_authentication.groups`) rather than referencing them; this data source '
-                 'checks that a group exists and shows its members in `body_json`. Group privileges cannot '
-                 'be edited over REST.',
-  'name_field': 'name'},
+  'kind': 'collection',
+  'sources': ['LOCAL-GROUPS', 'AC-6.0.2', 'USERLISTS'],
+  'description': 'Local usergroups of SPS and their members. Connection and channel policies name groups (in '
+                 "`access_control`, `web_gateway_authentication.groups`, channel rules' `gateway_groups` and "
+                 '`remote_groups`) rather than referencing them by key; names are case-sensitive. Only the '
+                 'membership is managed here: group privileges (ACLs) cannot be edited over REST, and '
+                 "privilege changes made on the web interface apply at the users' next login.",
+  'name_field': 'name',
+  'examples': {'minimal': {'name': 'tf_group_minimal'},
+               'full': {'name': 'tf_group_full', 'members': ['alice', 'bob']},
+               'update': {'name': 'tf_group_minimal', 'members': ['carol']}},
+  'fields': [{'name': 'name',
+              'type': 'string',
+              'required': True,
+              'description': 'Name of the group (case-sensitive).'},
+             {'name': 'members',
+              'type': 'list',
+              'default': [],
+              'default_is_assumption': True,
+              'element': {'type': 'string'},
+              'assumption': 'the sample shows an empty list only: members are taken to be usernames',
+              'description': "Usernames of the group's members."}]},
  {'terraform_name': 'mssql_authentication_policy',
   'title': 'MSSQL authentication policy',
   'path': 'mssql/authentication_policies',
@@ -1880,6 +1895,153 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
               'sensitive': True,
               'assumption': 'the POST field table of this page was not retrievable',
               'description': 'The private key (PEM, unencrypted).'}]},
+ {'terraform_name': 'rdp_channel_policy',
+  'title': 'RDP channel policy',
+  'path': 'rdp/channel_policies',
+  'kind': 'collection',
+  'partly_documented': True,
+  'sources': ['RDP-CH', 'CH-GEN', 'CH-6.0.2', 'DELETE', 'USERLISTS', 'CHANGE-META', 'ADM-RDP'],
+  'description': 'Which channels RDP connections may open (checked when a channel is opened), with the '
+                 'audit, four-eyes, IDS and content-policy actions per channel, optionally limited to '
+                 'gateway or remote groups (usergroup or user list names, case-sensitive) and a time policy. '
+                 'Documented channel types: `#drawing` (must be enabled for RDP to work), `cliprdr` '
+                 '(clipboard; also allows copying files), `rdpdr` (redirections, or a specific one such as '
+                 '`rdpdr-serial`), `rdpsnd`, `customs` (with a `customs` list of custom channel names, e.g. '
+                 'for RemoteApp), `seamrdp`, `drdynvc`; the list was cut, so any channel name is accepted. '
+                 "Inferred, marked as assumptions: the rule's `channel` field, where `time_policy` and "
+                 '`customs` sit in a rule. The restriction lists of `rdpdr` and `drdynvc` and the '
+                 'file-transfer logging options are not documented: set them through `extra_json` (top '
+                 'level) or keep them as the appliance holds them (kept in rules on every update). The '
+                 'built-in policy has key `-20100` (its name is not documented).',
+  'name_field': 'name',
+  'builtins': [{'key': '-20100',
+                'name_is_assumption': True,
+                'body': {'name': 'default',
+                         'rules': [{'channel': '#drawing',
+                                    'actions': {'audit': True,
+                                                'four_eyes': False,
+                                                'ids': False,
+                                                'content_policy': None},
+                                    'allowed_for': {'gateway_groups': [],
+                                                    'remote_groups': [],
+                                                    'time_policy': None}}]}}],
+  'examples': {'minimal': {'name': 'tf_rdp_channels_minimal',
+                           'rules': [{'channel': '#drawing', 'actions': {'audit': True}}]},
+               'full': {'name': 'tf_rdp_channels_full',
+                        'rules': [{'channel': '#drawing',
+                                   'actions': {'audit': True,
+                                               'four_eyes': True,
+                                               'ids': True,
+                                               'content_policy': None},
+                                   'allowed_for': {'gateway_groups': ['admins'],
+                                                   'remote_groups': [],
+                                                   'time_policy': {'builtin': 'time_policy/7x24'}}},
+                                  {'channel': 'cliprdr', 'actions': {'audit': True}},
+                                  {'channel': 'customs',
+                                   'actions': {'audit': True},
+                                   'customs': ['RemoteApp_channel']}]},
+               'update': {'name': 'tf_rdp_channels_minimal',
+                          'rules': [{'channel': '#drawing', 'actions': {'audit': True, 'ids': True}},
+                                    {'channel': 'rdpsnd',
+                                     'actions': {'audit': False},
+                                     'allowed_for': {'gateway_groups': ['admins']}}]}},
+  'fields': [{'name': 'name',
+              'type': 'string',
+              'required': True,
+              'format': 'no_whitespace',
+              'assumption': 'the no-whitespace rule is stated for the other policy names, not for channel '
+                            'policies',
+              'description': 'Name of the channel policy. Cannot contain whitespace.'},
+             {'name': 'rules',
+              'type': 'list',
+              'required': True,
+              'description': 'The channel rules.',
+              'element': {'type': 'object',
+                          'fields': [{'name': 'channel',
+                                      'type': 'string',
+                                      'required': True,
+                                      'assumption': "the field naming a rule's channel is not shown in the "
+                                                    'retrieved docs',
+                                      'description': 'The channel type, e.g. `#drawing`, `cliprdr`, `rdpdr`, '
+                                                     '`rdpsnd`, `customs`, `seamrdp`, `drdynvc`.'},
+                                     {'name': 'actions',
+                                      'type': 'object',
+                                      'required': True,
+                                      'description': 'What SPS does with the channel.',
+                                      'fields': [{'name': 'audit',
+                                                  'type': 'bool',
+                                                  'default': False,
+                                                  'description': 'Record the channel into audit trails.'},
+                                                 {'name': 'four_eyes',
+                                                  'type': 'bool',
+                                                  'default': False,
+                                                  'description': 'Require four-eyes authorization.'},
+                                                 {'name': 'ids',
+                                                  'type': 'bool',
+                                                  'default': False,
+                                                  'description': "The `ids` action of the docs' RDP example "
+                                                                 '(its description was cut).'},
+                                                 {'name': 'content_policy',
+                                                  'type': 'reference',
+                                                  'target': 'content_policy',
+                                                  'nullable': True,
+                                                  'default': None,
+                                                  'description': 'Key of the content policy applied to the '
+                                                                 'channel.'}]},
+                                     {'name': 'allowed_for',
+                                      'type': 'object',
+                                      'default': {'gateway_groups': [], 'remote_groups': []},
+                                      'description': 'Restrict the rule to groups and times.',
+                                      'fields': [{'name': 'gateway_groups',
+                                                  'type': 'list',
+                                                  'default': [],
+                                                  'element': {'type': 'string'},
+                                                  'description': 'Gateway usergroups or user lists (names) '
+                                                                 'allowed to use the channel; empty = '
+                                                                 'everyone. User lists need gateway '
+                                                                 'authentication (web gateway authentication '
+                                                                 'or a client-side gateway back-end).'},
+                                                 {'name': 'remote_groups',
+                                                  'type': 'list',
+                                                  'default': [],
+                                                  'element': {'type': 'string'},
+                                                  'description': 'Remote usergroups or user lists (names); '
+                                                                 'empty = everyone.'},
+                                                 {'name': 'time_policy',
+                                                  'type': 'reference',
+                                                  'target': 'time_policy',
+                                                  'nullable': True,
+                                                  'assumption': 'the docs place a time policy reference on '
+                                                                'channel policy rules without showing where',
+                                                  'description': 'Key of the time policy limiting when the '
+                                                                 'channel may be used.'}]},
+                                     {'name': 'customs',
+                                      'type': 'list',
+                                      'element': {'type': 'string'},
+                                      'assumption': 'documented for the customs channel; its place in the '
+                                                    'rule is inferred',
+                                      'description': '`customs` only: the names of the custom channels '
+                                                     'allowed (e.g. for RemoteApp).'}]}}]},
+ {'terraform_name': 'rdp_settings_policy',
+  'title': 'RDP settings policy',
+  'path': 'rdp/settings_policies',
+  'kind': 'read_only',
+  'partly_documented': True,
+  'sources': ['RDP-SET', 'RDP-CONT', 'ADM-RDP'],
+  'description': 'Protocol-level RDP settings (timeout, display, protocol version, authentication); each RDP '
+                 'connection policy uses one. Only the purpose, the list and the built-in keys `-301` and '
+                 '`-303` are documented: no REST page states that these policies can be created or changed, '
+                 'so this is a data source (use the web interface to edit them). It shows `name` and, in '
+                 "`extra_json`, every other field the appliance returns. The built-ins' names are not "
+                 'documented.',
+  'name_field': 'name',
+  'builtins': [{'key': '-301', 'name_is_assumption': True, 'body': {'name': 'default'}},
+               {'key': '-303', 'name_is_assumption': True, 'body': {'name': 'default_303'}}],
+  'fields': [{'name': 'name',
+              'type': 'string',
+              'required': True,
+              'assumption': "the name field is inferred from the other protocols' settings policies",
+              'description': 'Name of the settings policy.'}]},
  {'terraform_name': 'signing_ca',
   'title': 'Signing CA',
   'path': 'policies/signing_cas',
@@ -1888,6 +2050,234 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
   'description': 'CAs that SPS uses to generate server-side certificates on the fly. The body is not '
                  'documented; this data source finds one by key or name.',
   'name_field': 'name'},
+ {'terraform_name': 'ssh_authentication_policy',
+  'title': 'SSH authentication policy',
+  'path': 'ssh/authentication_policies',
+  'kind': 'read_only',
+  'partly_documented': True,
+  'sources': ['SSH-AUTH-6.0.2', 'SSH-CONT', 'ADM-SSH', 'S000'],
+  'description': 'The authentication methods an SSH connection may use (the client side and the server side '
+                 'may use different ones); each SSH connection policy uses one. Only the purpose, the list '
+                 "and the built-in key `-200` are documented (`-200` is also the key of other protocols' "
+                 'built-in authentication policies: keys are unique within one collection only). Whether '
+                 "these policies can be written over REST is not documented, and MSSQL's are read-only, so "
+                 'this is a data source. It shows `name` and, in `extra_json`, every other field the '
+                 'appliance returns.',
+  'name_field': 'name',
+  'builtins': [{'key': '-200', 'name_is_assumption': True, 'body': {'name': 'default'}}],
+  'fields': [{'name': 'name',
+              'type': 'string',
+              'required': True,
+              'assumption': 'the name field is inferred from MSSQL authentication policies',
+              'description': 'Name of the authentication policy.'}]},
+ {'terraform_name': 'ssh_channel_policy',
+  'title': 'SSH channel policy',
+  'path': 'ssh/channel_policies',
+  'kind': 'collection',
+  'partly_documented': True,
+  'sources': ['SSH-CH-6.14',
+              'SSH-CH-8.0',
+              'CH-GEN',
+              'CH-6.0.2',
+              'RDP-CH',
+              'USERLISTS',
+              'CHANGE-META',
+              'SSH-DEFAULT'],
+  'description': 'Which channels SSH connections may open (checked when a channel is opened), with the '
+                 'audit, four-eyes and content-policy actions per channel, optionally limited to gateway or '
+                 'remote groups (usergroup or user list names, case-sensitive) and a time policy. '
+                 'Documented: `name`, `rules`, `actions` (`audit`, `four_eyes`, `content_policy`), the group '
+                 'lists, and the special options of the `x11` channel (`networks`) and the `local-forwards` '
+                 "channel (`local_forwards`). Inferred, marked as assumptions: the rule's `channel` field, "
+                 'where `time_policy` and the special options sit in a rule. The documented channel types '
+                 'are `auth-agent`, `x11` and `local-forwards`; the rest of that table was not retrievable '
+                 '(`session-shell`, `session-exec`, `sftp`, `scp`, `remote-forwards` are likely), so any '
+                 "channel name is accepted. Fields the docs do not give (e.g. other channels' options) go in "
+                 '`extra_json` at the top level, and are kept in rules on every update. The default SSH '
+                 'channel policy (session shell only) exists on SPS, but its key and name are not '
+                 'documented: find it with the data source by name.',
+  'name_field': 'name',
+  'examples': {'minimal': {'name': 'tf_ssh_channels_minimal',
+                           'rules': [{'channel': 'session-shell', 'actions': {'audit': True}}]},
+               'full': {'name': 'tf_ssh_channels_full',
+                        'rules': [{'channel': 'session-shell',
+                                   'actions': {'audit': True, 'four_eyes': True, 'content_policy': None},
+                                   'allowed_for': {'gateway_groups': ['admins'],
+                                                   'remote_groups': ['root_users'],
+                                                   'time_policy': {'builtin': 'time_policy/7x24'}}},
+                                  {'channel': 'x11',
+                                   'actions': {'audit': True},
+                                   'networks': [{'selection': 'address', 'value': '192.168.1.1'},
+                                                {'selection': 'address', 'value': '10.0.0.0/8'}]},
+                                  {'channel': 'local-forwards',
+                                   'actions': {'audit': False},
+                                   'local_forwards': [{'host_address': {'selection': 'address',
+                                                                        'value': '192.168.100.1'},
+                                                       'host_port': 5555,
+                                                       'originator_address': {'selection': 'address',
+                                                                              'value': '192.168.1.1'}}]}]},
+               'update': {'name': 'tf_ssh_channels_minimal',
+                          'rules': [{'channel': 'session-shell',
+                                     'actions': {'audit': True, 'four_eyes': True},
+                                     'allowed_for': {'gateway_groups': ['admins']}},
+                                    {'channel': 'auth-agent', 'actions': {'audit': True}}]}},
+  'fields': [{'name': 'name',
+              'type': 'string',
+              'required': True,
+              'format': 'no_whitespace',
+              'assumption': 'the no-whitespace rule is stated for the other policy names, not for channel '
+                            'policies',
+              'description': 'Name of the channel policy. Cannot contain whitespace.'},
+             {'name': 'rules',
+              'type': 'list',
+              'required': True,
+              'description': 'The channel rules.',
+              'element': {'type': 'object',
+                          'fields': [{'name': 'channel',
+                                      'type': 'string',
+                                      'required': True,
+                                      'assumption': "the field naming a rule's channel is not shown in the "
+                                                    'retrieved docs',
+                                      'description': 'The channel type, e.g. `session-shell`, `auth-agent`, '
+                                                     '`x11`, `local-forwards`.'},
+                                     {'name': 'actions',
+                                      'type': 'object',
+                                      'required': True,
+                                      'description': 'What SPS does with the channel.',
+                                      'fields': [{'name': 'audit',
+                                                  'type': 'bool',
+                                                  'default': False,
+                                                  'description': 'Record the channel into audit trails.'},
+                                                 {'name': 'four_eyes',
+                                                  'type': 'bool',
+                                                  'default': False,
+                                                  'description': 'Require four-eyes authorization.'},
+                                                 {'name': 'content_policy',
+                                                  'type': 'reference',
+                                                  'target': 'content_policy',
+                                                  'nullable': True,
+                                                  'default': None,
+                                                  'description': 'Key of the content policy applied to the '
+                                                                 'channel.'}]},
+                                     {'name': 'allowed_for',
+                                      'type': 'object',
+                                      'default': {'gateway_groups': [], 'remote_groups': []},
+                                      'description': 'Restrict the rule to groups and times.',
+                                      'fields': [{'name': 'gateway_groups',
+                                                  'type': 'list',
+                                                  'default': [],
+                                                  'element': {'type': 'string'},
+                                                  'description': 'Gateway usergroups or user lists (names) '
+                                                                 'allowed to use the channel; empty = '
+                                                                 'everyone. User lists need gateway '
+                                                                 'authentication (web gateway authentication '
+                                                                 'or a client-side gateway back-end).'},
+                                                 {'name': 'remote_groups',
+                                                  'type': 'list',
+                                                  'default': [],
+                                                  'element': {'type': 'string'},
+                                                  'description': 'Remote usergroups or user lists (names); '
+                                                                 'empty = everyone.'},
+                                                 {'name': 'time_policy',
+                                                  'type': 'reference',
+                                                  'target': 'time_policy',
+                                                  'nullable': True,
+                                                  'assumption': 'the docs place a time policy reference on '
+                                                                'channel policy rules without showing where',
+                                                  'description': 'Key of the time policy limiting when the '
+                                                                 'channel may be used.'}]},
+                                     {'name': 'networks',
+                                      'type': 'list',
+                                      'assumption': "documented as the x11 channel's special option; its "
+                                                    'place in the rule is inferred',
+                                      'description': '`x11` only: the client addresses that may receive X11 '
+                                                     'forwarding; an empty list allows every client. Some '
+                                                     'clients send a host name and others an IP address, so '
+                                                     'mixed fleets may need both.',
+                                      'element': {'type': 'object',
+                                                  'fields': [{'name': 'selection',
+                                                              'type': 'string',
+                                                              'required': True,
+                                                              'description': 'The kind of `value`: `address` '
+                                                                             "in the docs' sample (other "
+                                                                             'kinds are not documented).'},
+                                                             {'name': 'value',
+                                                              'type': 'string',
+                                                              'required': True,
+                                                              'format': 'ip_or_cidr',
+                                                              'description': 'An IP address or '
+                                                                             'IP/prefix.'}]}},
+                                     {'name': 'local_forwards',
+                                      'type': 'list',
+                                      'assumption': "documented as the local-forwards channel's special "
+                                                    'option; its place in the rule is inferred',
+                                      'description': '`local-forwards` only: the port forwards allowed; an '
+                                                     'empty list means no restriction.',
+                                      'element': {'type': 'object',
+                                                  'fields': [{'name': 'host_address',
+                                                              'type': 'object',
+                                                              'required': True,
+                                                              'description': 'The target host of the '
+                                                                             'forward.',
+                                                              'fields': [{'name': 'selection',
+                                                                          'type': 'string',
+                                                                          'required': True,
+                                                                          'description': 'The kind of '
+                                                                                         '`value`: `address` '
+                                                                                         "in the docs' "
+                                                                                         'sample (other '
+                                                                                         'kinds are not '
+                                                                                         'documented).'},
+                                                                         {'name': 'value',
+                                                                          'type': 'string',
+                                                                          'required': True,
+                                                                          'description': 'The address.'}]},
+                                                             {'name': 'host_port',
+                                                              'type': 'int',
+                                                              'required': True,
+                                                              'format': 'port',
+                                                              'description': 'The target port of the '
+                                                                             'forward.'},
+                                                             {'name': 'originator_address',
+                                                              'type': 'object',
+                                                              'required': True,
+                                                              'description': 'The address the forward '
+                                                                             'originates from.',
+                                                              'fields': [{'name': 'selection',
+                                                                          'type': 'string',
+                                                                          'required': True,
+                                                                          'description': 'The kind of '
+                                                                                         '`value`: `address` '
+                                                                                         "in the docs' "
+                                                                                         'sample (other '
+                                                                                         'kinds are not '
+                                                                                         'documented).'},
+                                                                         {'name': 'value',
+                                                                          'type': 'string',
+                                                                          'required': True,
+                                                                          'description': 'The '
+                                                                                         'address.'}]}]}}]}}]},
+ {'terraform_name': 'ssh_settings_policy',
+  'title': 'SSH settings policy',
+  'path': 'ssh/settings_policies',
+  'kind': 'read_only',
+  'partly_documented': True,
+  'sources': ['SSH-SET-7.1', 'SSH-CONT', 'ADM-SSH'],
+  'description': 'Protocol-level SSH settings (algorithms, greeting and banner, timeout); several may exist '
+                 'and each SSH connection policy uses one. Only the purpose, the list and the built-in key '
+                 '`-300` are documented: no REST page states that these policies can be created or changed, '
+                 'so this is a data source (use the web interface to edit them). It shows `name` and, in '
+                 '`extra_json`, every other field the appliance returns. The web interface has a network '
+                 'idle timeout (seconds; a week, 604800, is suggested), a greeting and banner, and '
+                 'key-exchange, host-key, cipher, MAC and compression algorithm lists for each side; their '
+                 'REST names are not documented.',
+  'name_field': 'name',
+  'builtins': [{'key': '-300', 'name_is_assumption': True, 'body': {'name': 'default'}}],
+  'fields': [{'name': 'name',
+              'type': 'string',
+              'required': True,
+              'assumption': "the name field is inferred from the other protocols' settings policies",
+              'description': 'Name of the settings policy.'}]},
  {'terraform_name': 'system_backup',
   'title': 'System backup',
   'path': 'management/system_backup',
@@ -1909,11 +2299,14 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
  {'terraform_name': 'time_policy',
   'title': 'Time policy',
   'path': 'policies/time_policies',
-  'kind': 'opaque',
-  'sources': ['TIME', 'CHANGE-META'],
-  'description': 'Time policies restrict when a channel may be used (per weekday, lists of [start, end] '
-                 'times). Referenced from channel policy rules. This data source finds one by key or name; '
-                 'the built-in `-100` is the all-day `7x24` policy (that name is an assumption).',
+  'kind': 'collection',
+  'sources': ['TIME', 'CHANGE-META', 'DELETE'],
+  'description': "When users may use a channel: for each weekday (`Mon` ... `Sun`, SPS's own field names), "
+                 'the intervals `[start, end]` in `H:MM` form; a day without access is an empty list. '
+                 'Channel policy rules reference time policies (`allowed_for.time_policy`); one in use '
+                 'cannot be deleted. The built-in `-100` is the all-day `7x24` policy (that this key is the '
+                 'documented `7x24` sample is an assumption). Whether SPS accepts a body without some days '
+                 'is not documented: the provider always sends all seven (an unset day is `[]`, no access).',
   'name_field': 'name',
   'builtins': [{'key': '-100',
                 'name_is_assumption': True,
@@ -1924,7 +2317,93 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                          'Thu': [['0:00', '23:59']],
                          'Fri': [['0:00', '23:59']],
                          'Sat': [['0:00', '23:59']],
-                         'Sun': [['0:00', '23:59']]}}]},
+                         'Sun': [['0:00', '23:59']]}}],
+  'examples': {'minimal': {'name': 'tf_time_minimal', 'Mon': [['8:00', '17:00']]},
+               'full': {'name': 'tf_time_full',
+                        'Mon': [['0:00', '6:00'], ['18:00', '23:59']],
+                        'Tue': [['0:00', '6:00'], ['18:00', '23:59']],
+                        'Wed': [['0:00', '6:00'], ['18:00', '23:59']],
+                        'Thu': [['0:00', '6:00'], ['18:00', '23:59']],
+                        'Fri': [['0:00', '6:00'], ['18:00', '23:59']],
+                        'Sat': [['0:00', '23:59']],
+                        'Sun': [['0:00', '23:59']]},
+               'update': {'name': 'tf_time_minimal', 'Mon': [['7:30', '18:00']], 'Tue': [['7:30', '18:00']]}},
+  'fields': [{'name': 'name',
+              'type': 'string',
+              'required': True,
+              'format': 'no_whitespace',
+              'description': 'Name of the time policy (also shown on the web interface). Cannot contain '
+                             'whitespace.'},
+             {'name': 'Mon',
+              'type': 'list',
+              'default': [],
+              'default_is_assumption': True,
+              'description': 'Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or '
+                             '`HH:MM` form; an empty list means no access that day.',
+              'element': {'type': 'list',
+                          'min': 2,
+                          'max': 2,
+                          'element': {'type': 'string', 'format': 'hhmm'}}},
+             {'name': 'Tue',
+              'type': 'list',
+              'default': [],
+              'default_is_assumption': True,
+              'description': 'Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or '
+                             '`HH:MM` form; an empty list means no access that day.',
+              'element': {'type': 'list',
+                          'min': 2,
+                          'max': 2,
+                          'element': {'type': 'string', 'format': 'hhmm'}}},
+             {'name': 'Wed',
+              'type': 'list',
+              'default': [],
+              'default_is_assumption': True,
+              'description': 'Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or '
+                             '`HH:MM` form; an empty list means no access that day.',
+              'element': {'type': 'list',
+                          'min': 2,
+                          'max': 2,
+                          'element': {'type': 'string', 'format': 'hhmm'}}},
+             {'name': 'Thu',
+              'type': 'list',
+              'default': [],
+              'default_is_assumption': True,
+              'description': 'Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or '
+                             '`HH:MM` form; an empty list means no access that day.',
+              'element': {'type': 'list',
+                          'min': 2,
+                          'max': 2,
+                          'element': {'type': 'string', 'format': 'hhmm'}}},
+             {'name': 'Fri',
+              'type': 'list',
+              'default': [],
+              'default_is_assumption': True,
+              'description': 'Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or '
+                             '`HH:MM` form; an empty list means no access that day.',
+              'element': {'type': 'list',
+                          'min': 2,
+                          'max': 2,
+                          'element': {'type': 'string', 'format': 'hhmm'}}},
+             {'name': 'Sat',
+              'type': 'list',
+              'default': [],
+              'default_is_assumption': True,
+              'description': 'Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or '
+                             '`HH:MM` form; an empty list means no access that day.',
+              'element': {'type': 'list',
+                          'min': 2,
+                          'max': 2,
+                          'element': {'type': 'string', 'format': 'hhmm'}}},
+             {'name': 'Sun',
+              'type': 'list',
+              'default': [],
+              'default_is_assumption': True,
+              'description': 'Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or '
+                             '`HH:MM` form; an empty list means no access that day.',
+              'element': {'type': 'list',
+                          'min': 2,
+                          'max': 2,
+                          'element': {'type': 'string', 'format': 'hhmm'}}}]},
  {'terraform_name': 'trusted_ca_list',
   'title': 'Trusted CA list',
   'path': 'policies/trusted_ca_lists',
@@ -1934,6 +2413,31 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                  'source finds a list by key or name.',
   'name_field': 'name',
   'samples': [{'key': '12269547065727ad6e79d9e', 'body': {'name': 'erpm_ca'}}]},
+ {'terraform_name': 'userlist',
+  'title': 'User list',
+  'path': 'policies/userlists',
+  'kind': 'collection',
+  'partly_documented': True,
+  'sources': ['USERLISTS', 'UL-ADMIN', 'SDK-USERLIST'],
+  'description': 'Local allow-lists or deny-lists of usernames for finer control over who may use a channel: '
+                 'channel rules name them in `allowed_for.gateway_groups` / `remote_groups`. They take '
+                 'effect only with gateway authentication (web gateway authentication in the connection '
+                 'policy, or a client-side gateway back-end in the authentication policy), and cannot stop '
+                 "logins at the server's local console. Only `name` is documented for REST. The web "
+                 'interface gives a list a default policy (Reject = allow-list: only members may access; '
+                 'Accept = deny-list: everyone except members) and usernames, all case-sensitive; by the '
+                 "plugin SDK's view of user lists the body probably holds `allow` (`no_user` or `all_users`) "
+                 'and `except` (usernames): set those through `extra_json`, e.g. `{"allow": "no_user", '
+                 '"except": ["alice"]}` (unchecked against an appliance). SPS ships default user lists with '
+                 'negative keys; their keys and names are not documented.',
+  'name_field': 'name',
+  'examples': {'minimal': {'name': 'tf_userlist_minimal'},
+               'full': {'name': 'tf_userlist_full'},
+               'update': {'name': 'tf_userlist_renamed'}},
+  'fields': [{'name': 'name',
+              'type': 'string',
+              'required': True,
+              'description': 'Name of the user list (case-sensitive; channel rules use it).'}]},
  {'terraform_name': 'usermapping_policy',
   'title': 'Usermapping policy',
   'path': 'policies/usermapping_policies',

@@ -85,6 +85,7 @@ def type_from_dict(raw: Mapping[str, Any]) -> TypeDef:
         description=raw["description"].strip(),
         sources=tuple(raw["sources"]),
         name_field=raw.get("name_field"),
+        partly_documented=raw.get("partly_documented", False),
         builtins=tuple(
             Builtin(key=b["key"], body=b["body"], name_is_assumption=b.get("name_is_assumption", False))
             for b in raw.get("builtins", ())

@@ -217,6 +217,8 @@ class TypeDef:
     description: str
     sources: tuple[str, ...]
     name_field: str | None = None
+    partly_documented: bool = False
+    """The docs give part of the body only: fields the catalog does not model are SPS's, kept."""
     builtins: tuple[Builtin, ...] = ()
     samples: tuple[Builtin, ...] = ()
     initial_body: Mapping[str, Any] | None = None

@@ -109,6 +109,10 @@ class _Validate(Rebuild):
         self.problems.append(Problem(path, message, is_type_error))
 
     def sequence(self, spec: Value, element: Value, items: list[Any], path: Path) -> Any:
+        if spec.min is not None and len(items) < spec.min:
+            self.report(path, f"must hold at least {spec.min} element(s)")
+        if spec.max is not None and len(items) > spec.max:
+            self.report(path, f"must hold at most {spec.max} element(s)")
         for i, el in enumerate(items):
             if el is None:
                 self.report((*path, i), "list elements cannot be null")

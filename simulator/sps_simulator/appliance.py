@@ -317,7 +317,9 @@ class Appliance:
                         return f"{target.title.lower()} {key} is already used by {others[0]}; it can be referenced once"
                 return problem
 
-            problems = newer + validate(root, body, reference_check=ref_check)
+            problems = newer + validate(
+                root, body, allow_unknown_fields=t.partly_documented, reference_check=ref_check
+            )
             if problems:
                 kind = "SyntacticError" if all(p.is_type_error for p in problems) else "SemanticError"
                 raise ApiError(

@@ -2,10 +2,10 @@
 
 It knows what each mutation did (`Mutation.kind`, the spec at its path) and decides from the
 catalog's documented rules alone whether the result must be refused: a wrong JSON type, a value
-outside an enum or a documented format or range, a required field without default dropped, a
-field the type does not have, a reference to a key its target type does not hold. The format
-checks are written here again on purpose, differently, so a bug in `sps_catalog.values` cannot
-make both sides agree.
+outside an enum or a documented format, range or length, a required field without default
+dropped, a field the type does not have (kept where the docs give part of the body only), a
+reference to a key its target type does not hold. The format checks are written here again on
+purpose, differently, so a bug in `sps_catalog.values` cannot make both sides agree.
 """
 
 from __future__ import annotations
@@ -80,6 +80,8 @@ def breaks_spec(spec: Value, v: Any) -> bool:
         return (low is not None and v < low) or (high is not None and v > high)
     if not isinstance(v, JSON_TYPES[spec.type]) or (spec.type != "bool" and isinstance(v, bool)):
         return True
+    if spec.type == "list":
+        return (spec.min is not None and len(v) < spec.min) or (spec.max is not None and len(v) > spec.max)
     if spec.enum is not None and v not in spec.enum:
         return True
     return isinstance(v, str) and spec.format is not None and _breaks_format(spec.format, v)
@@ -93,7 +95,7 @@ def _holds_key(target: str, key: Any) -> bool:
 def must_refuse(t: TypeDef, m: Mutation, body: dict[str, Any]) -> bool:
     """Whether SPS, by its documented rules, refuses `body` mutated by `m`."""
     if m.kind == "extra_field":
-        return True
+        return not t.partly_documented  # SPS keeps the fields the docs do not give
     spec = _spec_at(t, body, m.path)
     if m.kind == "drop_required":
         assert isinstance(spec, Field)

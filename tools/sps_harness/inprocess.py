@@ -83,6 +83,14 @@ class InProcessProvider:
         (imported,) = response.imported_resources
         return self.read(type_name, cty.decode(imported.state.msgpack))
 
+    def read_data_source(self, type_name: str, config: dict[str, Any]) -> Any:
+        """What `data "<type_name>"` with `config` reads (unset attributes null)."""
+        t = object_type(self.servicer.data_sources[type_name].attrs)
+        request = pb.ReadDataSource.Request(type_name=type_name, config=self._dv(t, config))
+        response = self.servicer.ReadDataSource(request, None)
+        self._check(f"ReadDataSource {type_name}", response.diagnostics)
+        return cty.decode(response.state.msgpack)
+
     def _apply(self, type_name: str, prior: Any, config: Any) -> Any:
         t = self._type(type_name)
         planned = self.plan(type_name, prior, config)

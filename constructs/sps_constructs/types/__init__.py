@@ -24,10 +24,16 @@ from sps_constructs.types.mssql_settings_policy import *  # noqa: F403
 from sps_constructs.types.nic import *  # noqa: F403
 from sps_constructs.types.password import *  # noqa: F403
 from sps_constructs.types.private_key import *  # noqa: F403
+from sps_constructs.types.rdp_channel_policy import *  # noqa: F403
+from sps_constructs.types.rdp_settings_policy import *  # noqa: F403
 from sps_constructs.types.signing_ca import *  # noqa: F403
+from sps_constructs.types.ssh_authentication_policy import *  # noqa: F403
+from sps_constructs.types.ssh_channel_policy import *  # noqa: F403
+from sps_constructs.types.ssh_settings_policy import *  # noqa: F403
 from sps_constructs.types.system_backup import *  # noqa: F403
 from sps_constructs.types.time_policy import *  # noqa: F403
 from sps_constructs.types.trusted_ca_list import *  # noqa: F403
+from sps_constructs.types.userlist import *  # noqa: F403
 from sps_constructs.types.usermapping_policy import *  # noqa: F403
 from sps_constructs.types.vnc_channel_policy import *  # noqa: F403
 from sps_constructs.types.vnc_connection_policy import *  # noqa: F403

@@ -3,23 +3,54 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
-from sps_constructs.base import SpsDataSource
+import constructs
+
+from sps_constructs.base import SpsDataSource, SpsResource
+from sps_constructs.cdk import cdk
 
 __all__ = [
+    "DataLocalUserGroup",
     "LocalUserGroup",
     "LocalUserGroupRef",
 ]
 
 
-class LocalUserGroup(SpsDataSource):
-    """`data.sps_local_user_group`: Local usergroups (`{name, members}`). Connection policies name
-    groups (in `access_control` and `web_gateway_authentication.groups`) rather than referencing
-    them; this data source checks that a group exists and shows its members in `body_json`.
-    Group privileges cannot be edited over REST."""
+class LocalUserGroup(SpsResource):
+    """`sps_local_user_group`: Local usergroups of SPS and their members. Connection and channel
+    policies name groups (in `access_control`, `web_gateway_authentication.groups`, channel
+    rules' `gateway_groups` and `remote_groups`) rather than referencing them by key; names are
+    case-sensitive. Only the membership is managed here: group privileges (ACLs) cannot be
+    edited over REST, and privilege changes made on the web interface apply at the users' next
+    login."""
+
+    TYPE: ClassVar[str] = "local_user_group"
+
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        name: str,
+        members: Sequence[str] | None = None,
+        extra_json: Mapping[str, Any] | None = None,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+        lifecycle: cdk.TerraformResourceLifecycle | None = None,
+    ) -> None:
+        args = {
+            "name": name,
+            "members": members,
+            "extra_json": extra_json,
+        }
+        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
+
+class DataLocalUserGroup(SpsDataSource):
+    """`data.sps_local_user_group`: finds one local user group by key or name."""
 
     TYPE: ClassVar[str] = "local_user_group"
 
 
-LocalUserGroupRef = LocalUserGroup
+LocalUserGroupRef = LocalUserGroup | DataLocalUserGroup

@@ -3,30 +3,74 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from sps_constructs.base import SpsDataSource
+import constructs
+
+from sps_constructs.base import SpsDataSource, SpsResource
+from sps_constructs.cdk import cdk
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
 
 __all__ = [
+    "DataTimePolicy",
     "TimePolicy",
     "TimePolicyRef",
 ]
 
 
-class TimePolicy(SpsDataSource):
-    """`data.sps_time_policy`: Time policies restrict when a channel may be used (per weekday, lists of
-    [start, end] times). Referenced from channel policy rules. This data source finds one by key
-    or name; the built-in `-100` is the all-day `7x24` policy (that name is an assumption)."""
+class TimePolicy(SpsResource):
+    """`sps_time_policy`: When users may use a channel: for each weekday (`Mon` ... `Sun`, SPS's own
+    field names), the intervals `[start, end]` in `H:MM` form; a day without access is an empty
+    list. Channel policy rules reference time policies (`allowed_for.time_policy`); one in use
+    cannot be deleted. The built-in `-100` is the all-day `7x24` policy (that this key is the
+    documented `7x24` sample is an assumption). Whether SPS accepts a body without some days is
+    not documented: the provider always sends all seven (an unset day is `[]`, no access)."""
 
     TYPE: ClassVar[str] = "time_policy"
+
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        name: str,
+        Mon: Sequence[Sequence[str]] | None = None,
+        Tue: Sequence[Sequence[str]] | None = None,
+        Wed: Sequence[Sequence[str]] | None = None,
+        Thu: Sequence[Sequence[str]] | None = None,
+        Fri: Sequence[Sequence[str]] | None = None,
+        Sat: Sequence[Sequence[str]] | None = None,
+        Sun: Sequence[Sequence[str]] | None = None,
+        extra_json: Mapping[str, Any] | None = None,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+        lifecycle: cdk.TerraformResourceLifecycle | None = None,
+    ) -> None:
+        args = {
+            "name": name,
+            "Mon": Mon,
+            "Tue": Tue,
+            "Wed": Wed,
+            "Thu": Thu,
+            "Fri": Fri,
+            "Sat": Sat,
+            "Sun": Sun,
+            "extra_json": extra_json,
+        }
+        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
     @classmethod
-    def builtin(cls, appliance: Appliance, name: Literal["7x24"]) -> TimePolicy:
+    def builtin(cls, appliance: Appliance, name: Literal["7x24"]) -> DataTimePolicy:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""
-        result: TimePolicy = cls._builtin(appliance, name)
+        result: DataTimePolicy = DataTimePolicy._builtin(appliance, name)
         return result
 
 
-TimePolicyRef = TimePolicy
+class DataTimePolicy(SpsDataSource):
+    """`data.sps_time_policy`: finds one time policy by key or name."""
+
+    TYPE: ClassVar[str] = "time_policy"
+
+
+TimePolicyRef = TimePolicy | DataTimePolicy
