@@ -74,6 +74,7 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
   'path': 'policies/audit_policies',
   'kind': 'collection',
   'sources': ['S004'],
+  'overlays': ['simulator'],
   'description': 'Settings for encrypting, timestamping and signing audit trails. Select an audit policy in '
                  'a connection policy to enable auditing. The built-in `default` policy is pre-selected for '
                  'new connection policies; modify it with care.',
@@ -211,6 +212,7 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
   'path': 'policies/backup_policies',
   'kind': 'collection',
   'sources': ['S004'],
+  'overlays': ['simulator'],
   'description': 'Where and when SPS backs up its configuration and data: the backup server, the protocol '
                  '(Rsync over SSH, SMB/CIFS or NFS), the schedule and the notification e-mails. Used by '
                  'connection policies and by the system backup (`sps_system_backup`).',
@@ -1066,6 +1068,7 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
   'path': 'local_services/user_web',
   'kind': 'singleton',
   'sources': ['S002'],
+  'overlays': ['simulator'],
   'description': 'Where the user web interface (used e.g. for gateway authentication) listens and who may '
                  "reach it. This is a singleton: creating the resource adopts the appliance's setting and "
                  'destroying it only removes it from Terraform state.',
@@ -1840,6 +1843,7 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
   'path': 'network/nics',
   'kind': 'read_only',
   'sources': ['S002', 'PS-JOIN'],
+  'overlays': ['provider', 'simulator'],
   'description': "The appliance's physical interfaces `nic1`..`nic3`, with their logical interfaces and "
                  'addresses as ordered maps. Local services listen on a NIC address, referenced by the '
                  'dotted key `nic<N>.interfaces.<interface id>.addresses.<n>`; read `body_json` of this data '

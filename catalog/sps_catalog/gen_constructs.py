@@ -55,8 +55,8 @@ class Module:
     def py_type(self, f: Value, name_hint: str) -> str:
         if f.enum is not None and f.type in ("string", "int"):
             return f"Literal[{', '.join(json.dumps(e) for e in f.enum)}]"  # mypy then rejects other values
-        if f.type in SCALARS and (f.type != "reference" or f.format == "nic_address"):
-            return SCALARS[f.type].python  # a NIC address is a dotted key (nic1.interfaces.<id>.addresses.<n>)
+        if f.type in SCALARS and (f.type != "reference" or f.is_inner_reference):
+            return SCALARS[f.type].python  # a key pointing inside an object (nic1.interfaces.<id>.addresses.<n>)
         if f.type == "reference":
             target = self.cat[f.target or ""]
             if target.terraform_name != self.t.terraform_name:

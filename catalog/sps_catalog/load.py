@@ -15,6 +15,7 @@ from sps_catalog.model import (
     Catalog,
     Field,
     Kind,
+    Layer,
     StateUpgrade,
     TypeDef,
     Union,
@@ -97,6 +98,7 @@ def type_from_dict(raw: Mapping[str, Any]) -> TypeDef:
         versions=Versions(**raw.get("versions", {})),
         schema_version=raw.get("schema_version", 0),
         state_upgrades=_state_upgrades(raw),
+        overlays=tuple(cast(Layer, layer) for layer in raw.get("overlays", ())),
     )
 
 

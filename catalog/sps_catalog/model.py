@@ -17,6 +17,8 @@ from sps_catalog.walk import LIST_ELEMENT, dotted, field_nodes
 
 ValueType = Literal["string", "int", "bool", "object", "list", "reference"]
 Kind = Literal["collection", "ordered_collection", "singleton", "read_only", "opaque", "secret"]
+Layer = Literal["provider", "simulator"]
+"""Where an overlay module can live: the provider engine or the simulator."""
 
 
 class _NoDefault:
@@ -78,6 +80,12 @@ class Value:
     element: Value | None = None
     fields: tuple[Field, ...] = ()
     union: Union | None = None
+
+    @property
+    def is_inner_reference(self) -> bool:
+        """A reference whose key has a format (`nic_address`) names a place inside an object of its
+        target, not the object: users write the key itself, and the target's overlay resolves it."""
+        return self.type == "reference" and self.format is not None
 
     def all_fields(self) -> tuple[Field, ...]:
         """Every field an object may hold: discriminator, common fields, then each branch's fields."""
@@ -227,6 +235,8 @@ class TypeDef:
     versions: Versions = field(default_factory=Versions)
     schema_version: int = 0
     state_upgrades: tuple[StateUpgrade, ...] = ()
+    overlays: tuple[Layer, ...] = ()
+    """The layers holding an overlay module named after this type (its irregular API, ADR 0011)."""
 
     @property
     def resource_type(self) -> str:

@@ -130,7 +130,7 @@ class _Validate(Rebuild):
                 ferr = _check_format(spec.format, v)
                 if ferr:
                     self.report(path, ferr)
-            kerr = key_problem(v) if spec.type == "reference" and spec.format is None else None
+            kerr = key_problem(v) if spec.type == "reference" and not spec.is_inner_reference else None
             if kerr:
                 self.report(path, kerr)
             elif spec.type == "reference" and self.reference_check is not None:

@@ -82,8 +82,8 @@ class _Converter(Rebuild):
         }
 
     def reference(self, spec: Value, v: Any, path: tuple[str | int, ...]) -> Any:
-        if spec.format == "nic_address" and isinstance(v, str):
-            return v  # a key inside a NIC object; its form is checked with the other formats
+        if spec.is_inner_reference and isinstance(v, str):
+            return v  # a key pointing inside an object; its form is checked with the other formats
         target = load_catalog()[spec.target or ""]
         if not isinstance(v, (SpsResource, SpsDataSource)):
             raise self.fail(

@@ -38,6 +38,7 @@ class Api:
     def __init__(self, appliance: Appliance, *, secure_cookie: bool, admin: bool) -> None:
         self.appliance = appliance
         self.catalog = appliance.catalog
+        self.hooks = appliance.hooks
         self.tree = Tree(appliance.catalog)
         self.secure_cookie = secure_cookie
         self.types_by_href = {t.api_path: t for t in appliance.catalog}
@@ -296,7 +297,11 @@ class Api:
             raise method_not_allowed(href, request.method)
         objs = self.appliance.view(s).get(t.path, {})
         items = [
-            {"body": render_body(self.catalog, t, body), "key": key, "meta": {"href": f"{href}/{key}"}}
+            {
+                "body": render_body(self.catalog, self.hooks, t, body),
+                "key": key,
+                "meta": {"href": f"{href}/{key}"},
+            }
             for key, body in objs.items()
         ]
         links = self.tree.sibling_links(href)
@@ -319,7 +324,7 @@ class Api:
         body = self.appliance.view(s)[t.path][t.singleton_key]
         return JSONResponse(
             {
-                "body": render_body(self.catalog, t, body),
+                "body": render_body(self.catalog, self.hooks, t, body),
                 "key": t.singleton_key,
                 "meta": self.meta(s, href=href, **self.tree.sibling_links(href)),
             }
@@ -348,7 +353,7 @@ class Api:
             raise not_found(href)
         return JSONResponse(
             {
-                "body": {} if t.is_write_once else render_body(self.catalog, t, objs[key]),
+                "body": {} if t.is_write_once else render_body(self.catalog, self.hooks, t, objs[key]),
                 "key": key,
                 "meta": self.meta(s, href=href, **self.item_links(t, objs, key)),
             }

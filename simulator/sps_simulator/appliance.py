@@ -23,11 +23,12 @@ from typing import Any
 from sps_catalog.firmware import DEFAULT_FIRMWARE, fields_on
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.values import Problem, apply_defaults, validate
-from sps_simulator import audit_policy, backup_policy, newer_firmware, nic_address
+from sps_simulator import newer_firmware
 from sps_simulator.bruteforce import LoginGuard
+from sps_simulator.candidate import Candidate, Overlay
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
 from sps_simulator.index import Index, reference_fields, references
-from sps_simulator.overlay import Candidate, Overlay
+from sps_simulator.overlays import Behaviour, hooks_by_type
 from sps_simulator.store import Config, Store
 
 View = Mapping[str, Mapping[str, Any]]  # the committed configuration, or a transaction's candidate
@@ -123,6 +124,8 @@ class Appliance:
         firmware: str = DEFAULT_FIRMWARE,
     ) -> None:
         self.catalog = catalog
+        self.hooks = hooks_by_type(catalog)
+        self.behaviour = Behaviour()
         self.firmware = firmware
         self._roots = {t.terraform_name: fields_on(t.root, firmware) for t in catalog}
         self.with_samples = with_samples
@@ -146,6 +149,7 @@ class Appliance:
                 if extra_fields:  # as a firmware upgrade migrates the stored configuration
                     objs[key] = body = newer_firmware.fill(t, body)
                 self.index.add(t, key, body)
+                self.take_effect(t, body)
 
     # -- factory state -------------------------------------------------------------------
     def factory_config(self) -> Config:
@@ -167,15 +171,17 @@ class Appliance:
     def builtin_keys(self, t: TypeDef) -> set[str]:
         return {b.key for b in t.builtins}
 
-    # -- sessions ------------------------------------------------------------------------
-    def bruteforce_protection(self) -> bool:
-        user_web = self.committed.get("local_services/user_web", {}).get("user_web", {})
-        return bool(user_web.get("bruteforce_protection", True))
+    def take_effect(self, t: TypeDef, body: Any) -> None:
+        """A committed body changes the appliance's behaviour, for the types whose overlay says how."""
+        applied = self.hooks[t.terraform_name].applied
+        if applied is not None:
+            applied(self.behaviour, body)
 
+    # -- sessions ------------------------------------------------------------------------
     def login(self, user: str, password: str, client: str) -> Session | None:
         """A new session, or None for wrong credentials. Raises LoginBlocked while brute-force
         protection refuses this client."""
-        guard = self.bruteforce_protection()
+        guard = self.behaviour.bruteforce_protection
         if guard and (wait := self.login_guard.retry_after(client)):
             self.counters.failed_logins += 1
             raise LoginBlocked(wait)
@@ -266,6 +272,7 @@ class Appliance:
                 self.index.remove(t, key, overlay.base[key])
             for key, body in overlay.written.items():
                 self.index.add(t, key, body)
+                self.take_effect(t, body)
             overlay.apply()
         self.counters.commits += 1
         s.tx = None
@@ -297,9 +304,9 @@ class Appliance:
         """Validate a request body for type `t`; returns it with documented defaults applied."""
         if not isinstance(body, dict):
             raise syntactic(path, "The request body must be a JSON object.")
-        irregular = {"backup_policy": backup_policy.request_form, "audit_policy": audit_policy.request_form}
-        if t.terraform_name in irregular:
-            body = irregular[t.terraform_name](body)
+        before_write = self.hooks[t.terraform_name].before_write
+        if before_write is not None:
+            body = before_write(body)
         if t.is_typed:
             held, newer = body, list[Problem]()
             if self.extra_fields:
@@ -436,19 +443,20 @@ class Appliance:
 
     def reference_problem(self, config: View, spec: Value, key: str) -> str | None:
         """Why a reference does not resolve on this configuration, or None when it does."""
-        if spec.format == "nic_address":
-            return nic_address.problem(config, key)
         target = self.catalog[spec.target or ""]
+        resolve = self.hooks[target.terraform_name].reference_problem
+        if spec.is_inner_reference and resolve is not None:
+            return resolve(key, config.get(target.path, {}).get)
         if key not in config.get(target.path, {}):
             return f"references {key!r}, but no {target.title.lower()} has that key ({target.api_path})"
         return None
 
     def check_integrity(self, candidate: Candidate) -> list[dict[str, str]]:
         """Checks run at commit: every reference resolves. Deletions were refused while referenced,
-        so only the written objects need checking, unless the NICs changed (addresses are
-        referenced inside them): then every object is."""
+        so only the written objects need checking, unless a type referenced inside its objects
+        (the NICs' addresses) changed: then every object is."""
         changed = candidate.changed()
-        if nic_address.NICS in changed:
+        if any(self.hooks[self.types_by_path[path].terraform_name].reference_problem for path in changed):
             bodies = ((t, key, body) for t in self.catalog for key, body in candidate.get(t.path, {}).items())
         else:
             bodies = (

@@ -6,11 +6,12 @@ the endpoints the simulator actually serves, as sps-rest-api.md §2.2 and §8.6 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.walk import Path, Rebuild
-from sps_simulator import nic_address
+from sps_simulator.overlays import Hooks
 
 ROOT = "/api/configuration"
 TRANSACTION = "/api/transaction"
@@ -73,17 +74,20 @@ class _Render(Rebuild):
     select = "present"
     keep_unselected = True
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, hooks: Mapping[str, Hooks]) -> None:
         self.catalog = catalog
+        self.hooks = hooks
 
     def leaf(self, spec: Value, v: Any, path: Path) -> Any:
         if spec.type != "reference" or not isinstance(v, str):
             return v
-        if spec.format == "nic_address":
-            return {"key": v, "meta": {"href": nic_address.href(v)}}
-        return reference_out(self.catalog[spec.target or ""], v)
+        target = self.catalog[spec.target or ""]
+        href = self.hooks[target.terraform_name].reference_href
+        if spec.is_inner_reference and href is not None:
+            return {"key": v, "meta": {"href": href(target, v)}}
+        return reference_out(target, v)
 
 
-def render_body(catalog: Catalog, t: TypeDef, body: Any) -> Any:
+def render_body(catalog: Catalog, hooks: Mapping[str, Hooks], t: TypeDef, body: Any) -> Any:
     """A stored body (references as plain keys) in response form (references as key + href)."""
-    return _Render(catalog)(t.root, body) if t.is_typed else body
+    return _Render(catalog, hooks)(t.root, body) if t.is_typed else body

@@ -107,8 +107,9 @@ def test_duplicate_names_on_one_appliance_fail_the_synth_aspect() -> None:
 
 
 def test_mistakes_only_the_appliance_sees_are_caught_at_plan(simulator: RunningSimulator, tf: Terraform) -> None:
-    """A missing key, a key of the wrong type and a name already taken are known values only the
-    appliance can judge: read-only lookups at plan refuse them, naming resource and attribute."""
+    """A missing key, a key of the wrong type, a NIC address the NIC lacks (the `nic` overlay) and a
+    name already taken are known values only the appliance can judge: read-only lookups at plan
+    refuse them, naming resource and attribute."""
     (tf.workdir / "main.tf").write_text(
         REQUIRED_PROVIDERS
         + provider_block(simulator)
@@ -128,6 +129,10 @@ resource "sps_audit_policy" "dup" {
   encryption = { enabled = false }
   signing    = { enabled = false }
 }
+resource "sps_local_services_cluster" "this" {
+  enabled        = true
+  listen_address = "nic1.interfaces.ff7574025754b3df1647001.addresses.9"
+}
 """
     )
     tf.init()
@@ -141,6 +146,10 @@ resource "sps_audit_policy" "dup" {
     assert "name: another sps_audit_policy is already named 'default'" in text, text
     assert 'in resource "sps_audit_policy" "dup": ' in text, text[-1500:]
     assert re.search(r'\d+: name = "default"', text), "the name attribute is underlined"
+    assert (
+        "listen_address: 'nic1.interfaces.ff7574025754b3df1647001.addresses.9': interface "
+        "'ff7574025754b3df1647001' of nic1 has no address '9' on the appliance (/api/configuration/network/nics)"
+    ) in text, text
     assert simulator.stats()["commits"] == before and tf.resources() == {}
 
 

@@ -101,5 +101,5 @@ def must_refuse(t: TypeDef, m: Mutation, body: dict[str, Any]) -> bool:
         assert isinstance(spec, Field)
         return not spec.nullable and (not spec.has_default or spec.default is None)
     if m.kind in ("missing_reference", "wrong_reference"):
-        return spec.format == "nic_address" or not _holds_key(spec.target or "", m.value)
+        return spec.is_inner_reference or not _holds_key(spec.target or "", m.value)
     return breaks_spec(spec, m.value)

@@ -33,7 +33,7 @@ def response_body(t: TypeDef, example: str) -> dict[str, Any]:
             set_in(attrs, path, "secret-key" if given is not None else None)
     body: dict[str, Any] = to_body(t.root, attrs)
     for path, spec, v in leaves(t.root, body):
-        if spec.type == "reference" and spec.format != "nic_address":
+        if spec.type == "reference" and not spec.is_inner_reference:
             set_in(body, tuple(str(p) for p in path), {"key": v, "meta": {"href": f"/api/x/{v}"}})
     return body
 

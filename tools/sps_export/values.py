@@ -55,7 +55,7 @@ class _Minimal(Rebuild):
         if spec.type != "reference":
             return v
         key = reference_key(v)
-        if spec.format == "nic_address" or not isinstance(key, str):
+        if spec.is_inner_reference or not isinstance(key, str):
             return key
         if isinstance(spec, Field) and spec.secret:
             return Secret(spec, tuple(str(step) for step in path), key)

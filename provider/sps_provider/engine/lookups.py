@@ -1,5 +1,6 @@
 """Mistakes only the appliance can see, caught at plan by read-only lookups: a reference to a key
-the target collection does not hold (a wrong type's key, a deleted object) and a name another
+the target collection does not hold (a wrong type's key, a deleted object), one whose key points
+inside an object at a place it does not have (resolved by the target's overlay) and a name another
 object of the type already has. Values unknown at plan (objects created in the same apply) are
 left to the apply. Reads go through the refresh snapshot: one GET per type per plan.
 
@@ -13,6 +14,7 @@ unknown) are left to the apply, which refuses inside its transaction whatever is
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sps_catalog import load_catalog
@@ -21,6 +23,7 @@ from sps_catalog.model import TypeDef, Value
 from sps_catalog.values import Path, dotted, validate
 from sps_provider.client import errors
 from sps_provider.engine.refresh import RefreshReader
+from sps_provider.overlays import hooks
 from sps_provider.protocol.diagnostics import Diagnostics
 
 
@@ -31,7 +34,12 @@ def missing_references(t: TypeDef, values: Any, refresh: RefreshReader) -> list[
 
     def check(spec: Value, key: str, at: Path) -> str | None:
         target = catalog[spec.target or ""] if spec.target else None
-        if target is None or spec.format is not None or target.is_write_once:
+        if target is None or target.is_write_once:
+            return None
+        resolve = hooks(target).reference_problem
+        if spec.is_inner_reference and resolve is not None:
+            if problem := resolve(key, partial(_body, refresh, target)):
+                found.append((at, f"{problem} on the appliance ({target.api_path})"))
             return None
         try:
             refresh.get(target, item_path(target.api_path, key), key)
@@ -41,6 +49,14 @@ def missing_references(t: TypeDef, values: Any, refresh: RefreshReader) -> list[
 
     validate(t.root, values, reference_check=check)
     return found
+
+
+def _body(refresh: RefreshReader, t: TypeDef, key: str) -> Any:
+    """The body of `t`'s object `key` (from the snapshot), or None when there is none."""
+    try:
+        return refresh.get(t, item_path(t.api_path, key), key).get("body")
+    except errors.NotFound:
+        return None
 
 
 Explained = Callable[[str, dict[str, Any]], bool]

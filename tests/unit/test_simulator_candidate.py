@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sps_simulator.overlay import Candidate, Overlay
+from sps_simulator.candidate import Candidate, Overlay
 from sps_simulator.store import Store
 
 

@@ -1,29 +1,26 @@
-"""NIC address references: the one reference kind that points inside an object.
+"""NIC address keys: the one reference form that points inside an object (format `nic_address`).
 
 A listening address is referenced by a dotted key into a NIC's ordered maps,
-`nic1.interfaces.<interface id>.addresses.<n>`, and rendered with an href that uses a fragment,
-`/api/configuration/network/nics/nic1#interfaces/<id>/addresses/<n>` (seed 002, PS-JOIN).
+`nic1.interfaces.<interface id>.addresses.<n>` (seed 002, PS-JOIN). Resolving one is the same on
+the appliance (the simulator's `nic` overlay) and at plan (the provider's), so it is written once
+here, over a lookup of NIC bodies by key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 
-NICS = "network/nics"
+NicBody = Callable[[str], Any]
+"""The body of the NIC with this key (`nic1`), or None when there is none."""
 
 
-def href(key: str) -> str:
-    nic, rest = key.split(".", 1)
-    return f"/api/configuration/{NICS}/{nic}#{rest.replace('.', '/')}"
-
-
-def problem(config: Mapping[str, Mapping[str, Any]], key: str) -> str | None:
-    """Why `key` names no address on this appliance, or None when it does."""
+def problem(key: str, nic_body: NicBody) -> str | None:
+    """Why `key` names no address of the NICs `nic_body` finds, or None when it does."""
     parts = key.split(".")
     if len(parts) != 5 or parts[1] != "interfaces" or parts[3] != "addresses":
         return f"{key!r} is not a NIC address key (nic<N>.interfaces.<id>.addresses.<n>)"
-    nic = config.get(NICS, {}).get(parts[0])
+    nic = nic_body(parts[0])
     if not isinstance(nic, dict):
         return f"{key!r}: there is no NIC {parts[0]!r}"
     interface = nic.get("interfaces", {}).get(parts[2])

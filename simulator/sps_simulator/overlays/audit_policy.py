@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sps_simulator.overlays import Hooks
+
 
 def request_form(body: Any) -> Any:
     """The body with a boolean `timestamping` renamed `timestamping_enabled` (unless both are given)."""
@@ -15,3 +17,6 @@ def request_form(body: Any) -> Any:
     out = {k: v for k, v in body.items() if k != "timestamping"}
     out["timestamping_enabled"] = body["timestamping"]
     return out
+
+
+HOOKS = Hooks(before_write=request_form)

@@ -10,6 +10,8 @@ import copy
 import struct
 from typing import Any
 
+from sps_simulator.overlays import Hooks
+
 ALGORITHMS = {"ssh-rsa": "rsa", "ssh-dss": "dss"}
 
 
@@ -43,3 +45,6 @@ def request_form(body: Any) -> Any:
     out = copy.deepcopy(body)
     out["target"]["host_key"] = host_key_object(target["host_key"])
     return out
+
+
+HOOKS = Hooks(before_write=request_form)
