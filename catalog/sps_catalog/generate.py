@@ -1,4 +1,5 @@
-"""`sps-generate`: regenerate the compiled catalog and the constructs (`--check`: fail if any is stale).
+"""`sps-generate`: regenerate the compiled catalog, the constructs and docs/baseline.md (`--check`: fail if
+any is stale).
 The reference docs come from the schema the provider serves, a layer above: `python -m sps_docs`."""
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ def render_data(raws: list[dict[str, Any]]) -> str:
 
 
 def outputs(raws: list[dict[str, Any]], cat: Catalog) -> dict[Path, str]:
+    from sps_catalog.gen_baseline import render_baseline
     from sps_catalog.gen_constructs import render_constructs
 
     files: dict[Path, str] = {CATALOG_DIR / "sps_catalog" / "_data.py": render_data(raws)}
     files.update({ROOT / rel: text for rel, text in render_constructs(cat).items()})
+    files.update({ROOT / rel: text for rel, text in render_baseline(cat).items()})
     return files
 
 

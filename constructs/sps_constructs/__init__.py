@@ -15,6 +15,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 
 from sps_constructs.appliance import Appliance as Appliance
 from sps_constructs.appliance import SpsProvider as SpsProvider
+from sps_constructs.baseline import SpsBaseline as SpsBaseline
 from sps_constructs.errors import SpsConfigError as SpsConfigError
 from sps_constructs.secrets import ephemeral_variable as ephemeral_variable
 from sps_constructs.types import *  # noqa: F403

@@ -105,12 +105,12 @@ class _Converter(Rebuild):
         return v.key
 
 
-def _to_unknown(v: Any) -> Any:
+def to_unknown(v: Any) -> Any:
     """Tokens are not known until Terraform runs: validate them as unknown."""
     if isinstance(v, dict):
-        return {k: _to_unknown(x) for k, x in v.items()}
+        return {k: to_unknown(x) for k, x in v.items()}
     if isinstance(v, list):
-        return [_to_unknown(x) for x in v]
+        return [to_unknown(x) for x in v]
     if is_unresolved(v):
         return UNKNOWN
     return v
@@ -196,7 +196,7 @@ class SpsResource(_SpsElement, cdk.TerraformResource):
         conv = _Converter(where, appliance)
         extra = args.get(EXTRA_JSON)
         attrs = conv.object(t.root, {k: v for k, v in args.items() if v is not None and k != EXTRA_JSON}, ())
-        checked = as_body_values(t.root, _to_unknown(attrs))  # a secret given as its write-only value is set
+        checked = as_body_values(t.root, to_unknown(attrs))  # a secret given as its write-only value is set
         for p in validate(t.root, apply_defaults(t.root, checked)):
             raise SpsConfigError(where, p.dotted(), p.message)
         if extra is not None:

@@ -138,3 +138,15 @@ def test_a_type_that_cannot_be_read_is_reported_and_the_others_are_written(
     assert f'resource "{audit.resource_type}"' not in main
     assert 'resource "sps_content_policy"' in main, "the other types are written"
     assert f"`{audit.resource_type}`: could not be read" in (tmp_path / "out" / "hcl" / "README.md").read_text()
+
+
+def test_check_runs_the_baseline_against_the_appliance(appliance: RunningSimulator, tmp_path: Path) -> None:
+    result = export(appliance, tmp_path / "out", "--check", "--json")
+    assert result.returncode == 1, result.stderr
+    found = json.loads(result.stdout)
+    audit = {f["object"].split("'")[1] for f in found if f["rule"] == "SPS-AUDIT-1"}
+    assert "tf_audit_minimal" in audit and "tf_audit_full" not in audit
+    assert all(f["statement"] and f["severity"] in ("high", "medium", "low") for f in found)
+    assert not (tmp_path / "out").exists(), "--check writes no code"
+    text = export(appliance, tmp_path / "out", "--check", "--fail-on", "high")
+    assert "SPS-AUDIT-1 sps_audit_policy 'tf_audit_minimal'" in text.stdout

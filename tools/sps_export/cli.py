@@ -1,4 +1,5 @@
-"""`sps-export`: write a running appliance's configuration as Python (CDKTF) and HCL.
+"""`sps-export`: write a running appliance's configuration as Python (CDKTF) and HCL, or with
+`--check` judge it against the security baseline.
 
 Exit codes: 0 everything exported; 1 written, but some types could not be read or some objects
 could not be represented (all named on stderr and in the README); 2 nothing written (bad
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sps_catalog import load_catalog
+from sps_catalog.baseline import SEVERITIES, at_least
 from sps_catalog.model import Catalog, TypeDef
-from sps_export import hcl, python, readme
+from sps_export import check, hcl, python, readme
 from sps_export.reader import TypeRead, read_appliance
 from sps_export.selection import Export, select
 from sps_provider.client import errors
@@ -35,7 +37,19 @@ def parse_args(cat: Catalog, argv: list[str] | None) -> argparse.Namespace:
         "--ca-bundle", default=os.environ.get("SPS_CA_BUNDLE"), help="PEM file of the CA (env SPS_CA_BUNDLE)"
     )
     tls.add_argument("--insecure", action="store_true", help="skip certificate verification (lab use only)")
-    p.add_argument("--out", type=Path, required=True, help="directory to write into (python/ and hcl/ below it)")
+    p.add_argument("--out", type=Path, help="directory to write into (python/ and hcl/ below it)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="run the security baseline against the appliance instead of exporting (findings on stdout)",
+    )
+    p.add_argument("--json", action="store_true", help="with --check: findings as JSON")
+    p.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default="low",
+        help="with --check: exit 1 when a finding is at least this severe (default low: any finding)",
+    )
     p.add_argument("--format", choices=("python", "hcl", "both"), default="both")
     p.add_argument("--appliance-name", default="sps", help="the Appliance id and stack name (default sps)")
     p.add_argument(
@@ -46,7 +60,10 @@ def parse_args(cat: Catalog, argv: list[str] | None) -> argparse.Namespace:
         help="export these resource types only (e.g. sps_audit_policy); references to others become lookups",
     )
     p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one HTTP answer")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.out is None and not args.check:
+        p.error("give --out DIR (or --check)")
+    return args
 
 
 def _progress(err: TextIO) -> Any:
@@ -103,6 +120,13 @@ def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
     except errors.SpsError as exc:
         print(f"sps-export: {exc}", file=err)
         return 2
+    if args.check:
+        found = check.findings(read)
+        print(check.as_json(found) if args.json else check.as_text(found))
+        for name, error in read.read_errors().items():
+            print(f"not read: {name}: {error}", file=err)
+        failed = any(at_least(f.rule.severity, args.fail_on) for f in found)
+        return 1 if failed or read.read_errors() else 0
     export = select(cat, read)
     provider = {"url": args.url, "ca_bundle": args.ca_bundle, "insecure": True if args.insecure else None}
     formats = ("python", "hcl") if args.format == "both" else (args.format,)

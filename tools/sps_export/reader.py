@@ -42,6 +42,10 @@ class ApplianceRead:
     def objects(self) -> list[ReadObject]:
         return [o for r in self.types for o in r.objects]
 
+    def read_errors(self) -> dict[str, str]:
+        """resource type -> the error that stopped its read."""
+        return {r.t.resource_type: r.error for r in self.types if r.error is not None}
+
 
 Progress = Callable[[TypeRead, int, int], None]
 """Called after each type: (its read, how many types done, how many in all)."""

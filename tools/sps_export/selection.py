@@ -114,9 +114,7 @@ def object_name(o: ReadObject) -> str:
 def select(cat: Catalog, read: ApplianceRead) -> Export:
     out = Export(read.url, read.firmware)
     names = _Names()
-    for r in read.types:
-        if r.error is not None:
-            out.read_errors[r.t.resource_type] = r.error
+    out.read_errors.update(read.read_errors())
     candidates: list[Resource] = []
     for o in read.objects():
         t = o.t

@@ -1,0 +1,137 @@
+"""The security baseline: every rule with a violating and a compliant configuration, judged by the
+stack Aspect (`SpsBaseline`, through a real cdktf synth) and by the live check (`sps-export
+--check`'s code, on the bodies an appliance would answer); rules about a shape apply to every
+catalog type of that shape."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cdktf import App, Aspects, TerraformStack
+
+from sps_catalog import TypeDef, Value, load_catalog
+from sps_catalog.baseline import RULES, Finding
+from sps_catalog.walk import Path as WalkPath
+from sps_catalog.walk import Rebuild
+from sps_constructs import Appliance, SpsBaseline, SpsConfigError
+from sps_export import check
+from sps_export.python import _construct_classes
+from sps_export.reader import ApplianceRead, ReadObject, TypeRead
+from sps_provider.engine.convert import to_body
+from tests.fuzz.catalog_cases import resolved
+
+CATALOG = load_catalog()
+Case = tuple[str, TypeDef, dict[str, Any], dict[str, Any]]
+
+
+def example(t: TypeDef, name: str = "minimal", **override: Any) -> dict[str, Any]:
+    attrs: dict[str, Any] = resolved(copy.deepcopy(dict(t.examples[name])))
+    return {**attrs, **override}
+
+
+def shaped(rule_id: str) -> list[TypeDef]:
+    rule = next(r for r in RULES if r.id == rule_id)
+    return [t for t in CATALOG.managed if rule.applies(t)]
+
+
+def cases() -> list[Case]:
+    audit, web, backup, vnc = (CATALOG[n] for n in ("audit_policy", "local_services_user_web", "system_backup",
+                                                    "vnc_settings_policy"))  # fmt: skip
+    out: list[Case] = [
+        ("SPS-AUDIT-1", audit, example(audit, "full"), example(audit)),
+        ("SPS-AUDIT-2", audit, example(audit, signing={"enabled": True, "x509_identity": "x509"}), example(audit)),
+        ("SPS-AUDIT-3", audit, example(audit, timestamping_enabled=True), example(audit)),
+        ("SPS-TLS-2", vnc, example(vnc), example(vnc, "full")),
+        ("SPS-WEB-1", web, example(web, access_restriction={"enabled": True, "allowed_from": ["10.0.0.0/8"]}),
+         example(web, access_restriction={"enabled": False})),
+        ("SPS-BACKUP-1", backup, example(backup, backup_policy="policy"), example(backup)),
+    ]
+    for t in shaped("SPS-NET-1"):
+        ok = example(t)
+        out.append(("SPS-NET-1", t, ok, {**ok, "network": {**ok["network"], "clients": ["10.0.0.0/8", "0.0.0.0/0"]}}))
+    tls = {"selection": "tls", "certificate": {"selection": "generate", "signing_ca": "ca"},
+           "server_certificate_check": {"enabled": False}}  # fmt: skip
+    out += [("SPS-TLS-1", t, example(t, transport_security=tls), example(t)) for t in shaped("SPS-TLS-1")]
+    for t in shaped("SPS-CHAN-1"):
+        channel = example(t)["rules"][0]["channel"]
+        open_rule = {"channel": channel, "actions": {"audit": False}}
+        out.append(("SPS-CHAN-1", t, example(t), example(t, rules=[open_rule])))
+    return out
+
+
+CASES = cases()
+IDS = [f"{rule}-{t.terraform_name}" for rule, t, _, _ in CASES]
+
+
+def test_every_rule_has_a_case_and_a_statement() -> None:
+    assert {r.id for r in RULES} == {rule for rule, *_ in CASES}
+    assert all(r.statement and r.title for r in RULES)
+
+
+def live(t: TypeDef, attrs: dict[str, Any]) -> list[Finding]:
+    """The live check on the body an appliance answers for `attrs`."""
+    body = to_body(t.root, attrs)
+    return check.findings(ApplianceRead("https://sps", "7.5.1", [TypeRead(t, [ReadObject(t, "k1", body)])]))
+
+
+class _Lookups(Rebuild):
+    """References (keys) as data-source lookups on the appliance, as a stack would hold them."""
+
+    select = "present"
+    keep_unselected = True
+
+    def __init__(self, sps: Appliance) -> None:
+        self.sps = sps
+
+    def leaf(self, spec: Value, v: Any, path: WalkPath) -> Any:
+        if spec.type != "reference" or spec.format == "nic_address":
+            return v
+        data = _construct_classes()[spec.target or ""][1]
+        assert data is not None
+        return data(self.sps, f"lookup_{'_'.join(map(str, path))}", key=v)
+
+
+def synthesized(tmp_path: Path, t: TypeDef, attrs: dict[str, Any], fail_on: Any = None,
+                reason: str | None = None, rule_id: str = "") -> SpsBaseline:  # fmt: skip
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    app = App(outdir=str(tmp_path / "cdktf.out"))
+    stack = TerraformStack(app, "baseline")
+    sps = Appliance(stack, "sps", url="https://sps.example.net")
+    cls = _construct_classes()[t.terraform_name][0]
+    assert cls is not None
+    construct = cls(sps, "object", **_Lookups(sps)(t.root, attrs))
+    if reason is not None:
+        SpsBaseline.suppress(construct, rule_id, reason=reason)
+    baseline = SpsBaseline(fail_on=fail_on)
+    Aspects.of(stack).add(baseline)
+    app.synth()
+    return baseline
+
+
+@pytest.mark.parametrize(("rule_id", "t", "compliant", "violating"), CASES, ids=IDS)
+def test_rule_in_the_live_check(rule_id: str, t: TypeDef, compliant: dict[str, Any], violating: dict[str, Any]) -> None:
+    assert rule_id in {f.rule.id for f in live(t, violating)}
+    assert rule_id not in {f.rule.id for f in live(t, compliant)}
+
+
+@pytest.mark.parametrize(("rule_id", "t", "compliant", "violating"), CASES, ids=IDS)
+def test_rule_in_the_stack_aspect(
+    rule_id: str, t: TypeDef, compliant: dict[str, Any], violating: dict[str, Any], tmp_path: Path
+) -> None:
+    assert rule_id in {f.rule.id for f in synthesized(tmp_path / "bad", t, violating).findings}
+    assert rule_id not in {f.rule.id for f in synthesized(tmp_path / "ok", t, compliant).findings}
+
+
+def test_a_severe_finding_fails_the_synth_unless_suppressed_with_a_reason(tmp_path: Path) -> None:
+    audit = CATALOG["audit_policy"]
+    with pytest.raises(RuntimeError, match="SPS-AUDIT-1"):
+        synthesized(tmp_path / "a", audit, example(audit), fail_on="high")
+    baseline = synthesized(tmp_path / "b", audit, example(audit), fail_on="high", rule_id="SPS-AUDIT-1",
+                           reason="lab appliance: its recordings hold no real data")  # fmt: skip
+    assert "SPS-AUDIT-1" not in {f.rule.id for f in baseline.findings}
+    assert [s.reason for _, s in baseline.suppressed] == ["lab appliance: its recordings hold no real data"]
+    with pytest.raises(SpsConfigError, match="needs a reason"):
+        synthesized(tmp_path / "c", audit, example(audit), rule_id="SPS-AUDIT-1", reason="ok")
