@@ -2050,10 +2050,26 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
   'title': 'Signing CA',
   'path': 'policies/signing_cas',
   'kind': 'opaque',
-  'sources': ['SIGNING-CA'],
-  'description': 'CAs that SPS uses to generate server-side certificates on the fly. The body is not '
-                 'documented; this data source finds one by key or name.',
-  'name_field': 'name'},
+  'partly_documented': True,
+  'sources': ['SIGNING-CA', 'S000', 'S001'],
+  'description': 'CAs that SPS uses to generate server-side certificates on the fly: SSL-encrypted RDP, RDP '
+                 'with Network Level Authentication (CredSSP), and SSH connections with X.509-based '
+                 'authentication; connection policies reference them in their TLS settings '
+                 '(`certificate.generate.signing_ca`). Only the first field of the body is documented: `ca`, '
+                 "a reference to the CA's X.509 identity (UUID key). This data source finds a signing CA by "
+                 'key or name and shows `ca`; every other field the appliance returns is in `extra_json`. '
+                 'Whether signing CAs can be created over REST is not documented.',
+  'name_field': 'name',
+  'fields': [{'name': 'name',
+              'type': 'string',
+              'assumption': "the body's name field is not shown; the other policies have one",
+              'description': 'Name of the signing CA.'},
+             {'name': 'ca',
+              'type': 'reference',
+              'target': 'x509',
+              'required': True,
+              'description': 'Key of the X.509 identity (certificate and private key) that signs the '
+                             'generated certificates.'}]},
  {'terraform_name': 'ssh_authentication_policy',
   'title': 'SSH authentication policy',
   'path': 'ssh/authentication_policies',

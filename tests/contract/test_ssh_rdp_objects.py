@@ -198,3 +198,20 @@ def test_extra_json_sets_a_user_lists_undocumented_fields(sim: RunningSimulator,
     assert held == {"name": "tf_allow_alice", "allow": "no_user", "except": ["alice"]}
     assert provider.plan("sps_userlist", state, {**state, "extra_json": extra}) == state
     provider.delete("sps_userlist", state)
+
+
+def test_a_signing_ca_references_its_x509_identity(sim: RunningSimulator, provider: InProcessProvider) -> None:
+    """[SIGNING-CA]: the body opens with `ca`, a reference object with the X.509 identity's UUID key."""
+    api = Client(sim)
+    x509 = api.ok("POST", f"{API}/x509", {"name": "rdp_ca_cert"}, status=201)["key"]
+    key = api.ok("POST", f"{API}/policies/signing_cas", {"name": "rdp_ca", "ca": x509}, status=201)["key"]
+    assert api.ok("GET", f"{API}/policies/signing_cas/{key}")["body"]["ca"] == {
+        "key": x509,
+        "meta": {"href": f"{API}/x509/{x509}"},
+    }
+    r = api.call("POST", f"{API}/policies/signing_cas", {"name": "no_ca"})
+    assert r.status_code == 400 and "ca" in errors(r)
+    api.commit()
+    assert api.call("DELETE", f"{API}/x509/{x509}").status_code == 400, "an identity in use stays"
+    found = provider.read_data_source("sps_signing_ca", {"name": "rdp_ca"})
+    assert (found["key"], found["ca"]) == (key, x509)

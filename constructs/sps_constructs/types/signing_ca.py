@@ -14,8 +14,13 @@ __all__ = [
 
 
 class SigningCa(SpsDataSource):
-    """`data.sps_signing_ca`: CAs that SPS uses to generate server-side certificates on the fly. The
-    body is not documented; this data source finds one by key or name."""
+    """`data.sps_signing_ca`: CAs that SPS uses to generate server-side certificates on the fly: SSL-
+    encrypted RDP, RDP with Network Level Authentication (CredSSP), and SSH connections with
+    X.509-based authentication; connection policies reference them in their TLS settings
+    (`certificate.generate.signing_ca`). Only the first field of the body is documented: `ca`, a
+    reference to the CA's X.509 identity (UUID key). This data source finds a signing CA by key
+    or name and shows `ca`; every other field the appliance returns is in `extra_json`. Whether
+    signing CAs can be created over REST is not documented."""
 
     TYPE: ClassVar[str] = "signing_ca"
 
