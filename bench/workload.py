@@ -97,9 +97,9 @@ def synth(w: Workload, outdir: Path, appliances: list[dict[str, Any]], group_com
         MssqlChannelPolicyRules,
         MssqlChannelPolicyRulesActions,
         MssqlConnectionPolicy,
-        MssqlConnectionPolicyNetwork,
         MssqlConnectionPolicyPolicies,
         MssqlSettingsPolicy,
+        Network,
     )
 
     app = App(outdir=str(outdir))
@@ -130,8 +130,7 @@ def synth(w: Workload, outdir: Path, appliances: list[dict[str, Any]], group_com
                        else MssqlChannelPolicy.builtin(sps, "default"))  # fmt: skip
             obj = MssqlConnectionPolicy(
                 sps, node.name, name=node.name,
-                network=MssqlConnectionPolicyNetwork(clients=["10.0.0.0/8"], targets=[f"10.1.{node.index % 250}.0/24"],
-                                                     ports=[1433]),
+                network=Network(clients=["10.0.0.0/8"], targets=[f"10.1.{node.index % 250}.0/24"], ports=[1433]),
                 policies=MssqlConnectionPolicyPolicies(
                     audit_policy=audit, channel_policy=channel,
                     settings=MssqlSettingsPolicy.builtin(sps, "default"),

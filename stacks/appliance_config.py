@@ -13,17 +13,17 @@ from sps_constructs import (
     AuditPolicy,
     AuditPolicyEncryptionDisabled,
     AuditPolicySigningDisabled,
+    IndexingEnabled,
     IndexingPolicy,
     MssqlAuthenticationPolicy,
     MssqlChannelPolicy,
     MssqlConnectionPolicy,
-    MssqlConnectionPolicyIndexingEnabled,
-    MssqlConnectionPolicyNetwork,
     MssqlConnectionPolicyPolicies,
-    MssqlConnectionPolicyServerAddressFix,
     MssqlOptions,
     MssqlOptionsServiceEnabled,
     MssqlSettingsPolicy,
+    Network,
+    ServerAddressFix,
 )
 
 
@@ -48,11 +48,9 @@ def configure(sps: Appliance, site: Site) -> None:
         sps,
         "finance-db",
         name="finance_db",
-        network=MssqlConnectionPolicyNetwork(
-            clients=list(site.clients), targets=[f"{site.db_address}/32"], ports=[1433]
-        ),
-        server_address=MssqlConnectionPolicyServerAddressFix(address=site.db_address, port=1433),
-        indexing=MssqlConnectionPolicyIndexingEnabled(policy=IndexingPolicy.builtin(sps, "default"), priority=2),
+        network=Network(clients=list(site.clients), targets=[f"{site.db_address}/32"], ports=[1433]),
+        server_address=ServerAddressFix(address=site.db_address, port=1433),
+        indexing=IndexingEnabled(policy=IndexingPolicy.builtin(sps, "default"), priority=2),
         policies=MssqlConnectionPolicyPolicies(
             audit_policy=audit,
             channel_policy=MssqlChannelPolicy.builtin(sps, "default"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -25,59 +27,78 @@ from sps_catalog.model import (
 from sps_catalog.walk import dotted, nodes
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent
-TYPES_DIR = CATALOG_DIR / "types"
 SCHEMA_FILE = CATALOG_DIR / "catalog.schema.json"
+CATALOG_DIR_ENV = "SPS_CATALOG_DIR"
 
 
-def _value_kwargs(raw: Mapping[str, Any]) -> dict[str, Any]:
-    enum = raw.get("enum")
-    union = raw.get("union")
-    element = raw.get("element")
-    return {
-        "type": cast(ValueType, raw["type"]),
-        "format": raw.get("format"),
-        "enum": tuple(enum) if enum is not None else None,
-        "min": raw.get("min"),
-        "max": raw.get("max"),
-        "at_least": raw.get("at_least"),
-        "target": raw.get("target"),
-        "element": _value(element) if element is not None else None,
-        "fields": tuple(_field(f) for f in raw.get("fields", ())),
-        "union": _union(union) if union is not None else None,
-    }
+class _Builder:
+    """Raw definitions -> model, resolving `shape: <name>` uses on the way: a field that uses a
+    shape is the shape's definition with the field's own keys on top, and remembers the shape."""
+
+    def __init__(self, shapes: Mapping[str, Mapping[str, Any]]) -> None:
+        self.shapes = shapes
+        self.resolving: tuple[str, ...] = ()
+
+    def value_kwargs(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        enum = raw.get("enum")
+        union = raw.get("union")
+        element = raw.get("element")
+        return {
+            "type": cast(ValueType, raw["type"]),
+            "format": raw.get("format"),
+            "enum": tuple(enum) if enum is not None else None,
+            "min": raw.get("min"),
+            "max": raw.get("max"),
+            "at_least": raw.get("at_least"),
+            "target": raw.get("target"),
+            "element": Value(**self.value_kwargs(element)) if element is not None else None,
+            "fields": tuple(self.field(f) for f in raw.get("fields", ())),
+            "union": self.union(union) if union is not None else None,
+        }
+
+    def union(self, raw: Mapping[str, Any]) -> Union:
+        return Union(
+            discriminator=raw["discriminator"],
+            description=raw["description"],
+            branches={str(k): tuple(self.field(f) for f in v) for k, v in raw["branches"].items()},
+        )
+
+    def field(self, raw: Mapping[str, Any]) -> Field:
+        shape = raw.get("shape")
+        if shape is None:
+            return self.plain_field(raw)
+        if shape not in self.shapes:
+            raise ValueError(f"field {raw['name']!r}: no shape {shape!r} in catalog/shapes")
+        if shape in self.resolving:
+            raise ValueError(f"shape {shape!r} contains itself ({' -> '.join((*self.resolving, shape))})")
+        self.resolving += (shape,)
+        try:
+            return self.plain_field({**self.shapes[shape], **raw})
+        finally:
+            self.resolving = self.resolving[:-1]
+
+    def plain_field(self, raw: Mapping[str, Any]) -> Field:
+        return Field(
+            **self.value_kwargs(raw),
+            name=raw["name"],
+            description=raw["description"],
+            required=raw.get("required", False),
+            nullable=raw.get("nullable", False),
+            default=raw.get("default", NO_DEFAULT),
+            default_is_assumption=raw.get("default_is_assumption", False),
+            sensitive=raw.get("sensitive", False),
+            requires_replace=raw.get("requires_replace", False),
+            secret=raw.get("secret", False),
+            assumption=raw.get("assumption", ""),
+            versions=Versions(**raw.get("versions", {})),
+            required_when=(when["path"], when["is"]) if (when := raw.get("required_when")) else None,
+            shape=raw.get("shape"),
+        )
 
 
-def _value(raw: Mapping[str, Any]) -> Value:
-    return Value(**_value_kwargs(raw))
-
-
-def _union(raw: Mapping[str, Any]) -> Union:
-    return Union(
-        discriminator=raw["discriminator"],
-        description=raw["description"],
-        branches={str(k): tuple(_field(f) for f in v) for k, v in raw["branches"].items()},
-    )
-
-
-def _field(raw: Mapping[str, Any]) -> Field:
-    return Field(
-        **_value_kwargs(raw),
-        name=raw["name"],
-        description=raw["description"],
-        required=raw.get("required", False),
-        nullable=raw.get("nullable", False),
-        default=raw.get("default", NO_DEFAULT),
-        default_is_assumption=raw.get("default_is_assumption", False),
-        sensitive=raw.get("sensitive", False),
-        requires_replace=raw.get("requires_replace", False),
-        secret=raw.get("secret", False),
-        assumption=raw.get("assumption", ""),
-        versions=Versions(**raw.get("versions", {})),
-        required_when=(when["path"], when["is"]) if (when := raw.get("required_when")) else None,
-    )
-
-
-def type_from_dict(raw: Mapping[str, Any]) -> TypeDef:
+def type_from_dict(raw: Mapping[str, Any], shapes: Mapping[str, Mapping[str, Any]] | None = None) -> TypeDef:
+    """One type definition (its family already applied, see `with_family`) in the model."""
+    build = _Builder(shapes or {})
     return TypeDef(
         terraform_name=raw["terraform_name"],
         title=raw["title"],
@@ -94,7 +115,7 @@ def type_from_dict(raw: Mapping[str, Any]) -> TypeDef:
         samples=tuple(Builtin(key=b["key"], body=b["body"]) for b in raw.get("samples", ())),
         initial_body=raw.get("initial_body"),
         examples=raw.get("examples", {}),
-        fields=tuple(_field(f) for f in raw.get("fields", ())),
+        fields=tuple(build.field(f) for f in raw.get("fields", ())),
         versions=Versions(**raw.get("versions", {})),
         schema_version=raw.get("schema_version", 0),
         state_upgrades=_state_upgrades(raw),
@@ -111,45 +132,76 @@ def _state_upgrades(raw: Mapping[str, Any]) -> tuple[StateUpgrade, ...]:
     return upgrades
 
 
-def read_yaml_definitions(types_dir: Path = TYPES_DIR) -> list[dict[str, Any]]:
-    """Read every YAML definition, checked against the JSON schema (used by the generator and tests)."""
+@dataclass(frozen=True)
+class Definitions:
+    """The catalog's definitions as written: types, and the shapes and families they use by name."""
+
+    types: list[dict[str, Any]]
+    shapes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    families: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def read_yaml_definitions(catalog_dir: Path = CATALOG_DIR) -> Definitions:
+    """Read the YAML of a catalog directory (types/, shapes/, families/), each file checked against
+    its part of the JSON schema and named after what it defines (used by the generator and tests)."""
     import jsonschema
     import yaml
 
     schema = json.loads(SCHEMA_FILE.read_text())
-    out: list[dict[str, Any]] = []
-    for path in sorted(types_dir.glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text())
-        try:
-            jsonschema.validate(raw, schema)
-        except jsonschema.ValidationError as exc:
-            where = "/".join(str(p) for p in exc.absolute_path)
-            raise ValueError(f"{path.name}: {where}: {exc.message}") from exc
-        if raw["terraform_name"] != path.stem:
-            raise ValueError(f"{path.name}: terraform_name must equal the file name")
-        out.append(raw)
-    return out
+    parts = {"types": schema, **{d: {**schema, "$ref": f"#/$defs/{k}"} for d, k in _PARTS.items()}}
+    for part in ("shapes", "families"):  # only the $ref applies: the type definition's keywords go
+        parts[part] = {k: v for k, v in parts[part].items() if k in ("$schema", "$id", "$defs", "$ref")}
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for part, part_schema in parts.items():
+        found[part] = {}
+        for path in sorted((catalog_dir / part).glob("*.yaml")):
+            raw = yaml.safe_load(path.read_text())
+            try:
+                jsonschema.validate(raw, part_schema)
+            except jsonschema.ValidationError as exc:
+                where = "/".join(str(p) for p in exc.absolute_path)
+                raise ValueError(f"{part}/{path.name}: {where}: {exc.message}") from exc
+            if part != "shapes" and raw[_NAME_KEYS[part]] != path.stem:
+                raise ValueError(f"{part}/{path.name}: {_NAME_KEYS[part]} must equal the file name")
+            found[part][path.stem] = raw
+    return Definitions(list(found["types"].values()), found["shapes"], found["families"])
 
 
-def resolve_shared_fields(raws: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Definitions with `fields_from` get those fields of the other definition in front of their own."""
-    by_name = {r["terraform_name"]: r for r in raws}
-    out = []
-    for raw in raws:
-        shared = raw.get("fields_from")
-        if shared:
-            source = {f["name"]: f for f in by_name[shared["type"]].get("fields", ())}
-            missing = [n for n in shared["names"] if n not in source]
-            if missing:
-                raise ValueError(f"{raw['terraform_name']}: fields_from {shared['type']} has no {missing}")
-            raw = {**raw, "fields": [source[n] for n in shared["names"]] + list(raw.get("fields", ()))}
-        out.append(raw)
-    return out
+_PARTS = {"shapes": "shape", "families": "family"}
+_NAME_KEYS = {"types": "terraform_name", "families": "family"}
 
 
-def catalog_from_dicts(raws: list[dict[str, Any]]) -> Catalog:
-    raws = resolve_shared_fields(raws)
-    cat = Catalog(types={r["terraform_name"]: type_from_dict(r) for r in raws})
+def with_family(raw: Mapping[str, Any], families: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """A definition with its family's fields, kind and name field: the family's fields in order,
+    those the type names itself replaced in place (a slot must be filled or left out with
+    `without`), then the type's other fields."""
+    name = raw.get("family")
+    if name is None:
+        return dict(raw)
+    if name not in families:
+        raise ValueError(f"{raw['terraform_name']}: no family {name!r} in catalog/families")
+    family = families[name]
+    own = {f["name"]: f for f in raw.get("fields", ())}
+    without = set(raw.get("without", ()))
+    entries = {e.get("name", e.get("slot")): e for e in family["fields"]}
+    if unknown := sorted(without - set(entries)):
+        raise ValueError(f"{raw['terraform_name']}: `without` names no field of family {name}: {unknown}")
+    fields = []
+    for entry_name, entry in entries.items():
+        if entry_name in without:
+            continue
+        if entry_name not in own and "slot" in entry:
+            need = f"family {name} needs its own `{entry_name}` ({entry['description']})"
+            raise ValueError(f"{raw['terraform_name']}: {need}")
+        fields.append(own.get(entry_name, entry))
+    fields += [f for n, f in own.items() if n not in entries]
+    inherited = {k: family[k] for k in ("kind", "name_field") if k in family}
+    return {**inherited, **raw, "fields": fields}
+
+
+def catalog_from_dicts(defs: Definitions) -> Catalog:
+    raws = [with_family(r, defs.families) for r in defs.types]
+    cat = Catalog(types={r["terraform_name"]: type_from_dict(r, defs.shapes) for r in raws})
     check_references(cat)
     return cat
 
@@ -166,7 +218,12 @@ def check_references(cat: Catalog) -> None:
 
 @cache
 def load_catalog() -> Catalog:
-    """The catalog as compiled into `sps_catalog._data` by `sps-generate`."""
+    """The catalog as compiled into `sps_catalog._data` by `sps-generate`; or, when `SPS_CATALOG_DIR`
+    names a catalog directory, read from its YAML, so that a type being written runs in the provider,
+    the simulator and the constructs before it is compiled in (needs the `dev` extra)."""
+    directory = os.environ.get(CATALOG_DIR_ENV)
+    if directory:
+        return catalog_from_dicts(read_yaml_definitions(Path(directory)))
     from sps_catalog import _data
 
-    return catalog_from_dicts(_data.DEFINITIONS)
+    return catalog_from_dicts(Definitions(_data.DEFINITIONS, _data.SHAPES, _data.FAMILIES))

@@ -80,6 +80,9 @@ class Value:
     element: Value | None = None
     fields: tuple[Field, ...] = ()
     union: Union | None = None
+    shape: str | None = None
+    """The named shape (catalog/shapes) this value was defined by, if any: the constructs give
+    every use of a shape one struct."""
 
     @property
     def is_inner_reference(self) -> bool:

@@ -8,6 +8,8 @@ import pytest
 from cdktf import App, TerraformStack
 
 from sps_constructs import (
+    AccessControl,
+    AccessControlSubjectEverybody,
     Appliance,
     AuditPolicy,
     AuditPolicyEncryptionDisabled,
@@ -15,11 +17,9 @@ from sps_constructs import (
     MssqlAuthenticationPolicy,
     MssqlChannelPolicy,
     MssqlConnectionPolicy,
-    MssqlConnectionPolicyAccessControl,
-    MssqlConnectionPolicyAccessControlSubjectEverybody,
-    MssqlConnectionPolicyNetwork,
     MssqlConnectionPolicyPolicies,
     MssqlSettingsPolicy,
+    Network,
     SpsConfigError,
 )
 from sps_harness import RunningSimulator, Terraform
@@ -46,7 +46,7 @@ def policies(sps: Appliance, audit_policy: object) -> MssqlConnectionPolicyPolic
     )
 
 
-NETWORK = MssqlConnectionPolicyNetwork(clients=["10.0.0.0/8"], targets=["10.0.0.1/32"], ports=[1433])
+NETWORK = Network(clients=["10.0.0.0/8"], targets=["10.0.0.1/32"], ports=[1433])
 
 
 def test_invalid_enum_fails_at_synth_naming_construct_and_attribute() -> None:
@@ -54,8 +54,8 @@ def test_invalid_enum_fails_at_synth_naming_construct_and_attribute() -> None:
     with pytest.raises(SpsConfigError) as err:
         MssqlConnectionPolicy(
             eu, "db", name="db", network=NETWORK, policies=policies(eu, audit(eu)),
-            access_control=[MssqlConnectionPolicyAccessControl(
-                authorizer="dbas", permission="admin", subject=MssqlConnectionPolicyAccessControlSubjectEverybody())],
+            access_control=[AccessControl(
+                authorizer="dbas", permission="admin", subject=AccessControlSubjectEverybody())],
         )  # fmt: skip
     assert err.value.where == "s/eu/db (sps_mssql_connection_policy)"
     assert err.value.attribute == "access_control[0].permission"

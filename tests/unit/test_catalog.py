@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from sps_catalog.load import catalog_from_dicts, read_yaml_definitions, type_from_dict
+from sps_catalog.load import Definitions, catalog_from_dicts, read_yaml_definitions, type_from_dict
 from sps_catalog.model import NO_DEFAULT
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_definition_passes_the_schema_and_loads() -> None:
-    raws = read_yaml_definitions()
-    cat = catalog_from_dicts(raws)
+    cat = catalog_from_dicts(read_yaml_definitions())
     assert {"audit_policy", "mssql_connection_policy", "mssql_options"} <= set(cat.types)
     managed = {t.resource_type for t in cat.managed}
     assert {"sps_audit_policy", "sps_mssql_connection_policy", "sps_mssql_options"} <= managed
@@ -42,8 +41,9 @@ def test_mssql_connection_policy_has_every_seed_000_field() -> None:
 
 
 def test_a_definition_that_breaks_the_schema_is_named(tmp_path: Path) -> None:
-    (tmp_path / "broken.yaml").write_text("terraform_name: broken\ntitle: B\npath: x\nkind: nonsense\n")
-    with pytest.raises(ValueError, match=r"broken\.yaml"):
+    (tmp_path / "types").mkdir()
+    (tmp_path / "types" / "broken.yaml").write_text("terraform_name: broken\ntitle: B\npath: x\nkind: nonsense\n")
+    with pytest.raises(ValueError, match=r"types/broken\.yaml"):
         read_yaml_definitions(tmp_path)
 
 
@@ -53,7 +53,7 @@ def test_a_dangling_reference_target_is_rejected() -> None:
         "description": "d", "fields": [{"name": "r", "type": "reference", "target": "nope", "description": "d"}],
     }  # fmt: skip
     with pytest.raises(ValueError, match="nope"):
-        catalog_from_dicts([raw])
+        catalog_from_dicts(Definitions([raw]))
 
 
 def test_defaults_distinguish_absent_from_null() -> None:

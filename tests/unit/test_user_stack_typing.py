@@ -19,23 +19,23 @@ STACK = textwrap.dedent(
     import cdktf
 
     from sps_constructs import Appliance
-    from sps_constructs.types.mssql_connection_policy import (
-        MssqlConnectionPolicyAccessControl,
-        MssqlConnectionPolicyAccessControlSubjectEverybody,
+    from sps_constructs.shapes import (
+        AccessControl,
+        AccessControlSubjectEverybody,
     )
 
     app = cdktf.App()
     stack = cdktf.TerraformStack(app, "users")
     eu = Appliance(stack, "eu", url="https://sps.example")
-    ok = MssqlConnectionPolicyAccessControl(
+    ok = AccessControl(
         authorizer="dba",
         permission="audit",
-        subject=MssqlConnectionPolicyAccessControlSubjectEverybody(),
+        subject=AccessControlSubjectEverybody(),
     )
-    wrong = MssqlConnectionPolicyAccessControl(
+    wrong = AccessControl(
         authorizer="dba",
         permission="approve",
-        subject=MssqlConnectionPolicyAccessControlSubjectEverybody(),
+        subject=AccessControlSubjectEverybody(),
     )
     """
 )

@@ -59,6 +59,7 @@ class _PythonExample:
             self.classes.add(class_name(t))
             return self.variable(v["sample"], lambda var: f'{class_name(t)}(sps, "{var}", name="{name}")')
         if spec.type == "list" and spec.element is not None:
+            hint = camel(spec.shape) if spec.shape else hint  # a shape's element struct is named after it
             return "[" + ", ".join(self.value(m, spec.element, x, hint) for x in v) + "]"
         if spec.type != "object":
             return repr(v)

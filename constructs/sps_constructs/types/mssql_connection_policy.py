@@ -5,12 +5,24 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.shapes import (
+    AccessControl,
+    ChannelDatabaseCleanup,
+    Indexing,
+    Network,
+    OverrideLogLevel,
+    RateLimit,
+    ServerAddress,
+    SourceAddress,
+    TransportSecurity,
+    WebGatewayAuthentication,
+)
 
 if TYPE_CHECKING:
     from sps_constructs.types.aa_plugin_instance import AaPluginInstanceRef
@@ -19,169 +31,18 @@ if TYPE_CHECKING:
     from sps_constructs.types.audit_policy import AuditPolicyRef
     from sps_constructs.types.backup_policy import BackupPolicyRef
     from sps_constructs.types.credential_store import CredentialStoreRef
-    from sps_constructs.types.indexing_policy import IndexingPolicyRef
     from sps_constructs.types.ldap_server import LdapServerRef
     from sps_constructs.types.mssql_authentication_policy import MssqlAuthenticationPolicyRef
     from sps_constructs.types.mssql_channel_policy import MssqlChannelPolicyRef
     from sps_constructs.types.mssql_settings_policy import MssqlSettingsPolicyRef
-    from sps_constructs.types.signing_ca import SigningCaRef
-    from sps_constructs.types.trusted_ca_list import TrustedCaListRef
     from sps_constructs.types.usermapping_policy import UsermappingPolicyRef
-    from sps_constructs.types.x509 import X509Ref
 
 __all__ = [
     "DataMssqlConnectionPolicy",
     "MssqlConnectionPolicy",
-    "MssqlConnectionPolicyAccessControl",
-    "MssqlConnectionPolicyAccessControlSubject",
-    "MssqlConnectionPolicyAccessControlSubjectEverybody",
-    "MssqlConnectionPolicyAccessControlSubjectOnly",
-    "MssqlConnectionPolicyChannelDatabaseCleanup",
-    "MssqlConnectionPolicyChannelDatabaseCleanupDisabled",
-    "MssqlConnectionPolicyChannelDatabaseCleanupEnabled",
-    "MssqlConnectionPolicyIndexing",
-    "MssqlConnectionPolicyIndexingDisabled",
-    "MssqlConnectionPolicyIndexingEnabled",
-    "MssqlConnectionPolicyNetwork",
-    "MssqlConnectionPolicyOverrideLogLevel",
-    "MssqlConnectionPolicyOverrideLogLevelDisabled",
-    "MssqlConnectionPolicyOverrideLogLevelEnabled",
     "MssqlConnectionPolicyPolicies",
-    "MssqlConnectionPolicyRateLimit",
-    "MssqlConnectionPolicyRateLimitDisabled",
-    "MssqlConnectionPolicyRateLimitEnabled",
     "MssqlConnectionPolicyRef",
-    "MssqlConnectionPolicyServerAddress",
-    "MssqlConnectionPolicyServerAddressCustomDns",
-    "MssqlConnectionPolicyServerAddressCustomDnsDisabled",
-    "MssqlConnectionPolicyServerAddressCustomDnsEnabled",
-    "MssqlConnectionPolicyServerAddressDomains",
-    "MssqlConnectionPolicyServerAddressDomainsDomain",
-    "MssqlConnectionPolicyServerAddressDomainsDomainAddress",
-    "MssqlConnectionPolicyServerAddressDomainsDomainDomain",
-    "MssqlConnectionPolicyServerAddressFix",
-    "MssqlConnectionPolicyServerAddressInband",
-    "MssqlConnectionPolicyServerAddressNat",
-    "MssqlConnectionPolicyServerAddressOriginal",
-    "MssqlConnectionPolicySourceAddress",
-    "MssqlConnectionPolicySourceAddressBoxAddress",
-    "MssqlConnectionPolicySourceAddressFix",
-    "MssqlConnectionPolicySourceAddressOriginal",
-    "MssqlConnectionPolicyTransportSecurity",
-    "MssqlConnectionPolicyTransportSecurityCertificate",
-    "MssqlConnectionPolicyTransportSecurityCertificateFix",
-    "MssqlConnectionPolicyTransportSecurityCertificateGenerate",
-    "MssqlConnectionPolicyTransportSecurityDisabled",
-    "MssqlConnectionPolicyTransportSecurityServerCertificateCheck",
-    "MssqlConnectionPolicyTransportSecurityServerCertificateCheckDisabled",
-    "MssqlConnectionPolicyTransportSecurityServerCertificateCheckEnabled",
-    "MssqlConnectionPolicyTransportSecurityTls",
-    "MssqlConnectionPolicyWebGatewayAuthentication",
-    "MssqlConnectionPolicyWebGatewayAuthenticationDisabled",
-    "MssqlConnectionPolicyWebGatewayAuthenticationEnabled",
 ]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyAccessControlSubjectEverybody(SpsStruct):
-    """`selection = everybody`. `everybody`: every user is subject to the policy; `only`: members of
-    `group`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'everybody')
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyAccessControlSubjectOnly(SpsStruct):
-    """`selection = only`. `everybody`: every user is subject to the policy; `only`: members of
-    `group`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'only')
-    group: str
-    """The usergroup (local or LDAP) that is subject to the policy."""
-
-
-MssqlConnectionPolicyAccessControlSubject = MssqlConnectionPolicyAccessControlSubjectEverybody | MssqlConnectionPolicyAccessControlSubjectOnly
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyAccessControl(SpsStruct):
-    """Nested object `MssqlConnectionPolicyAccessControl`."""
-    authorizer: str
-    """The usergroup (local or LDAP) who can authorize or audit the connection (a group name, not a
-    reference)."""
-    permission: Literal["audit", "authorize", "audit_and_authorize"]
-    """Permissions of the authorizer group."""
-    subject: MssqlConnectionPolicyAccessControlSubject
-    """The subjects of the access control policy."""
-    require_different_ip: bool | None = None
-    """Require the authorizing user and its subject to have different IP addresses."""
-    require_different_username: bool | None = None
-    """Require the authorizing user and its subject to have different usernames."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyChannelDatabaseCleanupEnabled(SpsStruct):
-    """`enabled = true`. Set to true to enable periodical cleanup of the connection metadata."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    days: int
-    """Retention in days. Must not exceed the retention of the archive/cleanup policy and the global
-    MSSQL retention (`sps_mssql_options`)."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyChannelDatabaseCleanupDisabled(SpsStruct):
-    """`enabled = false`. Set to true to enable periodical cleanup of the connection metadata."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-MssqlConnectionPolicyChannelDatabaseCleanup = MssqlConnectionPolicyChannelDatabaseCleanupEnabled | MssqlConnectionPolicyChannelDatabaseCleanupDisabled
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyIndexingEnabled(SpsStruct):
-    """`enabled = true`. Set to true to index the connections."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    policy: IndexingPolicyRef
-    """Key of the indexing policy."""
-    priority: Literal[0, 1, 2, 3, 4, 5] | None = None
-    """Indexing priority: 0 near real-time, 1 very high, 2 high, 3 normal (default), 4 low, 5 very low."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyIndexingDisabled(SpsStruct):
-    """`enabled = false`. Set to true to index the connections."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-MssqlConnectionPolicyIndexing = MssqlConnectionPolicyIndexingEnabled | MssqlConnectionPolicyIndexingDisabled
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyNetwork(SpsStruct):
-    """Nested object `MssqlConnectionPolicyNetwork`."""
-    clients: Sequence[str]
-    """Client ("from") IP addresses, bare or IP/prefix (S000 "List of client (\\"from\\") IP
-    addresses"; samples use IP/prefix)."""
-    ports: Sequence[int]
-    """Target ports."""
-    targets: Sequence[str]
-    """Target IP addresses, bare or IP/prefix (S000 "List of target IP addresses"; samples use
-    IP/prefix)."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyOverrideLogLevelEnabled(SpsStruct):
-    """`enabled = true`. Set to true to use a custom log level for this connection policy."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    log_level: int
-    """The log level to use."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyOverrideLogLevelDisabled(SpsStruct):
-    """`enabled = false`. Set to true to use a custom log level for this connection policy."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-MssqlConnectionPolicyOverrideLogLevel = MssqlConnectionPolicyOverrideLogLevelEnabled | MssqlConnectionPolicyOverrideLogLevelDisabled
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -213,233 +74,6 @@ class MssqlConnectionPolicyPolicies(SpsStruct):
     """Key of the usermapping policy."""
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyRateLimitEnabled(SpsStruct):
-    """`enabled = true`. Set to true to limit the connection rate."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    value: int
-    """Connections per minute allowed by the policy."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyRateLimitDisabled(SpsStruct):
-    """`enabled = false`. Set to true to limit the connection rate."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-MssqlConnectionPolicyRateLimit = MssqlConnectionPolicyRateLimitEnabled | MssqlConnectionPolicyRateLimitDisabled
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyServerAddressCustomDnsEnabled(SpsStruct):
-    """`enabled = true`. Set to true to use a custom DNS server."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    server: str
-    """IP address of the DNS server."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyServerAddressCustomDnsDisabled(SpsStruct):
-    """`enabled = false`. Set to true to use a custom DNS server."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-MssqlConnectionPolicyServerAddressCustomDns = MssqlConnectionPolicyServerAddressCustomDnsEnabled | MssqlConnectionPolicyServerAddressCustomDnsDisabled
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyServerAddressOriginal(SpsStruct):
-    """`selection = original`. `original`: the address the client asked for; `nat`: translate into
-    `network`; `fix`: `address` and `port`; `inband`: extract the server from the username
-    (`domains`)."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'original')
-    custom_dns: MssqlConnectionPolicyServerAddressCustomDns | None = None
-    """DNS server used to reverse-resolve hostnames; by default the one of
-    `/api/configuration/network/dns`."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyServerAddressNat(SpsStruct):
-    """`selection = nat`. `original`: the address the client asked for; `nat`: translate into
-    `network`; `fix`: `address` and `port`; `inband`: extract the server from the username
-    (`domains`)."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'nat')
-    network: str
-    """Target network in IP/prefix format."""
-    custom_dns: MssqlConnectionPolicyServerAddressCustomDns | None = None
-    """DNS server used to reverse-resolve hostnames; by default the one of
-    `/api/configuration/network/dns`."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyServerAddressFix(SpsStruct):
-    """`selection = fix`. `original`: the address the client asked for; `nat`: translate into
-    `network`; `fix`: `address` and `port`; `inband`: extract the server from the username
-    (`domains`)."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'fix')
-    address: str
-    """The IP address of the target server."""
-    port: int
-    """The port of the target server."""
-    custom_dns: MssqlConnectionPolicyServerAddressCustomDns | None = None
-    """DNS server used to reverse-resolve hostnames; by default the one of
-    `/api/configuration/network/dns`."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyServerAddressDomainsDomainAddress(SpsStruct):
-    """`selection = address`. `address`: `value` is an IP range; `domain`: `value` is a domain."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'address')
-    value: str
-    """The address range (IP range or domain)."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyServerAddressDomainsDomainDomain(SpsStruct):
-    """`selection = domain`. `address`: `value` is an IP range; `domain`: `value` is a domain."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'domain')
-    value: str
-    """The address range (IP range or domain)."""
-
-
-MssqlConnectionPolicyServerAddressDomainsDomain = MssqlConnectionPolicyServerAddressDomainsDomainAddress | MssqlConnectionPolicyServerAddressDomainsDomainDomain
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyServerAddressDomains(SpsStruct):
-    """Nested object `MssqlConnectionPolicyServerAddressDomains`."""
-    domain: MssqlConnectionPolicyServerAddressDomainsDomain
-    """The target address range."""
-    port: int
-    """The port of the target server(s)."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyServerAddressInband(SpsStruct):
-    """`selection = inband`. `original`: the address the client asked for; `nat`: translate into
-    `network`; `fix`: `address` and `port`; `inband`: extract the server from the username
-    (`domains`)."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'inband')
-    domains: Sequence[MssqlConnectionPolicyServerAddressDomains]
-    """Address ranges included in the connection policy."""
-    custom_dns: MssqlConnectionPolicyServerAddressCustomDns | None = None
-    """DNS server used to reverse-resolve hostnames; by default the one of
-    `/api/configuration/network/dns`."""
-    exception_domains: Sequence[MssqlConnectionPolicyServerAddressDomains] | None = None
-    """Address ranges excluded from the connection policy."""
-    dns_server: str | None = None
-    """IP address or hostname of the DNS server that resolves the target."""
-    dns_suffixes: Sequence[str] | None = None
-    """Domain suffixes appended, in order, when clients omit the domain."""
-
-
-MssqlConnectionPolicyServerAddress = MssqlConnectionPolicyServerAddressOriginal | MssqlConnectionPolicyServerAddressNat | MssqlConnectionPolicyServerAddressFix | MssqlConnectionPolicyServerAddressInband
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicySourceAddressBoxAddress(SpsStruct):
-    """`selection = box_address`. `box_address` (default): the address of SPS's logical interface;
-    `original`: the client's address; `fix`: `address`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'box_address')
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicySourceAddressOriginal(SpsStruct):
-    """`selection = original`. `box_address` (default): the address of SPS's logical interface;
-    `original`: the client's address; `fix`: `address`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'original')
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicySourceAddressFix(SpsStruct):
-    """`selection = fix`. `box_address` (default): the address of SPS's logical interface; `original`:
-    the client's address; `fix`: `address`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'fix')
-    address: str
-    """Source address for server-side connections."""
-
-
-MssqlConnectionPolicySourceAddress = MssqlConnectionPolicySourceAddressBoxAddress | MssqlConnectionPolicySourceAddressOriginal | MssqlConnectionPolicySourceAddressFix
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyTransportSecurityDisabled(SpsStruct):
-    """`selection = disabled`. `disabled`: no TLS; `tls`: TLS with `certificate` and
-    `server_certificate_check`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'disabled')
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyTransportSecurityCertificateFix(SpsStruct):
-    """`selection = fix`. `fix`: the same uploaded certificate for every peer; `generate`: a
-    certificate per client from a signing CA."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'fix')
-    x509_identity: X509Ref
-    """Key of an uploaded certificate with its private key."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyTransportSecurityCertificateGenerate(SpsStruct):
-    """`selection = generate`. `fix`: the same uploaded certificate for every peer; `generate`: a
-    certificate per client from a signing CA."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'generate')
-    signing_ca: SigningCaRef
-    """Key of the signing CA."""
-
-
-MssqlConnectionPolicyTransportSecurityCertificate = MssqlConnectionPolicyTransportSecurityCertificateFix | MssqlConnectionPolicyTransportSecurityCertificateGenerate
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyTransportSecurityServerCertificateCheckEnabled(SpsStruct):
-    """`enabled = true`. Set to true to verify the server certificate against `trusted_ca`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    trusted_ca: TrustedCaListRef
-    """Key of the trusted CA list."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyTransportSecurityServerCertificateCheckDisabled(SpsStruct):
-    """`enabled = false`. Set to true to verify the server certificate against `trusted_ca`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-MssqlConnectionPolicyTransportSecurityServerCertificateCheck = MssqlConnectionPolicyTransportSecurityServerCertificateCheckEnabled | MssqlConnectionPolicyTransportSecurityServerCertificateCheckDisabled
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyTransportSecurityTls(SpsStruct):
-    """`selection = tls`. `disabled`: no TLS; `tls`: TLS with `certificate` and
-    `server_certificate_check`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'tls')
-    certificate: MssqlConnectionPolicyTransportSecurityCertificate
-    """The certificate shown to the peers."""
-    server_certificate_check: MssqlConnectionPolicyTransportSecurityServerCertificateCheck
-    """Verification of the server's certificate."""
-
-
-MssqlConnectionPolicyTransportSecurity = MssqlConnectionPolicyTransportSecurityDisabled | MssqlConnectionPolicyTransportSecurityTls
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyWebGatewayAuthenticationEnabled(SpsStruct):
-    """`enabled = true`. Set to true to require web gateway authentication."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    groups: Sequence[str] | None = None
-    """Usergroup names allowed to authenticate (empty = anyone)."""
-    require_same_ip: bool | None = None
-    """Only accept authentication from the host that initiated the connection."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyWebGatewayAuthenticationDisabled(SpsStruct):
-    """`enabled = false`. Set to true to require web gateway authentication."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-MssqlConnectionPolicyWebGatewayAuthentication = MssqlConnectionPolicyWebGatewayAuthenticationEnabled | MssqlConnectionPolicyWebGatewayAuthenticationDisabled
-
-
 class MssqlConnectionPolicy(SpsResource):
     """`sps_mssql_connection_policy`: Connection policies determine whether a server can be accessed
     from a particular client. They reference other resources (audit, channel, settings and
@@ -455,19 +89,19 @@ class MssqlConnectionPolicy(SpsResource):
         id: str,
         *,
         name: str,
-        network: MssqlConnectionPolicyNetwork,
+        network: Network,
         policies: MssqlConnectionPolicyPolicies,
         active: bool | None = None,
-        access_control: Sequence[MssqlConnectionPolicyAccessControl] | None = None,
-        channel_database_cleanup: MssqlConnectionPolicyChannelDatabaseCleanup | None = None,
-        indexing: MssqlConnectionPolicyIndexing | None = None,
+        access_control: Sequence[AccessControl] | None = None,
+        channel_database_cleanup: ChannelDatabaseCleanup | None = None,
+        indexing: Indexing | None = None,
         log_audit_trail_downloads: bool | None = None,
-        override_log_level: MssqlConnectionPolicyOverrideLogLevel | None = None,
-        rate_limit: MssqlConnectionPolicyRateLimit | None = None,
-        server_address: MssqlConnectionPolicyServerAddress | None = None,
-        source_address: MssqlConnectionPolicySourceAddress | None = None,
-        transport_security: MssqlConnectionPolicyTransportSecurity | None = None,
-        web_gateway_authentication: MssqlConnectionPolicyWebGatewayAuthentication | None = None,
+        override_log_level: OverrideLogLevel | None = None,
+        rate_limit: RateLimit | None = None,
+        server_address: ServerAddress | None = None,
+        source_address: SourceAddress | None = None,
+        transport_security: TransportSecurity | None = None,
+        web_gateway_authentication: WebGatewayAuthentication | None = None,
         extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,

@@ -5,19 +5,29 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.shapes import (
+    AccessControl,
+    Indexing,
+    Network,
+    OverrideLogLevel,
+    RateLimit,
+    ServerAddress,
+    ServerCertificateCheck,
+    SourceAddress,
+    WebGatewayAuthentication,
+)
 
 if TYPE_CHECKING:
     from sps_constructs.types.analytics_policy import AnalyticsPolicyRef
     from sps_constructs.types.archive_cleanup_policy import ArchiveCleanupPolicyRef
     from sps_constructs.types.audit_policy import AuditPolicyRef
     from sps_constructs.types.backup_policy import BackupPolicyRef
-    from sps_constructs.types.indexing_policy import IndexingPolicyRef
     from sps_constructs.types.signing_ca import SigningCaRef
     from sps_constructs.types.trusted_ca_list import TrustedCaListRef
     from sps_constructs.types.vnc_channel_policy import VncChannelPolicyRef
@@ -27,10 +37,6 @@ if TYPE_CHECKING:
 __all__ = [
     "DataVncConnectionPolicy",
     "VncConnectionPolicy",
-    "VncConnectionPolicyAccessControl",
-    "VncConnectionPolicyAccessControlSubject",
-    "VncConnectionPolicyAccessControlSubjectEverybody",
-    "VncConnectionPolicyAccessControlSubjectOnly",
     "VncConnectionPolicyClientSideTransportSecurity",
     "VncConnectionPolicyClientSideTransportSecurityDisabled",
     "VncConnectionPolicyClientSideTransportSecurityPeerCertificateCheck",
@@ -40,301 +46,17 @@ __all__ = [
     "VncConnectionPolicyClientSideTransportSecuritySpsCertificateFix",
     "VncConnectionPolicyClientSideTransportSecuritySpsCertificateGenerate",
     "VncConnectionPolicyClientSideTransportSecurityTls",
-    "VncConnectionPolicyIndexing",
-    "VncConnectionPolicyIndexingDisabled",
-    "VncConnectionPolicyIndexingEnabled",
-    "VncConnectionPolicyNetwork",
-    "VncConnectionPolicyOverrideLogLevel",
-    "VncConnectionPolicyOverrideLogLevelDisabled",
-    "VncConnectionPolicyOverrideLogLevelEnabled",
     "VncConnectionPolicyPolicies",
-    "VncConnectionPolicyRateLimit",
-    "VncConnectionPolicyRateLimitDisabled",
-    "VncConnectionPolicyRateLimitEnabled",
     "VncConnectionPolicyRef",
-    "VncConnectionPolicyServerAddress",
-    "VncConnectionPolicyServerAddressCustomDns",
-    "VncConnectionPolicyServerAddressCustomDnsDisabled",
-    "VncConnectionPolicyServerAddressCustomDnsEnabled",
-    "VncConnectionPolicyServerAddressDomains",
-    "VncConnectionPolicyServerAddressDomainsDomain",
-    "VncConnectionPolicyServerAddressDomainsDomainAddress",
-    "VncConnectionPolicyServerAddressDomainsDomainDomain",
-    "VncConnectionPolicyServerAddressFix",
-    "VncConnectionPolicyServerAddressInband",
-    "VncConnectionPolicyServerAddressNat",
-    "VncConnectionPolicyServerAddressOriginal",
     "VncConnectionPolicyServerSideTransportSecurity",
     "VncConnectionPolicyServerSideTransportSecurityDisabled",
     "VncConnectionPolicyServerSideTransportSecurityNone",
-    "VncConnectionPolicyServerSideTransportSecurityPeerCertificateCheck",
-    "VncConnectionPolicyServerSideTransportSecurityPeerCertificateCheckDisabled",
-    "VncConnectionPolicyServerSideTransportSecurityPeerCertificateCheckEnabled",
     "VncConnectionPolicyServerSideTransportSecuritySpsCertificate",
     "VncConnectionPolicyServerSideTransportSecuritySpsCertificateFix",
     "VncConnectionPolicyServerSideTransportSecuritySpsCertificateGenerate",
     "VncConnectionPolicyServerSideTransportSecuritySpsCertificateNone",
     "VncConnectionPolicyServerSideTransportSecurityTls",
-    "VncConnectionPolicySourceAddress",
-    "VncConnectionPolicySourceAddressBoxAddress",
-    "VncConnectionPolicySourceAddressFix",
-    "VncConnectionPolicySourceAddressOriginal",
-    "VncConnectionPolicyWebGatewayAuthentication",
-    "VncConnectionPolicyWebGatewayAuthenticationDisabled",
-    "VncConnectionPolicyWebGatewayAuthenticationEnabled",
 ]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyAccessControlSubjectEverybody(SpsStruct):
-    """`selection = everybody`. `everybody`: every user is subject to the policy; `only`: members of
-    `group`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'everybody')
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyAccessControlSubjectOnly(SpsStruct):
-    """`selection = only`. `everybody`: every user is subject to the policy; `only`: members of
-    `group`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'only')
-    group: str
-    """The usergroup (local or LDAP) that is subject to the policy."""
-
-
-VncConnectionPolicyAccessControlSubject = VncConnectionPolicyAccessControlSubjectEverybody | VncConnectionPolicyAccessControlSubjectOnly
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyAccessControl(SpsStruct):
-    """Nested object `VncConnectionPolicyAccessControl`."""
-    authorizer: str
-    """The usergroup (local or LDAP) who can authorize or audit the connection (a group name, not a
-    reference)."""
-    permission: Literal["audit", "authorize", "audit_and_authorize"]
-    """Permissions of the authorizer group."""
-    subject: VncConnectionPolicyAccessControlSubject
-    """The subjects of the access control policy."""
-    require_different_ip: bool | None = None
-    """Require the authorizing user and its subject to have different IP addresses."""
-    require_different_username: bool | None = None
-    """Require the authorizing user and its subject to have different usernames."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyIndexingEnabled(SpsStruct):
-    """`enabled = true`. Set to true to index the connections."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    policy: IndexingPolicyRef
-    """Key of the indexing policy."""
-    priority: Literal[0, 1, 2, 3, 4, 5] | None = None
-    """Indexing priority: 0 near real-time, 1 very high, 2 high, 3 normal (default), 4 low, 5 very low."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyIndexingDisabled(SpsStruct):
-    """`enabled = false`. Set to true to index the connections."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-VncConnectionPolicyIndexing = VncConnectionPolicyIndexingEnabled | VncConnectionPolicyIndexingDisabled
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyNetwork(SpsStruct):
-    """Nested object `VncConnectionPolicyNetwork`."""
-    clients: Sequence[str]
-    """Client ("from") IP addresses, bare or IP/prefix (S000 "List of client (\\"from\\") IP
-    addresses"; samples use IP/prefix)."""
-    ports: Sequence[int]
-    """Target ports."""
-    targets: Sequence[str]
-    """Target IP addresses, bare or IP/prefix (S000 "List of target IP addresses"; samples use
-    IP/prefix)."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyOverrideLogLevelEnabled(SpsStruct):
-    """`enabled = true`. Set to true to use a custom log level for this connection policy."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    log_level: int
-    """The log level to use."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyOverrideLogLevelDisabled(SpsStruct):
-    """`enabled = false`. Set to true to use a custom log level for this connection policy."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-VncConnectionPolicyOverrideLogLevel = VncConnectionPolicyOverrideLogLevelEnabled | VncConnectionPolicyOverrideLogLevelDisabled
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyRateLimitEnabled(SpsStruct):
-    """`enabled = true`. Set to true to limit the connection rate."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    value: int
-    """Connections per minute allowed by the policy."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyRateLimitDisabled(SpsStruct):
-    """`enabled = false`. Set to true to limit the connection rate."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-VncConnectionPolicyRateLimit = VncConnectionPolicyRateLimitEnabled | VncConnectionPolicyRateLimitDisabled
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerAddressCustomDnsEnabled(SpsStruct):
-    """`enabled = true`. Set to true to use a custom DNS server."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    server: str
-    """IP address of the DNS server."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerAddressCustomDnsDisabled(SpsStruct):
-    """`enabled = false`. Set to true to use a custom DNS server."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-VncConnectionPolicyServerAddressCustomDns = VncConnectionPolicyServerAddressCustomDnsEnabled | VncConnectionPolicyServerAddressCustomDnsDisabled
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerAddressOriginal(SpsStruct):
-    """`selection = original`. `original`: the address the client asked for; `nat`: translate into
-    `network`; `fix`: `address` and `port`; `inband`: extract the server from the username
-    (`domains`)."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'original')
-    custom_dns: VncConnectionPolicyServerAddressCustomDns | None = None
-    """DNS server used to reverse-resolve hostnames; by default the one of
-    `/api/configuration/network/dns`."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerAddressNat(SpsStruct):
-    """`selection = nat`. `original`: the address the client asked for; `nat`: translate into
-    `network`; `fix`: `address` and `port`; `inband`: extract the server from the username
-    (`domains`)."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'nat')
-    network: str
-    """Target network in IP/prefix format."""
-    custom_dns: VncConnectionPolicyServerAddressCustomDns | None = None
-    """DNS server used to reverse-resolve hostnames; by default the one of
-    `/api/configuration/network/dns`."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerAddressFix(SpsStruct):
-    """`selection = fix`. `original`: the address the client asked for; `nat`: translate into
-    `network`; `fix`: `address` and `port`; `inband`: extract the server from the username
-    (`domains`)."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'fix')
-    address: str
-    """The IP address of the target server."""
-    port: int
-    """The port of the target server."""
-    custom_dns: VncConnectionPolicyServerAddressCustomDns | None = None
-    """DNS server used to reverse-resolve hostnames; by default the one of
-    `/api/configuration/network/dns`."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerAddressDomainsDomainAddress(SpsStruct):
-    """`selection = address`. `address`: `value` is an IP range; `domain`: `value` is a domain."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'address')
-    value: str
-    """The address range (IP range or domain)."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerAddressDomainsDomainDomain(SpsStruct):
-    """`selection = domain`. `address`: `value` is an IP range; `domain`: `value` is a domain."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'domain')
-    value: str
-    """The address range (IP range or domain)."""
-
-
-VncConnectionPolicyServerAddressDomainsDomain = VncConnectionPolicyServerAddressDomainsDomainAddress | VncConnectionPolicyServerAddressDomainsDomainDomain
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerAddressDomains(SpsStruct):
-    """Nested object `VncConnectionPolicyServerAddressDomains`."""
-    domain: VncConnectionPolicyServerAddressDomainsDomain
-    """The target address range."""
-    port: int
-    """The port of the target server(s)."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerAddressInband(SpsStruct):
-    """`selection = inband`. `original`: the address the client asked for; `nat`: translate into
-    `network`; `fix`: `address` and `port`; `inband`: extract the server from the username
-    (`domains`)."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'inband')
-    domains: Sequence[VncConnectionPolicyServerAddressDomains]
-    """Address ranges included in the connection policy."""
-    custom_dns: VncConnectionPolicyServerAddressCustomDns | None = None
-    """DNS server used to reverse-resolve hostnames; by default the one of
-    `/api/configuration/network/dns`."""
-    exception_domains: Sequence[VncConnectionPolicyServerAddressDomains] | None = None
-    """Address ranges excluded from the connection policy."""
-    dns_server: str | None = None
-    """IP address or hostname of the DNS server that resolves the target."""
-    dns_suffixes: Sequence[str] | None = None
-    """Domain suffixes appended, in order, when clients omit the domain."""
-
-
-VncConnectionPolicyServerAddress = VncConnectionPolicyServerAddressOriginal | VncConnectionPolicyServerAddressNat | VncConnectionPolicyServerAddressFix | VncConnectionPolicyServerAddressInband
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicySourceAddressBoxAddress(SpsStruct):
-    """`selection = box_address`. `box_address` (default): the address of SPS's logical interface;
-    `original`: the client's address; `fix`: `address`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'box_address')
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicySourceAddressOriginal(SpsStruct):
-    """`selection = original`. `box_address` (default): the address of SPS's logical interface;
-    `original`: the client's address; `fix`: `address`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'original')
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicySourceAddressFix(SpsStruct):
-    """`selection = fix`. `box_address` (default): the address of SPS's logical interface; `original`:
-    the client's address; `fix`: `address`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'fix')
-    address: str
-    """Source address for server-side connections."""
-
-
-VncConnectionPolicySourceAddress = VncConnectionPolicySourceAddressBoxAddress | VncConnectionPolicySourceAddressOriginal | VncConnectionPolicySourceAddressFix
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyWebGatewayAuthenticationEnabled(SpsStruct):
-    """`enabled = true`. Set to true to require web gateway authentication."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    groups: Sequence[str] | None = None
-    """Usergroup names allowed to authenticate (empty = anyone)."""
-    require_same_ip: bool | None = None
-    """Only accept authentication from the host that initiated the connection."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyWebGatewayAuthenticationDisabled(SpsStruct):
-    """`enabled = false`. Set to true to require web gateway authentication."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-VncConnectionPolicyWebGatewayAuthentication = VncConnectionPolicyWebGatewayAuthenticationEnabled | VncConnectionPolicyWebGatewayAuthenticationDisabled
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -428,23 +150,6 @@ class VncConnectionPolicyServerSideTransportSecurityDisabled(SpsStruct):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerSideTransportSecurityPeerCertificateCheckEnabled(SpsStruct):
-    """`enabled = true`. Set to true to verify the server certificate against `trusted_ca`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
-    trusted_ca: TrustedCaListRef
-    """Key of the trusted CA list."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyServerSideTransportSecurityPeerCertificateCheckDisabled(SpsStruct):
-    """`enabled = false`. Set to true to verify the server certificate against `trusted_ca`."""
-    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
-
-
-VncConnectionPolicyServerSideTransportSecurityPeerCertificateCheck = VncConnectionPolicyServerSideTransportSecurityPeerCertificateCheckEnabled | VncConnectionPolicyServerSideTransportSecurityPeerCertificateCheckDisabled
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class VncConnectionPolicyServerSideTransportSecuritySpsCertificateNone(SpsStruct):
     """`selection = none`. `none`: no client certificate; `fix`: an uploaded certificate; `generate`:
     from a signing CA."""
@@ -477,7 +182,7 @@ class VncConnectionPolicyServerSideTransportSecurityTls(SpsStruct):
     """`selection = tls`. `none` (listed) or `disabled` (the example's value): no TLS; `tls`: TLS with
     a peer check."""
     _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'tls')
-    peer_certificate_check: VncConnectionPolicyServerSideTransportSecurityPeerCertificateCheck
+    peer_certificate_check: ServerCertificateCheck
     """Verification of the server's certificate."""
     sps_certificate: VncConnectionPolicyServerSideTransportSecuritySpsCertificate
     """The certificate SPS shows to the server (`none`, `fix` or `generate`)."""
@@ -501,17 +206,17 @@ class VncConnectionPolicy(SpsResource):
         id: str,
         *,
         name: str,
-        network: VncConnectionPolicyNetwork,
+        network: Network,
         policies: VncConnectionPolicyPolicies,
         active: bool | None = None,
-        access_control: Sequence[VncConnectionPolicyAccessControl] | None = None,
-        indexing: VncConnectionPolicyIndexing | None = None,
+        access_control: Sequence[AccessControl] | None = None,
+        indexing: Indexing | None = None,
         log_audit_trail_downloads: bool | None = None,
-        override_log_level: VncConnectionPolicyOverrideLogLevel | None = None,
-        rate_limit: VncConnectionPolicyRateLimit | None = None,
-        server_address: VncConnectionPolicyServerAddress | None = None,
-        source_address: VncConnectionPolicySourceAddress | None = None,
-        web_gateway_authentication: VncConnectionPolicyWebGatewayAuthentication | None = None,
+        override_log_level: OverrideLogLevel | None = None,
+        rate_limit: RateLimit | None = None,
+        server_address: ServerAddress | None = None,
+        source_address: SourceAddress | None = None,
+        web_gateway_authentication: WebGatewayAuthentication | None = None,
         client_side_transport_security: VncConnectionPolicyClientSideTransportSecurity | None = None,
         server_side_transport_security: VncConnectionPolicyServerSideTransportSecurity | None = None,
         extra_json: Mapping[str, Any] | None = None,
