@@ -42,10 +42,10 @@ def appliance(tmp_path: Path) -> Iterator[RunningSimulator]:
     sim.stop()
 
 
-def export(sim: RunningSimulator, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def export(sim: RunningSimulator, out: Path, *extra: str, password: str = "admin") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "sps-export"), "--url", sim.url, "--ca-bundle", str(sim.ca), "--out", str(out), *extra],
-        env={**os.environ, **CREDENTIALS},
+        env={**os.environ, **CREDENTIALS, "SPS_PASSWORD": password},
         capture_output=True,
         text=True,
         timeout=300,
@@ -150,3 +150,12 @@ def test_check_runs_the_baseline_against_the_appliance(appliance: RunningSimulat
     assert not (tmp_path / "out").exists(), "--check writes no code"
     text = export(appliance, tmp_path / "out", "--check", "--fail-on", "high")
     assert "SPS-AUDIT-1 sps_audit_policy 'tf_audit_minimal'" in text.stdout
+
+
+def test_a_refused_login_writes_nothing_and_is_not_repeated(appliance: RunningSimulator, tmp_path: Path) -> None:
+    before = appliance.stats()
+    result = export(appliance, tmp_path / "o", password="wrong")
+    assert result.returncode == 2, result.stderr
+    assert "sps-export: " in result.stderr and not (tmp_path / "o").exists()
+    after = appliance.stats()
+    assert after["failed_logins"] - before["failed_logins"] == 1, (before, after)

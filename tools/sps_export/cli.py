@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from sps_catalog import load_catalog
 from sps_catalog.baseline import SEVERITIES, at_least
 from sps_catalog.model import Catalog, TypeDef
 from sps_export import check, hcl, python, readme
-from sps_export.reader import TypeRead, read_appliance
+from sps_export.reader import TypeRead, name_reader, read_appliance
 from sps_export.selection import Export, select
 from sps_provider.client import errors
 from sps_provider.client.session import Settings, SpsClient
@@ -51,7 +52,12 @@ def parse_args(cat: Catalog, argv: list[str] | None) -> argparse.Namespace:
         help="with --check: exit 1 when a finding is at least this severe (default low: any finding)",
     )
     p.add_argument("--format", choices=("python", "hcl", "both"), default="both")
-    p.add_argument("--appliance-name", default="sps", help="the Appliance id and stack name (default sps)")
+    p.add_argument(
+        "--appliance-name",
+        default="sps",
+        type=_appliance_name,
+        help="the Appliance id and stack name: letters, digits, _ and -, starting with a letter (default sps)",
+    )
     p.add_argument(
         "--only",
         nargs="+",
@@ -64,6 +70,13 @@ def parse_args(cat: Catalog, argv: list[str] | None) -> argparse.Namespace:
     if args.out is None and not args.check:
         p.error("give --out DIR (or --check)")
     return args
+
+
+def _appliance_name(text: str) -> str:
+    """The rule `Appliance` applies to its id (it becomes the provider alias), checked before any read."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", text):
+        raise argparse.ArgumentTypeError(f"{text!r}: use letters, digits, _ and -, starting with a letter")
+    return text
 
 
 def _progress(err: TextIO) -> Any:
@@ -127,7 +140,7 @@ def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
             print(f"not read: {name}: {error}", file=err)
         failed = any(at_least(f.rule.severity, args.fail_on) for f in found)
         return 1 if failed or read.read_errors() else 0
-    export = select(cat, read)
+    export = select(cat, read, name_reader(client))
     provider = {"url": args.url, "ca_bundle": args.ca_bundle, "insecure": True if args.insecure else None}
     formats = ("python", "hcl") if args.format == "both" else (args.format,)
     for fmt in formats:

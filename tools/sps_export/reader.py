@@ -89,3 +89,17 @@ def read_appliance(client: SpsClient, types: Iterable[TypeDef], progress: Progre
 def _body(doc: Any) -> dict[str, Any]:
     body = doc.get("body") if isinstance(doc, dict) else None
     return body if isinstance(body, dict) else {}
+
+
+def name_reader(client: SpsClient) -> Callable[[TypeDef, str], str | None]:
+    """Names of referenced objects the export does not manage (an X.509 certificate, a plugin), so
+    their lookups read as what they are: one GET each; a failed read leaves the key as the name."""
+
+    def name_of(t: TypeDef, key: str) -> str | None:
+        try:
+            name = _body(client.get(f"{t.api_path}/{key}")).get(t.name_field or "")
+        except errors.SpsError:
+            return None
+        return name if isinstance(name, str) and name else None
+
+    return name_of

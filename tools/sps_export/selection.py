@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,7 +112,11 @@ def object_name(o: ReadObject) -> str:
     return name if isinstance(name, str) and name else str(o.key)
 
 
-def select(cat: Catalog, read: ApplianceRead) -> Export:
+NameOf = Callable[[TypeDef, str], str | None]
+"""The SPS name of the object `key` of a type the export does not read (None when unknown)."""
+
+
+def select(cat: Catalog, read: ApplianceRead, name_of: NameOf | None = None) -> Export:
     out = Export(read.url, read.firmware)
     names = _Names()
     out.read_errors.update(read.read_errors())
@@ -154,7 +159,7 @@ def select(cat: Catalog, read: ApplianceRead) -> Export:
     out.resources = _in_dependency_order(candidates, out)
     for res in out.resources:
         res.ident = names.take(res.t, res.name)
-    _add_lookups(cat, out, names)
+    _add_lookups(cat, out, names, name_of)
     return out
 
 
@@ -182,7 +187,7 @@ def _in_dependency_order(candidates: list[Resource], out: Export) -> list[Resour
     return ordered
 
 
-def _add_lookups(cat: Catalog, out: Export, names: _Names) -> None:
+def _add_lookups(cat: Catalog, out: Export, names: _Names, name_of: NameOf | None) -> None:
     managed = out.by_key()
     for res in out.resources:
         for ref in _refs(res):
@@ -192,5 +197,6 @@ def _add_lookups(cat: Catalog, out: Export, names: _Names) -> None:
             t = cat[ref.target]
             builtin = next((b for b in t.builtins if b.key == ref.key), None)
             builtin_name = str(builtin.body.get(t.name_field)) if builtin is not None and t.name_field else None
-            label = f"{t.terraform_name}_{builtin_name or ref.key}"
+            name = builtin_name or (name_of(t, ref.key) if name_of is not None and t.name_field else None)
+            label = f"{t.terraform_name}_{name or ref.key}"
             out.lookups[where] = Lookup(t, ref.key, names.take(t, label), builtin_name)
