@@ -91,6 +91,7 @@ def test_generated_files_say_so_in_their_first_line() -> None:
     generated = [
         ROOT / "catalog/sps_catalog/_data.py",
         *ROOT.glob("constructs/sps_constructs/types/*.py"),
+        ROOT / "constructs/sps_constructs/shapes.py",
         *ROOT.glob("docs/resources/*.md"),
         *ROOT.glob("docs/data-sources/*.md"),
         ROOT / "docs/index.md",
