@@ -1681,6 +1681,98 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                                                     'rule is inferred',
                                       'description': '`customs` only: the names of the custom channels '
                                                      'allowed (e.g. for RemoteApp).'}]}}]},
+ {'terraform_name': 'rdp_domain_membership',
+  'title': 'RDP domain membership',
+  'path': 'rdp/domain_membership',
+  'kind': 'singleton',
+  'partly_documented': True,
+  'sources': ['RDP-DOM', 'RDP-CONT', 'ADM-RDP'],
+  'description': 'The domain SPS is a member of, which Network Level Authentication (CredSSP) and RD Gateway '
+                 'connection policies need. Over REST the membership configuration can be viewed, disabled '
+                 'or modified, but **joining the domain is only possible on the web interface**: setting '
+                 '`enabled = true` here does not make SPS a member; join it on the web interface afterwards '
+                 '(or before: the resource then adopts the joined configuration). Documented: `domain`, '
+                 '`enabled`, `realm`; further fields may follow (the table was cut) and are kept on every '
+                 'update (`extra_json` sets them). What `enabled = false` does to an existing membership is '
+                 'not documented. The page prints the path `/api/rdp/domain_membership`; its own sample and '
+                 'the RDP container use `/api/configuration/rdp/domain_membership`, which is what the '
+                 "provider calls. This is a singleton: creating the resource adopts the appliance's "
+                 'configuration and destroying it only removes it from Terraform state.',
+  'versions': {'writable_since': '7.0',
+               'note': 'RDP-DOM: the page was found in 7.x copies only (the 6.x containers list the '
+                       'endpoint)'},
+  'initial_body': {'enabled': False},
+  'examples': {'minimal': {'enabled': False},
+               'full': {'enabled': True, 'domain': 'testdomain', 'realm': 'testdomain.api.test'},
+               'update': {'enabled': True, 'domain': 'example', 'realm': 'EXAMPLE.COM'}},
+  'fields': [{'name': 'enabled',
+              'type': 'bool',
+              'required': True,
+              'description': 'Whether SPS is configured as a member of `domain` (joining happens on the web '
+                             'interface).'},
+             {'name': 'domain',
+              'type': 'string',
+              'format': 'filled',
+              'required_when': {'path': 'enabled', 'is': True},
+              'description': 'The domain name; required when `enabled` is true.'},
+             {'name': 'realm',
+              'type': 'string',
+              'format': 'filled',
+              'required_when': {'path': 'enabled', 'is': True},
+              'assumption': 'the realm row of the table was cut: a Kerberos realm, required when enabled '
+                            'like domain',
+              'description': 'The Kerberos realm of the domain (e.g. `testdomain.api.test`); required when '
+                             '`enabled` is true.'}]},
+ {'terraform_name': 'rdp_options',
+  'title': 'RDP options',
+  'path': 'rdp/options',
+  'kind': 'singleton',
+  'sources': ['RDP-OPT-7.1', 'RDP-CONT'],
+  'description': 'Global RDP options that affect every RDP connection: the global channel database cleanup '
+                 "retention and the RDP service switch. The shape is the 7.1 documentation's (its sample, as "
+                 'printed, misses a comma); the 6.x shape was not found, so the resource writes from 7.1 on '
+                 'only (on older firmware it is refused at plan). `service.log_level` is inferred from the '
+                 'table\'s "logging detail" wording and the VNC and MSSQL options. This is a singleton: '
+                 "creating the resource adopts the appliance's options and destroying it only removes it "
+                 'from Terraform state.',
+  'versions': {'writable_since': '7.1',
+               'note': 'RDP-OPT-7.1 documents this shape; the 6.x rdp/options body was not found'},
+  'initial_body': {'channel_database_cleanup': {'enabled': False}, 'service': {'enabled': False}},
+  'examples': {'minimal': {'service': {'enabled': True}},
+               'full': {'channel_database_cleanup': {'enabled': True, 'days': 365},
+                        'service': {'enabled': True, 'log_level': 6}},
+               'update': {'channel_database_cleanup': {'enabled': True, 'days': 400},
+                          'service': {'enabled': True, 'log_level': 4}}},
+  'fields': [{'name': 'channel_database_cleanup',
+              'type': 'object',
+              'default': {'enabled': False},
+              'description': 'Periodical cleanup of connection metadata for all RDP connections.',
+              'union': {'discriminator': 'enabled',
+                        'description': 'Set to true to enable the periodical cleanup.',
+                        'branches': {'true': [{'name': 'days',
+                                               'type': 'int',
+                                               'required': True,
+                                               'min': 1,
+                                               'description': 'Global retention of RDP connection metadata '
+                                                              'in days; must exceed the retention of the '
+                                                              'archiving policies used for RDP and any '
+                                                              'per-connection cleanup.'}],
+                                     'false': []}}},
+             {'name': 'service',
+              'type': 'object',
+              'default': {'enabled': False},
+              'description': 'The RDP service.',
+              'union': {'discriminator': 'enabled',
+                        'description': 'Set to true to enable RDP connections.',
+                        'branches': {'true': [{'name': 'log_level',
+                                               'type': 'int',
+                                               'min': 0,
+                                               'max': 7,
+                                               'assumption': "the 7.1 table's log_level row was cut; the "
+                                                             'field and its range follow the VNC and MSSQL '
+                                                             'options',
+                                               'description': 'Verbosity of the RDP service log.'}],
+                                     'false': []}}}]},
  {'terraform_name': 'rdp_settings_policy',
   'title': 'RDP settings policy',
   'path': 'rdp/settings_policies',

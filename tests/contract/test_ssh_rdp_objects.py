@@ -215,3 +215,31 @@ def test_a_signing_ca_references_its_x509_identity(sim: RunningSimulator, provid
     assert api.call("DELETE", f"{API}/x509/{x509}").status_code == 400, "an identity in use stays"
     found = provider.read_data_source("sps_signing_ca", {"name": "rdp_ca"})
     assert (found["key"], found["ca"]) == (key, x509)
+
+
+# [RDP-DOM] and [RDP-OPT-7.1]: the documented bodies (the options sample with its missing comma mended).
+DOMAIN_MEMBERSHIP = {"domain": "testdomain", "enabled": True, "realm": "testdomain.api.test"}
+RDP_OPTIONS = {"channel_database_cleanup": {"enabled": False}, "service": {"enabled": False}}
+
+
+def test_rdp_singletons_answer_and_take_their_documented_bodies(api: Client) -> None:
+    assert api.ok("GET", f"{API}/rdp/options")["body"] == RDP_OPTIONS
+    assert api.ok("GET", f"{API}/rdp/domain_membership")["body"] == {"enabled": False}
+    api.ok("PUT", f"{API}/rdp/domain_membership", DOMAIN_MEMBERSHIP)
+    assert api.ok("GET", f"{API}/rdp/domain_membership")["body"] == DOMAIN_MEMBERSHIP
+    r = api.call("PUT", f"{API}/rdp/domain_membership", {"enabled": True, "realm": "testdomain.api.test"})
+    assert r.status_code == 400 and "domain" in errors(r), "domain is required when enabled"
+    api.ok("PUT", f"{API}/rdp/options", {**RDP_OPTIONS, "channel_database_cleanup": {"enabled": True, "days": 30}})
+    r = api.call("PUT", f"{API}/rdp/options", {**RDP_OPTIONS, "channel_database_cleanup": {"enabled": True}})
+    assert r.status_code == 400 and "channel_database_cleanup.days" in errors(r)
+
+
+def test_rdp_options_are_read_only_before_their_documented_shape(tmp_path: Path) -> None:
+    """The 6.x rdp/options body was not found: writes are refused there, reads still answer."""
+    old = start_simulator(tmp_path / "sim", "--firmware", "6.9.4")
+    try:
+        api = Client(old)
+        assert api.ok("GET", f"{API}/rdp/options")["body"] == RDP_OPTIONS
+        assert api.call("PUT", f"{API}/rdp/options", RDP_OPTIONS).status_code == 405
+    finally:
+        old.stop()

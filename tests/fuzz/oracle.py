@@ -48,6 +48,8 @@ def _is_whole_number(v: Any) -> bool:
 
 
 def _breaks_format(fmt: str, s: str) -> bool:
+    if fmt == "filled":
+        return all(c.isspace() for c in s)
     if fmt == "no_whitespace":
         return s == "" or any(c.isspace() for c in s)
     if fmt == "identifier":

@@ -26,6 +26,8 @@ from sps_constructs.types.nic import *  # noqa: F403
 from sps_constructs.types.password import *  # noqa: F403
 from sps_constructs.types.private_key import *  # noqa: F403
 from sps_constructs.types.rdp_channel_policy import *  # noqa: F403
+from sps_constructs.types.rdp_domain_membership import *  # noqa: F403
+from sps_constructs.types.rdp_options import *  # noqa: F403
 from sps_constructs.types.rdp_settings_policy import *  # noqa: F403
 from sps_constructs.types.signing_ca import *  # noqa: F403
 from sps_constructs.types.ssh_authentication_policy import *  # noqa: F403
