@@ -99,3 +99,31 @@ def test_hcl_layout_aligns_runs_of_one_line_attributes() -> None:
         'signing              = "s"',
         "timestamping_enabled = true",
     ]
+
+
+def test_objects_not_exported_are_reported_by_name_and_type() -> None:
+    audit, vnc = CATALOG["audit_policy"], CATALOG["vnc_connection_policy"]
+    builtin = audit.builtins[0]
+    changed = {**response_body(audit, "minimal"), "name": builtin.body["name"], "timestamping_enabled": True}
+    read = ApplianceRead(
+        "https://sps.example",
+        "7.5.1",
+        [
+            TypeRead(audit, [ReadObject(audit, builtin.key, changed)]),
+            TypeRead(vnc, [ReadObject(vnc, "v1", response_body(vnc, "minimal"))]),
+        ],
+    )
+    export = select(CATALOG, read)
+    assert export.resources == []
+    reported = {(s.t.terraform_name, s.name): s.reason for s in export.skipped}
+    assert "built-in" in reported[("audit_policy", builtin.body["name"])]
+    assert "not writable over REST on firmware 7.5.1" in reported[("vnc_connection_policy", "tf_vnc_minimal")]
+
+
+def test_an_object_whose_configuration_would_not_plan_as_read_is_reported() -> None:
+    audit = CATALOG["audit_policy"]
+    body = response_body(audit, "minimal")
+    del body["timestamping_enabled"]  # a defaulted field the appliance does not return: the plan would fill it in
+    export = select(CATALOG, ApplianceRead("https://sps", None, [TypeRead(audit, [ReadObject(audit, "k", body)])]))
+    reported = [(s.name, s.reason) for s in export.skipped]
+    assert reported == [("tf_audit_minimal", "would not plan as read: timestamping_enabled")]
