@@ -54,7 +54,12 @@ def doc(text: str, indent: int) -> str:
 
 @dataclass(frozen=True)
 class Param:
-    decl: str
+    """A keyword parameter (a struct's field): the template writes `name: hint`, and `| None =
+    None` when it is optional."""
+
+    name: str
+    hint: str
+    optional: bool
     doc: str
 
 
@@ -142,23 +147,21 @@ class Module:
         self.items.append(Alias(name, tuple(branches)))
         return name
 
-    def params(self, fields: tuple[Field, ...], prefix: str) -> list[tuple[str, Field]]:
-        """(parameter declaration, field): required ones first, as Python demands. A secret
+    def params(self, fields: tuple[Field, ...], prefix: str) -> list[Param]:
+        """The parameters for `fields`: required ones first, as Python demands. A secret
         reference becomes its write-only value and version (`x_wo`, `x_wo_version`)."""
-        required, optional = [], []
+        required: list[Param] = []
+        optional: list[Param] = []
         for f in fields:
             check_name(self.t, f.name)
             if f.secret:
                 optional += [
-                    (f"{f.write_only_name}: str | None = None", f),
-                    (f"{f.version_name}: int | None = None", f),
+                    Param(f.write_only_name, "str", True, f"{write_only_description(f)} {f.description}"),
+                    Param(f.version_name, "int", True, version_description(f)),
                 ]
                 continue
-            hint = self.py_type(f, prefix + camel(f.name))
-            if f.must_be_given:
-                required.append((f"{f.name}: {hint}", f))
-            else:
-                optional.append((f"{f.name}: {hint} | None = None", f))
+            param = Param(f.name, self.py_type(f, prefix + camel(f.name)), not f.must_be_given, f.description)
+            (optional if param.optional else required).append(param)
         return required + optional
 
     def emit_struct(
@@ -166,8 +169,7 @@ class Module:
     ) -> None:
         if branch is not None:
             self.typing.update(("Any", "ClassVar"))
-        params = tuple(Param(decl, param_doc(decl, f)) for decl, f in self.params(fields, prefix))
-        self.items.append(Struct(name, text, branch, params))
+        self.items.append(Struct(name, text, branch, tuple(self.params(fields, prefix))))
 
     def imports(self, *, managed: bool = False, data_source: bool = False, builtins: bool = False) -> dict[str, Any]:
         """What the module imports, for the template (grouped and ordered as ruff's isort wants)."""
@@ -198,14 +200,6 @@ def branch_suffix(union: Union, branch: str) -> str:
     return camel(branch)
 
 
-def param_doc(decl: str, f: Field) -> str:
-    if not f.secret:
-        return f.description
-    if decl.startswith(f"{f.write_only_name}:"):
-        return f"{write_only_description(f)} {f.description}"
-    return version_description(f)
-
-
 def check_name(t: TypeDef | None, name: str) -> None:
     if name in META_ARGUMENTS or keyword.iskeyword(name):
         where = t.terraform_name if t is not None else "a shape"
@@ -231,10 +225,7 @@ def render_module(env: jinja2.Environment, cat: Catalog, t: TypeDef) -> tuple[st
     """The module of `t` and the names it exports."""
     m = Module(cat, t)
     cls = class_name(t)
-    params = []
-    if t.is_managed:
-        params = [decl for decl, _ in m.params(t.fields, cls)]
-        params.append(f"{EXTRA_JSON}: Mapping[str, Any] | None = None")
+    params = m.params(t.fields, cls) if t.is_managed else []
     builtins = [str(b.body.get(t.name_field or "name")) for b in t.builtins if t.name_field]
     exported = sorted([*m.names, *([cls, f"Data{cls}"] if t.is_managed else [cls]), ref_alias(t)])
     text = env.get_template("type_module.py.j2").render(
@@ -242,6 +233,7 @@ def render_module(env: jinja2.Environment, cat: Catalog, t: TypeDef) -> tuple[st
         cls=cls,
         ref=ref_alias(t),
         params=params,
+        extra_json=EXTRA_JSON,
         builtins=builtins,
         firmware_note=_firmware_note(t),
         items=m.items,
