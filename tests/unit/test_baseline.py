@@ -17,8 +17,8 @@ from sps_catalog.baseline import RULES, Finding
 from sps_catalog.walk import Path as WalkPath
 from sps_catalog.walk import Rebuild
 from sps_constructs import Appliance, SpsBaseline, SpsConfigError
+from sps_constructs.introspect import construct_classes
 from sps_export import check
-from sps_export.python import _construct_classes
 from sps_export.reader import ApplianceRead, ReadObject, TypeRead
 from sps_provider.engine.convert import to_body
 from tests.fuzz.catalog_cases import resolved
@@ -89,7 +89,7 @@ class _Lookups(Rebuild):
     def leaf(self, spec: Value, v: Any, path: WalkPath) -> Any:
         if spec.type != "reference" or spec.format == "nic_address":
             return v
-        data = _construct_classes()[spec.target or ""][1]
+        data = construct_classes()[spec.target or ""][1]
         assert data is not None
         return data(self.sps, f"lookup_{'_'.join(map(str, path))}", key=v)
 
@@ -100,7 +100,7 @@ def synthesized(tmp_path: Path, t: TypeDef, attrs: dict[str, Any], fail_on: Any 
     app = App(outdir=str(tmp_path / "cdktf.out"))
     stack = TerraformStack(app, "baseline")
     sps = Appliance(stack, "sps", url="https://sps.example.net")
-    cls = _construct_classes()[t.terraform_name][0]
+    cls = construct_classes()[t.terraform_name][0]
     assert cls is not None
     construct = cls(sps, "object", **_Lookups(sps)(t.root, attrs))
     if reason is not None:

@@ -16,11 +16,11 @@ import jinja2
 
 from sps_catalog.examples import HclConfig, hcl_resource
 from sps_catalog.firmware import limited_fields
-from sps_catalog.gen_constructs import class_name
 from sps_catalog.model import Catalog, TypeDef
 from sps_catalog.provider_settings import SETTINGS
 from sps_catalog.values import dotted
 from sps_constructs.appliance import Appliance
+from sps_constructs.introspect import construct_classes
 from sps_docs.examples import python_example
 from sps_docs.schema import Block, ServedSchema, flags, group
 from sps_provider.protocol.schema import Attr
@@ -110,7 +110,12 @@ def resource_page(cat: Catalog, t: TypeDef, block: Block) -> str:
 
 def data_source_page(t: TypeDef, block: Block) -> str:
     names = [str(b.body.get(t.name_field)) for b in t.builtins] if t.name_field else []
-    return _type_page("data_source.md.j2", t, block, builtin_name=names[0] if names else None, class_name=class_name(t))
+    res, data = construct_classes()[t.terraform_name]
+    owner = res or data
+    assert owner is not None
+    return _type_page(
+        "data_source.md.j2", t, block, builtin_name=names[0] if names else None, class_name=owner.__name__
+    )
 
 
 def _read(rel: str) -> str:

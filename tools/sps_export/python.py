@@ -1,24 +1,19 @@
 """The export as a CDKTF Python stack using the typed constructs.
 
-Struct classes are found on the construct classes themselves (their type hints, and the union
-branch each struct stands for), so the stack uses exactly the classes the installed
-`sps_constructs` has, whatever the generator names them. One `Appliance`; lookups, then resources
-in dependency order, each bound to a variable that later references use, each imported by key.
+Struct classes are found on the construct classes themselves (`sps_constructs.introspect`), so
+the stack uses exactly the classes the installed `sps_constructs` has, whatever the generator
+names them. One `Appliance`; lookups, then resources in dependency order, each bound to a
+variable that later references use, each imported by key.
 """
 
 from __future__ import annotations
 
 import json
-import sys
-import types
-import typing
-from collections.abc import Mapping, Sequence
-from functools import cache
+from collections.abc import Mapping
 from typing import Any
 
-import sps_constructs
 from sps_catalog.model import Value
-from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
+from sps_constructs.introspect import construct_classes, hints_of, home, struct_for
 from sps_export.hcl import secret_variable
 from sps_export.selection import Export, Lookup, Resource
 from sps_export.values import Ref, Secret
@@ -47,55 +42,6 @@ known-third-party = ["cdktf", "constructs", "sps_constructs"]
 CDKTF_JSON = {"language": "python", "app": "python main.py", "terraformProviders": [], "codeMakerOutput": "imports"}
 
 
-@cache
-def _construct_classes() -> dict[str, tuple[type[SpsResource] | None, type[SpsDataSource] | None]]:
-    """terraform_name -> (resource class, data source class), from what `sps_constructs` exports."""
-    out: dict[str, tuple[type[SpsResource] | None, type[SpsDataSource] | None]] = {}
-    for name in dir(sps_constructs):
-        cls = getattr(sps_constructs, name)
-        if isinstance(cls, type) and issubclass(cls, SpsResource | SpsDataSource) and hasattr(cls, "TYPE"):
-            res, data = out.get(cls.TYPE, (None, None))
-            if issubclass(cls, SpsResource):
-                res = cls
-            else:
-                data = cls
-            out[cls.TYPE] = (res, data)
-    return out
-
-
-def _hints(obj: Any, module: str) -> dict[str, Any]:
-    namespace = {**vars(sps_constructs), **vars(sys.modules[module])}
-    return typing.get_type_hints(obj, globalns=namespace)
-
-
-_HINTS: dict[tuple[type, bool], dict[str, Any]] = {}
-
-
-def _hints_of(cls: type, *, init: bool) -> dict[str, Any]:
-    """The parameter types of a construct's `__init__` (`init`) or a struct's fields, made once."""
-    found = _HINTS.get((cls, init))
-    if found is None:
-        found = _HINTS[(cls, init)] = _hints(cls.__dict__["__init__"] if init else cls, cls.__module__)
-    return found
-
-
-def _structs(hint: Any) -> list[type[SpsStruct]]:
-    """The struct classes a parameter's hint allows (through `| None`, unions and `Sequence[...]`)."""
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType) or origin is Sequence:
-        return [c for arg in typing.get_args(hint) for c in _structs(arg)]
-    return [hint] if isinstance(hint, type) and issubclass(hint, SpsStruct) else []
-
-
-def _struct_for(hint: Any, obj: Mapping[str, Any]) -> type[SpsStruct]:
-    options = _structs(hint)
-    for cls in options:
-        branch = cls._SPS_BRANCH
-        if branch is None or obj.get(branch[0]) == branch[1]:
-            return cls
-    raise LookupError(f"no struct among {options} fits {obj}")
-
-
 class _Writer:
     def __init__(self, export: Export) -> None:
         self.export = export
@@ -103,20 +49,21 @@ class _Writer:
         self.modules: dict[str, set[str]] = {}
 
     def use(self, cls: type) -> str:
-        if getattr(sps_constructs, cls.__name__, None) is cls:
+        module = home(cls)
+        if module == "sps_constructs":
             self.imports.add(cls.__name__)
         else:
-            self.modules.setdefault(cls.__module__, set()).add(cls.__name__)
+            self.modules.setdefault(module, set()).add(cls.__name__)
         return cls.__name__
 
     def value(self, spec: Value, v: Any, hint: Any, level: int) -> str:
         if isinstance(v, Ref):
             return self.export.expression_target(v).ident
         if spec.type == "object" and isinstance(v, dict):
-            cls = _struct_for(hint, v)
+            cls = struct_for(hint, v)
             branch = cls._SPS_BRANCH
             shown = {k: x for k, x in v.items() if branch is None or k != branch[0]}
-            return self.call(self.use(cls), [], self.kwargs(spec, shown, _hints_of(cls, init=False), level + 1), level)
+            return self.call(self.use(cls), [], self.kwargs(spec, shown, hints_of(cls, init=False), level + 1), level)
         if spec.type == "list" and isinstance(v, list) and spec.element is not None:
             parts = [self.value(spec.element, x, hint, level + 1) for x in v]
             if all("\n" not in p for p in parts) and sum(len(p) + 2 for p in parts) < 80:
@@ -149,7 +96,7 @@ class _Writer:
         return f"{func}(\n" + "".join(f"{pad}{p},\n" for p in parts) + INDENT * level + ")"
 
     def lookup(self, lk: Lookup) -> str:
-        res_cls, data_cls = _construct_classes()[lk.t.terraform_name]
+        res_cls, data_cls = construct_classes()[lk.t.terraform_name]
         if lk.builtin_name is not None:
             owner = res_cls if res_cls is not None else data_cls
             assert owner is not None
@@ -160,9 +107,9 @@ class _Writer:
         )
 
     def resource(self, res: Resource) -> list[str]:
-        cls = _construct_classes()[res.t.terraform_name][0]
+        cls = construct_classes()[res.t.terraform_name][0]
         assert cls is not None
-        kwargs = self.kwargs(res.root, res.tree, _hints_of(cls, init=True), 1)
+        kwargs = self.kwargs(res.root, res.tree, hints_of(cls, init=True), 1)
         if res.extra:
             kwargs.append(f"extra_json={literal(res.extra, 1)}")
         call = self.call(self.use(cls), ["sps", literal(res.ident)], kwargs, 0)
