@@ -159,3 +159,14 @@ def test_a_refused_login_writes_nothing_and_is_not_repeated(appliance: RunningSi
     assert "sps-export: " in result.stderr and not (tmp_path / "o").exists()
     after = appliance.stats()
     assert after["failed_logins"] - before["failed_logins"] == 1, (before, after)
+
+
+def test_only_the_types_asked_for_are_exported_and_the_rest_are_looked_up(
+    appliance: RunningSimulator, tmp_path: Path
+) -> None:
+    result = export(appliance, tmp_path / "out", "--format", "hcl", "--only", "sps_system_backup")
+    assert result.returncode == 0, result.stderr
+    assert "[1/1] sps_system_backup: 1 objects" in result.stderr
+    main = (tmp_path / "out" / "hcl" / "main.tf").read_text()
+    assert re.findall(r'^resource "(\w+)"', main, re.M) == ["sps_system_backup"]
+    assert 'data "sps_backup_policy"' in main, "the referenced backup policy is looked up by key"
