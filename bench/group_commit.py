@@ -33,10 +33,12 @@ PARALLELISM = {"default": (), "p300": ("-parallelism=300",)}
 
 
 def mirror_of(binary: Path, where: Path) -> Path:
-    """A filesystem mirror (and its tfrc) holding `binary` as the provider."""
+    """A filesystem mirror (and its tfrc) holding `binary` as the provider, with the package
+    directory it sits in (the launcher runs the `lib/` next to it)."""
     tfrc = where / "sps.tfrc"
     installed = install(where, tfrc)
-    shutil.copy2(binary, installed)
+    shutil.rmtree(installed.parent)
+    shutil.copytree(binary.parent, installed.parent, symlinks=True)
     return tfrc
 
 

@@ -2,19 +2,24 @@
 
 Written directly in DER: importing `cryptography.x509` to build one certificate cost ~22 ms of CPU
 on every provider start (Terraform starts the provider 3-4 times per command), more than the
-encoding itself. The key and the signature still come from `cryptography`.
+encoding itself. The public and the private key are encoded here too (SubjectPublicKeyInfo, SEC 1
+ECPrivateKey): `cryptography.hazmat.primitives.serialization` imports its SSH and cipher modules
+(~4 ms of CPU per start net: signing loads cryptography's OpenSSL backend, which imports some of
+them anyway). The key and the signature still come from `cryptography`.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import secrets
+import os
 
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 ECDSA_WITH_SHA256 = bytes.fromhex("06082a8648ce3d040302")
+EC_PUBLIC_KEY = bytes.fromhex("06072a8648ce3d0201")
+PRIME256V1 = bytes.fromhex("06082a8648ce3d030107")
 COMMON_NAME = bytes.fromhex("0603550403")
 ORGANIZATION_NAME = bytes.fromhex("060355040a")
 SUBJECT_ALT_NAME = bytes.fromhex("0603551d11")
@@ -47,15 +52,23 @@ def _utc_time(t: dt.datetime) -> bytes:
     return _tlv(0x17, t.strftime("%y%m%d%H%M%SZ").encode())
 
 
+def _pem(label: str, der: bytes) -> bytes:
+    b64 = base64.b64encode(der).decode()
+    lines = "\n".join(b64[i : i + 64] for i in range(0, len(b64), 64))
+    return f"-----BEGIN {label}-----\n{lines}\n-----END {label}-----\n".encode()
+
+
 def server_certificate() -> tuple[bytes, bytes, bytes]:
     """(key PEM, cert PEM, cert DER): a self-signed ECDSA P-256 certificate for `localhost`, valid
     from a minute ago for a day, marked as a CA (go-plugin pins it as its own root)."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
-    serial = bytearray(secrets.token_bytes(16))
+    serial = bytearray(os.urandom(16))
     serial[0] = (serial[0] & 0x7F) | 0x40  # positive, and no leading zero octet
     name = _name("localhost", "terraform-provider-sps")
-    spki = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public = key.public_key().public_numbers()
+    point = _tlv(0x03, b"\x00\x04" + public.x.to_bytes(32, "big") + public.y.to_bytes(32, "big"))  # uncompressed
+    spki = _seq(_seq(EC_PUBLIC_KEY, PRIME256V1), point)
     extensions = _tlv(
         0xA3,
         _seq(
@@ -76,10 +89,6 @@ def server_certificate() -> tuple[bytes, bytes, bytes]:
     )
     signature = key.sign(tbs, ec.ECDSA(hashes.SHA256()))
     der = _seq(tbs, algorithm, _tlv(0x03, b"\x00" + signature))
-    b64 = base64.b64encode(der).decode()
-    lines = "\n".join(b64[i : i + 64] for i in range(0, len(b64), 64))
-    cert_pem = f"-----BEGIN CERTIFICATE-----\n{lines}\n-----END CERTIFICATE-----\n".encode()
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return key_pem, cert_pem, der
+    private = key.private_numbers().private_value.to_bytes(32, "big")
+    sec1 = _seq(_tlv(0x02, b"\x01"), _tlv(0x04, private), _tlv(0xA0, PRIME256V1), _tlv(0xA1, point))  # SEC 1
+    return _pem("EC PRIVATE KEY", sec1), _pem("CERTIFICATE", der), der

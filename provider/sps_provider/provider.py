@@ -19,7 +19,6 @@ from sps_catalog.state_upgrades import upgrade_state
 from sps_provider import config as provider_config
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator
-from sps_provider.engine.attrs import object_type
 from sps_provider.engine.datasource import DataSourceEngine
 from sps_provider.engine.firmware_gate import Target
 from sps_provider.engine.refresh import RefreshReader
@@ -30,6 +29,7 @@ from sps_provider.protocol.diagnostics import Diagnostics, attribute_path
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
 from sps_provider.protocol.gen import tfplugin6_pb2_grpc as pb_grpc
 from sps_provider.protocol.schema import schema
+from sps_provider.validated import ValidConfigs
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
@@ -70,6 +70,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         self.refresh: RefreshReader | None = None
         self._target: Target | None = None
         self._target_lock = threading.Lock()
+        self.valid = ValidConfigs()
         self.in_flight = 0
         self._in_flight_lock = threading.Condition()
 
@@ -202,12 +203,14 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         self.guarded(
             "ValidateResourceConfig", diags, lambda: engine.validate(self.decode(request.config) or {}, diags), None
         )
+        if not diags.items and not engine.t.secrets:
+            self.valid.add(request.type_name, request.config.msgpack)
         return pb.ValidateResourceConfig.Response(diagnostics=diags.items)
 
     def UpgradeResourceState(self, request: Any, context: Any) -> pb.UpgradeResourceState.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
-        t = object_type(engine.attrs)
+        t = engine.type
         state = self.guarded(
             "UpgradeResourceState",
             diags,
@@ -221,7 +224,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
     def ReadResource(self, request: Any, context: Any) -> pb.ReadResource.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
-        t = object_type(engine.attrs)
+        t = engine.type
         current = self.decode(request.current_state)
 
         def run() -> Any:
@@ -236,10 +239,11 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
     def PlanResourceChange(self, request: Any, context: Any) -> pb.PlanResourceChange.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
-        t = object_type(engine.attrs)
+        t = engine.type
         prior = self.decode(request.prior_state)
         proposed = self.decode(request.proposed_new_state)
         config = self.decode(request.config)
+        validated = (request.type_name, request.config.msgpack) in self.valid
 
         def run() -> Any:
             wanted = config if proposed is not None else None
@@ -250,7 +254,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
                 except errors.SpsError as exc:
                     report_sps_error(diags, engine.t, "plan (reading the firmware version)", exc)
                     return None
-            return engine.plan(prior, wanted, diags, target, self.refresh)
+            return engine.plan(prior, wanted, diags, target, self.refresh, validated=validated)
 
         plan = self.guarded("PlanResourceChange", diags, run, None)
         resp = pb.PlanResourceChange.Response(diagnostics=diags.items)
@@ -262,7 +266,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
     def ApplyResourceChange(self, request: Any, context: Any) -> pb.ApplyResourceChange.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
-        t = object_type(engine.attrs)
+        t = engine.type
         prior = self.decode(request.prior_state)
         planned = self.decode(request.planned_state)
         config = self.decode(request.config)
@@ -283,7 +287,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
     def ImportResourceState(self, request: Any, context: Any) -> pb.ImportResourceState.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
-        t = object_type(engine.attrs)
+        t = engine.type
 
         def run() -> Any:
             if self.not_configured(diags):
@@ -309,7 +313,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
     def ReadDataSource(self, request: Any, context: Any) -> pb.ReadDataSource.Response:
         diags = Diagnostics()
         engine = self.data_sources[request.type_name]
-        t = object_type(engine.attrs)
+        t = engine.type
         config = self.decode(request.config) or {}
 
         def run() -> Any:

@@ -105,7 +105,7 @@ class InProcessProvider:
         return cty.decode(response.new_state.msgpack)
 
     def _type(self, type_name: str) -> cty.CtyType:
-        return object_type(self.servicer.resources[type_name].attrs)
+        return self.servicer.resources[type_name].type
 
     @staticmethod
     def _dv(t: cty.CtyType, v: Any) -> pb.DynamicValue:

@@ -9,9 +9,10 @@ from sps_catalog.keys import item_path, key_problem
 from sps_catalog.model import TypeDef
 from sps_catalog.unknown_fields import EXTRA_JSON, canonical, unknown_only
 from sps_provider.client import errors
-from sps_provider.engine.attrs import data_source_attrs
+from sps_provider.engine.attrs import data_source_attrs, object_type
 from sps_provider.engine.convert import to_terraform
 from sps_provider.engine.report import report_sps_error
+from sps_provider.protocol.cty import CtyType
 from sps_provider.protocol.diagnostics import Diagnostics
 from sps_provider.protocol.schema import Attr
 
@@ -23,6 +24,7 @@ class DataSourceEngine:
     def __init__(self, t: TypeDef) -> None:
         self.t = t
         self.attrs: tuple[Attr, ...] = data_source_attrs(t)
+        self.type: CtyType = object_type(self.attrs)
 
     def validate(self, config: dict[str, Any], diags: Diagnostics) -> None:
         if self.t.is_singleton:

@@ -68,9 +68,8 @@ def name_taken(t: TypeDef, values: Any, own_key: Any, refresh: RefreshReader, ex
     name = values.get(t.name_field) if t.name_field and not t.is_singleton else None
     if not isinstance(name, str):
         return None
-    objects = refresh.objects(t)
-    for key, body in (objects or {}).items():
-        if key != own_key and isinstance(body, dict) and body.get(t.name_field or "") == name:
+    for key, body in refresh.named(t, name) or ():
+        if key != own_key:
             return None if explained(key, body) else key
     return None
 

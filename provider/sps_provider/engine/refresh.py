@@ -31,12 +31,14 @@ class RefreshReader:
         self._lock = threading.Lock()
         self._type_locks: dict[str, threading.Lock] = {}
         self._snapshots: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self._names: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {}
         self._generation = 0
 
     def invalidate(self) -> None:
         """Forget every snapshot (called after this process changed the appliance)."""
         with self._lock:
             self._snapshots.clear()
+            self._names.clear()
             self._generation += 1
 
     def get(self, t: TypeDef, path: str, key: str) -> dict[str, Any]:
@@ -52,6 +54,25 @@ class RefreshReader:
     def objects(self, t: TypeDef) -> dict[str, Any] | None:
         """key -> body of every object of `t` (from the snapshot), or None when its list cannot say."""
         return None if t.is_singleton or t.is_write_once else self._collection(t)
+
+    def named(self, t: TypeDef, name: str) -> list[tuple[str, Any]] | None:
+        """(key, body) of every object of `t` whose name field holds `name`, in the list's order
+        (from the snapshot), or None when its list cannot say. Indexed once per snapshot: a plan
+        looks a name up for every resource, and scanning the collection each time was O(N) each."""
+        items = self.objects(t)
+        if items is None or not t.name_field:
+            return None
+        with self._lock:
+            indexed = self._names.get(t.api_path)
+        if indexed is None or indexed[0] is not items:
+            index: dict[str, list[str]] = {}
+            for key, body in items.items():
+                if isinstance(body, dict) and isinstance(value := body.get(t.name_field), str):
+                    index.setdefault(value, []).append(key)
+            indexed = (items, index)
+            with self._lock:
+                self._names[t.api_path] = indexed
+        return [(key, items[key]) for key in indexed[1].get(name, ())]
 
     def _collection(self, t: TypeDef) -> dict[str, Any] | None:
         with self._lock:

@@ -36,12 +36,13 @@ from sps_catalog.unknown_fields import (
 from sps_catalog.values import UNKNOWN, Path, Problem, agrees, apply_defaults, validate
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator, Step
-from sps_provider.engine.attrs import resource_attrs
+from sps_provider.engine.attrs import object_type, resource_attrs
 from sps_provider.engine.convert import complete, release_references, to_body, to_terraform, with_defaults
 from sps_provider.engine.firmware_gate import Target, check_plan
 from sps_provider.engine.lookups import check_on_appliance
 from sps_provider.engine.referrers import delete_when_released, report_still_referenced
 from sps_provider.engine.report import report_sps_error
+from sps_provider.protocol.cty import CtyType
 from sps_provider.protocol.diagnostics import Diagnostics
 from sps_provider.protocol.schema import Attr
 
@@ -60,6 +61,7 @@ class ResourceEngine:
     def __init__(self, t: TypeDef) -> None:
         self.t = t
         self.attrs: tuple[Attr, ...] = resource_attrs(t)
+        self.type: CtyType = object_type(self.attrs)  # made once: every RPC encodes or conforms with it
         self.version_limited = t.versions.is_limited or bool(limited_fields(t.root))
         self._roots: dict[str, Value] = {}
         self.owned: set[str] = set()  # keys this process created or adopted: never adopted again
@@ -126,13 +128,15 @@ class ResourceEngine:
                 )
 
     def plan(self, prior: Any, config: Any, diags: Diagnostics, target: Target | None = None,
-             lookups: RefreshReader | None = None) -> Plan:  # fmt: skip
+             lookups: RefreshReader | None = None, validated: bool = False) -> Plan:  # fmt: skip
+        """`validated`: this configuration was validated (without any diagnostic) already."""
         if prior is not None and prior.get("key"):
             with self._owned_lock:
                 self.managed.add(prior["key"])
         if config is None:
             return Plan(None, [])
-        self.validate(config, diags, prior)
+        if not validated:
+            self.validate(config, diags, prior)
         values = self.body_fields(config)
         planned: dict[str, Any] = complete(self.t.root, apply_defaults(self.root_on(target), values))
         key = prior["key"] if prior is not None else (self.t.singleton_key if self.t.is_singleton else UNKNOWN)
