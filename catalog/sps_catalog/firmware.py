@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +114,26 @@ def absent_fields(value: Value, v: object, version: str) -> list[tuple[Path, Fie
     walk = _Absent(version)
     walk(value, v)
     return walk.found
+
+
+class _HeldOn(Rebuild):
+    select = "present"
+    keep_unselected = True
+    tracks_path = False
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+
+    def object(self, spec: Value, obj: Mapping[str, Any], path: Path) -> Any:
+        known = spec.fields_by_name
+        out = super().object(spec, obj, path)
+        return {k: x for k, x in out.items() if k not in known or known[k].versions.exists_on(self.version)}
+
+
+def held_on(value: Value, v: object, version: str) -> Any:
+    """`v` as firmware `version` holds it: without the modelled fields that do not exist there (a
+    singleton's initial body lists the fields of every version it documents); others are kept."""
+    return _HeldOn(version)(value, v)
 
 
 def limited_fields(value: Value) -> list[tuple[tuple[str, ...], Field]]:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sps_catalog.firmware import DEFAULT_FIRMWARE, fields_on
+from sps_catalog.firmware import DEFAULT_FIRMWARE, fields_on, held_on
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.values import Problem, apply_defaults, validate
 from sps_simulator import newer_firmware
@@ -159,7 +159,7 @@ class Appliance:
             for b in (*t.builtins, *(t.samples if self.with_samples else ())):
                 objs[b.key] = copy.deepcopy(dict(b.body))
             if t.is_singleton:
-                objs[t.singleton_key] = copy.deepcopy(dict(t.initial_body or {}))
+                objs[t.singleton_key] = held_on(t.root, copy.deepcopy(dict(t.initial_body or {})), self.firmware)
             config[t.path] = objs
         return config
 

@@ -243,3 +243,40 @@ def test_rdp_options_are_read_only_before_their_documented_shape(tmp_path: Path)
         assert api.call("PUT", f"{API}/rdp/options", RDP_OPTIONS).status_code == 405
     finally:
         old.stop()
+
+
+# [SSH-OPT-6.0]: the only documented SSH options body (6.0 LTS, 6.0.1).
+SSH_OPTIONS_6_0 = {
+    "audit": {
+        "cleanup": {"channel_database_cleanup_days": 600, "enabled": True},
+        "timestamping": {"selection": "local", "signing_interval": 30},
+    },
+    "gssapi": {"enabled": False},
+    "service": {"enabled": True, "log_level": 4},
+}
+
+
+def test_ssh_options_have_the_documented_shape_on_6_0(tmp_path: Path) -> None:
+    old = start_simulator(tmp_path / "sim", "--firmware", "6.0.2")
+    provider = InProcessProvider(old)
+    try:
+        api = Client(old)
+        assert api.ok("GET", f"{API}/ssh/options")["body"] == SSH_OPTIONS_6_0
+        no_days = {**SSH_OPTIONS_6_0, "audit": {**SSH_OPTIONS_6_0["audit"], "cleanup": {"enabled": True}}}
+        r = api.call("PUT", f"{API}/ssh/options", no_days)
+        assert r.status_code == 400 and "audit.cleanup.channel_database_cleanup_days" in errors(r)
+        api.call("DELETE", "/api/transaction")  # the lock goes back before the provider writes
+        config = {**SSH_OPTIONS_6_0, "gssapi": {"enabled": True}}
+        state = provider.create("sps_ssh_options", config)
+        assert api.ok("GET", f"{API}/ssh/options")["body"] == config
+        assert provider.plan("sps_ssh_options", state, config) == state
+    finally:
+        provider.close()
+        old.stop()
+
+
+def test_ssh_options_of_6_0_are_refused_on_later_firmware(api: Client, provider: InProcessProvider) -> None:
+    """Later firmware holds another shape (not documented): only `service` is assumed to stay."""
+    assert api.ok("GET", f"{API}/ssh/options")["body"] == {"service": {"enabled": True, "log_level": 4}}
+    with pytest.raises(ProviderError, match="audit does not exist on this appliance"):
+        provider.plan("sps_ssh_options", None, SSH_OPTIONS_6_0)

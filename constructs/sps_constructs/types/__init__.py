@@ -32,6 +32,7 @@ from sps_constructs.types.rdp_settings_policy import *  # noqa: F403
 from sps_constructs.types.signing_ca import *  # noqa: F403
 from sps_constructs.types.ssh_authentication_policy import *  # noqa: F403
 from sps_constructs.types.ssh_channel_policy import *  # noqa: F403
+from sps_constructs.types.ssh_options import *  # noqa: F403
 from sps_constructs.types.ssh_settings_policy import *  # noqa: F403
 from sps_constructs.types.system_backup import *  # noqa: F403
 from sps_constructs.types.time_policy import *  # noqa: F403
