@@ -1132,6 +1132,21 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                                       'default': 443,
                                       'format': 'port',
                                       'description': 'HTTPS port.'}]}}]},
+ {'terraform_name': 'local_user',
+  'title': 'Local user',
+  'path': 'aaa/local_database/users',
+  'kind': 'opaque',
+  'sources': ['LOCAL-USERS'],
+  'description': 'Local users of SPS (who may log in to SPS itself; the gateway\'s "Local User Database" of '
+                 'RDP and SSH connections is another collection). `admin` exists on every appliance with '
+                 'every privilege and cannot be deleted. Local users cannot be managed while LDAP '
+                 'authentication is in use (enabling LDAP disables the local accounts without deleting '
+                 'them); with RADIUS, users authenticate against RADIUS and only their group memberships are '
+                 'kept locally. The body is not documented (a name, group memberships and a password '
+                 'reference are likely): this data source finds a user by key (or by `name`, where the body '
+                 'has one) and shows the body as JSON. Group membership is managed on the groups '
+                 '(`sps_local_user_group.members`).',
+  'name_field': 'name'},
  {'terraform_name': 'local_user_group',
   'title': 'Local user group',
   'path': 'aaa/local_database/groups',

@@ -280,3 +280,35 @@ def test_ssh_options_of_6_0_are_refused_on_later_firmware(api: Client, provider:
     assert api.ok("GET", f"{API}/ssh/options")["body"] == {"service": {"enabled": True, "log_level": 4}}
     with pytest.raises(ProviderError, match="audit does not exist on this appliance"):
         provider.plan("sps_ssh_options", None, SSH_OPTIONS_6_0)
+
+
+@pytest.mark.parametrize(
+    ("path", "links"),
+    [
+        # [SSH-SET-7.1] list sample (siblings computed from what is served; connections come later)
+        (
+            "ssh/settings_policies",
+            {"first": "ssh/authentication_policies", "last": "ssh/settings_policies", "next": None},
+        ),
+        # [SSH-AUTH-6.0.2] list sample
+        ("ssh/authentication_policies", {"first": "ssh/authentication_policies", "previous": None}),
+        # [RDP-SET] list sample
+        ("rdp/settings_policies", {"first": "rdp/channel_policies", "previous": "rdp/options", "next": None}),
+        # [USERMAP] list sample: user lists come right before usermapping policies, which are last
+        ("policies/usermapping_policies", {"previous": "policies/userlists", "next": None}),
+        ("policies/userlists", {"next": "policies/usermapping_policies"}),
+    ],
+)
+def test_list_samples_links(api: Client, path: str, links: dict[str, str | None]) -> None:
+    meta = api.ok("GET", f"{API}/{path}")["meta"]
+    assert meta["href"] == f"{API}/{path}" and meta["parent"] == f"{API}/{path.rsplit('/', 1)[0]}"
+    assert {k: meta[k] for k in links} == {k: v and f"{API}/{v}" for k, v in links.items()}
+
+
+def test_local_users_are_found_by_the_data_source(sim: RunningSimulator, provider: InProcessProvider) -> None:
+    """[LOCAL-USERS]: the body is not documented; the data source shows it as JSON."""
+    api = Client(sim)
+    key = api.ok("POST", f"{API}/aaa/local_database/users", {"name": "auditor", "groups": ["audit"]}, 201)["key"]
+    api.commit()
+    found = provider.read_data_source("sps_local_user", {"name": "auditor"})
+    assert (found["key"], json.loads(found["body_json"])) == (key, {"name": "auditor", "groups": ["audit"]})

@@ -16,6 +16,7 @@ from sps_constructs.types.indexing_policy import *  # noqa: F403
 from sps_constructs.types.ldap_server import *  # noqa: F403
 from sps_constructs.types.local_services_cluster import *  # noqa: F403
 from sps_constructs.types.local_services_user_web import *  # noqa: F403
+from sps_constructs.types.local_user import *  # noqa: F403
 from sps_constructs.types.local_user_group import *  # noqa: F403
 from sps_constructs.types.mssql_authentication_policy import *  # noqa: F403
 from sps_constructs.types.mssql_channel_policy import *  # noqa: F403
