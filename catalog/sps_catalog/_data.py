@@ -2766,11 +2766,14 @@ SHAPES: dict[str, dict[str, Any]] = {'access_control': {'type': 'list',
                                                                'type': 'int',
                                                                'required': True,
                                                                'min': 1,
+                                                               'at_most_option': 'channel_database_cleanup.days',
                                                                'description': 'Retention in days. Must not '
                                                                               'exceed the retention of the '
                                                                               'archive/cleanup policy and '
-                                                                              'the global MSSQL retention '
-                                                                              '(`sps_mssql_options`).'}],
+                                                                              "the protocol's global "
+                                                                              "retention (its options' "
+                                                                              '`channel_database_cleanup.days`, '
+                                                                              'when enabled).'}],
                                                      'false': []}}},
  'indexing': {'type': 'object',
               'default': {'enabled': False},

@@ -24,7 +24,8 @@ from sps_catalog.model import (
     Value,
     ValueType,
 )
-from sps_catalog.walk import dotted, nodes
+from sps_catalog.option_caps import caps, options_of
+from sps_catalog.walk import dotted, field_nodes, nodes
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = CATALOG_DIR / "catalog.schema.json"
@@ -92,6 +93,7 @@ class _Builder:
             assumption=raw.get("assumption", ""),
             versions=Versions(**raw.get("versions", {})),
             required_when=(when["path"], when["is"]) if (when := raw.get("required_when")) else None,
+            at_most_option=raw.get("at_most_option"),
             shape=raw.get("shape"),
         )
 
@@ -203,6 +205,7 @@ def catalog_from_dicts(defs: Definitions) -> Catalog:
     raws = [with_family(r, defs.families) for r in defs.types]
     cat = Catalog(types={r["terraform_name"]: type_from_dict(r, defs.shapes) for r in raws})
     check_references(cat)
+    check_option_caps(cat)
     return cat
 
 
@@ -214,6 +217,19 @@ def check_references(cat: Catalog) -> None:
             if value.type == "reference" and value.target not in cat.types:
                 where = dotted((t.terraform_name, *path))
                 raise ValueError(f"{where}: reference target {value.target!r} is not in the catalog")
+
+
+def check_option_caps(cat: Catalog) -> None:
+    """A capped field must name a field of its protocol's options (a protocol without an options
+    singleton in the catalog has no cap to check)."""
+    for t in cat:
+        options = options_of(t, cat) if caps(t) else None
+        if options is None:
+            continue
+        for cap in caps(t):
+            if not any(path == cap.option_path for path, _ in field_nodes(options.root)):
+                where = dotted((t.terraform_name, *cap.field_path))
+                raise ValueError(f"{where}: {options.terraform_name} has no field {dotted(cap.option_path)}")
 
 
 @cache

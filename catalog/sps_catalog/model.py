@@ -176,6 +176,9 @@ class Field(Value):
     versions: Versions = field(default_factory=Versions)
     required_when: tuple[str, Any] | None = None
     """(dotted path from the body's root, value): the field is required when that field holds it."""
+    at_most_option: str | None = None
+    """Dotted path in the protocol's global options (`<protocol>/options`) whose value, when both
+    are set, caps this field's (see `sps_catalog.option_caps`)."""
 
     @property
     def has_default(self) -> bool:
@@ -250,6 +253,11 @@ class TypeDef:
     def root(self) -> Value:
         """The body's definition, made once so what it caches (field lists) lives as long as the type."""
         return Value(type="object", fields=self.fields)
+
+    @cached_property
+    def capped_fields(self) -> tuple[tuple[tuple[str, ...], Field], ...]:
+        """(body path, field) of each field its protocol's options cap (`Field.at_most_option`)."""
+        return tuple((tuple(map(str, p)), f) for p, f in field_nodes(self.root) if f.at_most_option)
 
     @property
     def is_managed(self) -> bool:

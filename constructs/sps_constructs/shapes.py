@@ -105,8 +105,8 @@ class ChannelDatabaseCleanupEnabled(SpsStruct):
     """`enabled = true`. Set to true to enable periodical cleanup of the connection metadata."""
     _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
     days: int
-    """Retention in days. Must not exceed the retention of the archive/cleanup policy and the global
-    MSSQL retention (`sps_mssql_options`)."""
+    """Retention in days. Must not exceed the retention of the archive/cleanup policy and the
+    protocol's global retention (its options' `channel_database_cleanup.days`, when enabled)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -22,7 +22,9 @@ from typing import Any
 
 from sps_catalog.firmware import DEFAULT_FIRMWARE, fields_on, held_on
 from sps_catalog.model import Catalog, TypeDef, Value
+from sps_catalog.option_caps import caps, excesses, options_of
 from sps_catalog.values import Problem, apply_defaults, validate
+from sps_catalog.walk import dotted
 from sps_simulator import newer_firmware
 from sps_simulator.bruteforce import LoginGuard
 from sps_simulator.candidate import Candidate, Overlay
@@ -471,6 +473,27 @@ class Appliance:
             for spec, ref in reference_fields(t.root, body):
                 if self.reference_problem(candidate, spec, ref) is not None:
                     problems.append({"path": f"{t.api_path}/{okey}", "message": f"dangling reference {ref!r}"})
+        return problems + self.cap_problems(candidate)
+
+    def cap_problems(self, candidate: Candidate) -> list[dict[str, str]]:
+        """Checked at commit: values capped by their protocol's global options (option_caps) do not
+        exceed them, when either side changed in this transaction."""
+        changed = candidate.changed()
+        problems: list[dict[str, str]] = []
+        for t in self.catalog:
+            options = options_of(t, self.catalog) if caps(t) else None
+            if options is None or not (t.path in changed or options.path in changed):
+                continue
+            options_body = candidate[options.path].get(options.singleton_key)
+            for key, body in candidate.get(t.path, {}).items():
+                problems += [
+                    {
+                        "path": f"{t.api_path}/{key}",
+                        "message": f"{dotted(e.cap.field_path)} is {e.value}, more than the global "
+                        f"{dotted(e.cap.option_path)} of {options.api_path} ({e.limit})",
+                    }
+                    for e in excesses(t, body, options_body)
+                ]
         return problems
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,3 +142,37 @@ def test_the_field_tables_timestamping_is_the_examples_timestamping_enabled(api:
     key = api.ok("POST", f"{API}/policies/audit_policies", body, status=201)["key"]
     stored = api.ok("GET", f"{API}/policies/audit_policies/{key}")["body"]
     assert stored["timestamping_enabled"] is True and "timestamping" not in stored
+
+
+def test_a_connection_policys_cleanup_days_stay_within_the_protocols_global_retention(tmp_path: Path) -> None:
+    """S000: channel_database_cleanup.days "Must not exceed ... the retention time configured in the
+    global settings of the protocol" (mssql/options); S001: the global one "Must exceed ... the
+    connection-specific database cleanup times". Checked at commit, either side changing."""
+    sim = start_simulator(tmp_path)
+    try:
+        api = Client(sim)
+        options = {
+            "channel_database_cleanup": {"enabled": True, "days": 365},
+            "service": {"enabled": True, "log_level": 4},
+        }
+        api.ok("PUT", f"{API}/mssql/options", options)
+        api.commit()
+        body = request_form(MSSQL_CONNECTION_BODY)
+        body["channel_database_cleanup"] = {"enabled": True, "days": 400}
+        key = api.ok("POST", f"{API}/mssql/connections", body, status=201)["key"]
+        r = api.call("PUT", "/api/transaction", {"status": "commit"})
+        problem = error_of(r)["details"]["errors"][0]
+        assert r.status_code == 400 and problem["path"] == f"{API}/mssql/connections/{key}", r.text
+        assert "channel_database_cleanup.days is 400" in problem["message"] and "(365)" in problem["message"]
+        api.call("DELETE", "/api/transaction")
+        body["channel_database_cleanup"]["days"] = 365
+        key = api.ok("POST", f"{API}/mssql/connections", body, status=201)["key"]
+        api.commit()
+        api.ok("PUT", f"{API}/mssql/options", {**options, "channel_database_cleanup": {"enabled": True, "days": 200}})
+        r = api.call("PUT", "/api/transaction", {"status": "commit"})
+        assert r.status_code == 400 and error_of(r)["details"]["errors"][0]["path"] == f"{API}/mssql/connections/{key}"
+        api.call("DELETE", "/api/transaction")
+        api.ok("PUT", f"{API}/mssql/options", {**options, "channel_database_cleanup": {"enabled": False}})
+        api.commit()  # no global retention: nothing caps the connection's
+    finally:
+        sim.stop()

@@ -195,3 +195,53 @@ def test_after_failed_commits_nothing_is_changed(simulator: RunningSimulator, tf
     assert len(tf.resources()) == 4
     names = {b["name"] for b in simulator.committed()["policies/audit_policies"].values()}
     assert {"p0", "p1", "p2", "p3"} <= names
+
+
+def test_cleanup_days_above_the_protocols_global_retention_warn_at_plan_and_fail_the_commit(
+    simulator: RunningSimulator, tf: Terraform
+) -> None:
+    """S000: a connection policy's channel_database_cleanup.days must not exceed the protocol's
+    global retention. Plan warns (the same apply could raise the global one); SPS refuses the
+    commit, and nothing is changed."""
+
+    def write(days: int, policy: bool) -> None:
+        connection = f"""
+resource "sps_mssql_connection_policy" "this" {{
+  name                     = "db"
+  network                  = {{ clients = ["10.0.0.0/8"], targets = ["10.0.0.1/32"], ports = [1433] }}
+  channel_database_cleanup = {{ enabled = true, days = {days} }}
+  policies = {{
+    audit_policy          = "78101850949e47437dd91d"
+    authentication_policy = "-30700201"
+    channel_policy        = "-30700102"
+    settings              = "-30700301"
+  }}
+}}
+"""
+        options = """
+resource "sps_mssql_options" "this" {
+  channel_database_cleanup = { enabled = true, days = 365 }
+  service                  = { enabled = true, log_level = 4 }
+}
+"""
+        (tf.workdir / "main.tf").write_text(
+            REQUIRED_PROVIDERS + provider_block(simulator) + options + (connection if policy else "")
+        )
+
+    write(0, policy=False)
+    tf.init()
+    tf.apply()
+    write(400, policy=True)
+    plan = " ".join(tf.run("plan", "-no-color").stdout.split())
+    assert "Warning: sps_mssql_connection_policy exceeds a global option of this appliance" in plan, plan
+    assert (
+        "channel_database_cleanup.days is 400, more than the channel_database_cleanup.days of sps_mssql_options" in plan
+    )
+    before = simulator.committed()
+    result = tf.apply_unchecked()
+    err = " ".join(result.stderr.split())
+    assert result.returncode == 1 and "channel_database_cleanup.days is 400, more than the global" in err, err
+    assert simulator.committed() == before
+    write(365, policy=True)
+    tf.apply()
+    assert not tf.plan_changes()

@@ -44,6 +44,8 @@ def _describe(f: Field, branches: set[str] | None, discriminator: str | None) ->
         text.append(f"Format: `{f.format}`.")
     if f.at_least:
         text.append(f"At least `{f.at_least}`.")
+    if f.at_most_option:
+        text.append(f"At most the protocol options' `{f.at_most_option}` when that is set (SPS checks it at commit).")
     if f.filled_by_default:
         text.append(f"Default: `{json.dumps(f.default)}`" + (" (assumed)." if f.default_is_assumption else "."))
     if f.assumption:

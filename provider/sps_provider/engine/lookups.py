@@ -20,6 +20,7 @@ from typing import Any
 from sps_catalog import load_catalog
 from sps_catalog.keys import item_path
 from sps_catalog.model import TypeDef, Value
+from sps_catalog.option_caps import caps, excesses, options_of
 from sps_catalog.values import Path, dotted, validate
 from sps_provider.client import errors
 from sps_provider.engine.refresh import RefreshReader
@@ -74,6 +75,27 @@ def name_taken(t: TypeDef, values: Any, own_key: Any, refresh: RefreshReader, ex
     return None
 
 
+def option_excesses(t: TypeDef, values: Any, refresh: RefreshReader) -> list[tuple[str, Path]]:
+    """(problem, path) for each value above the cap its protocol's options hold on the appliance
+    now. A warning, not an error: the same apply may raise the option first."""
+    options = options_of(t, load_catalog()) if caps(t) else None
+    if options is None:
+        return []
+    try:
+        current = refresh.get(options, options.api_path, options.singleton_key).get("body")
+    except errors.SpsError:
+        return []
+    return [
+        (
+            f"{dotted(e.cap.field_path)} is {e.value}, more than the {dotted(e.cap.option_path)} of "
+            f"{options.resource_type} on the appliance ({e.limit}): SPS refuses the commit unless this "
+            f"apply raises {options.resource_type}.{dotted(e.cap.option_path)} to at least {e.value}.",
+            e.cap.field_path,
+        )
+        for e in excesses(t, values, current)
+    ]
+
+
 def check_on_appliance(t: TypeDef, values: Any, own_key: Any, refresh: RefreshReader, diags: Diagnostics,
                        explained: Explained) -> None:  # fmt: skip
     summary = f"Invalid {t.resource_type} configuration for this appliance"
@@ -83,6 +105,8 @@ def check_on_appliance(t: TypeDef, values: Any, own_key: Any, refresh: RefreshRe
         other = name_taken(t, values, own_key, refresh, explained)
     except errors.SpsError:
         return  # the lookups only move errors earlier; the apply still checks everything
+    for problem, at in option_excesses(t, values, refresh):
+        diags.warning(f"{t.resource_type} exceeds a global option of this appliance", problem, list(at))
     if other is not None:
         name_field = t.name_field or "name"
         diags.error(
