@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sps_catalog.keys import item_path, key_problem
@@ -24,7 +25,10 @@ class DataSourceEngine:
     def __init__(self, t: TypeDef) -> None:
         self.t = t
         self.attrs: tuple[Attr, ...] = data_source_attrs(t)
-        self.type: CtyType = object_type(self.attrs)
+
+    @cached_property
+    def type(self) -> CtyType:
+        return object_type(self.attrs)
 
     def validate(self, config: dict[str, Any], diags: Diagnostics) -> None:
         if self.t.is_singleton:

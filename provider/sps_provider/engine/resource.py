@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import threading
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from sps_catalog import load_catalog
@@ -61,12 +61,16 @@ class ResourceEngine:
     def __init__(self, t: TypeDef) -> None:
         self.t = t
         self.attrs: tuple[Attr, ...] = resource_attrs(t)
-        self.type: CtyType = object_type(self.attrs)  # made once: every RPC encodes or conforms with it
         self.version_limited = t.versions.is_limited or bool(limited_fields(t.root))
         self._roots: dict[str, Value] = {}
         self.owned: set[str] = set()  # keys this process created or adopted: never adopted again
         self.managed: set[str] = set()  # keys read or planned as some resource's state in this process
         self._owned_lock = threading.Lock()
+
+    @cached_property
+    def type(self) -> CtyType:
+        """The state's cty type, made once: every RPC encodes or conforms with it."""
+        return object_type(self.attrs)
 
     def root_on(self, target: Target | None) -> Value:
         """The body shape on the target's firmware: fields it does not have left out."""
