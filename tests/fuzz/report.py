@@ -36,8 +36,8 @@ What each case must hold:
   plugin error, and every broken resource gets an error naming its address and the attribute.
 - **provider: broken references through terraform apply** — references to objects that do not
   exist or are of another type, which only the appliance can see: `terraform apply` fails every
-  one naming its address and the attribute, nothing is committed or left in the state, and no
-  transaction or lock is left open.
+  one naming its address and the attribute, already at its plan (read-only lookups), so nothing
+  is committed or left in the state, and no transaction or lock is left open.
 - **constructs: invalid arguments** — the catalog examples in construct form (built-ins as their
   lookups, referenced examples created first), broken in one place; in construct form a key
   string or a construct of another type where a reference belongs is itself the mistake: the

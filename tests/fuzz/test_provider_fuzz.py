@@ -145,9 +145,11 @@ def test_invalid_configurations_get_named_diagnostics(
     assert sim.committed() == before
 
 
-def test_broken_references_fail_at_apply_and_change_nothing(
+def test_broken_references_fail_the_apply_at_its_plan_and_change_nothing(
     sim: RunningSimulator, provider_mirror: Path, tmp_path: Path
 ) -> None:
+    """`terraform apply` of references to keys the appliance lacks: the plan's read-only lookups
+    (engine/lookups.py) refuse every one, naming resource and attribute, before any transaction."""
     tf, head = workdir(sim, tmp_path)
     before = sim.committed()
 
