@@ -88,6 +88,7 @@ def synth(w: Workload, outdir: Path, appliances: list[dict[str, Any]], group_com
         AuditPolicy,
         AuditPolicyEncryptionDisabled,
         AuditPolicySigningDisabled,
+        ChannelActions,
         ContentPolicy,
         ContentPolicyRules,
         ContentPolicyRulesActions,
@@ -95,7 +96,6 @@ def synth(w: Workload, outdir: Path, appliances: list[dict[str, Any]], group_com
         MssqlAuthenticationPolicy,
         MssqlChannelPolicy,
         MssqlChannelPolicyRules,
-        MssqlChannelPolicyRulesActions,
         MssqlConnectionPolicy,
         MssqlConnectionPolicyPolicies,
         MssqlSettingsPolicy,
@@ -121,7 +121,7 @@ def synth(w: Workload, outdir: Path, appliances: list[dict[str, Any]], group_com
                 event=ContentPolicyRulesEventCommand(match=[f"rm -rf /{node.index}"]))])  # fmt: skip
         elif node.kind == "channel":
             content = made.get((node.appliance, f"content{node.index}")) if node.deps else None
-            actions = MssqlChannelPolicyRulesActions(audit=True, content_policy=content)
+            actions = ChannelActions(audit=True, content_policy=content)
             obj = MssqlChannelPolicy(sps, node.name, name=node.name,
                                      rules=[MssqlChannelPolicyRules(channel="mssql", actions=actions)])  # fmt: skip
         else:

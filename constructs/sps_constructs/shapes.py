@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from sps_constructs.base import SpsStruct
 
 if TYPE_CHECKING:
+    from sps_constructs.types.content_policy import ContentPolicyRef
     from sps_constructs.types.indexing_policy import IndexingPolicyRef
     from sps_constructs.types.signing_ca import SigningCaRef
+    from sps_constructs.types.time_policy import TimePolicyRef
     from sps_constructs.types.trusted_ca_list import TrustedCaListRef
     from sps_constructs.types.x509 import X509Ref
 
@@ -21,6 +23,8 @@ __all__ = [
     "AccessControlSubject",
     "AccessControlSubjectEverybody",
     "AccessControlSubjectOnly",
+    "ChannelActions",
+    "ChannelAllowedFor",
     "ChannelDatabaseCleanup",
     "ChannelDatabaseCleanupDisabled",
     "ChannelDatabaseCleanupEnabled",
@@ -98,6 +102,30 @@ class AccessControl(SpsStruct):
     """Require the authorizing user and its subject to have different IP addresses."""
     require_different_username: bool | None = None
     """Require the authorizing user and its subject to have different usernames."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ChannelActions(SpsStruct):
+    """Nested object `ChannelActions`."""
+    audit: bool | None = None
+    """Record the channel into audit trails."""
+    four_eyes: bool | None = None
+    """Require four-eyes authorization."""
+    content_policy: ContentPolicyRef | None = None
+    """Key of the content policy applied to the channel."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ChannelAllowedFor(SpsStruct):
+    """Nested object `ChannelAllowedFor`."""
+    gateway_groups: Sequence[str] | None = None
+    """Gateway usergroups or user lists (names) allowed to use the channel; empty = everyone. User
+    lists need gateway authentication (web gateway authentication or a client-side gateway back-
+    end)."""
+    remote_groups: Sequence[str] | None = None
+    """Remote usergroups or user lists (names); empty = everyone."""
+    time_policy: TimePolicyRef | None = None
+    """Key of the time policy limiting when the channel may be used."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -11,42 +11,17 @@ import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
-    from sps_constructs.types.content_policy import ContentPolicyRef
-    from sps_constructs.types.time_policy import TimePolicyRef
 
 __all__ = [
     "DataMssqlChannelPolicy",
     "MssqlChannelPolicy",
     "MssqlChannelPolicyRef",
     "MssqlChannelPolicyRules",
-    "MssqlChannelPolicyRulesActions",
-    "MssqlChannelPolicyRulesAllowedFor",
 ]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlChannelPolicyRulesActions(SpsStruct):
-    """Nested object `MssqlChannelPolicyRulesActions`."""
-    audit: bool | None = None
-    """Record the channel into audit trails."""
-    four_eyes: bool | None = None
-    """Require four-eyes authorization."""
-    content_policy: ContentPolicyRef | None = None
-    """Key of the content policy applied to the channel."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlChannelPolicyRulesAllowedFor(SpsStruct):
-    """Nested object `MssqlChannelPolicyRulesAllowedFor`."""
-    gateway_groups: Sequence[str] | None = None
-    """Gateway usergroups or user lists (names) allowed to use the channel; empty = everyone."""
-    remote_groups: Sequence[str] | None = None
-    """Remote usergroups or user lists (names); empty = everyone."""
-    time_policy: TimePolicyRef | None = None
-    """Key of the time policy limiting when the channel may be used."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -54,9 +29,9 @@ class MssqlChannelPolicyRules(SpsStruct):
     """Nested object `MssqlChannelPolicyRules`."""
     channel: Literal["mssql"]
     """The channel type: `mssql` (it must be enabled for MSSQL to work)."""
-    actions: MssqlChannelPolicyRulesActions
+    actions: ChannelActions
     """What SPS does with the channel."""
-    allowed_for: MssqlChannelPolicyRulesAllowedFor | None = None
+    allowed_for: ChannelAllowedFor | None = None
     """Restrict the rule to groups and times."""
 
 

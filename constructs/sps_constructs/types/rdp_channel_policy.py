@@ -11,11 +11,11 @@ import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.shapes import ChannelAllowedFor
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
     from sps_constructs.types.content_policy import ContentPolicyRef
-    from sps_constructs.types.time_policy import TimePolicyRef
 
 __all__ = [
     "DataRdpChannelPolicy",
@@ -23,7 +23,6 @@ __all__ = [
     "RdpChannelPolicyRef",
     "RdpChannelPolicyRules",
     "RdpChannelPolicyRulesActions",
-    "RdpChannelPolicyRulesAllowedFor",
 ]
 
 
@@ -41,19 +40,6 @@ class RdpChannelPolicyRulesActions(SpsStruct):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class RdpChannelPolicyRulesAllowedFor(SpsStruct):
-    """Nested object `RdpChannelPolicyRulesAllowedFor`."""
-    gateway_groups: Sequence[str] | None = None
-    """Gateway usergroups or user lists (names) allowed to use the channel; empty = everyone. User
-    lists need gateway authentication (web gateway authentication or a client-side gateway back-
-    end)."""
-    remote_groups: Sequence[str] | None = None
-    """Remote usergroups or user lists (names); empty = everyone."""
-    time_policy: TimePolicyRef | None = None
-    """Key of the time policy limiting when the channel may be used."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class RdpChannelPolicyRules(SpsStruct):
     """Nested object `RdpChannelPolicyRules`."""
     channel: str
@@ -61,7 +47,7 @@ class RdpChannelPolicyRules(SpsStruct):
     `drdynvc`."""
     actions: RdpChannelPolicyRulesActions
     """What SPS does with the channel."""
-    allowed_for: RdpChannelPolicyRulesAllowedFor | None = None
+    allowed_for: ChannelAllowedFor | None = None
     """Restrict the rule to groups and times."""
     customs: Sequence[str] | None = None
     """`customs` only: the names of the custom channels allowed (e.g. for RemoteApp)."""

@@ -5,52 +5,23 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
-
-if TYPE_CHECKING:
-    from sps_constructs.types.content_policy import ContentPolicyRef
-    from sps_constructs.types.time_policy import TimePolicyRef
+from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
 
 __all__ = [
     "DataSshChannelPolicy",
     "SshChannelPolicy",
     "SshChannelPolicyRef",
     "SshChannelPolicyRules",
-    "SshChannelPolicyRulesActions",
-    "SshChannelPolicyRulesAllowedFor",
     "SshChannelPolicyRulesLocalForwards",
     "SshChannelPolicyRulesLocalForwardsHostAddress",
     "SshChannelPolicyRulesNetworks",
 ]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class SshChannelPolicyRulesActions(SpsStruct):
-    """Nested object `SshChannelPolicyRulesActions`."""
-    audit: bool | None = None
-    """Record the channel into audit trails."""
-    four_eyes: bool | None = None
-    """Require four-eyes authorization."""
-    content_policy: ContentPolicyRef | None = None
-    """Key of the content policy applied to the channel."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class SshChannelPolicyRulesAllowedFor(SpsStruct):
-    """Nested object `SshChannelPolicyRulesAllowedFor`."""
-    gateway_groups: Sequence[str] | None = None
-    """Gateway usergroups or user lists (names) allowed to use the channel; empty = everyone. User
-    lists need gateway authentication (web gateway authentication or a client-side gateway back-
-    end)."""
-    remote_groups: Sequence[str] | None = None
-    """Remote usergroups or user lists (names); empty = everyone."""
-    time_policy: TimePolicyRef | None = None
-    """Key of the time policy limiting when the channel may be used."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -87,9 +58,9 @@ class SshChannelPolicyRules(SpsStruct):
     """Nested object `SshChannelPolicyRules`."""
     channel: str
     """The channel type, e.g. `session-shell`, `auth-agent`, `x11`, `local-forwards`."""
-    actions: SshChannelPolicyRulesActions
+    actions: ChannelActions
     """What SPS does with the channel."""
-    allowed_for: SshChannelPolicyRulesAllowedFor | None = None
+    allowed_for: ChannelAllowedFor | None = None
     """Restrict the rule to groups and times."""
     networks: Sequence[SshChannelPolicyRulesNetworks] | None = None
     """`x11` only: the client addresses that may receive X11 forwarding; an empty list allows every

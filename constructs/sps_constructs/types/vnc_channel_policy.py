@@ -5,47 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
-
-if TYPE_CHECKING:
-    from sps_constructs.types.content_policy import ContentPolicyRef
-    from sps_constructs.types.time_policy import TimePolicyRef
+from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
 
 __all__ = [
     "DataVncChannelPolicy",
     "VncChannelPolicy",
     "VncChannelPolicyRef",
     "VncChannelPolicyRules",
-    "VncChannelPolicyRulesActions",
-    "VncChannelPolicyRulesAllowedFor",
 ]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncChannelPolicyRulesActions(SpsStruct):
-    """Nested object `VncChannelPolicyRulesActions`."""
-    audit: bool | None = None
-    """Record the channel into audit trails."""
-    four_eyes: bool | None = None
-    """Require four-eyes authorization."""
-    content_policy: ContentPolicyRef | None = None
-    """Key of the content policy applied to the channel."""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VncChannelPolicyRulesAllowedFor(SpsStruct):
-    """Nested object `VncChannelPolicyRulesAllowedFor`."""
-    gateway_groups: Sequence[str] | None = None
-    """Gateway usergroups or user lists (names) allowed to use the channel; empty = everyone."""
-    remote_groups: Sequence[str] | None = None
-    """Remote usergroups or user lists (names); empty = everyone."""
-    time_policy: TimePolicyRef | None = None
-    """Key of the time policy limiting when the channel may be used."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -53,9 +26,9 @@ class VncChannelPolicyRules(SpsStruct):
     """Nested object `VncChannelPolicyRules`."""
     channel: str
     """The channel type."""
-    actions: VncChannelPolicyRulesActions
+    actions: ChannelActions
     """What SPS does with the channel."""
-    allowed_for: VncChannelPolicyRulesAllowedFor | None = None
+    allowed_for: ChannelAllowedFor | None = None
     """Restrict the rule to groups and times."""
 
 
