@@ -243,6 +243,21 @@ def render_module(env: jinja2.Environment, cat: Catalog, t: TypeDef) -> tuple[st
     return text, exported
 
 
+def render_order_module(env: jinja2.Environment, cat: Catalog, t: TypeDef) -> tuple[str, list[str]]:
+    """The module of an order type (`sps_catalog.orders`): one resource class taking the ordered
+    collection's constructs (no data source, no extra_json: an order is a list of keys)."""
+    m = Module(cat, t)
+    cls = class_name(t)
+    params = m.params(t.fields, cls)
+    imports = m.imports(managed=True)
+    imports["typing"] = [n for n in imports["typing"] if n != "Any"]
+    imports["abc"] = [n for n in imports["abc"] if n != "Mapping"]
+    text = env.get_template("order_module.py.j2").render(
+        t=t, cls=cls, params=params, firmware_note=_firmware_note(t), exported=[cls], imports=imports
+    )
+    return text, [cls]
+
+
 def _firmware_note(t: TypeDef) -> str:
     """The firmware versions the catalog gives for `t` and its fields (the provider refuses others at plan)."""
     notes = [t.versions.describe()] if t.versions.is_limited else []
@@ -281,6 +296,10 @@ def render_constructs(cat: Catalog) -> dict[str, str]:
     owner: dict[str, str] = {}
     modules = [("constructs/sps_constructs/shapes.py", *render_shapes(env, cat))]
     modules += [(f"constructs/sps_constructs/types/{t.terraform_name}.py", *render_module(env, cat, t)) for t in cat]
+    orders = sorted(cat.orders.values(), key=lambda t: t.terraform_name)
+    modules += [
+        (f"constructs/sps_constructs/types/{t.terraform_name}.py", *render_order_module(env, cat, t)) for t in orders
+    ]
     for path, text, exported in modules:
         for name in exported:
             if name in owner:
@@ -288,6 +307,6 @@ def render_constructs(cat: Catalog) -> dict[str, str]:
             owner[name] = path
         files[path] = text
     files["constructs/sps_constructs/types/__init__.py"] = env.get_template("types_init.py.j2").render(
-        modules=[t.terraform_name for t in cat]
+        modules=sorted([*cat.types, *cat.orders])
     )
     return files

@@ -25,6 +25,7 @@ from sps_catalog.model import (
     ValueType,
 )
 from sps_catalog.option_caps import caps, options_of
+from sps_catalog.orders import order_types
 from sps_catalog.walk import dotted, field_nodes, nodes
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent
@@ -203,7 +204,11 @@ def with_family(raw: Mapping[str, Any], families: Mapping[str, Mapping[str, Any]
 
 def catalog_from_dicts(defs: Definitions) -> Catalog:
     raws = [with_family(r, defs.families) for r in defs.types]
-    cat = Catalog(types={r["terraform_name"]: type_from_dict(r, defs.shapes) for r in raws})
+    types = {r["terraform_name"]: type_from_dict(r, defs.shapes) for r in raws}
+    clashes = sorted(set(types) & set(order_types(types)))
+    if clashes:
+        raise ValueError(f"{', '.join(clashes)}: the name of an ordered collection's order type (sps_catalog.orders)")
+    cat = Catalog(types=types, orders=order_types(types))
     check_references(cat)
     check_option_caps(cat)
     return cat

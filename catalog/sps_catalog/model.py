@@ -16,7 +16,7 @@ from sps_catalog.firmware import Versions
 from sps_catalog.walk import LIST_ELEMENT, dotted, field_nodes
 
 ValueType = Literal["string", "int", "bool", "object", "list", "reference"]
-Kind = Literal["collection", "ordered_collection", "singleton", "read_only", "opaque", "secret"]
+Kind = Literal["collection", "ordered_collection", "singleton", "read_only", "opaque", "secret", "order"]
 Layer = Literal["provider", "simulator"]
 """Where an overlay module can live: the provider engine or the simulator."""
 
@@ -243,6 +243,8 @@ class TypeDef:
     state_upgrades: tuple[StateUpgrade, ...] = ()
     overlays: tuple[Layer, ...] = ()
     """The layers holding an overlay module named after this type (its irregular API, ADR 0011)."""
+    orders: str | None = None
+    """For kind `order`: the ordered collection whose evaluation order this type holds (ADR 0014)."""
 
     @property
     def resource_type(self) -> str:
@@ -319,13 +321,22 @@ class TypeDef:
 
 @dataclass(frozen=True)
 class Catalog:
+    """The object types (iterated, `types`) and, apart, the order types derived from the ordered
+    collections (`orders`, see `sps_catalog.orders`): they hold no objects, so what walks the
+    object types (simulator stores, export, lifecycle tests) never meets them, while a lookup by
+    name finds both."""
+
     types: Mapping[str, TypeDef]
+    orders: Mapping[str, TypeDef] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[TypeDef]:
         return iter(self.types.values())
 
     def __getitem__(self, terraform_name: str) -> TypeDef:
-        return self.types[terraform_name]
+        found = self.types.get(terraform_name) or self.orders.get(terraform_name)
+        if found is None:
+            raise KeyError(terraform_name)
+        return found
 
     def by_path(self, path: str) -> TypeDef | None:
         for t in self.types.values():
@@ -334,7 +345,8 @@ class Catalog:
         return None
 
     def by_resource_type(self, resource_type: str) -> TypeDef | None:
-        return self.types.get(resource_type.removeprefix("sps_"))
+        name = resource_type.removeprefix("sps_")
+        return self.types.get(name) or self.orders.get(name)
 
     @property
     def managed(self) -> tuple[TypeDef, ...]:

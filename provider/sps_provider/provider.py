@@ -21,6 +21,7 @@ from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator
 from sps_provider.engine.datasource import DataSourceEngine
 from sps_provider.engine.firmware_gate import Target
+from sps_provider.engine.order import OrderEngine
 from sps_provider.engine.refresh import RefreshReader
 from sps_provider.engine.report import report_sps_error
 from sps_provider.engine.resource import ResourceEngine
@@ -63,7 +64,10 @@ def check_credentials(client: SpsClient, diags: Diagnostics) -> bool:
 class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
     def __init__(self) -> None:
         catalog = load_catalog()
-        self.resources = {t.resource_type: ResourceEngine(t) for t in catalog if t.is_managed}
+        self.resources: dict[str, ResourceEngine | OrderEngine] = {
+            t.resource_type: ResourceEngine(t) for t in catalog if t.is_managed
+        }
+        self.resources.update({t.resource_type: OrderEngine(t) for t in catalog.orders.values()})
         self.data_sources = {t.resource_type: DataSourceEngine(t) for t in catalog}
         self.coordinator: Coordinator | None = None
         self.reader: SpsClient | None = None

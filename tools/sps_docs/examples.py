@@ -78,7 +78,24 @@ class _PythonExample:
 
 def python_example(cat: Catalog, t: TypeDef, body: dict[str, Any]) -> str:
     ex = _PythonExample(cat)
-    main = ex.construct(t, body, "example")
+    return _text(ex, ex.construct(t, body, "example"))
+
+
+def order_example(cat: Catalog, o: TypeDef, names: tuple[str, ...]) -> str:
+    """An order type's example: objects of its collection (its minimal example, renamed), then
+    the order construct listing them."""
+    ex = _PythonExample(cat)
+    collection = cat[o.orders or ""]
+    minimal = dict(collection.examples["minimal"])
+    field = collection.name_field or "name"
+    keys = [
+        ex.variable(name, lambda var: ex.construct(collection, {**minimal, field: f"{minimal[field]}_{var}"}, var))
+        for name in names
+    ]
+    return _text(ex, f'{ex.use(construct_classes()[o.terraform_name][0])}(sps, "example", keys=[{", ".join(keys)}])')
+
+
+def _text(ex: _PythonExample, main: str) -> str:
     imports = "".join(
         f"from {module} import (\n" + "".join(f"    {name},\n" for name in sorted(names)) + ")\n"
         for module, names in sorted(ex.imports.items())

@@ -21,12 +21,13 @@ from sps_catalog.provider_settings import SETTINGS
 from sps_catalog.values import dotted
 from sps_constructs.appliance import Appliance
 from sps_constructs.introspect import construct_classes
-from sps_docs.examples import python_example
+from sps_docs.examples import order_example, python_example
 from sps_docs.schema import Block, ServedSchema, flags, group
 from sps_provider.protocol.schema import Attr
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+ORDER_EXAMPLE = ("first", "second", "third")
 PROVIDER_EXAMPLES = {"hcl": "examples/two_appliances/main.tf", "python": "examples/cdktf/two_appliances.py"}
 
 ENV = jinja2.Environment(
@@ -108,6 +109,21 @@ def resource_page(cat: Catalog, t: TypeDef, block: Block) -> str:
     )
 
 
+def order_page(cat: Catalog, o: TypeDef, block: Block) -> str:
+    collection = cat[o.orders or ""]
+    return render(
+        "order.md.j2",
+        source=f"the schema the provider serves and catalog/types/{collection.terraform_name}.yaml (orders.py)",
+        t=o,
+        collection=collection,
+        block=block,
+        sections=sections(block.attributes),
+        firmware=firmware(o),
+        names=ORDER_EXAMPLE,
+        python=order_example(cat, o, ORDER_EXAMPLE),
+    )
+
+
 def data_source_page(t: TypeDef, block: Block) -> str:
     names = [str(b.body.get(t.name_field)) for b in t.builtins] if t.name_field else []
     res, data = construct_classes()[t.terraform_name]
@@ -133,6 +149,7 @@ def provider_page(cat: Catalog, block: Block) -> str:
         sections=sections(block.attributes),
         settings=SETTINGS,
         types=sorted(cat, key=lambda t: t.terraform_name),
+        orders=sorted(cat.orders.values(), key=lambda t: t.terraform_name),
         examples={kind: (rel, _read(rel)) for kind, rel in PROVIDER_EXAMPLES.items()},
     )
 
@@ -162,13 +179,14 @@ def appliance_page() -> str:
 
 def render_docs(cat: Catalog, served: ServedSchema) -> dict[str, str]:
     """{path relative to the repository: text} for every generated page."""
-    if set(served.resources) != {t.resource_type for t in cat.managed} or set(served.data_sources) != {
-        t.resource_type for t in cat
-    }:
+    resources = {t.resource_type for t in (*cat.managed, *cat.orders.values())}
+    if set(served.resources) != resources or set(served.data_sources) != {t.resource_type for t in cat}:
         raise ValueError("the provider serves other resources or data sources than the catalog defines")
     out = {"docs/index.md": provider_page(cat, served.provider), "docs/appliance.md": appliance_page()}
     for t in cat:
         if t.is_managed:
             out[f"docs/resources/{t.terraform_name}.md"] = resource_page(cat, t, served.resources[t.resource_type])
         out[f"docs/data-sources/{t.terraform_name}.md"] = data_source_page(t, served.data_sources[t.resource_type])
+    for o in cat.orders.values():
+        out[f"docs/resources/{o.terraform_name}.md"] = order_page(cat, o, served.resources[o.resource_type])
     return out

@@ -21,6 +21,7 @@ from sps_constructs.types.local_user_group import *  # noqa: F403
 from sps_constructs.types.mssql_authentication_policy import *  # noqa: F403
 from sps_constructs.types.mssql_channel_policy import *  # noqa: F403
 from sps_constructs.types.mssql_connection_policy import *  # noqa: F403
+from sps_constructs.types.mssql_connection_policy_order import *  # noqa: F403
 from sps_constructs.types.mssql_options import *  # noqa: F403
 from sps_constructs.types.mssql_settings_policy import *  # noqa: F403
 from sps_constructs.types.nic import *  # noqa: F403
@@ -42,6 +43,7 @@ from sps_constructs.types.userlist import *  # noqa: F403
 from sps_constructs.types.usermapping_policy import *  # noqa: F403
 from sps_constructs.types.vnc_channel_policy import *  # noqa: F403
 from sps_constructs.types.vnc_connection_policy import *  # noqa: F403
+from sps_constructs.types.vnc_connection_policy_order import *  # noqa: F403
 from sps_constructs.types.vnc_options import *  # noqa: F403
 from sps_constructs.types.vnc_settings_policy import *  # noqa: F403
 from sps_constructs.types.x509 import *  # noqa: F403

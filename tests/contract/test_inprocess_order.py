@@ -1,0 +1,127 @@
+"""The order types (`sps_<collection>_order`, ADR 0014) through the provider's servicer, in
+process, against a real simulator: create, reorder, drift, a replaced object put back, objects
+Terraform does not manage left in their places, import and destroy. Every write the provider
+sends for an order is the `@order` PUT, never an object."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sps_catalog import TypeDef, load_catalog
+from sps_harness import RunningSimulator, start_simulator
+from sps_harness.inprocess import InProcessProvider, ProviderError
+from tests.conftest import DEFAULT_FIRMWARE
+from tests.contract.test_inprocess_lifecycle import commit, example
+
+CATALOG = load_catalog()
+ORDERS = [
+    o
+    for o in sorted(CATALOG.orders.values(), key=lambda o: o.terraform_name)
+    if o.versions.writable_on(DEFAULT_FIRMWARE) and example(CATALOG[o.orders or ""], "minimal") is not None
+]
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
+    s = start_simulator(Path(tmp_path_factory.mktemp("order")))
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def provider(sim: RunningSimulator) -> Iterator[InProcessProvider]:
+    p = InProcessProvider(sim)
+    yield p
+    p.close()
+
+
+def on_appliance(sim: RunningSimulator, o: TypeDef) -> list[str]:
+    keys: list[str] = sim.session().get(f"{sim.url}{o.api_path}").json()["body"]["@order"]
+    return keys
+
+
+def test_there_is_an_order_type_per_ordered_collection() -> None:
+    ordered = {t.terraform_name for t in CATALOG if t.is_ordered}
+    assert ordered and {o.orders for o in CATALOG.orders.values()} == ordered
+    assert ORDERS, "at least one order type is writable on the default firmware"
+
+
+@pytest.mark.parametrize("o", ORDERS, ids=lambda o: o.terraform_name)
+def test_order_lifecycle(sim: RunningSimulator, provider: InProcessProvider, o: TypeDef) -> None:
+    t = CATALOG[o.orders or ""]
+    minimal = example(t, "minimal")
+    assert minimal is not None
+
+    def policy(name: str) -> dict[str, Any]:
+        return provider.create(t.resource_type, {**minimal, t.name_field or "name": f"{o.terraform_name}_{name}"})
+
+    out_of_band = sim.session()
+    unmanaged = policy("unmanaged")["key"]  # no order resource lists it
+    a, b, c = (policy(n) for n in "abc")
+    before = on_appliance(sim, o)
+    assert before[-3:] == [a["key"], b["key"], c["key"]]
+
+    writes: list[str] = []
+    client = provider.servicer.coordinator.client  # type: ignore[union-attr]
+    put = client.put
+    client.put = lambda path, body: (writes.append(path), put(path, body))[1]  # type: ignore[method-assign]
+    bodies = {k: sim.committed()[t.path][k] for k in (a["key"], b["key"], c["key"])}
+
+    wanted = {"keys": [c["key"], a["key"], b["key"]]}
+    state = provider.create(o.resource_type, wanted)
+    assert state == wanted
+    slots = [i for i, k in enumerate(before) if k in {a["key"], b["key"], c["key"]}]
+    expected = list(before)
+    for i, k in zip(slots, wanted["keys"], strict=True):
+        expected[i] = k
+    assert on_appliance(sim, o) == expected, "the listed objects take their places; others keep theirs"
+    assert on_appliance(sim, o).index(unmanaged) == before.index(unmanaged)
+    assert provider.read(o.resource_type, state) == state
+    assert provider.plan(o.resource_type, state, wanted) == state, "a second plan is empty"
+
+    reordered = {"keys": [a["key"], b["key"], c["key"]]}
+    assert provider.plan(o.resource_type, state, reordered) == reordered, "an order change is a diff"
+    state = provider.update(o.resource_type, state, reordered)
+    assert state == reordered
+    assert writes == [o.api_path, o.api_path], "only the order is written, never a policy"
+    assert {k: sim.committed()[t.path][k] for k in bodies} == bodies
+
+    # drift: someone moves c first; the read shows it and the next apply puts it back
+    current = on_appliance(sim, o)
+    out_of_band.put(f"{sim.url}{o.api_path}", json={"@order": [c["key"], *(k for k in current if k != c["key"])]})
+    commit(sim, out_of_band)
+    provider.new_run()
+    drifted = provider.read(o.resource_type, state)
+    assert drifted == {"keys": [c["key"], a["key"], b["key"]]}
+    state = provider.update(o.resource_type, drifted, reordered)
+    assert state == reordered
+
+    # b is replaced: SPS appends the new object; the order puts it back between a and c
+    provider.delete(t.resource_type, b)
+    b2 = policy("b")
+    provider.new_run()
+    assert provider.read(o.resource_type, state) == {"keys": [a["key"], c["key"]]}
+    assert on_appliance(sim, o)[-1] == b2["key"]
+    state = provider.update(o.resource_type, state, {"keys": [a["key"], b2["key"], c["key"]]})
+    order = on_appliance(sim, o)
+    assert [k for k in order if k in {a["key"], b2["key"], c["key"]}] == [a["key"], b2["key"], c["key"]]
+    assert unmanaged in order
+
+    assert provider.import_(o.resource_type, ",".join(state["keys"])) == state
+    assert provider.import_(o.resource_type, "@order") == {"keys": order}
+    with pytest.raises(ProviderError, match="not on SPS: nope"):
+        provider.import_(o.resource_type, f"{a['key']},nope")
+
+    with pytest.raises(ProviderError, match=r"keys\[1\].*listed twice"):
+        provider.plan(o.resource_type, state, {"keys": [a["key"], a["key"]]})
+    with pytest.raises(ProviderError, match=r"keys\[1\].*no .* with key 'nope'"):
+        provider.plan(o.resource_type, state, {"keys": [a["key"], "nope"]})
+
+    provider.delete(o.resource_type, state)
+    assert on_appliance(sim, o) == order, "destroying the order resource leaves the order as it is"
+    for p in (a, b2, c):
+        provider.delete(t.resource_type, p)
