@@ -5,7 +5,6 @@ the simulator's documented samples and rules, and through the provider's service
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,27 +27,6 @@ LOCAL_FORWARDS = [
         "originator_address": {"selection": "address", "value": "192.168.1.1"},
     }
 ]
-
-
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
-    s = start_simulator(Path(tmp_path_factory.mktemp("sshrdp")))
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def api(sim: RunningSimulator) -> Iterator[Client]:
-    client = Client(sim)
-    yield client
-    client.call("DELETE", "/api/transaction")  # what a test left open is reverted
-
-
-@pytest.fixture(scope="module")
-def provider(sim: RunningSimulator) -> Iterator[InProcessProvider]:
-    p = InProcessProvider(sim)
-    yield p
-    p.close()
 
 
 def errors(r: Any) -> list[str]:
