@@ -15,13 +15,13 @@ from sps_catalog import TypeDef, load_catalog
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
 from tests.conftest import DEFAULT_FIRMWARE
-from tests.contract.test_inprocess_lifecycle import commit, example
+from tests.contract.test_inprocess_lifecycle import Appliance, commit, example
 
 CATALOG = load_catalog()
 ORDERS = [
     o
     for o in sorted(CATALOG.orders.values(), key=lambda o: o.terraform_name)
-    if o.versions.writable_on(DEFAULT_FIRMWARE) and example(CATALOG[o.orders or ""], "minimal") is not None
+    if o.versions.writable_on(DEFAULT_FIRMWARE) and "minimal" in CATALOG[o.orders or ""].examples
 ]
 
 
@@ -53,7 +53,7 @@ def test_there_is_an_order_type_per_ordered_collection() -> None:
 @pytest.mark.parametrize("o", ORDERS, ids=lambda o: o.terraform_name)
 def test_order_lifecycle(sim: RunningSimulator, provider: InProcessProvider, o: TypeDef) -> None:
     t = CATALOG[o.orders or ""]
-    minimal = example(t, "minimal")
+    minimal = example(t, "minimal", Appliance(sim, provider))
     assert minimal is not None
 
     def policy(name: str) -> dict[str, Any]:

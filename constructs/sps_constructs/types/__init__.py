@@ -29,6 +29,7 @@ from sps_constructs.types.password import *  # noqa: F403
 from sps_constructs.types.private_key import *  # noqa: F403
 from sps_constructs.types.rdp_channel_policy import *  # noqa: F403
 from sps_constructs.types.rdp_connection_policy import *  # noqa: F403
+from sps_constructs.types.rdp_connection_policy_order import *  # noqa: F403
 from sps_constructs.types.rdp_domain_membership import *  # noqa: F403
 from sps_constructs.types.rdp_options import *  # noqa: F403
 from sps_constructs.types.rdp_settings_policy import *  # noqa: F403
@@ -36,6 +37,7 @@ from sps_constructs.types.signing_ca import *  # noqa: F403
 from sps_constructs.types.ssh_authentication_policy import *  # noqa: F403
 from sps_constructs.types.ssh_channel_policy import *  # noqa: F403
 from sps_constructs.types.ssh_connection_policy import *  # noqa: F403
+from sps_constructs.types.ssh_connection_policy_order import *  # noqa: F403
 from sps_constructs.types.ssh_options import *  # noqa: F403
 from sps_constructs.types.ssh_settings_policy import *  # noqa: F403
 from sps_constructs.types.system_backup import *  # noqa: F403
