@@ -1,7 +1,10 @@
 """What every appliance of the demo and the fleet holds, and what may differ between sites.
 
 An audit policy, an MSSQL connection policy that references it and built-in policies, and the
-MSSQL options; a `Site` says where the database is, which clients may connect and the log level.
+MSSQL options; a `Site` says where the database and the SSH and RDP servers are, which clients may
+connect and the log level. The demo adds SSH and RDP (`configure_ssh_rdp`): an SSH connection
+policy with its own channel policy, whose shell is open in office hours only (a time policy), and
+an RDP connection policy, both recorded by the site's audit policy.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from sps_constructs import (
     AuditPolicy,
     AuditPolicyEncryptionDisabled,
     AuditPolicySigningDisabled,
+    ChannelActions,
+    ChannelAllowedFor,
     IndexingEnabled,
     IndexingPolicy,
     MssqlAuthenticationPolicy,
@@ -23,8 +28,21 @@ from sps_constructs import (
     MssqlOptionsServiceEnabled,
     MssqlSettingsPolicy,
     Network,
+    RdpChannelPolicy,
+    RdpConnectionPolicy,
+    RdpConnectionPolicyPolicies,
+    RdpSettingsPolicy,
     ServerAddressFix,
+    SshAuthenticationPolicy,
+    SshChannelPolicy,
+    SshChannelPolicyRules,
+    SshConnectionPolicy,
+    SshConnectionPolicyPolicies,
+    SshSettingsPolicy,
+    TimePolicy,
 )
+
+OFFICE_HOURS = [["8:00", "18:00"]]
 
 
 @dataclass(frozen=True)
@@ -33,9 +51,11 @@ class Site:
     db_address: str
     clients: tuple[str, ...] = ("10.0.0.0/8",)
     log_level: int = 4
+    ssh_servers: str = "10.0.3.0/24"
+    rdp_servers: str = "10.0.4.0/24"
 
 
-def configure(sps: Appliance, site: Site) -> None:
+def configure(sps: Appliance, site: Site) -> AuditPolicy:
     audit = AuditPolicy(
         sps,
         "signed",
@@ -59,3 +79,46 @@ def configure(sps: Appliance, site: Site) -> None:
         ),
     )
     MssqlOptions(sps, "options", service=MssqlOptionsServiceEnabled(log_level=site.log_level))
+    return audit
+
+
+def configure_ssh_rdp(sps: Appliance, site: Site, audit: AuditPolicy) -> None:
+    office_hours = TimePolicy(
+        sps, "office-hours", name="office_hours", Mon=OFFICE_HOURS, Tue=OFFICE_HOURS, Wed=OFFICE_HOURS,
+        Thu=OFFICE_HOURS, Fri=OFFICE_HOURS, Sat=[], Sun=[],
+    )  # fmt: skip
+    shell = SshChannelPolicy(
+        sps,
+        "ssh-shell",
+        name="shell_in_office_hours",
+        rules=[
+            SshChannelPolicyRules(
+                channel="session-shell",
+                actions=ChannelActions(audit=True),
+                allowed_for=ChannelAllowedFor(time_policy=office_hours),
+            )
+        ],
+    )
+    SshConnectionPolicy(
+        sps,
+        "linux-servers",
+        name="linux_servers",
+        network=Network(clients=list(site.clients), targets=[site.ssh_servers], ports=[22]),
+        policies=SshConnectionPolicyPolicies(
+            audit_policy=audit,
+            authentication_policy=SshAuthenticationPolicy.builtin(sps, "default"),
+            channel_policy=shell,
+            settings=SshSettingsPolicy.builtin(sps, "default"),
+        ),
+    )
+    RdpConnectionPolicy(
+        sps,
+        "windows-servers",
+        name="windows_servers",
+        network=Network(clients=list(site.clients), targets=[site.rdp_servers], ports=[3389]),
+        policies=RdpConnectionPolicyPolicies(
+            audit_policy=audit,
+            channel_policy=RdpChannelPolicy.builtin(sps, "default"),
+            settings=RdpSettingsPolicy.builtin(sps, "default"),
+        ),
+    )

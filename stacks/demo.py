@@ -1,5 +1,6 @@
 """The demo: two appliances (eu, us), each with an audit policy, an MSSQL connection policy that
-references it plus built-ins, and the MSSQL options (stacks/appliance_config.py).
+references it plus built-ins, the MSSQL options, and SSH and RDP connection policies recorded by
+that audit policy, SSH's shell allowed in office hours (stacks/appliance_config.py).
 
 Appliance URLs come from SPS_EU_URL / SPS_US_URL and their CAs from SPS_EU_CA_BUNDLE /
 SPS_US_CA_BUNDLE (set by `make demo` to two local simulators); credentials come from
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 import os
 
-from appliance_config import Site, configure
+from appliance_config import Site, configure, configure_ssh_rdp
 from cdktf import App, LocalBackend, TerraformStack
 from constructs import Construct
 
 from sps_constructs import Appliance
 
-SITES = (Site("eu", "10.1.2.3"), Site("us", "10.2.2.3"))
+SITES = (
+    Site("eu", "10.1.2.3", ssh_servers="10.1.3.0/24", rdp_servers="10.1.4.0/24"),
+    Site("us", "10.2.2.3", ssh_servers="10.2.3.0/24", rdp_servers="10.2.4.0/24"),
+)
 
 
 class DemoStack(TerraformStack):
@@ -25,7 +29,8 @@ class DemoStack(TerraformStack):
         super().__init__(scope, id)
         LocalBackend(self, path=os.environ.get("SPS_DEMO_STATE", "terraform.demo.tfstate"))
         for site in SITES:
-            configure(Appliance(self, site.name, url=urls[site.name], ca_bundle=ca_bundles[site.name]), site)
+            sps = Appliance(self, site.name, url=urls[site.name], ca_bundle=ca_bundles[site.name])
+            configure_ssh_rdp(sps, site, configure(sps, site))
 
 
 def main() -> None:

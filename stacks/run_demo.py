@@ -52,6 +52,9 @@ def summary(site: str, sim: RunningSimulator) -> None:
         resp.raise_for_status()
         return resp.json()
 
+    def name_of(collection: str, ref: Any) -> str:
+        return str(get(f"{collection}/{ref['key']}")["body"]["name"])
+
     audits = [i["body"]["name"] for i in get("policies/audit_policies")["items"]]
     print(f"  {site} ({sim.url}):")
     print(f"    audit policies:       {', '.join(audits)}")
@@ -63,10 +66,27 @@ def summary(site: str, sim: RunningSimulator) -> None:
         )
         print(
             f"    mssql connection:     {body['name']} -> {target}, audit policy "
-            f"{body['policies']['audit_policy']['key']}, clients {', '.join(body['network']['clients'])}"
+            f"{name_of('policies/audit_policies', body['policies']['audit_policy'])}, "
+            f"clients {', '.join(body['network']['clients'])}"
         )
     options = get("mssql/options")["body"]
     print(f"    mssql options:        service {json.dumps(options['service'])}")
+
+    for protocol in ("ssh", "rdp"):
+        for item in get(f"{protocol}/connections")["items"]:
+            body = item["body"]
+            policies = body["policies"]
+            channel = get(f"{protocol}/channel_policies/{policies['channel_policy']['key']}")["body"]
+            times = [rule.get("allowed_for", {}).get("time_policy") for rule in channel["rules"]]
+            rules = ", ".join(
+                f"{rule['channel']} when {name_of('policies/time_policies', time) if time else 'always'}"
+                for rule, time in zip(channel["rules"], times, strict=True)
+            )
+            print(
+                f"    {protocol} connection:       {body['name']} -> {', '.join(body['network']['targets'])}, "
+                f"audit policy {name_of('policies/audit_policies', policies['audit_policy'])}, "
+                f"channel policy {channel['name']} ({rules})"
+            )
 
 
 def main() -> int:

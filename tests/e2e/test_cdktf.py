@@ -35,9 +35,17 @@ def test_demo_stack_drives_two_appliances(tmp_path: Path, provider_mirror: Path)
             )
             assert conn["server_address"]["selection"] == "fix"
             assert committed["mssql/options"]["options"]["service"] == {"enabled": True, "log_level": 4}
+            (ssh,) = committed["ssh/connections"].values()
+            (rdp,) = committed["rdp/connections"].values()
+            audit_keys = {c["policies"]["audit_policy"] for c in (conn, ssh, rdp)}
+            assert len(audit_keys) == 1, "the three connection policies are recorded by the site's audit policy"
+            (rule,) = committed["ssh/channel_policies"][ssh["policies"]["channel_policy"]]["rules"]
+            assert committed["policies/time_policies"][rule["allowed_for"]["time_policy"]]["name"] == "office_hours"
+            assert rdp["policies"]["channel_policy"] == "-20100", "the built-in RDP channel policy"
         tf.destroy()
         for sim in sims.values():
-            assert sim.committed()["mssql/connections"] == {}
+            left = sim.committed()
+            assert left["mssql/connections"] == left["ssh/connections"] == left["rdp/connections"] == {}
     finally:
         for sim in sims.values():
             sim.stop()

@@ -28,4 +28,12 @@ def test_cdktf_cli_synth_matches_plain_python_synth(tmp_path: Path, provider_mir
     by_cli = json.loads((cli_out / "stacks" / "demo" / "cdk.tf.json").read_text())
     by_python = json.loads((tmp_path / "cdktf.out" / "stacks" / "demo" / "cdk.tf.json").read_text())
     assert without_metadata(by_cli) == without_metadata(by_python)
-    assert set(by_cli["resource"]) == {"sps_audit_policy", "sps_mssql_connection_policy", "sps_mssql_options"}
+    assert set(by_cli["resource"]) == {
+        "sps_audit_policy",
+        "sps_mssql_connection_policy",
+        "sps_mssql_options",
+        "sps_rdp_connection_policy",
+        "sps_ssh_channel_policy",
+        "sps_ssh_connection_policy",
+        "sps_time_policy",
+    }
