@@ -5,5 +5,6 @@ and GETs: no transaction, nothing written), and writes the same configuration as
 stack and as HCL, each with an import block per object, so that the first `terraform plan` shows
 imports only. `reader` reads, `values` turns SPS bodies into minimal attribute trees (references
 and secrets marked), `selection` decides what each object becomes (resource, lookup, or reported),
-`hcl` and `python` render, `secrets_readme` lists what the user must supply, `cli` is the command.
+`hcl` and `python` render, `readme` lists what the user must supply and what was not exported,
+`check` runs the security baseline (`--check`), `cli` is the command.
 """

@@ -30,7 +30,6 @@ class _ToHcl(Rebuild):
     """A minimal attribute tree with its markers as expressions; secrets become `<field>_wo`."""
 
     tracks_path = False
-    select = "present"
 
     def __init__(self, export: Export) -> None:
         self.export = export
