@@ -14,20 +14,22 @@ import pytest
 from sps_catalog import TypeDef, load_catalog
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
-from tests.conftest import DEFAULT_FIRMWARE
+from tests.conftest import firmware_for
 from tests.contract.test_inprocess_lifecycle import Appliance, commit, example
 
 CATALOG = load_catalog()
 ORDERS = [
     o
     for o in sorted(CATALOG.orders.values(), key=lambda o: o.terraform_name)
-    if o.versions.writable_on(DEFAULT_FIRMWARE) and "minimal" in CATALOG[o.orders or ""].examples
+    if "minimal" in CATALOG[o.orders or ""].examples
 ]
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
-    s = start_simulator(Path(tmp_path_factory.mktemp("order")))
+@pytest.fixture
+def sim(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningSimulator]:
+    """A simulator on a firmware where the order's collection is writable (VNC: 7.0 to 7.4)."""
+    o = request.node.callspec.params["o"]
+    s = start_simulator(tmp_path, *firmware_for([CATALOG[o.orders]]))
     yield s
     s.stop()
 
@@ -47,7 +49,7 @@ def on_appliance(sim: RunningSimulator, o: TypeDef) -> list[str]:
 def test_there_is_an_order_type_per_ordered_collection() -> None:
     ordered = {t.terraform_name for t in CATALOG if t.is_ordered}
     assert ordered and {o.orders for o in CATALOG.orders.values()} == ordered
-    assert ORDERS, "at least one order type is writable on the default firmware"
+    assert ORDERS
 
 
 @pytest.mark.parametrize("o", ORDERS, ids=lambda o: o.terraform_name)
@@ -125,3 +127,16 @@ def test_order_lifecycle(sim: RunningSimulator, provider: InProcessProvider, o: 
     assert on_appliance(sim, o) == order, "destroying the order resource leaves the order as it is"
     for p in (a, b2, c):
         provider.delete(t.resource_type, p)
+
+
+def test_an_order_is_refused_at_plan_where_its_collection_is_read_only(tmp_path: Path) -> None:
+    o = CATALOG["vnc_connection_policy_order"]
+    assert not o.versions.writable_on("7.5.1")
+    sim = start_simulator(tmp_path, "--firmware", "7.5.1")
+    provider = InProcessProvider(sim)
+    try:
+        with pytest.raises(ProviderError, match="sps_vnc_connection_policy_order is read-only on this appliance"):
+            provider.plan(o.resource_type, None, {"keys": []})
+    finally:
+        provider.close()
+        sim.stop()
