@@ -91,18 +91,22 @@ class _Converter(Rebuild):
                 f"must be the construct of the {target.title.lower()} ({target.resource_type}), "
                 f"got {type(v).__name__}; pass the construct, not its key",
             )
-        if v.sps_type.terraform_name != target.terraform_name:
-            raise self.fail(
-                path, f"must reference {target.resource_type}, got {v.sps_type.resource_type} ({v.node.path})"
-            )
-        if v.appliance is not self.appliance:
-            raise self.fail(
-                path,
-                f"references {v.node.path} on appliance {v.appliance.node.id!r}, but this "
-                f"construct belongs to appliance {self.appliance.node.id!r}; references "
-                "cannot cross appliances",
-            )
+        if problem := reference_problem(target, v, self.appliance):
+            raise self.fail(path, problem)
         return v.key
+
+
+def reference_problem(target: TypeDef, v: SpsResource | SpsDataSource, appliance: Appliance) -> str | None:
+    """Why construct `v` cannot fill a reference to a `target` object of a construct on
+    `appliance` (another type, e.g. another protocol's policy, or another appliance), or None."""
+    if v.sps_type.terraform_name != target.terraform_name:
+        return f"must reference {target.resource_type}, got {v.sps_type.resource_type} ({v.node.path})"
+    if v.appliance is not appliance:
+        return (
+            f"references {v.node.path} on appliance {v.appliance.node.id!r}, but this construct belongs to "
+            f"appliance {appliance.node.id!r}; references cannot cross appliances"
+        )
+    return None
 
 
 def to_unknown(v: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from cdktf import App, TerraformStack
@@ -14,13 +15,21 @@ from sps_constructs import (
     AuditPolicy,
     AuditPolicyEncryptionDisabled,
     AuditPolicySigningDisabled,
+    ChannelActions,
     MssqlAuthenticationPolicy,
     MssqlChannelPolicy,
     MssqlConnectionPolicy,
     MssqlConnectionPolicyPolicies,
     MssqlSettingsPolicy,
     Network,
+    RdpChannelPolicy,
     SpsConfigError,
+    SshAuthenticationPolicy,
+    SshChannelPolicy,
+    SshChannelPolicyRules,
+    SshConnectionPolicy,
+    SshConnectionPolicyPolicies,
+    SshSettingsPolicy,
 )
 from sps_harness import RunningSimulator, Terraform
 from tests.conftest import REQUIRED_PROVIDERS, provider_block
@@ -83,6 +92,56 @@ def test_reference_of_the_wrong_type_fails_at_synth() -> None:
     with pytest.raises(SpsConfigError, match="must reference sps_audit_policy, got sps_mssql_channel_policy"):
         MssqlConnectionPolicy(eu, "db", name="db", network=NETWORK,
                               policies=policies(eu, MssqlChannelPolicy.builtin(eu, "default")))  # fmt: skip
+
+
+def ssh_policies(sps: Appliance, channel_policy: object, audit_policy: object = None) -> SshConnectionPolicyPolicies:
+    return SshConnectionPolicyPolicies(
+        audit_policy=audit_policy or audit(sps),  # type: ignore[arg-type]
+        authentication_policy=SshAuthenticationPolicy.builtin(sps, "default"),
+        channel_policy=channel_policy,  # type: ignore[arg-type]
+        settings=SshSettingsPolicy.builtin(sps, "default"),
+    )
+
+
+SSH_NETWORK = Network(clients=["10.0.0.0/8"], targets=["10.0.0.2/32"], ports=[22])
+
+
+def test_an_rdp_channel_policy_given_to_an_ssh_connection_policy_fails_at_synth() -> None:
+    _, eu, _ = two_appliances()
+    with pytest.raises(SpsConfigError) as err:
+        SshConnectionPolicy(eu, "ssh", name="ssh", network=SSH_NETWORK,
+                            policies=ssh_policies(eu, RdpChannelPolicy.builtin(eu, "default")))  # fmt: skip
+    assert (err.value.where, err.value.attribute) == ("s/eu/ssh (sps_ssh_connection_policy)", "policies.channel_policy")
+    assert "must reference sps_ssh_channel_policy, got sps_rdp_channel_policy" in str(err.value)
+
+
+def overridden_ssh_policy(override: Callable[[Appliance, Appliance], tuple[str, str]]) -> App:
+    """A valid SSH connection policy on eu whose reference `override` replaces (path, value)."""
+    app, eu, us = two_appliances()
+    shell = SshChannelPolicy(eu, "shell", name="shell", rules=[SHELL_RULE])
+    ssh = SshConnectionPolicy(eu, "ssh", name="ssh", network=SSH_NETWORK, policies=ssh_policies(eu, shell))
+    ssh.add_override(*override(eu, us))
+    return app
+
+
+SHELL_RULE = SshChannelPolicyRules(channel="session-shell", actions=ChannelActions(audit=True))
+
+
+def test_references_set_by_an_override_are_checked_by_the_synth_aspect() -> None:
+    """`add_override` bypasses the constructor; the Aspect checks what Terraform would receive."""
+    overridden_ssh_policy(
+        lambda eu, _: ("policies.channel_policy", SshChannelPolicy(eu, "other", name="other", rules=[SHELL_RULE]).key)
+    ).synth()  # the same type on the same appliance is fine
+
+    app = overridden_ssh_policy(lambda eu, _: ("policies.channel_policy", RdpChannelPolicy.builtin(eu, "default").key))
+    with pytest.raises(Exception, match=r"s/eu/ssh \(sps_ssh_connection_policy\): policies.channel_policy: must "
+                                        r"reference sps_ssh_channel_policy, got sps_rdp_channel_policy"):  # fmt: skip
+        app.synth()
+
+    app = overridden_ssh_policy(lambda _, us: ("policies.audit_policy", audit(us, "us_audit").key))
+    with pytest.raises(Exception, match=r"policies.audit_policy: references s/us/us_audit on appliance 'us'.*"
+                                        r"cannot cross appliances"):  # fmt: skip
+        app.synth()
 
 
 def test_a_key_string_instead_of_a_construct_is_refused() -> None:
