@@ -37,7 +37,8 @@ FIRMWARE = firmware_for(CATALOG.managed)
 def appliance(tmp_path: Path) -> Iterator[RunningSimulator]:
     sim = start_simulator(tmp_path / "simulator", "--extra-fields", *FIRMWARE)
     made = populate(CATALOG, sim.session(), sim.url, FIRMWARE[1] if FIRMWARE else DEFAULT_FIRMWARE).made
-    sim.objects_made = len(made)  # type: ignore[attr-defined]
+    ordered = {ref.split("/")[0] for ref in made if CATALOG[ref.split("/")[0]].is_ordered}
+    sim.objects_made = len(made) + len(ordered)  # type: ignore[attr-defined]  # + one order resource each
     yield sim
     sim.stop()
 

@@ -127,3 +127,12 @@ def test_an_object_whose_configuration_would_not_plan_as_read_is_reported() -> N
     export = select(CATALOG, ApplianceRead("https://sps", None, [TypeRead(audit, [ReadObject(audit, "k", body)])]))
     reported = [(s.name, s.reason) for s in export.skipped]
     assert reported == [("tf_audit_minimal", "would not plan as read: timestamping_enabled")]
+
+
+@pytest.mark.parametrize("t", [t for t in CATALOG.managed if t.is_ordered], ids=lambda t: t.terraform_name)
+def test_an_ordered_collection_gets_its_order_resource_in_the_order_sps_evaluates(t: TypeDef) -> None:
+    first, second = (ReadObject(t, k, {**response_body(t, "minimal"), t.name_field or "name": k}) for k in "ab")
+    read = ApplianceRead("https://sps", None, [TypeRead(t, [first, second], order=["b", "a"])])
+    order = select(CATALOG, read).resources[-1]
+    assert order.t.orders == t.terraform_name and order.key == "b,a"
+    assert [m.key for m in markers(order.root, order.tree)] == ["b", "a"]

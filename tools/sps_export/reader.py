@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sps_catalog.model import TypeDef
+from sps_catalog.orders import ORDER_KEY
 from sps_provider.client import errors
 from sps_provider.client.session import SpsClient
+from sps_provider.engine.order import order_of
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class TypeRead:
     t: TypeDef
     objects: list[ReadObject] = field(default_factory=list)
     error: str | None = None
+    order: list[str] | None = None
+    """Ordered collections: every key in the order SPS evaluates them (`<collection>/@order`)."""
 
 
 @dataclass
@@ -53,7 +57,7 @@ Progress = Callable[[TypeRead, int, int], None]
 
 def read_type(client: SpsClient, t: TypeDef) -> TypeRead:
     """Every object of `t`: the singleton's body, or the collection's items (list answers carry
-    bodies; an item without one is read by key)."""
+    bodies; an item without one is read by key), and an ordered collection's order."""
     out = TypeRead(t)
     try:
         if t.is_singleton:
@@ -67,6 +71,8 @@ def read_type(client: SpsClient, t: TypeDef) -> TypeRead:
             if not isinstance(body, dict):
                 body = _body(client.get(f"{t.api_path}/{key}"))
             out.objects.append(ReadObject(t, key, body))
+        if t.is_ordered:
+            out.order = order_of(client.get(f"{t.api_path}/{ORDER_KEY}"))
     except errors.SpsError as exc:
         out.error = str(exc)
         out.objects.clear()

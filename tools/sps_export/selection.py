@@ -21,6 +21,7 @@ from typing import Any
 
 from sps_catalog.firmware import fields_on
 from sps_catalog.model import Catalog, TypeDef, Value
+from sps_catalog.orders import KEYS
 from sps_catalog.unknown_fields import modelled_only
 from sps_export.reader import ApplianceRead, ReadObject
 from sps_export.values import Ref, Secret, check_round_trip, extra_fields, markers, minimal
@@ -157,9 +158,25 @@ def select(cat: Catalog, read: ApplianceRead, name_of: NameOf | None = None) -> 
         secrets = [m for m in found if isinstance(m, Secret)]
         candidates.append(Resource(t, o.key, object_name(o), "", root, tree, extra_fields(root, o.body), secrets))
     out.resources = _in_dependency_order(candidates, out)
+    out.resources += _orders(cat, read, out.resources)
     for res in out.resources:
         res.ident = names.take(res.t, res.name)
     _add_lookups(cat, out, names, name_of)
+    return out
+
+
+def _orders(cat: Catalog, read: ApplianceRead, resources: list[Resource]) -> list[Resource]:
+    """One order resource per ordered collection with exported objects (ADR 0014): it lists them in
+    the order SPS evaluates them, so that order is managed too; its import ID is that key list."""
+    out = []
+    for r in read.types:
+        exported = {res.key for res in resources if res.t.terraform_name == r.t.terraform_name}
+        order_t = next((o for o in cat.orders.values() if o.orders == r.t.terraform_name), None)
+        if not exported or order_t is None:
+            continue
+        keys = [k for k in (r.order or [o.key for o in r.objects]) if k in exported]
+        refs = [Ref(r.t.terraform_name, k) for k in keys]
+        out.append(Resource(order_t, ",".join(keys), order_t.terraform_name, "", order_t.root, {KEYS: refs}, {}, []))
     return out
 
 
