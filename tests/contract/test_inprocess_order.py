@@ -5,7 +5,9 @@ sends for an order is the `@order` PUT, never an object."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +139,42 @@ def test_an_order_is_refused_at_plan_where_its_collection_is_read_only(tmp_path:
     try:
         with pytest.raises(ProviderError, match="sps_vnc_connection_policy_order is read-only on this appliance"):
             provider.plan(o.resource_type, None, {"keys": []})
+    finally:
+        provider.close()
+        sim.stop()
+
+
+def test_an_order_change_joins_a_group_commit_with_a_create(tmp_path: Path) -> None:
+    """An order update and a policy create that reach the provider together are one transaction
+    and one commit; the policy created in it, which the order does not list, keeps its place (the
+    order's key list is made inside the transaction, after the create)."""
+    sim = start_simulator(tmp_path)
+    provider = InProcessProvider(sim)
+    try:
+        on = Appliance(sim, provider)
+        t = CATALOG["mssql_connection_policy"]
+        o = CATALOG.orders["mssql_connection_policy_order"]
+        minimal = example(t, "minimal", on)
+        assert minimal is not None
+        a, b = (provider.create(t.resource_type, {**minimal, "name": f"group_{n}"})["key"] for n in "ab")
+        state = provider.create(o.resource_type, {"keys": [a, b]})
+        servicer = provider.servicer
+        apply = servicer.ApplyResourceChange
+        together = threading.Barrier(2)
+
+        def at_once(request: Any, context: Any) -> Any:
+            together.wait(timeout=30)
+            return apply(request, context)
+
+        servicer.ApplyResourceChange = at_once  # type: ignore[method-assign]
+        commits = sim.stats()["commits"]
+        with ThreadPoolExecutor(2) as pool:
+            created = pool.submit(provider.create, t.resource_type, {**minimal, "name": "group_new"})
+            reordered = pool.submit(provider.update, o.resource_type, state, {"keys": [b, a]})
+            new = created.result()["key"]
+            assert reordered.result() == {"keys": [b, a]}
+        assert sim.stats()["commits"] == commits + 1, "one transaction, one commit"
+        assert on_appliance(sim, o) == [b, a, new]
     finally:
         provider.close()
         sim.stop()
