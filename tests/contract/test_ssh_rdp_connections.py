@@ -114,7 +114,9 @@ def test_plan_refuses_the_other_protocols_channel_policy(provider: InProcessProv
     with pytest.raises(ProviderError) as err:
         provider.plan("sps_ssh_connection_policy", None, config)
     assert (
-        f"policies.channel_policy: no sps_ssh_channel_policy has the key {RDP_POLICIES['channel_policy']!r}"
+        f"policies.channel_policy: no sps_ssh_channel_policy has the key {RDP_POLICIES['channel_policy']!r} on the "
+        "appliance (/api/configuration/ssh/channel_policies); it is the key of an sps_rdp_channel_policy, another "
+        "protocol's, and this attribute takes an sps_ssh_channel_policy"
     ) in str(err.value)
     rdp = {"name": "tf_wrong_protocol", "network": NETWORK, "policies": {**RDP_POLICIES, "settings": "-300"}}
     with pytest.raises(ProviderError) as err:

@@ -166,9 +166,9 @@ def test_duplicate_names_on_one_appliance_fail_the_synth_aspect() -> None:
 
 
 def test_mistakes_only_the_appliance_sees_are_caught_at_plan(simulator: RunningSimulator, tf: Terraform) -> None:
-    """A missing key, a key of the wrong type, a NIC address the NIC lacks (the `nic` overlay) and a
-    name already taken are known values only the appliance can judge: read-only lookups at plan
-    refuse them, naming resource and attribute."""
+    """A missing key, a key of the wrong type (another protocol's channel policy), a NIC address the
+    NIC lacks (the `nic` overlay) and a name already taken are known values only the appliance can
+    judge: read-only lookups at plan refuse them, naming resource and attribute."""
     (tf.workdir / "main.tf").write_text(
         REQUIRED_PROVIDERS
         + provider_block(simulator)
@@ -181,6 +181,16 @@ resource "sps_mssql_connection_policy" "this" {
     authentication_policy = "-30700201"
     channel_policy        = "-30700102"
     settings              = "no-such-settings-policy"
+  }
+}
+resource "sps_ssh_connection_policy" "wrong_protocol" {
+  name    = "ssh"
+  network = { clients = ["10.0.0.0/8"], targets = ["10.0.0.2/32"], ports = [22] }
+  policies = {
+    audit_policy          = "78101850949e47437dd91d"
+    authentication_policy = "-200"
+    channel_policy        = "-20100"
+    settings              = "-300"
   }
 }
 resource "sps_audit_policy" "dup" {
@@ -202,6 +212,10 @@ resource "sps_local_services_cluster" "this" {
     assert "policies.settings: no sps_mssql_settings_policy has the key 'no-such-settings-policy'" in text, text
     assert "policies.audit_policy: no sps_audit_policy has the key '-30700102'" in text, text
     assert "with sps_mssql_connection_policy.this" in text
+    assert (
+        "policies.channel_policy: no sps_ssh_channel_policy has the key '-20100' on the appliance "
+        "(/api/configuration/ssh/channel_policies); it is the key of an sps_rdp_channel_policy, another protocol's"
+    ) in text, text
     assert "name: another sps_audit_policy is already named 'default'" in text, text
     assert 'in resource "sps_audit_policy" "dup": ' in text, text[-1500:]
     assert re.search(r'\d+: name = "default"', text), "the name attribute is underlined"

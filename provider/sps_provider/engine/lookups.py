@@ -45,11 +45,30 @@ def missing_references(t: TypeDef, values: Any, refresh: RefreshReader) -> list[
         try:
             refresh.get(target, item_path(target.api_path, key), key)
         except errors.NotFound:
-            found.append((at, f"no {target.resource_type} has the key {key!r} on the appliance ({target.api_path})"))
+            problem = f"no {target.resource_type} has the key {key!r} on the appliance ({target.api_path})"
+            found.append((at, problem + _held_by_another_protocol(target, key, refresh)))
         return None
 
     validate(t.root, values, reference_check=check)
     return found
+
+
+def _held_by_another_protocol(target: TypeDef, key: str, refresh: RefreshReader) -> str:
+    """Why a missing key may have been given: it is the key of the same kind of object of another
+    protocol (`rdp/channel_policies` for `ssh/channel_policies`; keys are unique per collection only)."""
+    kind = target.path.split("/", 1)[-1]
+    for other in load_catalog():
+        if other is target or other.path.split("/", 1)[-1] != kind or "/" not in other.path or other.is_write_once:
+            continue
+        try:
+            refresh.get(other, item_path(other.api_path, key), key)
+        except errors.SpsError:  # not there, or not readable: no hint
+            continue
+        return (
+            f"; it is the key of an {other.resource_type}, another protocol's, and this attribute "
+            f"takes an {target.resource_type}"
+        )
+    return ""
 
 
 def _body(refresh: RefreshReader, t: TypeDef, key: str) -> Any:
