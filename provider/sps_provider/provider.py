@@ -61,6 +61,11 @@ def check_credentials(client: SpsClient, diags: Diagnostics) -> bool:
     return not diags.has_errors
 
 
+def _common_noun(title: str) -> str:
+    """`Audit policy` -> `audit policy`; `AA plugin` and `MSSQL options` keep their acronyms."""
+    return title[:1].lower() + title[1:] if title[1:2].islower() else title
+
+
 class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
     def __init__(self) -> None:
         catalog = load_catalog()
@@ -88,7 +93,10 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         for name, r in self.resources.items():
             resp.resource_schemas[name].CopyFrom(schema(r.attrs, r.t.description, r.t.schema_version))
         for name, d in self.data_sources.items():
-            resp.data_source_schemas[name].CopyFrom(schema(d.attrs, f"Find a {d.t.title.lower()}. {d.t.description}"))
+            noun = _common_noun(d.t.title)
+            by = " or name" if d.t.name_field else ""
+            found = f"Read the {noun} (a singleton)." if d.t.is_singleton else f"Find one {noun} by key{by}."
+            resp.data_source_schemas[name].CopyFrom(schema(d.attrs, f"{found} {d.t.description}"))
         return resp
 
     def guarded(self, what: str, diags: Diagnostics, fn: Callable[[], R], fallback: R) -> R:
