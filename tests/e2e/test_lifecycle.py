@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
 
 from sps_catalog import load_catalog
 from sps_catalog.examples import HclConfig, hcl_resource
@@ -192,6 +193,18 @@ def test_data_source_finds_objects_by_key_and_by_name(t: TypeDef, simulator: Run
 NAMED = [t for t in CATALOG if t.name_field and not (t.builtins or t.samples) and t.rest_writable]
 
 
+def rest_body(sim: RunningSimulator, s: requests.Session, t: TypeDef, name: str) -> dict[str, Any]:
+    """A body of `t` made over REST: its name, and a new target object (named only) for each
+    required reference (a signing CA needs its X.509 identity)."""
+    body: dict[str, Any] = {t.name_field or "name": name}
+    for f in t.fields:
+        if f.type == "reference" and f.required:
+            target = CATALOG[f.target or ""]
+            made = s.post(f"{sim.url}{target.api_path}", json={target.name_field or "name": f"{name}_{f.name}"})
+            body[f.name] = made.json()["key"]
+    return body
+
+
 @pytest.mark.parametrize("t", NAMED, ids=[t.terraform_name for t in NAMED])
 def test_data_source_finds_created_objects_by_key_and_by_name(
     t: TypeDef, simulator: RunningSimulator, tf: Terraform
@@ -206,7 +219,7 @@ def test_data_source_finds_created_objects_by_key_and_by_name(
     else:
         name = f"tf_{t.terraform_name}"
         s = simulator.session()
-        key = s.post(f"{simulator.url}{t.api_path}", json={t.name_field: name}).json()["key"]
+        key = s.post(f"{simulator.url}{t.api_path}", json=rest_body(simulator, s, t, name)).json()["key"]
         assert s.put(f"{simulator.url}/api/transaction", json={"status": "commit"}).status_code == 200
     lookups = (
         f'data "{t.resource_type}" "by_key" {{\n  key = "{key}"\n}}\n'
