@@ -1704,11 +1704,7 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                           'policies': {'audit_policy': {'builtin': 'audit_policy/default'},
                                        'channel_policy': {'builtin': 'rdp_channel_policy/default'},
                                        'settings': {'builtin': 'rdp_settings_policy/default'}}}},
-  'fields': [{'name': 'override_log_level',
-              'shape': 'override_log_level',
-              'description': 'Verbosity of sessions handled by this policy; when disabled the level of '
-                             '`sps_rdp_options` is used.'},
-             {'name': 'policies',
+  'fields': [{'name': 'policies',
               'type': 'object',
               'required': True,
               'assumption': "the RDP body is not documented past access_control: the set is MSSQL's [S000] "
@@ -2151,11 +2147,7 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                                        'authentication_policy': {'builtin': 'ssh_authentication_policy/default'},
                                        'channel_policy': {'ref': 'ssh_channel_policy/minimal'},
                                        'settings': {'builtin': 'ssh_settings_policy/default'}}}},
-  'fields': [{'name': 'override_log_level',
-              'shape': 'override_log_level',
-              'description': 'Verbosity of sessions handled by this policy; when disabled the level of '
-                             '`sps_ssh_options` is used.'},
-             {'name': 'policies',
+  'fields': [{'name': 'policies',
               'type': 'object',
               'required': True,
               'assumption': "the SSH body is not documented: the set is MSSQL's [S000], with the SSH "
@@ -3007,7 +2999,8 @@ SHAPES: dict[str, dict[str, Any]] = {'access_control': {'type': 'list',
  'override_log_level': {'type': 'object',
                         'default': {'enabled': False},
                         'description': 'Verbosity of sessions handled by this policy; when disabled the '
-                                       'level of `sps_mssql_options` is used.',
+                                       "level of the protocol's options (`sps_<protocol>_options`, e.g. "
+                                       '`sps_ssh_options`) is used.',
                         'union': {'discriminator': 'enabled',
                                   'description': 'Set to true to use a custom log level for this connection '
                                                  'policy.',
