@@ -759,6 +759,25 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                                                            'element': {'type': 'string'},
                                                            'description': 'User IDs of the key.'}]}],
                                      'false': []}}}]},
+ {'terraform_name': 'ica_connection_policy',
+  'title': 'ICA connection policy',
+  'path': 'ica/connections',
+  'kind': 'read_only',
+  'partly_documented': True,
+  'sources': ['ICA-RO-6.0', 'CONT-RO'],
+  'description': 'Citrix ICA connection policies. Read-only over REST on every documented firmware: the ICA '
+                 'connections page of 6.0 LTS and 6.0.1 carries the caution that only the connection '
+                 'policies of the RDP and SSH protocols can be modified [ICA-RO-6.0], and 6.x ICA containers '
+                 'do not even list `connections` [CONT-RO]. So this is a data source only (edit ICA '
+                 'connection policies on the web interface). It shows `name` and, in `extra_json`, every '
+                 'other field the appliance returns; the body is not documented beyond the fields all '
+                 'connection policies share.',
+  'name_field': 'name',
+  'fields': [{'name': 'name',
+              'type': 'string',
+              'required': True,
+              'assumption': 'the name field is inferred from the connection policies of the other protocols',
+              'description': 'Name of the connection policy.'}]},
  {'terraform_name': 'indexing_policy',
   'title': 'Indexing policy',
   'path': 'policies/indexing',

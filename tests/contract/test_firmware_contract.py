@@ -11,6 +11,8 @@ import pytest
 from sps_catalog import load_catalog
 from sps_catalog.examples import builtin_key
 from sps_harness import RunningSimulator, start_simulator
+from sps_provider.protocol.gen import tfplugin6_pb2 as pb
+from sps_provider.provider import Provider
 from tests.contract.test_simulator_contract import Client
 
 API = "/api/configuration"
@@ -73,3 +75,16 @@ def test_a_field_the_firmware_does_not_have_is_refused(profile: RunningSimulator
     assert r.status_code == 400 and "timestamping_enabled" in r.json()["error"]["message"], r.text
     key = api.ok("POST", f"{API}/policies/audit_policies", audit, 201)["key"]
     assert "timestamping_enabled" not in api.ok("GET", f"{API}/policies/audit_policies/{key}")["body"]
+
+
+@pytest.mark.parametrize("profile", [None, "7.3.1"], indirect=True, ids=["7.5.1", "7.3.1"])
+def test_ica_connection_policies_are_read_only_on_every_firmware(profile: RunningSimulator) -> None:
+    """[ICA-RO-6.0]: only the RDP and SSH connection policies can be modified; the provider serves
+    ICA connection policies as a data source only, so Terraform refuses a resource at validate."""
+    api = Client(profile)
+    r = api.call("POST", f"{API}/ica/connections", {"name": "citrix"})
+    assert r.status_code == 405 and r.json()["error"]["type"] == "MethodNotAllowed"
+    assert api.ok("GET", f"{API}/ica/connections")["items"] == []
+    served = Provider().GetProviderSchema(pb.GetProviderSchema.Request(), None)
+    assert "sps_ica_connection_policy" in served.data_source_schemas
+    assert "sps_ica_connection_policy" not in served.resource_schemas

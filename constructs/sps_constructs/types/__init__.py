@@ -12,6 +12,7 @@ from sps_constructs.types.content_policy import *  # noqa: F403
 from sps_constructs.types.credential_store import *  # noqa: F403
 from sps_constructs.types.credential_store_plugin import *  # noqa: F403
 from sps_constructs.types.exported_configuration_encryption import *  # noqa: F403
+from sps_constructs.types.ica_connection_policy import *  # noqa: F403
 from sps_constructs.types.indexing_policy import *  # noqa: F403
 from sps_constructs.types.ldap_server import *  # noqa: F403
 from sps_constructs.types.local_services_cluster import *  # noqa: F403
