@@ -1668,12 +1668,13 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                  "lets REST clients change (the read-only cautions of the other protocols' pages name them). "
                  "The RDP pages document the list and the opening of one policy's body, an `access_control` "
                  'rule; every other typed field is inferred: the fields all protocols share (documented for '
-                 'MSSQL, VNC and Telnet), `channel_database_cleanup` (the RDP options cap a per-connection '
-                 'cleanup) and the `policies` references (RDP has no authentication policies; marked as an '
-                 'assumption). The RDP-specific fields (TLS or SSL-encrypted RDP and NLA/CredSSP '
-                 'certificates from a signing CA, SPS acting as a Remote Desktop Gateway, ...) are not '
-                 'documented: set them through `extra_json`; those the appliance holds and the configuration '
-                 'does not set are kept on every update. An RD Gateway policy needs SPS in a domain '
+                 'MSSQL, VNC and Telnet; `name`, `active` and `log_audit_trail_downloads` too), '
+                 '`channel_database_cleanup` (the RDP options cap a per-connection cleanup) and the '
+                 '`policies` references (RDP has no authentication policies), each marked as an assumption '
+                 'below. The RDP-specific fields (TLS or SSL-encrypted RDP and NLA/CredSSP certificates from '
+                 'a signing CA, SPS acting as a Remote Desktop Gateway, ...) are not documented: set them '
+                 'through `extra_json`; those the appliance holds and the configuration does not set are '
+                 'kept on every update. An RD Gateway policy needs SPS in a domain '
                  '(`sps_rdp_domain_membership`) or a local user database, and cannot use web gateway '
                  'authentication. Connection policies are matched in order: a new policy is appended at the '
                  'end.',
@@ -1723,7 +1724,32 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                           'policies': {'audit_policy': {'builtin': 'audit_policy/default'},
                                        'channel_policy': {'builtin': 'rdp_channel_policy/default'},
                                        'settings': {'builtin': 'rdp_settings_policy/default'}}}},
-  'fields': [{'name': 'policies',
+  'fields': [{'name': 'channel_database_cleanup',
+              'shape': 'channel_database_cleanup',
+              'assumption': 'no RDP page shows it: named as on the MSSQL and Telnet pages; the RDP options '
+                            'cap a per-connection cleanup'},
+             {'name': 'indexing',
+              'shape': 'indexing',
+              'assumption': "no RDP page shows it: named as on the other protocols' pages"},
+             {'name': 'network',
+              'shape': 'network',
+              'assumption': "no RDP page shows it: named as on the other protocols' pages"},
+             {'name': 'rate_limit',
+              'shape': 'rate_limit',
+              'assumption': "no RDP page shows it: named as on the other protocols' pages"},
+             {'name': 'server_address',
+              'shape': 'server_address',
+              'assumption': "no RDP page shows it: named as on the other protocols' pages"},
+             {'name': 'source_address',
+              'shape': 'source_address',
+              'assumption': "no RDP page shows it: named as on the other protocols' pages"},
+             {'name': 'web_gateway_authentication',
+              'shape': 'web_gateway_authentication',
+              'assumption': "no RDP page shows it: named as on the other protocols' pages"},
+             {'name': 'override_log_level',
+              'shape': 'override_log_level',
+              'assumption': "no RDP page shows it: named as on the other protocols' pages"},
+             {'name': 'policies',
               'type': 'object',
               'required': True,
               'assumption': "the RDP body is not documented past access_control: the set is MSSQL's [S000] "
@@ -2109,8 +2135,9 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                  "are the ones SPS lets REST clients change (the read-only cautions of the other protocols' "
                  'pages name them). Only the list is documented for SSH (no single-object sample or field '
                  'table survives in any version), so every typed field is inferred: the fields all protocols '
-                 'share (documented for MSSQL, VNC and Telnet) and the `policies` references (marked as an '
-                 'assumption). The SSH-specific fields (server and client host keys, X.509 host '
+                 'share (documented for MSSQL, VNC and Telnet; `name`, `active` and '
+                 '`log_audit_trail_downloads` too) and the `policies` references, each marked as an '
+                 'assumption below. The SSH-specific fields (server and client host keys, X.509 host '
                  'certificates, gateway authentication details, ...) and a per-connection '
                  '`channel_database_cleanup` (MSSQL and Telnet have one; the SSH options document their '
                  'global cleanup in another shape) are not documented: set them through `extra_json`; those '
@@ -2166,7 +2193,31 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                                        'authentication_policy': {'builtin': 'ssh_authentication_policy/default'},
                                        'channel_policy': {'ref': 'ssh_channel_policy/minimal'},
                                        'settings': {'builtin': 'ssh_settings_policy/default'}}}},
-  'fields': [{'name': 'policies',
+  'fields': [{'name': 'access_control',
+              'shape': 'access_control',
+              'assumption': "no SSH page shows it: named as on the other protocols' pages"},
+             {'name': 'indexing',
+              'shape': 'indexing',
+              'assumption': "no SSH page shows it: named as on the other protocols' pages"},
+             {'name': 'network',
+              'shape': 'network',
+              'assumption': "no SSH page shows it: named as on the other protocols' pages"},
+             {'name': 'rate_limit',
+              'shape': 'rate_limit',
+              'assumption': "no SSH page shows it: named as on the other protocols' pages"},
+             {'name': 'server_address',
+              'shape': 'server_address',
+              'assumption': "no SSH page shows it: named as on the other protocols' pages"},
+             {'name': 'source_address',
+              'shape': 'source_address',
+              'assumption': "no SSH page shows it: named as on the other protocols' pages"},
+             {'name': 'web_gateway_authentication',
+              'shape': 'web_gateway_authentication',
+              'assumption': "no SSH page shows it: named as on the other protocols' pages"},
+             {'name': 'override_log_level',
+              'shape': 'override_log_level',
+              'assumption': "no SSH page shows it: named as on the other protocols' pages"},
+             {'name': 'policies',
               'type': 'object',
               'required': True,
               'assumption': "the SSH body is not documented: the set is MSSQL's [S000], with the SSH "

@@ -75,15 +75,16 @@ class RdpConnectionPolicy(SpsResource):
     are the ones SPS lets REST clients change (the read-only cautions of the other protocols'
     pages name them). The RDP pages document the list and the opening of one policy's body, an
     `access_control` rule; every other typed field is inferred: the fields all protocols share
-    (documented for MSSQL, VNC and Telnet), `channel_database_cleanup` (the RDP options cap a
-    per-connection cleanup) and the `policies` references (RDP has no authentication policies;
-    marked as an assumption). The RDP-specific fields (TLS or SSL-encrypted RDP and NLA/CredSSP
-    certificates from a signing CA, SPS acting as a Remote Desktop Gateway, ...) are not
-    documented: set them through `extra_json`; those the appliance holds and the configuration
-    does not set are kept on every update. An RD Gateway policy needs SPS in a domain
-    (`sps_rdp_domain_membership`) or a local user database, and cannot use web gateway
-    authentication. Connection policies are matched in order: a new policy is appended at the
-    end. SPS firmware: writable over REST from 6.0 on."""
+    (documented for MSSQL, VNC and Telnet; `name`, `active` and `log_audit_trail_downloads`
+    too), `channel_database_cleanup` (the RDP options cap a per-connection cleanup) and the
+    `policies` references (RDP has no authentication policies), each marked as an assumption
+    below. The RDP-specific fields (TLS or SSL-encrypted RDP and NLA/CredSSP certificates from a
+    signing CA, SPS acting as a Remote Desktop Gateway, ...) are not documented: set them
+    through `extra_json`; those the appliance holds and the configuration does not set are kept
+    on every update. An RD Gateway policy needs SPS in a domain (`sps_rdp_domain_membership`) or
+    a local user database, and cannot use web gateway authentication. Connection policies are
+    matched in order: a new policy is appended at the end. SPS firmware: writable over REST from
+    6.0 on."""
 
     TYPE: ClassVar[str] = "rdp_connection_policy"
 

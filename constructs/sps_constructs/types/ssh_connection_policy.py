@@ -78,14 +78,14 @@ class SshConnectionPolicy(SpsResource):
     connection policies are the ones SPS lets REST clients change (the read-only cautions of the
     other protocols' pages name them). Only the list is documented for SSH (no single-object
     sample or field table survives in any version), so every typed field is inferred: the fields
-    all protocols share (documented for MSSQL, VNC and Telnet) and the `policies` references
-    (marked as an assumption). The SSH-specific fields (server and client host keys, X.509 host
-    certificates, gateway authentication details, ...) and a per-connection
-    `channel_database_cleanup` (MSSQL and Telnet have one; the SSH options document their global
-    cleanup in another shape) are not documented: set them through `extra_json`; those the
-    appliance holds and the configuration does not set are kept on every update. Connection
-    policies are matched in order: a new policy is appended at the end. SPS firmware: writable
-    over REST from 6.0 on."""
+    all protocols share (documented for MSSQL, VNC and Telnet; `name`, `active` and
+    `log_audit_trail_downloads` too) and the `policies` references, each marked as an assumption
+    below. The SSH-specific fields (server and client host keys, X.509 host certificates,
+    gateway authentication details, ...) and a per-connection `channel_database_cleanup` (MSSQL
+    and Telnet have one; the SSH options document their global cleanup in another shape) are not
+    documented: set them through `extra_json`; those the appliance holds and the configuration
+    does not set are kept on every update. Connection policies are matched in order: a new
+    policy is appended at the end. SPS firmware: writable over REST from 6.0 on."""
 
     TYPE: ClassVar[str] = "ssh_connection_policy"
 
