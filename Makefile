@@ -87,7 +87,7 @@ bench: install
 bench-scale: install
 	$(PY) bench/scale.py --n $(or $(N),1000 3000) --json bench/out/scale.json
 
-# Terraform's own CPU per resource for the schema as served and for alternatives (docs/adr/0013).
+# Terraform's own CPU per resource for the schema as served and for alternatives (docs/adr/0015).
 bench-schema: install
 	$(PY) bench/schema_cost.py --n 1000 --reps 3 --json bench/out/schema_cost.json
 

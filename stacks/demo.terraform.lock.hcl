@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:6ohCWOaK7N7/AxmE0dCB5hoXPmEtJx5K5iLO2szIjCQ=",
+    "h1:D+dYlCatLGT/FMJ50qLfutQcxLBGarE9GB97MEp56Xg=",
   ]
 }
