@@ -24,9 +24,10 @@ import grpc
 import sps_provider.protocol.cty as cty
 from sps_catalog.values import UNKNOWN
 from sps_provider.plugin_cert import server_certificate
-from sps_provider.protocol.gen import plugin_pb2, plugin_pb2_grpc
+from sps_provider.protocol.gen import plugin_pb2_grpc
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
 from sps_provider.protocol.gen import tfplugin6_pb2_grpc as pb_grpc
+from sps_provider.server import Controller
 
 TYPE = "echo_object"
 
@@ -100,15 +101,6 @@ class Echo(pb_grpc.ProviderServicer):  # type: ignore[misc]
         if planned is not None and planned.get("key") is UNKNOWN:
             planned["key"] = uuid.uuid4().hex
         return pb.ApplyResourceChange.Response(new_state=self.dv(planned))
-
-
-class Controller(plugin_pb2_grpc.GRPCControllerServicer):  # type: ignore[misc]
-    def __init__(self, shutdown: threading.Event) -> None:
-        self.shutdown = shutdown
-
-    def Shutdown(self, request: Any, context: Any) -> Any:
-        self.shutdown.set()
-        return plugin_pb2.Empty()
 
 
 def main() -> int:
