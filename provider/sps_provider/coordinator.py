@@ -64,12 +64,15 @@ class Step:
     """One request of a change. `body` may be a function of the results of the earlier steps
     (e.g. an LDAP server that references the password object created just before it).
     `merge(body, current)` gives the body to send from the object as the transaction holds it
-    just before the write (a PUT keeps the fields the catalog does not model)."""
+    just before the write (a PUT keeps the fields the catalog does not model). `on_result` hears
+    the step's answer as soon as it is in the transaction, before any change of the group is
+    answered (a POST's new key: claimed before another resource could adopt it)."""
 
     method: Method
     path: str
     body: Any = field(default=None, repr=False)  # may hold a secret (a password object's value)
     merge: Callable[[Any, Any], Any] | None = field(default=None, repr=False, compare=False)
+    on_result: Callable[[Any], None] | None = field(default=None, repr=False, compare=False)
 
     def body_for(self, results: list[Any]) -> Any:
         return self.body(results) if callable(self.body) else self.body
@@ -347,6 +350,8 @@ class Coordinator:
             claimed = {r for w in batch for r in w.results}  # keys this transaction already accounts for
             try:
                 c.results.append(self._write_step(step, c.results, claimed))
+                if step.on_result is not None:
+                    step.on_result(c.results[-1])
             except errors.SpsError as exc:
                 c.error = exc
                 c.partial = bool(c.results) or isinstance(exc, UNCERTAIN)

@@ -237,3 +237,24 @@ def test_close_never_reverts_under_a_running_group() -> None:
     release.set()
     group.join(5)
     assert keys and sps.committed[OBJECTS][keys[0]] == {"name": "s", "v": 1}
+
+
+def test_a_new_key_is_heard_before_the_commit_that_answers_the_group() -> None:
+    """Adoption (a create SPS refused finds the object of its name) must know every key a
+    create of this process made before any change of that group is answered."""
+    sps, writer, coordinator = fresh([])
+    assert sps.committed[OBJECTS] == INITIAL[OBJECTS]
+    heard: list[tuple[Any, bool]] = []
+    real_commit = writer.commit
+    committed = threading.Event()
+
+    def commit(message: Any = None) -> None:
+        real_commit(message)
+        committed.set()
+
+    writer.commit = commit  # type: ignore[method-assign]
+    step = Step(
+        "POST", OBJECTS, {"name": "heard", "v": 1}, on_result=lambda key: heard.append((key, committed.is_set()))
+    )
+    key = coordinator.submit_steps([step])[-1]
+    assert heard == [(key, False)] and sps.committed[OBJECTS][key]["name"] == "heard"

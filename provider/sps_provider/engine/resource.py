@@ -227,7 +227,11 @@ class ResourceEngine:
             extra, _ = parse_extra(planned.get(EXTRA_JSON))
             body = merge_extra(to_body(root, values), extra or {})
             key = prior["key"] if prior is not None else (t.singleton_key if t.is_singleton else None)
-            write = Step("POST", t.api_path, body) if key is None else self.put(self.object_path(key), body)
+            write = (
+                Step("POST", t.api_path, body, on_result=self.claim)
+                if key is None
+                else self.put(self.object_path(key), body)
+            )
             try:
                 results = coordinator.submit_steps(self.steps(planned, config or {}, write))
             except errors.SemanticError:
@@ -236,13 +240,17 @@ class ResourceEngine:
                 return adopted
             if key is None:
                 key = results[-1]
-                with self._owned_lock:
-                    self.owned.add(key)
             doc = reader.get(self.object_path(key))
             return self.state_from_body(key, doc.get("body"), planned)
         except errors.SpsError as exc:
             report_sps_error(diags, t, "apply", exc)
             return prior
+
+    def claim(self, key: Any) -> None:
+        """A key this process created: never adopted for another resource (called by the
+        coordinator as soon as the POST is answered, before the group's commit wakes anyone)."""
+        with self._owned_lock:
+            self.owned.add(str(key))
 
     def may_adopt(self, planned: dict[str, Any]) -> bool:
         """Only a named type without secrets, and never a built-in object, is adopted."""
