@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:D+dYlCatLGT/FMJ50qLfutQcxLBGarE9GB97MEp56Xg=",
+    "h1:mILV6hB0F9byfIyi2L7jwhU10zUwFsp/tmpED9cqjFw=",
   ]
 }
