@@ -228,11 +228,13 @@ def check_option_caps(cat: Catalog) -> None:
     """A capped field must name a field of its protocol's options (a protocol without an options
     singleton in the catalog has no cap to check)."""
     for t in cat:
-        options = options_of(t, cat) if caps(t) else None
+        capped = caps(t)
+        options = options_of(t, cat) if capped else None
         if options is None:
             continue
-        for cap in caps(t):
-            if not any(path == cap.option_path for path, _ in field_nodes(options.root)):
+        option_paths = {path for path, _ in field_nodes(options.root)}
+        for cap in capped:
+            if cap.option_path not in option_paths:
                 where = dotted((t.terraform_name, *cap.field_path))
                 raise ValueError(f"{where}: {options.terraform_name} has no field {dotted(cap.option_path)}")
 

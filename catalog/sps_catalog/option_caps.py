@@ -39,8 +39,8 @@ def options_path(t: TypeDef) -> str:
 
 
 def options_of(t: TypeDef, catalog: Catalog) -> TypeDef | None:
-    found = [o for o in catalog if o.is_singleton and o.path == options_path(t)]
-    return found[0] if found else None
+    options = catalog.by_path(options_path(t))
+    return options if options is not None and options.is_singleton else None
 
 
 def excesses(t: TypeDef, body: Any, options_body: Any) -> list[Excess]:
