@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:mILV6hB0F9byfIyi2L7jwhU10zUwFsp/tmpED9cqjFw=",
+    "h1:Iyf+J8izhaMb0VHRRh9CU/GV10woSadgbIcaNiRmq5Q=",
   ]
 }
