@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -29,14 +28,15 @@ def provider_mirror() -> Path:
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[postgres.Cluster]:
-    """The project's private PostgreSQL cluster (sps-pg start/stop), one per test worker. It lives
-    under .state, not pytest's tmp: as root the server runs as `postgres`, which cannot enter it."""
+    """The project's private PostgreSQL cluster (sps-pg start/stop), one per test worker, made
+    afresh. It lives under .state, not pytest's tmp, which as root the server (running as
+    `postgres`) cannot enter; nor can it a checkout below a 0700 directory: then .state links to
+    the cluster in the temporary directory."""
     directory = ROOT / ".state" / "pytest-pg" / os.environ.get("PYTEST_XDIST_WORKER", "main")
-    shutil.rmtree(directory, ignore_errors=True)
+    postgres.remove(directory)
     cluster = postgres.start(directory)
     yield cluster
-    postgres.stop(directory)
-    shutil.rmtree(directory, ignore_errors=True)
+    postgres.remove(directory)
 
 
 def firmware_for(types: Iterable[TypeDef]) -> list[str]:

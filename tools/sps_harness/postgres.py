@@ -5,19 +5,22 @@ missing); the cluster is the project's own: `initdb` in a state directory (.stat
 default), listening on 127.0.0.1 on a free port, no Unix socket, password authentication
 (scram-sha-256), never the system service. initdb and the server refuse to run as root, so
 under root they run as Debian's unprivileged `postgres` user (`runuser`), which then owns the
-state directory; its parent directories must be searchable by that user.
+state directory; where that user cannot reach it, the cluster lives in the temporary directory
+and the state directory is a symbolic link to it.
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
 import os
 import secrets
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,18 +119,34 @@ def _port_is_free(port: int) -> bool:
         return True
 
 
-def _prepare_directory(directory: Path) -> None:
-    """Create the state directory owned by the user the server runs as, readable by no one else."""
+def _prepare_directory(directory: Path) -> Path:
+    """Create the state directory owned by the user the server runs as, readable by no one else,
+    and return where the cluster lives. Under root, when that user cannot reach `directory` (a
+    checkout below a 0700 home or `mktemp -d`), the cluster lives in the temporary directory
+    instead and `directory` becomes a symbolic link to it."""
     directory.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         shutil.chown(directory, SERVER_USER_UNDER_ROOT, SERVER_USER_UNDER_ROOT)
-        probe = subprocess.run(_as_server_user(["test", "-w", str(directory)]))
-        if probe.returncode != 0:
-            raise PostgresError(
-                f"user {SERVER_USER_UNDER_ROOT!r} cannot write {directory}: a parent directory is not searchable "
-                "by it; choose a state directory under a world-searchable path"
-            )
+        if not _server_user_can_write(directory):
+            directory.rmdir()
+            outside = Path(tempfile.gettempdir()) / "sps-pg" / hashlib.sha256(str(directory).encode()).hexdigest()[:16]
+            outside.parent.mkdir(mode=0o755, exist_ok=True)
+            shutil.rmtree(outside, ignore_errors=True)  # a cluster left there earlier: start afresh
+            outside.mkdir()
+            shutil.chown(outside, SERVER_USER_UNDER_ROOT, SERVER_USER_UNDER_ROOT)
+            if not _server_user_can_write(outside):
+                raise PostgresError(
+                    f"user {SERVER_USER_UNDER_ROOT!r} can write neither {directory} nor {outside}: a parent "
+                    "directory is not searchable by it; choose a state directory under a world-searchable path"
+                )
+            directory.symlink_to(outside, target_is_directory=True)
+            directory = outside
     directory.chmod(0o700)
+    return directory
+
+
+def _server_user_can_write(directory: Path) -> bool:
+    return subprocess.run(_as_server_user(["test", "-w", str(directory)])).returncode == 0
 
 
 def _initdb(directory: Path, password: str) -> None:
@@ -183,7 +202,8 @@ def start(directory: Path = DEFAULT_DIR) -> Cluster:
     password_file = directory / "password"
     if not (directory / "data" / "PG_VERSION").exists():
         shutil.rmtree(directory, ignore_errors=True)
-        _prepare_directory(directory)
+        directory = _prepare_directory(directory)
+        password_file = directory / "password"
         password_file.write_text(secrets.token_urlsafe(24) + "\n")
         password_file.chmod(0o600)
         _initdb(directory, password_file.read_text().strip())
@@ -225,6 +245,14 @@ def stop(directory: Path = DEFAULT_DIR) -> None:
             [str(bin_dir() / "pg_ctl"), "stop", "-w", "-t", "60", "-m", "fast", "-D", str(directory / "data")],
             "pg_ctl stop",
         )
+
+
+def remove(directory: Path) -> None:
+    """Stop the cluster and delete it, also where the state directory links to (_prepare_directory)."""
+    stop(directory)
+    shutil.rmtree(directory.resolve(), ignore_errors=True)
+    if directory.is_symlink():
+        directory.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:
