@@ -29,7 +29,10 @@ APPLY = ("apply", "-auto-approve", "-input=false", "-no-color")
 PLAN = ("plan", "-input=false", "-no-color", "-detailed-exitcode")
 
 
-def measure(n: int, work: Path, log: Any) -> list[dict[str, Any]]:
+VARIANTS = ("ours", "terraform_data")
+
+
+def measure(n: int, work: Path, log: Any, variants: tuple[str, ...] = VARIANTS) -> list[dict[str, Any]]:
     sim = start_simulator(work / f"sim{n}")
     rows: list[dict[str, Any]] = []
     try:
@@ -43,6 +46,8 @@ def measure(n: int, work: Path, log: Any) -> list[dict[str, Any]]:
         data = Terraform(data_dir)
         cpu_log = work / "cpu.log"
         for variant, tf in (("ours", ours), ("terraform_data", data)):
+            if variant not in variants:
+                continue
             tf.init()
             for command, args in (("apply", APPLY), ("plan", PLAN)):
                 cpu = run(tf, cpu_log, *args)
@@ -63,13 +68,20 @@ def measure(n: int, work: Path, log: Any) -> list[dict[str, Any]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1000, 3000])
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=VARIANTS,
+        default=list(VARIANTS),
+        help="measure only these (e.g. run the two variants of a large N side by side)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sps-bench-scale-"))
     rows: list[dict[str, Any]] = []
     try:
         for n in args.n:
-            rows += measure(n, work, lambda row: print(json.dumps(row), flush=True))
+            rows += measure(n, work, lambda row: print(json.dumps(row), flush=True), tuple(args.variants))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:
