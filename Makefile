@@ -8,7 +8,7 @@ export TF_IN_AUTOMATION := 1
 # The real interpreter behind the venv for the provider package's launcher (a pyenv shim costs ~60 ms a start).
 export SPS_PROVIDER_PYTHON ?= $(realpath $(VENV)/bin/python)
 
-.PHONY: all install provider lock dist synth demo fleet-demo postgres bench bench-quick bench-simulator bench-scale bench-schema bench-export fuzz audit test lint pytest generate check-generated clean
+.PHONY: all install provider lock dist synth demo fleet-demo postgres bench bench-targets bench-quick bench-simulator bench-scale bench-schema bench-export fuzz audit test lint pytest generate check-generated clean
 
 all: demo
 
@@ -77,11 +77,15 @@ lint: $(VENV)/.installed
 
 # Benchmarks against simulators it starts itself: docs/performance.md (+ plots, raw samples).
 # `make bench-quick` (or `make bench ARGS=--quick`) runs a subset in under 3 minutes into bench/out/.
-# `make bench` also runs the scale cells (N = 1,000 and 3,000) and the schema-cost comparison (issue 18).
+# `make bench` also measures the scale and cost targets (issue 18, `make bench-targets`).
 bench: install
 	$(PY) bench/run.py $(ARGS)
-	$(PY) bench/scale.py --n 1000 3000 --json bench/out/scale.json
-	$(PY) bench/schema_cost.py --n 1000 --reps 3 --json bench/out/schema_cost.json
+	$(PY) bench/targets.py
+
+# The scale and cost targets in one run (bench/targets.py): simulator, crash tests, start-up, no-op
+# plan CPU, group commit under load, schema cost, scale; rendered into docs/performance.md.
+bench-targets: install
+	$(PY) bench/targets.py $(ARGS)
 
 # Apply, no-op plan and provider RSS at N objects (commit 0 s) against terraform_data: CPU, not only wall time.
 bench-scale: install

@@ -3,12 +3,13 @@ archive is put into a packed filesystem mirror, `terraform init` extracts it int
 directory, and the extracted executable is timed with the interpreter named by SPS_PROVIDER_PYTHON
 (the real file) and found on PATH (`python3.11`, which may be a version-manager shim). Also the
 archive's size and the one-off cost a shiv/pex-style self-extracting zipapp would add to a first
-start (extracting the same archive). `python bench/package.py [--runs N]`; target: <= 150 ms.
+start (extracting the same archive). `python bench/package.py [--runs N] [--json out.json]`; target: <= 150 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -40,16 +41,21 @@ def installed_by_terraform(archive: Path, work: Path) -> Path:
     return next((work / ".terraform" / "providers").rglob(executable_name()))
 
 
-def median_ms(binary: Path, cert: str, python: str, runs: int) -> str:
+def handshakes(binary: Path, cert: str, python: str, runs: int) -> list[float]:
+    """Seconds from exec to the handshake line, `runs` times, with `python` as the interpreter."""
     os.environ["SPS_PROVIDER_PYTHON"] = python
     time_handshake(binary, cert)  # warm the page cache once
-    samples = sorted(time_handshake(binary, cert) for _ in range(runs))
-    return f"median {statistics.median(samples) * 1000:.0f} ms, min {samples[0] * 1000:.0f} ms"
+    return [time_handshake(binary, cert) for _ in range(runs)]
+
+
+def ms(samples: list[float]) -> str:
+    return f"median {statistics.median(samples) * 1000:.0f} ms, min {min(samples) * 1000:.0f} ms"
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--json", type=Path, help="also write the samples here")
     args = p.parse_args()
     cert = server_certificate()[1].decode()
     real = provider_python()
@@ -57,16 +63,24 @@ def main() -> int:
     try:
         archive = dist(work / "dist")
         binary = installed_by_terraform(archive, work)
-        print(f"archive: {archive.stat().st_size / 1e6:.1f} MB, {len(zipfile.ZipFile(archive).namelist())} files")
-        print(f"start -> handshake, SPS_PROVIDER_PYTHON={real}: {median_ms(binary, cert, real, args.runs)}")
+        files = len(zipfile.ZipFile(archive).namelist())
+        print(f"archive: {archive.stat().st_size / 1e6:.1f} MB, {files} files")
+        real_s = handshakes(binary, cert, real, args.runs)
+        print(f"start -> handshake, SPS_PROVIDER_PYTHON={real}: {ms(real_s)}")
         on_path = shutil.which("python3.11") or "python3.11"
-        print(f"start -> handshake, python3.11 on PATH ({on_path}): {median_ms(binary, cert, 'python3.11', args.runs)}")
+        path_s = handshakes(binary, cert, "python3.11", args.runs)
+        print(f"start -> handshake, python3.11 on PATH ({on_path}): {ms(path_s)}")
         extract = []
         for i in range(5):
             start = time.perf_counter()
             zipfile.ZipFile(archive).extractall(work / f"x{i}")
             extract.append(time.perf_counter() - start)
         print(f"self-extracting zipapp, first start adds: median {statistics.median(extract) * 1000:.0f} ms")
+        if args.json:
+            args.json.write_text(json.dumps({
+                "archive_mb": round(archive.stat().st_size / 1e6, 2), "files": files, "runs": args.runs,
+                "interpreter": real, "handshake_s": real_s, "on_path": on_path, "handshake_on_path_s": path_s,
+                "zipapp_extract_s": extract}, indent=1) + "\n")  # fmt: skip
     finally:
         shutil.rmtree(work)
     return 0

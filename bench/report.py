@@ -1,7 +1,9 @@
-"""docs/performance.md and its plots, from the samples of one `bench/run.py` run."""
+"""docs/performance.md and its plots, from the samples of one `bench/run.py` run and the results
+of one `bench/targets.py` run (bench/targets_report.py), followed by bench/analysis.md."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -281,5 +283,10 @@ started during apply, plan and destroy.
 
 {table([*CELL_HEAD, "synth", "provider peak RSS (ours)", "provider peak RSS (a)"], mem_rows)}
 """
+    measured = out / "performance-targets.json"
+    if measured.exists():
+        from targets_report import section  # it uses this module's tables: imported here, not above
+
+        text += "\n" + section(json.loads(measured.read_text()), out)
     analysis = (Path(__file__).parent / "analysis.md").read_text()
     (out / "performance.md").write_text(text + "\n" + analysis)
