@@ -121,7 +121,7 @@ def schema_rows(step: dict[str, Any]) -> list[list[str]]:
 
 
 def scale_rows(step: dict[str, Any]) -> list[list[str]]:
-    ns = sorted({r["n"] for r in step["rows"]})
+    ns = sorted({r["n"] for r in step["rows"] if r["variant"] == "ours"})
     return [["6", "apply, no-op plan and provider RSS at N = 1,000, 3,000 and 10,000",
              f"measured at N = {', '.join(f'{n:,}' for n in ns)} (table and plot below)",
              verdict(None if {1000, 3000, 10000} <= set(ns) else False,
@@ -130,14 +130,15 @@ def scale_rows(step: dict[str, Any]) -> list[list[str]]:
 
 def scale_table(step: dict[str, Any]) -> str:
     rows = []
-    for r in sorted(step["rows"], key=lambda r: (r["n"], r["variant"] != "ours", r["command"])):
+    for r in sorted(step["rows"], key=lambda r: (r.get("backend", "local"), r["n"], r["variant"], r["command"])):
         ours = r["variant"] == "ours"
-        rows.append([f"{r['n']:,}", "ours" if ours else "`terraform_data`", r["command"], f"{r['wall_s']:,.1f} s",
+        rows.append([r.get("backend", "local"), f"{r['n']:,}", "ours" if ours else "`terraform_data`", r["command"],
+                     f"{r['wall_s']:,.1f} s",
                      f"{r['terraform_cpu_s']:,.1f} s", f"{r['provider_cpu_s']:,.1f} s ({r['provider_starts']})" if ours
                      else "–", f"{r['provider_peak_mb']:.0f} MB" if ours else "–",
                      f"{r['state_mb']:.2f} MB" if r["command"] == "apply" else "", f"{r['load1']:g}"])  # fmt: skip
-    head = ["N", "variant", "command", "wall", "Terraform CPU", "provider CPU (processes)", "provider peak RSS",
-            "state file", "load"]  # fmt: skip
+    head = ["state", "N", "variant", "command", "wall", "Terraform CPU", "provider CPU (processes)",
+            "provider peak RSS", "state size", "load"]  # fmt: skip
     return table(head, rows)
 
 
@@ -147,24 +148,29 @@ def scale_plot(step: dict[str, Any], out: Path) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    def series(variant: str, command: str, key: str) -> tuple[list[int], list[float]]:
-        pts = sorted((r["n"], r[key]) for r in step["rows"] if r["variant"] == variant and r["command"] == command)
+    def series(backend: str, variant: str, command: str, key: str) -> tuple[list[int], list[float]]:
+        pts = sorted((r["n"], r[key]) for r in step["rows"] if r.get("backend", "local") == backend
+                     and r["variant"] == variant and r["command"] == command)  # fmt: skip
         return [p[0] for p in pts], [p[1] for p in pts]
 
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    lines = {"local": "--", "pg": "-"}
     for ax, command in zip(axes[:2], ("apply", "plan"), strict=True):
-        for variant, key, name in (("ours", "terraform_cpu_s", "Terraform CPU (ours)"),
-                                   ("ours", "provider_cpu_s", "provider CPU"),
-                                   ("terraform_data", "terraform_cpu_s", "terraform_data CPU")):  # fmt: skip
-            xs, ys = series(variant, command, key)
-            if xs:
-                ax.plot(xs, ys, marker="o", label=name)
+        for (variant, key, name), color in zip((("ours", "terraform_cpu_s", "Terraform CPU (ours)"),
+                                                ("ours", "provider_cpu_s", "provider CPU"),
+                                                ("terraform_data", "terraform_cpu_s", "terraform_data CPU")),
+                                               ("C0", "C1", "C2"), strict=True):  # fmt: skip
+            for backend, style in lines.items():
+                xs, ys = series(backend, variant, command, key)
+                if xs:
+                    ax.plot(xs, ys, style, color=color, marker="o", label=f"{name}, {backend} state")
         ax.set(xscale="log", yscale="log", xlabel="resources in one state (N)", ylabel="CPU seconds",
                title=f"{'apply' if command == 'apply' else 'no-op plan'}, flat, commit 0 s")  # fmt: skip
-    for command in ("apply", "plan"):
-        xs, ys = series("ours", command, "provider_peak_mb")
-        if xs:
-            axes[2].plot(xs, ys, marker="o", label=command)
+    for command, color in (("apply", "C0"), ("plan", "C1")):
+        for backend, style in lines.items():
+            xs, ys = series(backend, "ours", command, "provider_peak_mb")
+            if xs:
+                axes[2].plot(xs, ys, style, color=color, marker="o", label=f"{command}, {backend} state")
     axes[2].set(xscale="log", xlabel="resources in one state (N)", ylabel="MB", title="provider peak RSS")
     for ax in axes:
         ax.grid(True, which="both", alpha=0.3)
@@ -181,15 +187,26 @@ def group_commit_table(step: dict[str, Any]) -> str:
     return table(["appliances", "parallelism", "run", "commits", "apply", "load"], rows)
 
 
+def scale_step(steps: dict[str, Any]) -> dict[str, Any] | None:
+    """The scale and scale_large steps' rows as one step (None when neither ran)."""
+    parts = [steps[k] for k in ("scale", "scale_large") if k in steps]
+    if not parts:
+        return None
+    return {"rows": [r for p in parts for r in p["rows"]], "added": [a for p in parts for a in p.get("added", [])]}
+
+
 def section(data: dict[str, Any], out: Path) -> str:
     """The markdown section (and the scale plot in `out`) for one targets run."""
     steps = data["steps"]
     rows: list[list[str]] = []
+    scale = scale_step(steps)
     for name, render in (("group_commit", group_commit_rows), ("simulator", simulator_rows), ("crash", crash_rows),
-                         ("startup", startup_rows), ("noop", noop_rows), ("schema", schema_rows),
-                         ("scale", scale_rows)):  # fmt: skip
+                         ("startup", startup_rows), ("noop", noop_rows), ("schema", schema_rows)):  # fmt: skip
         if name in steps:
             rows += [[*r, when(steps[name])] for r in render(steps[name])]
+    if scale is not None:
+        stamp = "; ".join(when(steps[k]) for k in ("scale", "scale_large") if k in steps)
+        rows += [[*r, stamp] for r in scale_rows(scale)]
     partial = data.get("partial")
     runs = ("" if not partial else f" Steps measured by a later `bench/targets.py --only` run: {', '.join(partial)} "
             "(the time and commit of every step are in the table).")  # fmt: skip
@@ -212,19 +229,22 @@ busy-loop process (`while True: pass`, one core) started with the step and runni
 
 {group_commit_table(steps["group_commit"])}
 """
-    if "scale" in steps:
-        added = steps["scale"].get("added")
+    if scale is not None:
+        added = scale.get("added")
         note = (f" Rows from {', '.join(added)} were measured by the same code (`bench/scale.py --variants`) beside "
                 "the run, to fit the time a large N takes; their load is in the table." if added else "")  # fmt: skip
         text += f"""
 ### Scale (item 6)
 
 `bench/scale.py`: flat N objects on one appliance at commit 0 s, apply then no-op plan, and the
-same graph as `terraform_data`. Provider CPU counts every provider process Terraform started;
-peak RSS is the largest of them; the simulator's CPU is not counted.{note}
+same graph as `terraform_data`, with the state in a local file and in PostgreSQL (Terraform's `pg`
+backend on the project's cluster; 10,000 only there: a local file makes Terraform's apply grow
+with N², see [scaling.md](scaling.md)). Provider CPU counts every provider process Terraform
+started; peak RSS is the largest of them; the simulator's and PostgreSQL's CPU are not
+counted.{note}
 
-![scale]({scale_plot(steps["scale"], out)})
+![scale]({scale_plot(scale, out)})
 
-{scale_table(steps["scale"])}
+{scale_table(scale)}
 """
     return text
