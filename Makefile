@@ -8,7 +8,7 @@ export TF_IN_AUTOMATION := 1
 # The real interpreter behind the venv for the provider package's launcher (a pyenv shim costs ~60 ms a start).
 export SPS_PROVIDER_PYTHON ?= $(realpath $(VENV)/bin/python)
 
-.PHONY: all install provider lock dist synth demo fleet-demo postgres bench bench-targets bench-quick bench-simulator bench-scale bench-schema bench-export fuzz audit test lint pytest generate check-generated clean
+.PHONY: all install provider lock dist synth demo fleet-demo postgres bench bench-targets bench-quick bench-simulator bench-scale bench-tf-profile bench-tf-state bench-schema bench-export fuzz audit test lint pytest generate check-generated clean
 
 all: demo
 
@@ -90,6 +90,20 @@ bench-targets: install
 # Apply, no-op plan and provider RSS at N objects (commit 0 s) against terraform_data: CPU, not only wall time.
 bench-scale: install
 	$(PY) bench/scale.py --n $(or $(N),1000 3000) --json bench/out/scale.json
+
+# Where Terraform itself spends its CPU as one state grows (perf, symbolized from the binary's own
+# .gopclntab) and what users can change (backend, TF_STATE_PERSIST_INTERVAL, -parallelism, split
+# states): docs/scaling.md. tools/install-perf.sh installs Debian's linux-perf when missing.
+bench-tf-profile: install postgres
+	tools/install-perf.sh
+	$(PY) bench/tf_profile.py --n $(or $(N),1000 2000) --backend local pg --json bench/out/tf_profile.json \
+		--markdown bench/out/tf_profile.md
+	$(PY) bench/tf_profile.py --n 1000 --variants ours --backend local pg --json bench/out/tf_profile_ours.json \
+		--markdown bench/out/tf_profile_ours.md
+
+bench-tf-state: install postgres
+	$(PY) bench/tf_state.py --n 1000 --cases local local-persist-3600 local-p1 local-p50 pg pg-persist-3600 --json bench/out/tf_state_1000.json
+	$(PY) bench/tf_state.py --n 2000 --cases local pg pg-persist-3600 local-split2 pg-split2 --json bench/out/tf_state_2000.json
 
 # Terraform's own CPU per resource for the schema as served and for alternatives (docs/adr/0015).
 bench-schema: install
