@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cpu import run
+from cpu import Cpu, run
 from workload import Workload, terraform_data_json
 
 from sps_harness import Terraform, postgres
@@ -78,7 +78,7 @@ def _stat(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
 
 
-def _run_into(results: list[Any], i: int, tf: Terraform, args: tuple[str, ...]) -> None:
+def _run_into(results: list[Cpu | None], i: int, tf: Terraform, args: tuple[str, ...]) -> None:
     results[i] = run(tf, tf.workdir / "cpu.log", *args)
 
 
@@ -105,8 +105,7 @@ def measure(case: Case, n: int, work: Path, cluster: postgres.Cluster | None) ->
     for command, args in (("apply", APPLY), ("plan", PLAN)):
         pg_before = postgres_cpu_s(cluster) if cluster else 0.0
         load_before = os.getloadavg()[0]
-        results: list[Any] = [None] * len(tfs)
-
+        results: list[Cpu | None] = [None] * len(tfs)
         threads = [
             threading.Thread(target=_run_into, args=(results, i, tf, (*args, *flags))) for i, tf in enumerate(tfs)
         ]
@@ -116,12 +115,13 @@ def measure(case: Case, n: int, work: Path, cluster: postgres.Cluster | None) ->
         for t in threads:
             t.join()
         wall = time.perf_counter() - start
-        if any(r is None for r in results):
+        done = [r for r in results if r is not None]
+        if len(done) < len(results):
             raise RuntimeError(f"{case.name} N={n} {command} failed (see above)")
         time.sleep(0.5)  # let PostgreSQL reap the sessions Terraform just closed
         rows.append({
             "case": case.name, "n": n, "states": case.states, "command": command,
-            "terraform_cpu_s": round(sum(r.terraform_s for r in results), 2),
+            "terraform_cpu_s": round(sum(r.terraform_s for r in done), 2),
             "postgres_cpu_s": round(postgres_cpu_s(cluster) - pg_before, 2) if cluster else None,
             "wall_s": round(wall, 2), "load1_before": round(load_before, 1),
             "load1_after": round(os.getloadavg()[0], 1),
