@@ -98,12 +98,13 @@ bench-tf-profile: install postgres
 	tools/install-perf.sh
 	$(PY) bench/tf_profile.py --n $(or $(N),1000 2000) --backend local pg --json bench/out/tf_profile.json \
 		--markdown bench/out/tf_profile.md
-	$(PY) bench/tf_profile.py --n 1000 --variants ours --backend local pg --json bench/out/tf_profile_ours.json \
+	$(PY) bench/tf_profile.py --n $(or $(N),1000 2000) --variants ours --backend local pg --json bench/out/tf_profile_ours.json \
 		--markdown bench/out/tf_profile_ours.md
 
 bench-tf-state: install postgres
 	$(PY) bench/tf_state.py --n 1000 --cases local local-persist-3600 local-p1 local-p50 pg pg-persist-3600 --json bench/out/tf_state_1000.json
 	$(PY) bench/tf_state.py --n 2000 --cases local pg pg-persist-3600 local-split2 pg-split2 --json bench/out/tf_state_2000.json
+	$(PY) bench/tf_state.py --n 10000 --cases pg --json bench/out/tf_state_10000.json
 
 # Terraform's own CPU per resource for the schema as served and for alternatives (docs/adr/0015).
 bench-schema: install
