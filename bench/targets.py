@@ -11,10 +11,11 @@ loop), schema (Terraform's CPU per resource for schema alternatives), scale (app
 at 1,000 and 3,000 with the state in a local file and in PostgreSQL), scale_large (10,000, state
 in PostgreSQL: with a local file Terraform's apply grows with N², docs/scaling.md). `--only`
 re-measures some steps and keeps the others' results, each with its own time
-and commit, so a partial re-run never passes for a complete one; `--add step=file.json` adds rows
-measured separately (e.g. a large N run beside the main run) to a step's results.
+and commit, so a partial re-run never passes for a complete one; `--merge other.json` takes the
+steps of another run's results (e.g. `--only scale_large --out elsewhere` run beside this one),
+each with its own time, commit and load.
 
-    python bench/targets.py [--scale 1000 3000] [--only noop startup] [--add scale=ours10k.json]
+    python bench/targets.py [--scale 1000 3000] [--only noop startup] [--merge large/performance-targets.json]
 """
 
 from __future__ import annotations
@@ -92,31 +93,32 @@ def run_step(name: str, command: list[str], work: Path) -> dict[str, Any]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--scale", type=int, nargs="+", default=[1000, 3000], help="N of the scale step")
-    p.add_argument("--only", nargs="+", choices=tuple(steps([])), help="re-measure only these steps")
-    p.add_argument("--add", nargs="+", default=[], metavar="STEP=FILE", help="rows measured separately")
+    p.add_argument("--only", nargs="*", choices=tuple(steps([])), help="re-measure only these steps (none: re-render)")
+    p.add_argument("--merge", nargs="+", type=Path, default=[], help="results of other runs to take steps from")
     p.add_argument("--out", type=Path, default=DOCS, help="directory of performance.md and the results")
     args = p.parse_args()
     results_file = args.out / RESULTS.name
-    previous = json.loads(results_file.read_text()) if args.only and results_file.exists() else {"steps": {}}
+    partial = args.only is not None
+    previous = json.loads(results_file.read_text()) if partial and results_file.exists() else {"steps": {}}
     data: dict[str, Any] = {"machine": machine(), "steps": dict(previous["steps"])}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="sps-bench-targets-") as tmp:
         for name, command in steps(args.scale).items():
-            if args.only and name not in args.only:
+            if partial and name not in args.only:
                 continue
             print(f"[{time.monotonic() - started:7.1f} s] {name}: {' '.join(command) or 'pytest'}", flush=True)
             data["steps"][name] = run_step(name, command, Path(tmp))
             results_file.write_text(json.dumps(data, indent=1) + "\n")  # a late crash loses nothing
-    for extra in args.add:
-        name, _, file = extra.partition("=")
-        added = json.loads(Path(file).read_text())
-        data["steps"][name]["rows"] += added if isinstance(added, list) else [added]
-        data["steps"][name].setdefault("added", []).append(Path(file).name)
-    if not args.only:
+    merged = set()
+    for other in args.merge:
+        steps_there = json.loads(other.read_text())["steps"]
+        data["steps"].update(steps_there)
+        merged |= set(steps_there)
+    if not partial and not merged:
         data["duration_s"] = round(time.monotonic() - started, 1)
     else:
         data["duration_s"] = previous.get("duration_s")
-        data["partial"] = sorted(set(previous.get("partial", [])) | set(args.only))
+        data["partial"] = sorted(set(previous.get("partial", [])) | set(args.only or ()) | merged)
     results_file.write_text(json.dumps(data, indent=1) + "\n")
     performance = json.loads((args.out / "performance.json").read_text())
     write_report(performance, args.out)

@@ -192,7 +192,7 @@ def scale_step(steps: dict[str, Any]) -> dict[str, Any] | None:
     parts = [steps[k] for k in ("scale", "scale_large") if k in steps]
     if not parts:
         return None
-    return {"rows": [r for p in parts for r in p["rows"]], "added": [a for p in parts for a in p.get("added", [])]}
+    return {"rows": [r for p in parts for r in p["rows"]]}
 
 
 def section(data: dict[str, Any], out: Path) -> str:
@@ -208,8 +208,8 @@ def section(data: dict[str, Any], out: Path) -> str:
         stamp = "; ".join(when(steps[k]) for k in ("scale", "scale_large") if k in steps)
         rows += [[*r, stamp] for r in scale_rows(scale)]
     partial = data.get("partial")
-    runs = ("" if not partial else f" Steps measured by a later `bench/targets.py --only` run: {', '.join(partial)} "
-            "(the time and commit of every step are in the table).")  # fmt: skip
+    runs = ("" if not partial else f" Steps measured by another `bench/targets.py` run (`--only`, `--merge`): "
+            f"{', '.join(partial)} (the time and commit of every step are in the table).")  # fmt: skip
     duration = f" in one run of {data['duration_s'] / 60:.0f} minutes" if data.get("duration_s") else ""
     text = f"""## Scale and cost targets (issue 18)
 
@@ -230,9 +230,6 @@ busy-loop process (`while True: pass`, one core) started with the step and runni
 {group_commit_table(steps["group_commit"])}
 """
     if scale is not None:
-        added = scale.get("added")
-        note = (f" Rows from {', '.join(added)} were measured by the same code (`bench/scale.py --variants`) beside "
-                "the run, to fit the time a large N takes; their load is in the table." if added else "")  # fmt: skip
         text += f"""
 ### Scale (item 6)
 
@@ -241,7 +238,7 @@ same graph as `terraform_data`, with the state in a local file and in PostgreSQL
 backend on the project's cluster; 10,000 only there: a local file makes Terraform's apply grow
 with N², see [scaling.md](scaling.md)). Provider CPU counts every provider process Terraform
 started; peak RSS is the largest of them; the simulator's and PostgreSQL's CPU are not
-counted.{note}
+counted.
 
 ![scale]({scale_plot(scale, out)})
 
