@@ -14,6 +14,7 @@ from report import limit, table
 
 GROUP_COMMIT_N = 300
 PARALLELISM = {"default": 10, "p300": 300}
+SCALE_STEPS = ("scale_local", "scale", "scale_large")
 
 
 def verdict(ok: bool | None, note: str = "") -> str:
@@ -188,8 +189,8 @@ def group_commit_table(step: dict[str, Any]) -> str:
 
 
 def scale_step(steps: dict[str, Any]) -> dict[str, Any] | None:
-    """The scale and scale_large steps' rows as one step (None when neither ran)."""
-    parts = [steps[k] for k in ("scale", "scale_large") if k in steps]
+    """The rows of every scale step as one step (None when none ran)."""
+    parts = [steps[k] for k in SCALE_STEPS if k in steps]
     if not parts:
         return None
     return {"rows": [r for p in parts for r in p["rows"]]}
@@ -205,7 +206,7 @@ def section(data: dict[str, Any], out: Path) -> str:
         if name in steps:
             rows += [[*r, when(steps[name])] for r in render(steps[name])]
     if scale is not None:
-        stamp = "; ".join(when(steps[k]) for k in ("scale", "scale_large") if k in steps)
+        stamp = "; ".join(when(steps[k]) for k in SCALE_STEPS if k in steps)
         rows += [[*r, stamp] for r in scale_rows(scale)]
     partial = data.get("partial")
     runs = ("" if not partial else f" Steps measured by another `bench/targets.py` run (`--only`, `--merge`): "
@@ -234,11 +235,11 @@ busy-loop process (`while True: pass`, one core) started with the step and runni
 ### Scale (item 6)
 
 `bench/scale.py`: flat N objects on one appliance at commit 0 s, apply then no-op plan, and the
-same graph as `terraform_data`, with the state in a local file and in PostgreSQL (Terraform's `pg`
-backend on the project's cluster; 10,000 only there: a local file makes Terraform's apply grow
-with N², see [scaling.md](scaling.md)). Provider CPU counts every provider process Terraform
-started; peak RSS is the largest of them; the simulator's and PostgreSQL's CPU are not
-counted.
+same graph as `terraform_data`, with the state in PostgreSQL (Terraform's `pg` backend on the
+project's cluster) at 1,000, 3,000 and 10,000 and in a local file at 1,000 only: a local file
+makes Terraform's apply grow with N² ([scaling.md](scaling.md) profiles it). Provider CPU counts
+every provider process Terraform started; peak RSS is the largest of them; the simulator's and
+PostgreSQL's CPU are not counted.
 
 ![scale]({scale_plot(scale, out)})
 
