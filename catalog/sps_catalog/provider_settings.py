@@ -128,6 +128,15 @@ SETTINGS: tuple[Setting, ...] = (
         default=True,
     ),
     Setting(
+        "commit_estimate",
+        "number",
+        "Seconds an SPS commit is assumed to take until the run has measured one: a transaction gathers "
+        "changes until none has come for 30 % of a commit's duration (at least 50 ms), so a slow commit "
+        "is not spent on part of a dependency level. 0 = 50 ms for the first transaction too.",
+        default=1.0,
+        rule="A number of seconds, 0 or more.",
+    ),
+    Setting(
         "commit_message",
         "string",
         "Commit message sent with every commit (needed where SPS requires a commit log).",
@@ -158,6 +167,8 @@ def url_problem(url: str, allow_plaintext_http: bool) -> str | None:
     return None
 
 
-def seconds_problem(value: float) -> str | None:
-    """Why `value` is no timeout in seconds, or None."""
-    return None if math.isfinite(float(value)) and float(value) > 0 else f"{value} is not a positive number of seconds."
+def seconds_problem(value: float, zero: bool = False) -> str | None:
+    """Why `value` is no timeout in seconds (`zero`: no duration, which may be 0), or None."""
+    if math.isfinite(float(value)) and (float(value) > 0 or (zero and float(value) == 0)):
+        return None
+    return f"{value} is not {'a number of seconds, 0 or more' if zero else 'a positive number of seconds'}."

@@ -63,6 +63,7 @@ class Appliance(constructs.Construct):
         request_timeout: float | None = None,
         lock_timeout: float | None = None,
         group_commit: bool | None = None,
+        commit_estimate: float | None = None,
         commit_message: str | None = None,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", id):
@@ -74,8 +75,14 @@ class Appliance(constructs.Construct):
         path = f"{scope.node.path}/{id}"
         if not cdk.Token.is_unresolved(url) and (problem := url_problem(url, bool(allow_plaintext_http))):
             raise SpsConfigError(path, "url", problem)
-        for name, seconds in (("request_timeout", request_timeout), ("lock_timeout", lock_timeout)):
-            if seconds is not None and not cdk.Token.is_unresolved(seconds) and (problem := seconds_problem(seconds)):
+        for name, seconds, zero in (
+            ("request_timeout", request_timeout, False),
+            ("lock_timeout", lock_timeout, False),
+            ("commit_estimate", commit_estimate, True),
+        ):
+            if seconds is None or cdk.Token.is_unresolved(seconds):
+                continue
+            if problem := seconds_problem(seconds, zero):
                 raise SpsConfigError(path, name, problem)
         super().__init__(scope, id)
         self.provider = SpsProvider(
@@ -92,6 +99,7 @@ class Appliance(constructs.Construct):
                 "request_timeout": request_timeout,
                 "lock_timeout": lock_timeout,
                 "group_commit": group_commit,
+                "commit_estimate": commit_estimate,
                 "commit_message": commit_message,
             },
         )

@@ -97,6 +97,7 @@ def parse(config: dict[str, Any], diags: Diagnostics) -> ProviderConfig | None:
         policy=Policy(
             group_commit=bool(values["group_commit"]),
             lock_timeout=float(values["lock_timeout"]),
+            commit_estimate=float(values["commit_estimate"]),
             commit_message=values["commit_message"],
         ),
     )
@@ -117,8 +118,8 @@ def _check(values: dict[str, Any], diags: Diagnostics, plaintext_opt_in: Any) ->
     for name in ("username", "password"):
         if name in values and not str(values[name]):
             invalid(name, f"`{name}` must not be empty.")
-    for name in ("request_timeout", "lock_timeout"):
-        if name in values and (problem := seconds_problem(values[name])):
+    for name, zero in (("request_timeout", False), ("lock_timeout", False), ("commit_estimate", True)):
+        if name in values and (problem := seconds_problem(values[name], zero)):
             invalid(name, problem)
     if "ca_bundle" in values:
         _check_ca_bundle(str(values["ca_bundle"]), invalid)

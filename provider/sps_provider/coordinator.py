@@ -24,7 +24,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -128,10 +129,36 @@ class Policy:
     group_commit: bool = True
     lock_timeout: float = 300.0
     commit_message: str | None = None
-    gather_quiet: float = 0.05
-    gather_max: float = 0.5
+    gather_quiet: float = 0.05  # with no change on its way, commit when none came for this long
+    gather_max: float = 0.5  # with changes on their way, commit when nothing happened for this long (or 2x quiet)
     gather_share: float = 0.3  # the quiet gap grows to this share of the last commit's duration
+    commit_estimate: float = 1.0  # the commit's duration until one is measured (setting `commit_estimate`)
     backoff: float = 0.2  # first retry delay in seconds, doubling up to 25x (tests set it to 0)
+
+
+@dataclass(frozen=True)
+class Gather:
+    """When a gathering transaction stops waiting for more changes. An event is a change
+    arriving or a call that may bring one ending (`Coordinator.expecting`). While such a call is
+    still running outside the coordinator (before its write, or reading back after its commit,
+    when Terraform starts its dependents as it returns), or a planned change has not started to
+    apply (`Coordinator.planned`), a change is on the way: wait, unless nothing at all happens
+    for `patience` (a stuck call, a plan never applied). With none on its way, wait
+    `quiet` after the last event: Terraform starts the next call a moment after one returns, and
+    longer on a busy machine; when a commit takes seconds, a share of it costs less than the
+    extra commit a straggler would need. Pure: the times are passed in."""
+
+    quiet: float
+    patience: float
+
+    @classmethod
+    def of(cls, policy: Policy, last_commit: float) -> Gather:
+        quiet = max(policy.gather_quiet, policy.gather_share * last_commit)
+        return cls(quiet, max(policy.gather_max, 2 * quiet))
+
+    def left(self, now: float, last_event: float, outside: int) -> float:
+        """Seconds to keep waiting; zero or less: commit what is gathered."""
+        return last_event + (self.patience if outside > 0 else self.quiet) - now
 
 
 def _contains(whole: Any, part: Any) -> bool:
@@ -151,18 +178,23 @@ def _where(step: Step, result: Any) -> str:
 
 
 class Coordinator:
-    def __init__(self, client: Writer, policy: Policy, reader: Reader) -> None:
+    def __init__(self, client: Writer, policy: Policy, reader: Reader, name: str = "") -> None:
         self.client = client
         self.reader = reader
         self.policy = policy
+        self.name = name  # the appliance, for the log
         self._pending: list[Change] = []
         self._cond = threading.Condition()
+        self._calls = 0  # calls running that may submit a change (`expecting`)
+        self._planned = 0  # changes Terraform planned in this process and has not started to apply
+        self._unanswered = 0  # changes submitted and not yet answered
+        self._last_event = 0.0  # monotonic time of the last arrival or end of an expecting call
         self._worker: threading.Thread | None = None
         self._tx_lock = threading.Lock()  # one group at a time on the writer session, and close()
         self._stop = threading.Event()
         self._held = False  # the writer session may hold a transaction (opened, not yet committed or reverted)
         self._lock_waited = 0.0  # seconds this process waited for the lock: one lock_timeout budget
-        self._last_commit = 0.0  # seconds the last successful commit took
+        self._last_commit = policy.commit_estimate  # seconds the last successful commit took
 
     def submit(self, method: Method, path: str, body: Any = None) -> Any:
         """Run one write inside an SPS transaction; returns its result once committed, or raises."""
@@ -173,6 +205,8 @@ class Coordinator:
         change = Change(list(steps))
         with self._cond:
             self._pending.append(change)
+            self._unanswered += 1
+            self._last_event = time.monotonic()
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._run, name="sps-coordinator", daemon=True)
                 self._worker.start()
@@ -181,6 +215,31 @@ class Coordinator:
         if change.error is not None:
             raise change.error
         return change.results
+
+    @contextmanager
+    def expecting(self, applying: bool = False) -> Iterator[None]:
+        """Around a call that may submit a change (Terraform's PlanResourceChange and
+        ApplyResourceChange of one resource, in the same -parallelism slot): while it runs outside
+        the coordinator, the gathering transaction waits for it (see `Gather`). `applying`: an
+        ApplyResourceChange, which takes up one `planned` change."""
+        with self._cond:
+            self._calls += 1
+            if applying:
+                self._planned = max(0, self._planned - 1)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._calls -= 1
+                self._last_event = time.monotonic()
+                self._cond.notify_all()
+
+    def planned(self) -> None:
+        """A PlanResourceChange proposed a change. In the apply walk (a provider process of its
+        own) Terraform asks to apply it next; between the two calls none of them runs, and on a busy
+        machine Terraform takes longer than the quiet gap to go from one to the other."""
+        with self._cond:
+            self._planned += 1
 
     def stop(self) -> None:
         """StopProvider: lock waits and groups that have written nothing end at once with
@@ -222,22 +281,38 @@ class Coordinator:
                 return []
             if not self.policy.group_commit:
                 return [self._pending.pop(0)]
-            # Terraform starts ready resources one after another, not at one instant: keep
-            # gathering while they still arrive (a quiet gap ends it), within a bounded wait.
-            # On a busy machine Terraform starts them further apart than the base quiet gap; when a
-            # commit takes seconds, waiting a share of that for a straggler costs less than the
-            # extra commit it would need.
-            quiet = max(self.policy.gather_quiet, self.policy.gather_share * self._last_commit)
-            cap = time.monotonic() + max(self.policy.gather_max, 2 * quiet)
-            seen = 0
-            while len(self._pending) > seen:
-                seen = len(self._pending)
-                left = min(quiet, cap - time.monotonic())
-                if left <= 0:
-                    break
+            # Terraform starts ready resources one after another, not at one instant, and
+            # starts the next level as the answers of the last commit come back: keep gathering
+            # while they are on the way (`Gather`). It ends: no unbounded wait, since a call that
+            # submitted waits here, and Terraform starts no more calls than -parallelism.
+            gather = Gather.of(self.policy, self._last_commit)
+            started = time.monotonic()
+            while (left := gather.left(time.monotonic(), self._last_event, self._outside())) > 0:
                 self._cond.wait(left)
+            if self._planned and self._calls <= self._unanswered:
+                # Nothing happened for the patience: those plans will not be applied (a plan
+                # Terraform rejected, a walk that only plans); no later group waits for them.
+                self._planned = 0
             batch, self._pending = self._pending, []
+            log.debug(
+                "gathered %d change(s) in %.2fs (quiet gap %.2fs) on %s",
+                len(batch), time.monotonic() - started, gather.quiet, self.name,
+            )  # fmt: skip
             return batch
+
+    def _outside(self) -> int:
+        """Changes on their way (held with `_cond`): expecting calls that are not waiting for their
+        commit, and planned changes whose apply has not started."""
+        return max(0, self._calls - self._unanswered) + self._planned
+
+    def _answered(self, batch: list[Change]) -> None:
+        """Wake the callers of `batch`; from now on they run outside again (reading back)."""
+        with self._cond:
+            for c in batch:
+                c.done.set()
+            self._unanswered -= len(batch)
+            self._last_event = time.monotonic()
+            self._cond.notify_all()
 
     def _run(self) -> None:
         while True:
@@ -258,8 +333,7 @@ class Coordinator:
                     if not c.done.is_set():
                         c.error = exc
             finally:
-                for c in batch:
-                    c.done.set()
+                self._answered(batch)
 
     def _commit_group(self, batch: list[Change]) -> None:
         """One transaction for `batch`; replayed from the start if the session was lost."""
@@ -279,7 +353,7 @@ class Coordinator:
         raise errors.Unauthenticated("the SPS session kept expiring during the transaction; nothing was changed")
 
     def _transaction(self, batch: list[Change]) -> None:
-        log.debug("transaction for %d change(s): %s", len(batch), ", ".join(map(str, batch)))
+        log.debug("transaction for %d change(s) on %s: %s", len(batch), self.name, ", ".join(map(str, batch)))
         try:
             self._open()
         except SessionLost:

@@ -11,6 +11,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -117,6 +118,13 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
         with self._in_flight_lock:
             return self._in_flight_lock.wait_for(lambda: self.in_flight == 0, timeout)
 
+    @staticmethod
+    def expecting(coordinator: Coordinator | None, applying: bool = False) -> AbstractContextManager[None]:
+        """Around Terraform's PlanResourceChange and ApplyResourceChange of one resource (one
+        -parallelism slot, plan then apply): a write may follow, and the coordinator's gathering
+        transaction waits for it."""
+        return coordinator.expecting(applying) if coordinator is not None else nullcontext()
+
     def not_configured(self, diags: Diagnostics) -> bool:
         if self.coordinator is None or self.reader is None:
             diags.error(
@@ -202,7 +210,7 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
                 return
             self.reader = reader
             self.refresh = RefreshReader(self.reader)
-            self.coordinator = Coordinator(SpsClient(settings, relogin=False), parsed.policy, self.reader)
+            self.coordinator = Coordinator(SpsClient(settings, relogin=False), parsed.policy, self.reader, parsed.url)
             log.debug("configured for %s", parsed.url)
 
         self.guarded("ConfigureProvider", diags, run, None)
@@ -268,9 +276,14 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
                     return None
             return engine.plan(prior, wanted, diags, target, self.refresh, validated=validated)
 
-        plan = self.guarded("PlanResourceChange", diags, run, None)
+        coordinator = self.coordinator
+        with self.expecting(coordinator):
+            plan = self.guarded("PlanResourceChange", diags, run, None)
+        planned = plan.state if plan else proposed
+        if coordinator is not None and not diags.has_errors and planned != prior:
+            coordinator.planned()
         resp = pb.PlanResourceChange.Response(diagnostics=diags.items)
-        resp.planned_state.CopyFrom(self.dv(t, plan.state if plan else proposed))
+        resp.planned_state.CopyFrom(self.dv(t, planned))
         for path in plan.requires_replace if plan else []:
             resp.requires_replace.append(attribute_path(path))
         return resp
@@ -293,7 +306,8 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
             finally:
                 self.refresh.invalidate()
 
-        new = self.guarded("ApplyResourceChange", diags, run, prior)
+        with self.expecting(self.coordinator, applying=True):
+            new = self.guarded("ApplyResourceChange", diags, run, prior)
         return pb.ApplyResourceChange.Response(new_state=self.dv(t, new), diagnostics=diags.items)
 
     def ImportResourceState(self, request: Any, context: Any) -> pb.ImportResourceState.Response:

@@ -42,6 +42,7 @@ def test_validate_names_each_wrong_setting_on_its_attribute(tf: Terraform, tmp_p
         f'ca_bundle = "{not_pem}"',
         "request_timeout = -1",
         "lock_timeout = 0",
+        "commit_estimate = -1",
     )
     tf.init()
     result = tf.run("validate", "-no-color", check=False)
@@ -54,6 +55,7 @@ def test_validate_names_each_wrong_setting_on_its_attribute(tf: Terraform, tmp_p
         "ca_bundle": "holds no PEM certificate the TLS stack can load",
         "request_timeout": "-1 is not a positive number of seconds",
         "lock_timeout": "0 is not a positive number of seconds",
+        "commit_estimate": "-1 is not a number of seconds, 0 or more",
     }
     assert len(found) == len(expected), found
     for name, detail in expected.items():
@@ -100,6 +102,8 @@ def test_the_appliance_construct_takes_allow_plaintext_http_and_refuses_http_wit
         Appliance(stack, "prod", url="http://sps.example")
     with pytest.raises(SpsConfigError, match="lock_timeout"):
         Appliance(stack, "slow", url="https://sps.example", lock_timeout=-1)
+    with pytest.raises(SpsConfigError, match="commit_estimate"):
+        Appliance(stack, "guess", url="https://sps.example", commit_estimate=-0.5)
     app.synth()
     synthesized = json.loads((tmp_path / "stacks" / "s" / "cdk.tf.json").read_text())
     [provider] = synthesized["provider"]["sps"]

@@ -4,6 +4,7 @@ reported as unknown, (c) no transaction left open, (d) no duplicate object."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 from typing import Any
@@ -14,7 +15,7 @@ from sps_provider.client import errors
 from sps_provider.coordinator import STOPPED, Change, Coordinator, OutcomeUnknown, Policy, Step, Stopped
 from tests.unit.fake_sps import OBJECTS, PASSWORDS, FakeReader, FakeSps, FakeWriter, Fault, Script
 
-POLICY = Policy(backoff=0.0, gather_quiet=0.0, gather_max=0.0)
+POLICY = Policy(backoff=0.0, gather_quiet=0.0, gather_max=0.0, commit_estimate=0.0)
 INITIAL = {
     OBJECTS: {"k0": {"name": "old", "v": 1}, "k1": {"name": "gone", "v": 1}},
     PASSWORDS: {},
@@ -167,7 +168,7 @@ def test_a_failed_revert_is_repeated_before_the_next_transaction_and_on_close() 
 
 
 def test_lock_timeout_is_one_budget_for_all_groups() -> None:
-    sps, writer, coordinator = fresh([], Policy(backoff=0.01, gather_quiet=0.0, gather_max=0.0, lock_timeout=0.2))
+    sps, writer, coordinator = fresh([], dataclasses.replace(POLICY, backoff=0.01, lock_timeout=0.2))
     sps.open(sps.login())  # another administrator keeps the lock
     for _ in range(3):
         group = [Change([Step("POST", OBJECTS, {"name": "x", "v": 1})])]
@@ -181,7 +182,7 @@ def test_lock_timeout_is_one_budget_for_all_groups() -> None:
 
 
 def test_stop_ends_a_lock_wait_at_once_and_later_groups_do_not_start() -> None:
-    sps, writer, coordinator = fresh([], Policy(backoff=0.2, gather_quiet=0.0, gather_max=0.0))
+    sps, writer, coordinator = fresh([], dataclasses.replace(POLICY, backoff=0.2))
     sps.open(sps.login())
     outcome: list[BaseException] = []
 

@@ -44,6 +44,7 @@ def test_the_appliance_writes_each_setting_given_under_its_name(tmp_path: Path) 
         "request_timeout": 5.0,
         "lock_timeout": 60.0,
         "group_commit": False,
+        "commit_estimate": 0.0,
         "commit_message": "m",
     }
     assert set(values) == {s.name for s in SETTINGS}

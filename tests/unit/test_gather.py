@@ -1,0 +1,120 @@
+"""When a gathering transaction commits: the pure rule (`Gather`, with scripted times) and the
+coordinator waiting for a change still on its way (`Coordinator.expecting`, `Coordinator.planned`)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from sps_provider.coordinator import Coordinator, Gather, Policy
+from tests.unit.fake_sps import OBJECTS, FakeSps
+from tests.unit.test_coordinator import fresh
+
+POLICY = Policy(gather_quiet=0.05, gather_max=0.5, gather_share=0.3)
+HANG = 60.0  # a join that takes this long means the coordinator never committed
+
+
+def test_the_quiet_gap_is_the_base_gap_until_a_commit_was_measured_then_a_share_of_it() -> None:
+    assert Gather.of(POLICY, last_commit=0.0) == Gather(quiet=0.05, patience=0.5)
+    assert Gather.of(POLICY, last_commit=0.1) == Gather(quiet=0.05, patience=0.5)
+    assert Gather.of(POLICY, last_commit=4.0) == Gather(quiet=1.2, patience=2.4)
+
+
+def test_with_no_call_outside_it_waits_the_quiet_gap_after_the_last_event() -> None:
+    gather = Gather(quiet=0.3, patience=0.6)
+    assert gather.left(now=10.1, last_event=10.0, outside=0) == pytest.approx(0.2)
+    assert gather.left(now=10.3, last_event=10.0, outside=0) <= 0
+
+
+def test_while_a_call_is_outside_it_waits_until_nothing_happens_for_the_patience() -> None:
+    gather = Gather(quiet=0.3, patience=0.6)
+    assert gather.left(now=10.4, last_event=10.0, outside=2) == pytest.approx(0.2)
+    assert gather.left(now=10.6, last_event=10.0, outside=2) <= 0
+
+
+def submitted(coordinator: Coordinator, sps: FakeSps) -> None:
+    """Wait until a change waits in the coordinator's gather (or was committed already)."""
+    deadline = time.monotonic() + HANG
+    while not coordinator._pending and not sps.commits:
+        assert time.monotonic() < deadline, "the change never reached the coordinator"
+        time.sleep(0.001)
+
+
+def test_a_change_waits_for_a_call_still_on_its_way_and_shares_its_commit() -> None:
+    """No quiet gap at all: only the call running outside (a resource Terraform is still
+    planning) keeps the first change from being committed alone."""
+    sps, _, coordinator = fresh([], Policy(backoff=0.0, gather_quiet=0.0, gather_max=HANG, commit_estimate=0.0))
+
+    def resource(name: str, started: threading.Event, go: threading.Event) -> None:
+        with coordinator.expecting():
+            started.set()
+            go.wait()
+            coordinator.submit("POST", OBJECTS, {"name": name, "v": 1})
+
+    a_started, b_started, go_a, go_b = (threading.Event() for _ in range(4))
+    a = threading.Thread(target=resource, args=("a", a_started, go_a))
+    b = threading.Thread(target=resource, args=("b", b_started, go_b))
+    a.start()
+    b.start()
+    a_started.wait()
+    b_started.wait()
+    go_a.set()
+    submitted(coordinator, sps)
+    go_b.set()
+    a.join(HANG)
+    b.join(HANG)
+    assert sps.commits == 1
+    assert {o["name"] for o in sps.committed[OBJECTS].values()} >= {"a", "b"}
+
+
+def test_a_call_that_ends_without_a_write_lets_the_gathered_change_commit() -> None:
+    sps, _, coordinator = fresh([], Policy(backoff=0.0, gather_quiet=0.0, gather_max=HANG * 10, commit_estimate=0.0))
+    planning = threading.Event()
+    done = threading.Event()
+
+    def no_change() -> None:
+        with coordinator.expecting():
+            planning.set()
+            done.wait()
+
+    other = threading.Thread(target=no_change)
+    other.start()
+    planning.wait()
+    writer = threading.Thread(target=coordinator.submit, args=("POST", OBJECTS, {"name": "a", "v": 1}))
+    writer.start()
+    submitted(coordinator, sps)
+    done.set()
+    writer.join(HANG)
+    other.join(HANG)
+    assert not writer.is_alive()
+    assert sps.commits == 1
+
+
+def test_a_change_waits_for_the_apply_of_a_change_planned_before_it() -> None:
+    """Terraform plans a resource and applies it in a second call; between the two nothing of it
+    runs, so only the plan says its write is coming."""
+    sps, _, coordinator = fresh([], Policy(backoff=0.0, gather_quiet=0.0, gather_max=HANG, commit_estimate=0.0))
+    coordinator.planned()
+    coordinator.planned()
+
+    def apply(name: str) -> None:
+        with coordinator.expecting(applying=True):
+            coordinator.submit("POST", OBJECTS, {"name": name, "v": 1})
+
+    a = threading.Thread(target=apply, args=("a",))
+    a.start()
+    submitted(coordinator, sps)
+    b = threading.Thread(target=apply, args=("b",))
+    b.start()
+    a.join(HANG)
+    b.join(HANG)
+    assert sps.commits == 1
+
+
+def test_a_plan_never_applied_holds_up_one_group_only() -> None:
+    _, _, coordinator = fresh([], Policy(backoff=0.0, gather_quiet=0.0, gather_max=0.01, commit_estimate=0.0))
+    coordinator.planned()
+    coordinator.submit("POST", OBJECTS, {"name": "a", "v": 1})
+    assert coordinator._outside() == 0
