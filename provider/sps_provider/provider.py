@@ -302,9 +302,10 @@ class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
             assert self.coordinator is not None and self.reader is not None and self.refresh is not None
             try:
                 target = self.target() if engine.version_limited else None
-                return engine.apply(self.coordinator, self.reader, prior, planned, config, diags, target)
-            finally:
-                self.refresh.invalidate()
+                return engine.apply(self.coordinator, self.refresh, prior, planned, config, diags, target)
+            except BaseException:
+                self.refresh.invalidate()  # nothing this apply wrote can be accounted for
+                raise
 
         with self.expecting(self.coordinator, applying=True):
             new = self.guarded("ApplyResourceChange", diags, run, prior)

@@ -96,8 +96,10 @@ class OrderEngine:
                     [KEYS, i],
                 )
 
-    def apply(self, coordinator: Coordinator, reader: SpsClient, prior: Any, planned: Any, config: Any,
+    def apply(self, coordinator: Coordinator, refresh: RefreshReader, prior: Any, planned: Any, config: Any,
               diags: Diagnostics, target: Target | None = None) -> Any:  # fmt: skip
+        """The new order's state. The collection's snapshot is dropped whatever the outcome: it
+        does not follow the order, and `RefreshReader.named` answers in the list's order."""
         if planned is None:
             return None  # the order stays as it is: only Terraform forgets it
         wanted = [str(k) for k in planned[KEYS]]
@@ -118,10 +120,12 @@ class OrderEngine:
 
         try:
             coordinator.submit_steps([Step("PUT", self.t.api_path, {ORDER_KEY: wanted}, merge=merge)])
-            return self.state(order_of(reader.get(self.t.api_path)), wanted)
+            return self.state(order_of(refresh.client.get(self.t.api_path)), wanted)
         except errors.SpsError as exc:
             report_sps_error(diags, self.t, "apply", exc)
             return prior
+        finally:
+            refresh.invalidate(load_catalog()[self.t.orders or ""])
 
     @staticmethod
     def state(order: list[str], managed: list[str]) -> dict[str, Any]:

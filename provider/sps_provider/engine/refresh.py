@@ -3,16 +3,28 @@
 Terraform refreshes every resource before planning, one ReadResource call each. SPS list answers
 carry every item's body (7.x and 8.0), so the first read of a type fetches its collection once and
 later reads of that type are answered from it: refreshing N objects of T types costs T requests.
-A snapshot lives until this provider process writes anything (the apply walk invalidates it) or
-for `MAX_AGE` seconds, so a refresh sees the appliance as of its first read of each type, a
-consistent view rather than N moments. Types whose list cannot serve a read (singletons,
-write-once secrets, list items without key or body) are read object by object, as before.
+The plan-time lookups (`engine/lookups.py`: keys, names) read the same snapshots.
+
+A snapshot lives for `MAX_AGE` seconds from the moment its GET was sent. This process's own
+committed writes are applied to it (`committed`: the body read back after the commit, or the
+deletion), so an apply, where Terraform plans each resource again just before applying it, does
+not fetch the whole collection again after every write (that was O(N²) over an apply of N, in the
+provider and on the appliance). Whatever this process cannot account for drops the type's
+snapshot instead (`invalidate`): a write that failed, was reverted or whose commit outcome is
+unknown, an adoption, a reordering, an unexpected error. Writes of other sessions are seen when a
+snapshot is next fetched, as before: the plan-time lookups only move errors earlier, and the apply
+checks everything inside its transaction. SPS changes only the object a write names (a deletion of
+a referenced object is refused, not cascaded), so a write touches no other type's snapshot.
+
+Types whose list cannot serve a read (singletons, write-once secrets, list items without key or
+body) are read object by object, as before.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sps_catalog import TypeDef
@@ -22,6 +34,43 @@ if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
 
 MAX_AGE = 60.0
+GONE = object()  # the body of a deleted object, in a snapshot's writes
+
+
+@dataclass
+class Snapshot:
+    """One collection as listed (None: its list cannot serve reads), with this process's committed
+    writes applied since; `names` (name -> keys in list order) is built at the first lookup by name
+    and kept in step with the writes. Read and changed only under the reader's lock."""
+
+    taken: float
+    items: dict[str, Any] | None
+    names: dict[str, list[str]] | None = None
+
+    def write(self, key: str, body: Any, name_field: str | None) -> None:
+        """Object `key` now holds `body` (`GONE`: deleted); a new key goes last, as SPS lists it."""
+        if self.items is None:
+            return
+        old = self.items.pop(key, None) if body is GONE else self.items.get(key)
+        if body is not GONE:
+            self.items[key] = body
+        if self.names is None or not name_field:
+            return
+        old_name, new_name = _name(old, name_field), _name(body, name_field)
+        if old_name == new_name:
+            return
+        if old_name is not None and key in (keys := self.names.get(old_name, [])):
+            keys.remove(key)
+        if new_name is not None:
+            self.names.setdefault(new_name, []).append(key)
+
+    def index(self, name_field: str) -> dict[str, list[str]]:
+        if self.names is None:
+            self.names = {}
+            for key, body in (self.items or {}).items():
+                if (value := _name(body, name_field)) is not None:
+                    self.names.setdefault(value, []).append(key)
+        return self.names
 
 
 class RefreshReader:
@@ -30,64 +79,107 @@ class RefreshReader:
         self.max_age = max_age
         self._lock = threading.Lock()
         self._type_locks: dict[str, threading.Lock] = {}
-        self._snapshots: dict[str, tuple[float, dict[str, Any] | None]] = {}
-        self._names: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {}
+        self._snapshots: dict[str, Snapshot] = {}
+        self._heard: dict[str, list[tuple[str, Any]]] = {}  # writes committed while the list is fetched
+        self._drops: dict[str, int] = {}
         self._generation = 0
 
-    def invalidate(self) -> None:
-        """Forget every snapshot (called after this process changed the appliance)."""
+    def invalidate(self, t: TypeDef | None = None) -> None:
+        """Forget `t`'s snapshot (every snapshot when None): after a write this process cannot
+        account for, or when a later command would start afresh. A fetch under way is not kept."""
         with self._lock:
-            self._snapshots.clear()
-            self._names.clear()
-            self._generation += 1
+            if t is None:
+                self._snapshots.clear()
+                self._generation += 1
+            else:
+                self._snapshots.pop(t.api_path, None)
+                self._drops[t.api_path] = self._drops.get(t.api_path, 0) + 1
+
+    def committed(self, t: TypeDef, key: str, body: Any) -> None:
+        """This process committed a create or update of `t`'s object `key`, which the appliance
+        holds as `body` after the commit (read back). Applied to the snapshot, and to a list fetch
+        under way (its answer may predate the commit)."""
+        self._write(t, key, body)
+
+    def deleted(self, t: TypeDef, key: str) -> None:
+        """This process committed the deletion of `t`'s object `key` (as `committed`)."""
+        self._write(t, key, GONE)
+
+    def _write(self, t: TypeDef, key: str, body: Any) -> None:
+        if not _listed(t):
+            return
+        with self._lock:
+            if (heard := self._heard.get(t.api_path)) is not None:
+                heard.append((key, body))
+            if (snapshot := self._snapshots.get(t.api_path)) is not None:
+                snapshot.write(key, body, t.name_field)
 
     def get(self, t: TypeDef, path: str, key: str) -> dict[str, Any]:
         """The object document at `path` (`{"key", "body"}`); NotFound when it is gone."""
-        items = None if t.is_singleton or t.is_write_once else self._collection(t)
-        if items is None:
+        snapshot = self._collection(t) if _listed(t) else None
+        if snapshot is None or snapshot.items is None:
             doc: dict[str, Any] = self.client.get(path)
             return doc
-        if key not in items:
-            raise errors.NotFound(f"{t.title} {key!r} is not in {t.api_path}", status=404, method="GET", path=path)
-        return {"key": key, "body": items[key]}
+        with self._lock:
+            if key in snapshot.items:
+                return {"key": key, "body": snapshot.items[key]}
+        raise errors.NotFound(f"{t.title} {key!r} is not in {t.api_path}", status=404, method="GET", path=path)
 
     def objects(self, t: TypeDef) -> dict[str, Any] | None:
-        """key -> body of every object of `t` (from the snapshot), or None when its list cannot say."""
-        return None if t.is_singleton or t.is_write_once else self._collection(t)
+        """key -> body of every object of `t` (a copy of the snapshot), or None when its list cannot say."""
+        snapshot = self._collection(t) if _listed(t) else None
+        if snapshot is None or snapshot.items is None:
+            return None
+        with self._lock:
+            return dict(snapshot.items)
 
     def named(self, t: TypeDef, name: str) -> list[tuple[str, Any]] | None:
         """(key, body) of every object of `t` whose name field holds `name`, in the list's order
         (from the snapshot), or None when its list cannot say. Indexed once per snapshot: a plan
         looks a name up for every resource, and scanning the collection each time was O(N) each."""
-        items = self.objects(t)
-        if items is None or not t.name_field:
+        name_field = t.name_field
+        snapshot = self._collection(t) if _listed(t) and name_field else None
+        if snapshot is None or snapshot.items is None or not name_field:
             return None
         with self._lock:
-            indexed = self._names.get(t.api_path)
-        if indexed is None or indexed[0] is not items:
-            index: dict[str, list[str]] = {}
-            for key, body in items.items():
-                if isinstance(body, dict) and isinstance(value := body.get(t.name_field), str):
-                    index.setdefault(value, []).append(key)
-            indexed = (items, index)
-            with self._lock:
-                self._names[t.api_path] = indexed
-        return [(key, items[key]) for key in indexed[1].get(name, ())]
+            items = snapshot.items
+            return [(key, items[key]) for key in snapshot.index(name_field).get(name, ())]
 
-    def _collection(self, t: TypeDef) -> dict[str, Any] | None:
+    def _collection(self, t: TypeDef) -> Snapshot:
+        path = t.api_path
         with self._lock:
-            type_lock = self._type_locks.setdefault(t.api_path, threading.Lock())
+            type_lock = self._type_locks.setdefault(path, threading.Lock())
         with type_lock:  # one fetch per type, however many reads arrive at once
             with self._lock:
-                cached = self._snapshots.get(t.api_path)
-                generation = self._generation
-            if cached is not None and time.monotonic() - cached[0] < self.max_age:
-                return cached[1]
-            items = _items_by_key(self.client.get(t.api_path))
+                cached = self._snapshots.get(path)
+                if cached is not None and time.monotonic() - cached.taken < self.max_age:
+                    return cached
+                generation, drops = self._generation, self._drops.get(path, 0)
+                self._heard[path] = []
+            taken = time.monotonic()
+            try:
+                items = _items_by_key(self.client.get(path))
+            except BaseException:
+                with self._lock:
+                    del self._heard[path]
+                raise
+            snapshot = Snapshot(taken, items)
             with self._lock:
-                if generation == self._generation:  # a write during the fetch makes it stale
-                    self._snapshots[t.api_path] = (time.monotonic(), items)
-            return items
+                for key, body in self._heard.pop(path):
+                    snapshot.write(key, body, t.name_field)
+                if (generation, drops) == (self._generation, self._drops.get(path, 0)):
+                    self._snapshots[path] = snapshot
+            return snapshot
+
+
+def _listed(t: TypeDef) -> bool:
+    """Whether `t`'s list can answer reads of its objects (not a singleton or write-once secret)."""
+    return not t.is_singleton and not t.is_write_once
+
+
+def _name(body: Any, name_field: str) -> str | None:
+    value = body.get(name_field) if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _items_by_key(doc: Any) -> dict[str, Any] | None:

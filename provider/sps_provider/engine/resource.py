@@ -196,10 +196,13 @@ class ResourceEngine:
 
         return [*steps, replace(write, body=body)]
 
-    def apply(self, coordinator: Coordinator, reader: SpsClient, prior: Any, planned: Any, config: Any,
+    def apply(self, coordinator: Coordinator, refresh: RefreshReader, prior: Any, planned: Any, config: Any,
               diags: Diagnostics, target: Target | None = None) -> Any:  # fmt: skip
+        """The new state. A committed write is handed to `refresh` as the appliance holds it
+        after the commit (read back); any other outcome drops the type's snapshot."""
         t = self.t
         root = self.root_on(target)
+        reader = refresh.client
         try:
             if planned is None:
                 if t.is_singleton:
@@ -218,7 +221,9 @@ class ResourceEngine:
                 except errors.BadRequest as exc:
                     if not report_still_referenced(diags, t, prior, exc, reader):
                         raise
+                    refresh.invalidate(t)
                     return prior
+                refresh.deleted(t, prior["key"])
                 return None
             values = copy.deepcopy(self.body_fields(planned))
             for path, _ in t.secrets:  # the keys of secrets still to be created are filled in by steps()
@@ -237,12 +242,15 @@ class ResourceEngine:
             except errors.SemanticError:
                 if key is not None or (adopted := self.adopt(reader, planned, diags)) is None:
                     raise
+                refresh.invalidate(t)  # an object this process did not write: the snapshot may lack it
                 return adopted
             if key is None:
                 key = results[-1]
             doc = reader.get(self.object_path(key))
+            refresh.committed(t, key, doc.get("body"))
             return self.state_from_body(key, doc.get("body"), planned)
         except errors.SpsError as exc:
+            refresh.invalidate(t)
             report_sps_error(diags, t, "apply", exc)
             return prior
 

@@ -1,0 +1,139 @@
+"""The refresh snapshot (`engine/refresh.py`) across this process's own writes: a committed write is
+applied to the snapshot (and its name index) instead of fetching the collection again; one that
+lands while the list is on its way is applied to that answer; a drop forgets one type's snapshot
+and keeps a fetch under way out; a snapshot ages from its GET, not from the writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from sps_catalog import load_catalog
+from sps_provider.client import errors
+from sps_provider.engine import refresh as refresh_module
+from sps_provider.engine.refresh import RefreshReader
+
+CATALOG = load_catalog()
+AUDIT = CATALOG["audit_policy"]
+CONTENT = CATALOG["content_policy"]
+SINGLETON = next(t for t in CATALOG if t.is_singleton)
+
+
+class Lists:
+    """A reader session: list answers from `collections`, object answers for anything else; every
+    GET recorded. `during` runs once inside the next GET, after its answer was taken (a commit
+    landing while the list is on its way)."""
+
+    def __init__(self, collections: dict[str, dict[str, Any]]) -> None:
+        self.collections = collections
+        self.gets: list[str] = []
+        self.during: Callable[[], None] | None = None
+
+    def get(self, path: str) -> Any:
+        self.gets.append(path)
+        if path in self.collections:
+            answer: Any = {"items": [{"key": k, "body": b} for k, b in self.collections[path].items()]}
+        else:
+            answer = {"key": path.rsplit("/", 1)[-1], "body": {"from": "object GET"}}
+        if self.during is not None:
+            during, self.during = self.during, None
+            during()
+        return answer
+
+
+def reader(**extra: Any) -> tuple[Lists, RefreshReader]:
+    audits = {"k1": {"name": "x"}, "k2": {"name": "y"}, "k3": {"name": "x"}}
+    client = Lists({AUDIT.api_path: audits, CONTENT.api_path: {"c1": {"name": "c"}}})
+    return client, RefreshReader(client, **extra)  # type: ignore[arg-type]
+
+
+def body_of(r: RefreshReader, key: str) -> Any:
+    return r.get(AUDIT, f"{AUDIT.api_path}/{key}", key)["body"]
+
+
+def test_committed_writes_are_applied_to_the_snapshot_and_its_name_index() -> None:
+    client, r = reader()
+    assert r.named(AUDIT, "x") == [("k1", {"name": "x"}), ("k3", {"name": "x"})]
+    r.committed(AUDIT, "k9", {"name": "x", "v": 1})  # created: listed last, as SPS lists it
+    assert r.named(AUDIT, "x") == [("k1", {"name": "x"}), ("k3", {"name": "x"}), ("k9", {"name": "x", "v": 1})]
+    r.committed(AUDIT, "k1", {"name": "z"})  # renamed
+    assert [k for k, _ in r.named(AUDIT, "x") or ()] == ["k3", "k9"]
+    assert r.named(AUDIT, "z") == [("k1", {"name": "z"})] and body_of(r, "k1") == {"name": "z"}
+    r.committed(AUDIT, "k9", {"name": "x", "v": 2})  # updated, same name: keeps its place
+    assert r.named(AUDIT, "x") == [("k3", {"name": "x"}), ("k9", {"name": "x", "v": 2})]
+    r.deleted(AUDIT, "k3")
+    with pytest.raises(errors.NotFound):
+        r.get(AUDIT, f"{AUDIT.api_path}/k3", "k3")
+    assert r.named(AUDIT, "x") == [("k9", {"name": "x", "v": 2})]
+    assert r.objects(AUDIT) == {"k1": {"name": "z"}, "k2": {"name": "y"}, "k9": {"name": "x", "v": 2}}
+    assert client.gets == [AUDIT.api_path]
+
+
+def test_writes_before_the_name_index_is_built_are_in_it() -> None:
+    client, r = reader()
+    assert body_of(r, "k2") == {"name": "y"}
+    r.committed(AUDIT, "k2", {"name": "x"})
+    r.committed(AUDIT, "k8", {"name": "y"})
+    assert [k for k, _ in r.named(AUDIT, "x") or ()] == ["k1", "k2", "k3"]
+    assert r.named(AUDIT, "y") == [("k8", {"name": "y"})] and client.gets == [AUDIT.api_path]
+
+
+def test_a_write_committed_while_the_list_is_fetched_is_applied_to_its_answer() -> None:
+    client, r = reader()
+
+    def commits() -> None:
+        r.committed(AUDIT, "k9", {"name": "new"})
+        r.deleted(AUDIT, "k1")
+
+    client.during = commits
+    assert r.named(AUDIT, "new") == [("k9", {"name": "new"})]
+    assert [k for k, _ in r.named(AUDIT, "x") or ()] == ["k3"]
+    with pytest.raises(errors.NotFound):
+        r.get(AUDIT, f"{AUDIT.api_path}/k1", "k1")
+    assert client.gets == [AUDIT.api_path]  # the snapshot was kept
+
+
+def test_a_drop_forgets_only_that_types_snapshot() -> None:
+    client, r = reader()
+    r.named(AUDIT, "x"), r.named(CONTENT, "c")
+    r.invalidate(AUDIT)
+    r.named(AUDIT, "x"), r.named(CONTENT, "c")
+    assert client.gets == [AUDIT.api_path, CONTENT.api_path, AUDIT.api_path]
+    r.invalidate()
+    r.named(AUDIT, "x"), r.named(CONTENT, "c")
+    assert client.gets[3:] == [AUDIT.api_path, CONTENT.api_path]
+
+
+@pytest.mark.parametrize("drop", [lambda r: r.invalidate(AUDIT), lambda r: r.invalidate()], ids=["type", "all"])
+def test_a_drop_while_the_list_is_fetched_keeps_its_answer_out(drop: Callable[[RefreshReader], None]) -> None:
+    client, r = reader()
+    client.during = lambda: drop(r)
+    assert [k for k, _ in r.named(AUDIT, "x") or ()] == ["k1", "k3"]  # this read gets the answer
+    r.named(AUDIT, "x")
+    assert client.gets == [AUDIT.api_path, AUDIT.api_path]
+
+
+def test_a_snapshot_ages_from_its_get_not_from_the_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [100.0]
+    monkeypatch.setattr(refresh_module.time, "monotonic", lambda: now[0])
+    client, r = reader(max_age=60.0)
+    r.named(AUDIT, "x")
+    now[0] = 159.0
+    r.committed(AUDIT, "k9", {"name": "x"})
+    assert len(r.named(AUDIT, "x") or ()) == 3 and client.gets == [AUDIT.api_path]
+    now[0] = 160.0
+    client.collections[AUDIT.api_path]["k9"] = {"name": "x"}
+    client.collections[AUDIT.api_path]["k7"] = {"name": "x", "by": "another session"}
+    assert [k for k, _ in r.named(AUDIT, "x") or ()] == ["k1", "k3", "k9", "k7"]
+    assert client.gets == [AUDIT.api_path, AUDIT.api_path]
+
+
+def test_a_type_its_list_cannot_answer_is_read_object_by_object() -> None:
+    client, r = reader()
+    r.committed(SINGLETON, SINGLETON.singleton_key or "", {"v": 1})
+    path = SINGLETON.api_path
+    assert r.get(SINGLETON, path, SINGLETON.singleton_key or "")["body"] == {"from": "object GET"}
+    assert r.objects(SINGLETON) is None and r.named(SINGLETON, "x") is None
+    assert client.gets == [path]
