@@ -29,7 +29,6 @@ from sps_provider.engine.resource import ResourceEngine
 from sps_provider.protocol import cty
 from sps_provider.protocol.diagnostics import Diagnostics, attribute_path
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
-from sps_provider.protocol.gen import tfplugin6_pb2_grpc as pb_grpc
 from sps_provider.protocol.schema import schema
 from sps_provider.validated import ValidConfigs
 
@@ -67,7 +66,7 @@ def _common_noun(title: str) -> str:
     return title[:1].lower() + title[1:] if title[1:2].islower() else title
 
 
-class Provider(pb_grpc.ProviderServicer):  # type: ignore[misc]
+class Provider:
     def __init__(self) -> None:
         catalog = load_catalog()
         self.resources: dict[str, ResourceEngine | OrderEngine] = {

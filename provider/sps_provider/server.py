@@ -2,11 +2,10 @@
 
 Handshake: Terraform starts us with TF_PLUGIN_MAGIC_COOKIE and PLUGIN_CLIENT_CERT set. We
 answer on stdout with one line `1|6|unix|<socket>|grpc|<server cert, base64 DER>` and serve
-gRPC over TLS with a throwaway certificate that Terraform pins. The socket lives in a fresh
-0700 directory, so only this user can connect: Terraform's client certificate is P-521, which
-gRPC's TLS stack does not ask for, so client-certificate checks cannot be enforced
-(docs/adr/0003-plugin-transport.md). Besides tfplugin6.Provider we serve
-plugin.GRPCController (Shutdown) and grpc.health.v1.
+gRPC over TLS with a throwaway certificate that Terraform pins, and we require Terraform's client
+certificate in return. The socket lives in a fresh 0700 directory, so only this user can connect
+at all. The transport is our own (sps_provider.transport, docs/adr/0016-own-plugin-transport.md).
+Besides tfplugin6.Provider we serve plugin.GRPCController (Shutdown) and grpc.health.v1.
 """
 
 from __future__ import annotations
@@ -16,17 +15,16 @@ import contextlib
 import logging
 import os
 import signal
+import ssl
 import sys
 import threading
-from concurrent import futures
 from typing import Any
 
-import grpc
-
 from sps_provider.plugin_cert import server_certificate
-from sps_provider.protocol.gen import health_pb2, health_pb2_grpc, plugin_pb2, plugin_pb2_grpc
-from sps_provider.protocol.gen import tfplugin6_pb2_grpc as pb_grpc
+from sps_provider.protocol.gen import health_pb2, plugin_pb2
+from sps_provider.protocol.gen import tfplugin6_pb2 as pb
 from sps_provider.provider import Provider
+from sps_provider.transport import rpc, tls
 
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
@@ -39,7 +37,7 @@ REVERT_GRACE_SECONDS = 10.0  # retrying the revert of a transaction left by a ne
 log = logging.getLogger(__name__)
 
 
-class Controller(plugin_pb2_grpc.GRPCControllerServicer):  # type: ignore[misc]
+class Controller:
     def __init__(self, shutdown: threading.Event) -> None:
         self.shutdown = shutdown
 
@@ -48,7 +46,7 @@ class Controller(plugin_pb2_grpc.GRPCControllerServicer):  # type: ignore[misc]
         return plugin_pb2.Empty()
 
 
-class Health(health_pb2_grpc.HealthServicer):  # type: ignore[misc]
+class Health:
     def Check(self, request: Any, context: Any) -> Any:
         return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
 
@@ -101,24 +99,22 @@ def serve() -> int:
         signal.signal(stop_signal, signal.SIG_IGN)
     provider = Provider()
     shutdown = threading.Event()
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=256, thread_name_prefix="rpc"),
-        options=[("grpc.max_receive_message_length", 256 << 20), ("grpc.max_send_message_length", 256 << 20)],
-    )
-    pb_grpc.add_ProviderServicer_to_server(provider, server)
-    plugin_pb2_grpc.add_GRPCControllerServicer_to_server(Controller(shutdown), server)
-    health_pb2_grpc.add_HealthServicer_to_server(Health(), server)
+    methods = rpc.unary_methods(pb.DESCRIPTOR.services_by_name["Provider"], provider)
+    methods.update(rpc.unary_methods(plugin_pb2.DESCRIPTOR.services_by_name["GRPCController"], Controller(shutdown)))
+    methods.update(rpc.unary_methods(health_pb2.DESCRIPTOR.services_by_name["Health"], Health()))
+    server = rpc.Server(methods)
 
     socket_dir = socket_directory()
     socket_path = os.path.join(socket_dir, "plugin.sock")
     cert_field = ""
-    if os.environ.get("PLUGIN_CLIENT_CERT"):
+    client_cert = os.environ.get("PLUGIN_CLIENT_CERT")
+    if client_cert:
         key_pem, cert_pem, cert_der = server_certificate()
-        server.add_secure_port(f"unix:{socket_path}", grpc.ssl_server_credentials([(key_pem, cert_pem)]))
+        context = tls.server_context(key_pem, cert_pem, client_cert, socket_dir)
+        server.start(socket_path, (context, ssl.PEM_cert_to_DER_cert(client_cert)))
         cert_field = base64.b64encode(cert_der).decode().rstrip("=")
     else:
-        server.add_insecure_port(f"unix:{socket_path}")
-    server.start()
+        server.start(socket_path, None)
     sys.stdout.write(f"{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|unix|{socket_path}|grpc|{cert_field}\n")
     sys.stdout.flush()
     threading.Thread(target=watch_parent, args=(shutdown,), name="parent-watch", daemon=True).start()
@@ -126,7 +122,7 @@ def serve() -> int:
         shutdown.wait()
         provider.stop()  # e.g. terraform is gone: a call waiting for the lock would wait for nothing
         provider.wait_idle(SHUTDOWN_GRACE_SECONDS)
-        server.stop(grace=5).wait()
+        server.stop(grace=5)
     finally:
         provider.close(REVERT_GRACE_SECONDS)
         remove_socket_directory(socket_dir)

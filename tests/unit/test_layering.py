@@ -17,6 +17,15 @@ FORBIDDEN = {
         "sps_provider.coordinator",
         "sps_provider.client",
     ),
+    # the plugin transport knows methods and messages, not resources (DESIGN.md)
+    "provider/sps_provider/transport": (
+        "sps_provider.engine",
+        "sps_provider.provider",
+        "sps_provider.coordinator",
+        "sps_provider.client",
+        "sps_provider.protocol",
+        "sps_catalog",
+    ),
     "provider/sps_provider/client": ("sps_provider.engine", "sps_provider.provider", "sps_provider.coordinator"),
     "catalog/sps_catalog": ("sps_provider", "sps_simulator", "sps_constructs", "sps_docs"),
     # the docs renderer and the template library are development tools: nothing that runs uses them

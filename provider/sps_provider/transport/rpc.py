@@ -1,0 +1,207 @@
+"""Unary gRPC calls (the only kind the provider serves) on HTTP/2 connections over a Unix socket.
+
+A call is a length-prefixed protobuf message in; the answer is HEADERS, DATA and trailers with
+grpc-status 0, or trailers only with the status and a percent-encoded grpc-message. A path no
+service implements gets UNIMPLEMENTED, as go-plugin expects for its broker and stdio streams.
+Handlers run on a thread pool: ApplyResourceChange blocks for seconds in a group commit while
+Terraform keeps up to -parallelism calls in flight.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import ssl
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NamedTuple
+
+from google.protobuf import message_factory
+from google.protobuf.descriptor import ServiceDescriptor
+from google.protobuf.message import DecodeError, Message
+
+from sps_provider.transport.http2 import Connection
+from sps_provider.transport.tls import PeerRefused, Plain, Tls
+
+log = logging.getLogger(__name__)
+
+UNKNOWN, RESOURCE_EXHAUSTED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE = 2, 8, 12, 13, 14
+MAX_MESSAGE = 256 << 20
+MAX_STATUS_MESSAGE = 4096  # keeps a trailer block within one frame of the smallest size
+
+
+def _integer(value: int, prefix_bits: int) -> bytes:
+    """An HPACK integer (RFC 7541 5.1) with the bits above the prefix left zero."""
+    limit = (1 << prefix_bits) - 1
+    if value < limit:
+        return bytes((value,))
+    out = bytearray((limit,))
+    value -= limit
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _field(name: bytes, value: bytes) -> bytes:
+    """A literal header field without indexing, new name, no Huffman coding (RFC 7541 6.2.2): the
+    peer's dynamic table is never touched, so our encoder keeps no state."""
+    return b"\x00" + _integer(len(name), 7) + name + _integer(len(value), 7) + value
+
+
+#: `:status: 200` (static index 8) and `content-type: application/grpc` (static name 31).
+RESPONSE_HEAD = b"\x88\x0f\x10" + _integer(16, 7) + b"application/grpc"
+OK_TRAILERS = _field(b"grpc-status", b"0")
+
+
+def percent_encoded(message: str) -> bytes:
+    """grpc-message as the gRPC HTTP/2 spec wants it: UTF-8, with '%' and bytes outside 0x20-0x7E
+    percent-encoded."""
+    return "".join(chr(b) if 0x20 <= b < 0x7F and b != 0x25 else f"%{b:02X}" for b in message.encode()).encode()
+
+
+def error_head(code: int, message: str) -> bytes:
+    """A trailers-only answer: the response headers and the status in one block."""
+    status = _field(b"grpc-status", str(code).encode())
+    return RESPONSE_HEAD + status + _field(b"grpc-message", percent_encoded(message[:MAX_STATUS_MESSAGE]))
+
+
+class Method(NamedTuple):
+    request: type[Message]
+    call: Callable[[Any, None], Message]
+
+
+def unary_methods(service: ServiceDescriptor, handler: object) -> dict[str, Method]:
+    """The unary methods of `service` that `handler` implements, by gRPC path. Handlers take
+    (request, context) like grpcio servicers; this transport has no per-call context (None)."""
+    return {
+        f"/{service.full_name}/{m.name}": Method(
+            message_factory.GetMessageClass(m.input_type), getattr(handler, m.name)
+        )
+        for m in service.methods
+        if not (m.client_streaming or m.server_streaming) and hasattr(handler, m.name)
+    }
+
+
+class Server:
+    def __init__(self, methods: dict[str, Method], workers: int = 256) -> None:
+        self.methods = methods
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rpc")
+        self.tls: tuple[ssl.SSLContext, bytes] | None = None
+        self.listener: socket.socket | None = None
+        self.channels: set[Plain | Tls] = set()
+        self.connections: set[Connection] = set()
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.active = 0
+        self.stopping = False
+
+    def start(self, path: str, tls: tuple[ssl.SSLContext, bytes] | None) -> None:
+        """Listen on the Unix socket `path`; with `tls` (context, the client certificate's DER) only
+        a client presenting that certificate is served."""
+        self.tls = tls
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        listener.listen(64)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), name="plugin-accept", daemon=True).start()
+
+    def stop(self, grace: float) -> None:
+        """Refuse new calls, give those in flight `grace` seconds, then close every connection."""
+        with self.lock:
+            self.stopping = True
+            listener, self.listener = self.listener, None
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        with self.idle:
+            self.idle.wait_for(lambda: self.active == 0, timeout=grace)
+            connections, channels = list(self.connections), list(self.channels)
+        for connection in connections:
+            connection.goaway()
+        for channel in channels:
+            channel.close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                sock, _ = listener.accept()
+            except OSError:
+                return  # closed by stop()
+            threading.Thread(target=self._connection, args=(sock,), name="plugin-connection", daemon=True).start()
+
+    def _connection(self, sock: socket.socket) -> None:
+        channel: Plain | Tls
+        try:
+            if self.tls is None:
+                channel = Plain(sock)
+            else:
+                channel = Tls(sock, *self.tls)
+                channel.handshake()
+        except (OSError, PeerRefused) as exc:  # ssl.SSLError is an OSError
+            log.warning("refused a connection to the plugin socket: %s", exc)
+            sock.close()
+            return
+        connection = Connection(channel, self._request)
+        with self.lock:
+            self.channels.add(channel)
+            self.connections.add(connection)
+        try:
+            connection.serve()
+        except OSError as exc:
+            log.debug("plugin connection ended: %s", exc)
+        finally:
+            with self.lock:
+                self.channels.discard(channel)
+                self.connections.discard(connection)
+            channel.close()
+
+    def _request(self, connection: Connection, stream: int, headers: dict[bytes, bytes], body: bytes) -> None:
+        path = headers.get(b":path", b"").decode("latin-1")
+        method = self.methods.get(path)
+        if method is None:
+            connection.respond(stream, error_head(UNIMPLEMENTED, f"unknown method {path}"))
+            return
+        with self.lock:
+            if self.stopping:
+                connection.respond(stream, error_head(UNAVAILABLE, "the provider is shutting down"))
+                return
+            self.active += 1
+            self.pool.submit(self._call, connection, stream, method, body)  # under the lock: stop() shuts the pool
+
+    def _call(self, connection: Connection, stream: int, method: Method, body: bytes) -> None:
+        try:
+            head, payload, trailers = self._invoke(method, body)
+            connection.respond(stream, head, payload, trailers)
+        finally:
+            with self.idle:
+                self.active -= 1
+                self.idle.notify_all()
+
+    @staticmethod
+    def _invoke(method: Method, body: bytes) -> tuple[bytes, bytes, bytes | None]:
+        if len(body) < 5:
+            return error_head(INTERNAL, "truncated gRPC message"), b"", None
+        if body[0]:
+            return error_head(UNIMPLEMENTED, "compressed gRPC messages are not supported"), b"", None
+        length = int.from_bytes(body[1:5], "big")
+        if length > MAX_MESSAGE:
+            return error_head(RESOURCE_EXHAUSTED, f"message of {length} bytes exceeds {MAX_MESSAGE}"), b"", None
+        if length != len(body) - 5:
+            return error_head(INTERNAL, "the gRPC message length does not match the stream"), b"", None
+        try:
+            request = method.request.FromString(body[5:])
+        except DecodeError as exc:
+            return error_head(INTERNAL, f"undecodable request: {exc}"), b"", None
+        try:
+            response = method.call(request, None)
+        except Exception as exc:
+            log.exception("unexpected exception in %s", method.call)
+            return error_head(UNKNOWN, f"Exception calling application: {exc}"), b"", None
+        data = response.SerializeToString()
+        return RESPONSE_HEAD, b"\x00" + len(data).to_bytes(4, "big") + data, OK_TRAILERS
