@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:Iyf+J8izhaMb0VHRRh9CU/GV10woSadgbIcaNiRmq5Q=",
+    "h1:BmSa9Xom1mcJTi5fW6Gd2jtb24LxAwH+3KlgYPv0V1U=",
   ]
 }
