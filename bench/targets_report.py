@@ -208,16 +208,18 @@ def section(data: dict[str, Any], out: Path) -> str:
     if scale is not None:
         stamp = "; ".join(when(steps[k]) for k in SCALE_STEPS if k in steps)
         rows += [[*r, stamp] for r in scale_rows(scale)]
-    partial = data.get("partial")
-    runs = ("" if not partial else f" Steps measured by another `bench/targets.py` run (`--only`, `--merge`): "
-            f"{', '.join(partial)} (the time and commit of every step are in the table).")  # fmt: skip
-    duration = f" in one run of {data['duration_s'] / 60:.0f} minutes" if data.get("duration_s") else ""
+    starts = sorted(step["started"] for step in steps.values())
+    duration = (f" in one run of {data['duration_s'] / 60:.0f} minutes" if data.get("duration_s") and not
+                data.get("partial") else f", its steps started between {starts[0]} and {starts[-1]} (several runs: "
+                "`--only`, `--merge`)")  # fmt: skip
     text = f"""## Scale and cost targets (issue 18)
 
 Measured by `make bench-targets` (`bench/targets.py`){duration}; the raw rows are in
-`performance-targets.json` next to this file.{runs} Each step runs alone, one after another; the
-load average is the machine's 1-minute average before and after the step (two cores: a load of 1
-is one core busy). CPU times are the kernel's exact counters (`bench/cpu.py`), not samples.
+`performance-targets.json` next to this file. Every row says when its step started, the commit it
+measured and the machine's 1-minute load average before and after the step (two cores: a load of
+1 is one core busy). CPU times are the kernel's exact counters (`bench/cpu.py`), not samples. The
+sections above this one come from the last `bench/run.py` run, which `bench/targets.py` does not
+repeat.
 
 {table(["item", "target", "measured", "result", "when, commit, load"], rows)}
 """
