@@ -51,6 +51,15 @@ class Health:
         return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
 
 
+def methods(provider: object, shutdown: threading.Event) -> dict[str, rpc.Method]:
+    """Every method this plugin serves, by gRPC path: tfplugin6.Provider on `provider`, and go-plugin's
+    controller (Shutdown sets `shutdown`) and health services."""
+    table = rpc.unary_methods(pb.DESCRIPTOR.services_by_name["Provider"], provider)
+    table.update(rpc.unary_methods(plugin_pb2.DESCRIPTOR.services_by_name["GRPCController"], Controller(shutdown)))
+    table.update(rpc.unary_methods(health_pb2.DESCRIPTOR.services_by_name["Health"], Health()))
+    return table
+
+
 def watch_parent(shutdown: threading.Event, interval: float = PARENT_POLL_SECONDS) -> None:
     """Terraform killed outright (SIGKILL) never sends Shutdown. When it is gone, stop as if it
     had: calls in flight finish and any open transaction is reverted, instead of an orphaned
@@ -99,10 +108,7 @@ def serve() -> int:
         signal.signal(stop_signal, signal.SIG_IGN)
     provider = Provider()
     shutdown = threading.Event()
-    methods = rpc.unary_methods(pb.DESCRIPTOR.services_by_name["Provider"], provider)
-    methods.update(rpc.unary_methods(plugin_pb2.DESCRIPTOR.services_by_name["GRPCController"], Controller(shutdown)))
-    methods.update(rpc.unary_methods(health_pb2.DESCRIPTOR.services_by_name["Health"], Health()))
-    server = rpc.Server(methods)
+    server = rpc.Server(methods(provider, shutdown))
 
     socket_dir = socket_directory()
     socket_path = os.path.join(socket_dir, "plugin.sock")

@@ -28,7 +28,7 @@ from sps_provider.plugin_cert import server_certificate
 from sps_provider.protocol.gen import health_pb2, health_pb2_grpc, plugin_pb2, plugin_pb2_grpc
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
 from sps_provider.protocol.gen import tfplugin6_pb2_grpc as pb_grpc
-from sps_provider.server import Controller, Health
+from sps_provider.server import methods
 from sps_provider.transport import http2, rpc, tls
 
 BIG = 3 << 20  # far beyond the 64 KiB windows a client starts with
@@ -88,10 +88,7 @@ class Served(NamedTuple):
 def served(tmp_path: Path) -> Iterator[Served]:
     toy = Toy()
     shutdown = threading.Event()
-    methods = rpc.unary_methods(pb.DESCRIPTOR.services_by_name["Provider"], toy)
-    methods.update(rpc.unary_methods(plugin_pb2.DESCRIPTOR.services_by_name["GRPCController"], Controller(shutdown)))
-    methods.update(rpc.unary_methods(health_pb2.DESCRIPTOR.services_by_name["Health"], Health()))
-    server = rpc.Server(methods)
+    server = rpc.Server(methods(toy, shutdown))
     key_pem, cert_pem, _ = server_certificate()
     client_key, client_cert = client_certificate()
     context = tls.server_context(key_pem, cert_pem, client_cert.decode(), str(tmp_path))
