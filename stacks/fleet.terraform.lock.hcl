@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:BmSa9Xom1mcJTi5fW6Gd2jtb24LxAwH+3KlgYPv0V1U=",
+    "h1:ToE3OKim9Ss1emZCe2AXJP4setZ/RPW9q7BM2pmHg+o=",
   ]
 }
