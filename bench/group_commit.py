@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from measure import counted
+from measure import counted, write_json
 from run import CREDENTIALS, Bench
 from workload import Workload
 
@@ -119,8 +119,7 @@ def main() -> int:
         for s in sims:
             s.stop()
         shutil.rmtree(work, ignore_errors=True)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1) + "\n")
+    write_json(args.json, results)
     return 0
 
 

@@ -1,13 +1,16 @@
-"""Measuring helpers: provider peak RSS from /proc, simulator counters, sample summaries."""
+"""Measuring helpers: provider peak RSS from /proc, simulator counters, sample summaries, and the
+`--json` file every bench script can write its results to."""
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sps_harness import RunningSimulator
 
@@ -96,3 +99,10 @@ class Summary:
         if self.low == self.high:
             return f"{self.median:.0f}"
         return f"{self.median:.0f} ({self.low:.0f}–{self.high:.0f})"
+
+
+def write_json(path: Path | None, data: object) -> None:
+    """A bench script's results as indented JSON at `path` (its `--json`; nothing when not given)."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1) + "\n")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cpu import Cpu, metered_mirror, run
+from measure import write_json
 from run import CREDENTIALS, Bench
 from workload import Workload, terraform_data_json
 
@@ -90,8 +91,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     for build in tfs:
         print(summary(rows, build, args.n))
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1) + "\n")
+    write_json(args.json, rows)
     return 0
 
 

@@ -9,7 +9,6 @@ start (extracting the same archive). `python bench/package.py [--runs N] [--json
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -20,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 from handshake import time_handshake
+from measure import write_json
 
 from sps_harness import provider_python
 from sps_provider.install import SOURCE, tfrc_text
@@ -76,11 +76,10 @@ def main() -> int:
             zipfile.ZipFile(archive).extractall(work / f"x{i}")
             extract.append(time.perf_counter() - start)
         print(f"self-extracting zipapp, first start adds: median {statistics.median(extract) * 1000:.0f} ms")
-        if args.json:
-            args.json.write_text(json.dumps({
-                "archive_mb": round(archive.stat().st_size / 1e6, 2), "files": files, "runs": args.runs,
-                "interpreter": real, "handshake_s": real_s, "on_path": on_path, "handshake_on_path_s": path_s,
-                "zipapp_extract_s": extract}, indent=1) + "\n")  # fmt: skip
+        write_json(args.json, {
+            "archive_mb": round(archive.stat().st_size / 1e6, 2), "files": files, "runs": args.runs,
+            "interpreter": real, "handshake_s": real_s, "on_path": on_path, "handshake_on_path_s": path_s,
+            "zipapp_extract_s": extract})  # fmt: skip
     finally:
         shutil.rmtree(work)
     return 0

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cpu import metered_mirror, run
+from measure import write_json
 from run import CREDENTIALS, Bench
 from workload import Workload, terraform_data_json
 
@@ -114,9 +115,7 @@ def main() -> int:
         if cluster is not None:
             postgres.remove(work / "pg")
         shutil.rmtree(work, ignore_errors=True)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(rows, indent=1) + "\n")
+    write_json(args.json, rows)
     return 0
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cpu import run
+from measure import write_json
 
 from sps_catalog import load_catalog
 from sps_harness import Terraform
@@ -146,9 +147,7 @@ def main() -> int:
         cpu_s = statistics.median(r["terraform_cpu_s"] for r in mine)
         print(f"{variant:15} Terraform CPU {cpu_s:.2f} s = {cpu_s / args.n * 1000:.2f} ms per resource "
               f"(load {statistics.median(r['load1'] for r in mine):.1f})")  # fmt: skip
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(rows, indent=1) + "\n")
+    write_json(args.json, rows)
     return 0
 
 

@@ -15,7 +15,6 @@ fine-grained where /proc counts 10 ms ticks): what the transaction itself costs.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import tempfile
@@ -23,6 +22,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from measure import write_json
 
 from sps_catalog import load_catalog
 from sps_harness import RunningSimulator, start_simulator
@@ -137,8 +138,7 @@ def main() -> int:
             f"{r['open_revert_cpu_ms_in_process']:.3f} ms CPU, write tx {r['write_cpu_ms_in_process']:.3f} ms CPU",
             flush=True,
         )
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1) + "\n")
+    write_json(args.json, results)
     return 0
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from gosym import FuncTable
+from measure import write_json
 from run import CREDENTIALS, Bench
 from workload import Workload, terraform_data_json
 
@@ -225,9 +226,7 @@ def main() -> int:
                         rows.append(row)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(rows, indent=1) + "\n")
+    write_json(args.json, rows)
     text = markdown(rows)
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from measure import write_json
 
 from sps_provider.plugin_cert import server_certificate
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
@@ -134,8 +135,7 @@ def main() -> None:
                 r["us_per_call"] for r in rows if r["transport"] == transport and r["threads"] == threads
             )
             print(f"{transport:7} {threads:3} client threads: median {us:6.1f} us of server CPU per call")
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1) + "\n")
+    write_json(args.json, rows)
 
 
 if __name__ == "__main__":
