@@ -1,7 +1,8 @@
 """The refresh snapshot (`engine/refresh.py`) across this process's own writes: a committed write is
 applied to the snapshot (and its name index) instead of fetching the collection again; one that
 lands while the list is on its way is applied to that answer; a drop forgets one type's snapshot
-and keeps a fetch under way out; a snapshot ages from its GET, not from the writes."""
+and keeps a fetch under way out; a snapshot ages from its GET, not from the writes; a singleton is
+a snapshot of one object, a write-once secret is never kept."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ CATALOG = load_catalog()
 AUDIT = CATALOG["audit_policy"]
 CONTENT = CATALOG["content_policy"]
 SINGLETON = next(t for t in CATALOG if t.is_singleton)
+SECRET = next(t for t in CATALOG if t.is_write_once)
 
 
 class Lists:
@@ -130,10 +132,24 @@ def test_a_snapshot_ages_from_its_get_not_from_the_writes(monkeypatch: pytest.Mo
     assert client.gets == [AUDIT.api_path, AUDIT.api_path]
 
 
-def test_a_type_its_list_cannot_answer_is_read_object_by_object() -> None:
+def test_a_singleton_is_read_once_and_follows_this_processs_writes() -> None:
     client, r = reader()
-    r.committed(SINGLETON, SINGLETON.singleton_key or "", {"v": 1})
-    path = SINGLETON.api_path
-    assert r.get(SINGLETON, path, SINGLETON.singleton_key or "")["body"] == {"from": "object GET"}
+    path, key = SINGLETON.api_path, SINGLETON.singleton_key
+    assert r.get(SINGLETON, path, key)["body"] == {"from": "object GET"}
+    assert r.get(SINGLETON, path, key)["body"] == {"from": "object GET"}
+    r.committed(SINGLETON, key, {"v": 1})
+    assert r.get(SINGLETON, path, key) == {"key": key, "body": {"v": 1}}
     assert r.objects(SINGLETON) is None and r.named(SINGLETON, "x") is None
     assert client.gets == [path]
+    r.invalidate(SINGLETON)
+    assert r.get(SINGLETON, path, key)["body"] == {"from": "object GET"}
+    assert client.gets == [path, path]
+
+
+def test_a_write_once_secret_is_read_object_by_object() -> None:
+    client, r = reader()
+    path = f"{SECRET.api_path}/s1"
+    r.committed(SECRET, "s1", {"v": 1})
+    assert r.get(SECRET, path, "s1")["body"] == {"from": "object GET"}
+    assert r.get(SECRET, path, "s1")["body"] == {"from": "object GET"}
+    assert client.gets == [path, path]

@@ -16,8 +16,10 @@ snapshot is next fetched, as before: the plan-time lookups only move errors earl
 checks everything inside its transaction. SPS changes only the object a write names (a deletion of
 a referenced object is refused, not cascaded), so a write touches no other type's snapshot.
 
-Types whose list cannot serve a read (singletons, write-once secrets, list items without key or
-body) are read object by object, as before.
+A singleton is its own snapshot: one GET, then its reads (ReadResource, and the option-cap check
+that every plan of a capped type makes against its protocol's options) are answered from it, with
+the same writes applied and the same age. Write-once secrets (whose reads say only whether they
+exist) and lists whose items lack key or body are read object by object, as before.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ class RefreshReader:
         self._write(t, key, GONE)
 
     def _write(self, t: TypeDef, key: str, body: Any) -> None:
-        if not _listed(t):
+        if not _kept(t):
             return
         with self._lock:
             if (heard := self._heard.get(t.api_path)) is not None:
@@ -116,10 +118,12 @@ class RefreshReader:
 
     def get(self, t: TypeDef, path: str, key: str) -> dict[str, Any]:
         """The object document at `path` (`{"key", "body"}`); NotFound when it is gone."""
-        snapshot = self._collection(t) if _listed(t) else None
+        snapshot = self._collection(t) if _kept(t) else None
         if snapshot is None or snapshot.items is None:
             doc: dict[str, Any] = self.client.get(path)
             return doc
+        if t.is_singleton:
+            key = t.singleton_key  # whatever key a state holds, a singleton has one object
         with self._lock:
             if key in snapshot.items:
                 return {"key": key, "body": snapshot.items[key]}
@@ -158,7 +162,8 @@ class RefreshReader:
                 self._heard[path] = []
             taken = time.monotonic()
             try:
-                items = _items_by_key(self.client.get(path))
+                doc = self.client.get(path)
+                items = _singleton(doc, t.singleton_key) if t.is_singleton else _items_by_key(doc)
             except BaseException:
                 with self._lock:
                     del self._heard[path]
@@ -172,14 +177,26 @@ class RefreshReader:
             return snapshot
 
 
+def _kept(t: TypeDef) -> bool:
+    """Whether reads of `t` are answered from a snapshot (a list or a singleton, not a write-once secret)."""
+    return not t.is_write_once
+
+
 def _listed(t: TypeDef) -> bool:
-    """Whether `t`'s list can answer reads of its objects (not a singleton or write-once secret)."""
-    return not t.is_singleton and not t.is_write_once
+    """Whether `t` has a list whose snapshot can answer lookups over its objects (not a singleton)."""
+    return _kept(t) and not t.is_singleton
 
 
 def _name(body: Any, name_field: str) -> str | None:
     value = body.get(name_field) if isinstance(body, dict) else None
     return value if isinstance(value, str) else None
+
+
+def _singleton(doc: Any, key: str) -> dict[str, Any] | None:
+    """The singleton's answer as a one-item snapshot, or None when it carries no body."""
+    if not isinstance(doc, dict) or "body" not in doc:
+        return None
+    return {key: doc["body"]}
 
 
 def _items_by_key(doc: Any) -> dict[str, Any] | None:

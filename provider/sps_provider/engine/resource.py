@@ -210,6 +210,7 @@ class ResourceEngine:
                     released = release_references(t.root, current)
                     if released != current:
                         coordinator.submit_steps([self.put(t.api_path, to_body(root, released))])
+                        refresh.invalidate(t)  # not read back: the next read fetches it
                     diags.warning(
                         f"{t.resource_type} removed from Terraform state only",
                         f"{t.title} is a singleton on the appliance: destroying it forgets it; "
