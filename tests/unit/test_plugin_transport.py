@@ -23,6 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from hpack import Encoder
 
 from sps_provider.plugin_cert import server_certificate
 from sps_provider.protocol.gen import health_pb2, health_pb2_grpc, plugin_pb2, plugin_pb2_grpc
@@ -193,3 +194,47 @@ def test_the_provider_server_does_not_load_grpcio() -> None:
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
         == "False\n"
     )
+
+
+def test_a_header_block_of_indexed_fields_is_decoded_once_while_the_table_is_unchanged() -> None:
+    encoder = Encoder()
+    headers = http2.Headers()
+    first = encoder.encode([(":path", "/a")])  # a literal that enters the dynamic table (index 62)
+    again = encoder.encode([(":path", "/a")])  # now only a reference to index 62
+    assert not http2.only_indexed(first) and http2.only_indexed(again)
+    assert headers.decode(first) == headers.decode(again) == {b":path": b"/a"}
+    assert again in headers.known
+    # a new entry takes index 62: the same bytes now name "/b", so nothing remembered may be used
+    assert headers.decode(encoder.encode([(":path", "/b")])) == {b":path": b"/b"}
+    assert not headers.known
+    assert headers.decode(again) == {b":path": b"/b"}
+
+
+@pytest.mark.parametrize(
+    ("block", "indexed"),
+    [(b"\x82\x86\x84", True), (b"\xff\x05\x82", True), (b"\xff\x85\x01", True), (b"\x82\x40\x01a\x01b", False),
+     (b"\x3f\xe1\x1f", False), (b"", True)],
+)  # fmt: skip
+def test_only_indexed_reads_multi_byte_indexes(block: bytes, indexed: bool) -> None:
+    assert http2.only_indexed(block) is indexed
+
+
+class Recorded:
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    def recv(self) -> bytes:
+        return b""
+
+    def send(self, data: bytes) -> None:
+        self.sent.append(data)
+
+
+def test_an_answer_that_cannot_wait_is_not_sent_when_it_exceeds_the_windows() -> None:
+    channel = Recorded()
+    connection = http2.Connection(channel, lambda *_: None)
+    connection.windows[1] = 10
+    assert connection.respond(1, b"head", b"x" * 11, b"trailers", wait=False) is False
+    assert channel.sent == [] and connection.windows[1] == 10 and connection.window == http2.DEFAULT_WINDOW
+    assert connection.respond(1, b"head", b"x" * 10, b"trailers", wait=False) is True
+    assert len(channel.sent) == 1 and 1 not in connection.windows

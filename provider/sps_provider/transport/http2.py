@@ -4,7 +4,9 @@ One reader thread per connection parses frames; handler threads answer through `
 waits for the peer's windows and writes headers, data and trailers in as few TLS writes as they
 allow. The client's send windows are opened wide at the start (SETTINGS_INITIAL_WINDOW_SIZE and a
 connection WINDOW_UPDATE), so it never waits for us; one connection WINDOW_UPDATE is sent per GiB
-received. Request headers are decoded with `hpack` (its dynamic table is per connection).
+received. Request headers are decoded with `hpack` (its dynamic table is per connection); a gRPC
+client repeats the same few header blocks, which after the first call of a method hold only
+references into that table, so such a block is decoded once (`Headers`).
 """
 
 from __future__ import annotations
@@ -53,6 +55,49 @@ SERVER_PREFACE = frame(
 RequestHandler = Callable[["Connection", int, dict[bytes, bytes], bytes], None]
 
 
+def only_indexed(block: bytes) -> bool:
+    """Whether every field of the header block is an indexed field (RFC 7541 6.1): decoding such a
+    block reads the dynamic table without changing it."""
+    i, size = 0, len(block)
+    while i < size:
+        first = block[i]
+        if not first & 0x80:
+            return False
+        i += 1
+        if first & 0x7F == 0x7F:  # the index continues in 7-bit groups (RFC 7541 5.1)
+            while i < size and block[i] & 0x80:
+                i += 1
+            i += 1
+    return True
+
+
+class Headers:
+    """One connection's header decoding: hpack's pure-Python decoder cost more CPU per call than
+    the rest of the framing. A block of indexed fields only is remembered with its decoded headers;
+    any other block may change the dynamic table, so it clears what was remembered. A remembered
+    block therefore always decodes as it did, and the decoder still sees every block that matters."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self.decoder = Decoder()
+        self.known: dict[bytes, dict[bytes, bytes]] = {}
+
+    def decode(self, block: bytes) -> dict[bytes, bytes]:
+        known = self.known.get(block)
+        if known is not None:
+            return dict(known)
+        try:
+            headers = dict(self.decoder.decode(block, raw=True))
+        except Exception as exc:  # hpack raises its own HPACKError family and ValueError on bad input
+            raise ProtocolError(f"undecodable header block: {exc}") from exc
+        if not only_indexed(block):
+            self.known.clear()
+        elif len(self.known) < self.SIZE:
+            self.known[block] = headers
+        return dict(headers)
+
+
 class _Stream:
     __slots__ = ("body", "headers")
 
@@ -65,7 +110,7 @@ class Connection:
     def __init__(self, channel: Channel, on_request: RequestHandler) -> None:
         self.channel = channel
         self.on_request = on_request
-        self.decoder = Decoder()
+        self.headers = Headers()
         self.streams: dict[int, _Stream] = {}
         self.windows: dict[int, int] = {}  # our send window per stream with an answer pending
         self.window = DEFAULT_WINDOW  # our send window on the connection
@@ -180,10 +225,7 @@ class Connection:
             return
         block = b"".join(self.header_block)
         self.header_block = []
-        try:
-            headers = dict(self.decoder.decode(block, raw=True))
-        except Exception as exc:  # hpack raises its own HPACKError family and ValueError on bad input
-            raise ProtocolError(f"undecodable header block: {exc}") from exc
+        headers = self.headers.decode(block)
         stream = self.header_stream
         if stream in self.streams:
             return  # trailers from the client: gRPC requests carry none that matter
@@ -219,20 +261,27 @@ class Connection:
             elif key == SETTINGS_MAX_FRAME_SIZE:
                 self.max_frame = value
 
-    def respond(self, stream: int, head: bytes, body: bytes = b"", trailers: bytes | None = None) -> None:
+    def respond(
+        self, stream: int, head: bytes, body: bytes = b"", trailers: bytes | None = None, wait: bool = True
+    ) -> bool:
         """Answer a stream: a header block, then `body` as DATA within the peer's windows and
         frame size, then a trailer block; without body and trailers the headers end the stream.
-        Returns early if the peer reset the stream or the connection closed."""
+        Returns early if the peer reset the stream or the connection closed. Without `wait` (the
+        reader thread, which alone reads the peer's WINDOW_UPDATEs) an answer whose body does not
+        fit the windows at once is not sent: False, and the caller answers from another thread."""
+        done = True
         try:
-            self._respond(stream, head, body, trailers)
+            done = self._respond(stream, head, body, trailers, wait)
+            return done
         finally:
-            with self.flow:
-                self.windows.pop(stream, None)
+            if done:
+                with self.flow:
+                    self.windows.pop(stream, None)
 
-    def _respond(self, stream: int, head: bytes, body: bytes, trailers: bytes | None) -> None:
+    def _respond(self, stream: int, head: bytes, body: bytes, trailers: bytes | None, wait: bool) -> bool:
         if not body and trailers is None:
             self._send(frame(HEADERS, END_HEADERS | END_STREAM, stream, head), stream)
-            return
+            return True
         pending = [frame(HEADERS, END_HEADERS, stream, head)]
         view = memoryview(body)
         offset = 0
@@ -240,8 +289,10 @@ class Connection:
             with self.flow:
                 while True:
                     if self.closed or stream not in self.windows:
-                        return
+                        return True
                     allowed = min(self.window, self.windows[stream], len(body) - offset)
+                    if not wait and allowed < len(body):
+                        return False
                     if allowed > 0 or pending:
                         break
                     self.flow.wait()
@@ -261,6 +312,7 @@ class Connection:
         else:
             pending.append(frame(HEADERS, END_HEADERS | END_STREAM, stream, trailers))
         self._send(b"".join(pending), stream)
+        return True
 
     def _send(self, data: bytes, stream: int) -> None:
         try:

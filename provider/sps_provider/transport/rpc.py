@@ -4,7 +4,10 @@ A call is a length-prefixed protobuf message in; the answer is HEADERS, DATA and
 grpc-status 0, or trailers only with the status and a percent-encoded grpc-message. A path no
 service implements gets UNIMPLEMENTED, as go-plugin expects for its broker and stdio streams.
 Handlers run on a thread pool: ApplyResourceChange blocks for seconds in a group commit while
-Terraform keeps up to -parallelism calls in flight.
+Terraform keeps up to -parallelism calls in flight. Methods marked `inline` (they only compute, e.g.
+ValidateResourceConfig) run on the connection's reader thread instead, which saves the hand-off to
+a pool thread and back; an answer that would have to wait for the peer's flow-control windows is
+still sent from the pool, since only the reader thread reads the peer's WINDOW_UPDATEs.
 """
 
 from __future__ import annotations
@@ -72,14 +75,18 @@ def error_head(code: int, message: str) -> bytes:
 class Method(NamedTuple):
     request: type[Message]
     call: Callable[[Any, None], Message]
+    inline: bool = False  # never waits (no I/O, no lock held for long): runs on the reader thread
 
 
-def unary_methods(service: ServiceDescriptor, handler: object) -> dict[str, Method]:
+def unary_methods(
+    service: ServiceDescriptor, handler: object, inline: frozenset[str] = frozenset()
+) -> dict[str, Method]:
     """The unary methods of `service` that `handler` implements, by gRPC path. Handlers take
-    (request, context) like grpcio servicers; this transport has no per-call context (None)."""
+    (request, context) like grpcio servicers; this transport has no per-call context (None).
+    The methods named in `inline` only compute: they run on the connection's reader thread."""
     return {
         f"/{service.full_name}/{m.name}": Method(
-            message_factory.GetMessageClass(m.input_type), getattr(handler, m.name)
+            message_factory.GetMessageClass(m.input_type), getattr(handler, m.name), m.name in inline
         )
         for m in service.methods
         if not (m.client_streaming or m.server_streaming) and hasattr(handler, m.name)
@@ -172,16 +179,33 @@ class Server:
                 connection.respond(stream, error_head(UNAVAILABLE, "the provider is shutting down"))
                 return
             self.active += 1
-            self.pool.submit(self._call, connection, stream, method, body)  # under the lock: stop() shuts the pool
-
-    def _call(self, connection: Connection, stream: int, method: Method, body: bytes) -> None:
-        try:
-            head, payload, trailers = self._invoke(method, body)
-            connection.respond(stream, head, payload, trailers)
-        finally:
-            with self.idle:
+            if not method.inline:
+                self.pool.submit(self._call, connection, stream, method, body)  # under the lock: stop() shuts the pool
+                return
+        answer = self._invoke(method, body)
+        if connection.respond(stream, *answer, wait=False):
+            self._done()
+            return
+        with self.lock:
+            try:
+                self.pool.submit(self._answer, connection, stream, answer)
+            except RuntimeError:  # stop() gave up waiting and shut the pool: the connection is closing
                 self.active -= 1
                 self.idle.notify_all()
+
+    def _call(self, connection: Connection, stream: int, method: Method, body: bytes) -> None:
+        self._answer(connection, stream, self._invoke(method, body))
+
+    def _answer(self, connection: Connection, stream: int, answer: tuple[bytes, bytes, bytes | None]) -> None:
+        try:
+            connection.respond(stream, *answer)
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        with self.idle:
+            self.active -= 1
+            self.idle.notify_all()
 
     @staticmethod
     def _invoke(method: Method, body: bytes) -> tuple[bytes, bytes, bytes | None]:
