@@ -255,6 +255,14 @@ class Provider:
         new = self.guarded("ReadResource", diags, run, current)
         return pb.ReadResource.Response(new_state=self.dv(t, new), diagnostics=diags.items, private=request.private)
 
+    def reads_at_once(self, request: Any) -> bool:
+        """Whether this ReadResource is answered from a fresh refresh snapshot, without a request
+        to the appliance or a wait for another call's (the transport then runs it on its reader
+        thread). Orders read their list themselves: never."""
+        engine = self.resources.get(request.type_name)
+        refresh = self.refresh
+        return isinstance(engine, ResourceEngine) and refresh is not None and refresh.ready(engine.t)
+
     def PlanResourceChange(self, request: Any, context: Any) -> pb.PlanResourceChange.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]

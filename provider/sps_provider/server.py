@@ -53,26 +53,28 @@ class Health:
 
 #: Provider methods that only compute (no appliance, no coordinator, no lock held for long): the
 #: transport runs them on the connection's reader thread, saving two thread switches per call.
-COMPUTE_ONLY = frozenset(
-    {
-        "GetMetadata",
-        "GetProviderSchema",
-        "GetResourceIdentitySchemas",
-        "GetFunctions",
-        "ValidateProviderConfig",
-        "ValidateResourceConfig",
-        "ValidateDataResourceConfig",
-        "UpgradeResourceState",
-    }
+COMPUTE_ONLY = (
+    "GetMetadata",
+    "GetProviderSchema",
+    "GetResourceIdentitySchemas",
+    "GetFunctions",
+    "ValidateProviderConfig",
+    "ValidateResourceConfig",
+    "ValidateDataResourceConfig",
+    "UpgradeResourceState",
 )
 
 
 def methods(provider: object, shutdown: threading.Event) -> dict[str, rpc.Method]:
     """Every method this plugin serves, by gRPC path: tfplugin6.Provider on `provider`, and go-plugin's
-    controller (Shutdown sets `shutdown`) and health services."""
-    table = rpc.unary_methods(pb.DESCRIPTOR.services_by_name["Provider"], provider, COMPUTE_ONLY)
+    controller (Shutdown sets `shutdown`) and health services. A ReadResource runs on the reader
+    thread too when the provider says it is answered from a fresh refresh snapshot (`reads_at_once`)."""
+    inline: dict[str, rpc.Inline] = dict.fromkeys(COMPUTE_ONLY, rpc.always)
+    if isinstance(provider, Provider):
+        inline["ReadResource"] = provider.reads_at_once
+    table = rpc.unary_methods(pb.DESCRIPTOR.services_by_name["Provider"], provider, inline)
     table.update(rpc.unary_methods(plugin_pb2.DESCRIPTOR.services_by_name["GRPCController"], Controller(shutdown)))
-    table.update(rpc.unary_methods(health_pb2.DESCRIPTOR.services_by_name["Health"], Health(), frozenset({"Check"})))
+    table.update(rpc.unary_methods(health_pb2.DESCRIPTOR.services_by_name["Health"], Health(), {"Check": rpc.always}))
     return table
 
 

@@ -2,10 +2,12 @@
 applied to the snapshot (and its name index) instead of fetching the collection again; one that
 lands while the list is on its way is applied to that answer; a drop forgets one type's snapshot
 and keeps a fetch under way out; a snapshot ages from its GET, not from the writes; a singleton is
-a snapshot of one object, a write-once secret is never kept."""
+a snapshot of one object, a write-once secret is never kept; `ready` says when a read needs no
+request and no wait, so the transport may answer it on its reader thread."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +17,9 @@ from sps_catalog import load_catalog
 from sps_provider.client import errors
 from sps_provider.engine import refresh as refresh_module
 from sps_provider.engine.refresh import RefreshReader
+from sps_provider.protocol.gen import tfplugin6_pb2 as pb
+from sps_provider.provider import Provider
+from sps_provider.server import methods
 
 CATALOG = load_catalog()
 AUDIT = CATALOG["audit_policy"]
@@ -153,3 +158,35 @@ def test_a_write_once_secret_is_read_object_by_object() -> None:
     assert r.get(SECRET, path, "s1")["body"] == {"from": "object GET"}
     assert r.get(SECRET, path, "s1")["body"] == {"from": "object GET"}
     assert client.gets == [path, path]
+
+
+def test_ready_only_while_a_fresh_snapshot_answers_without_a_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [100.0]
+    monkeypatch.setattr(refresh_module.time, "monotonic", lambda: now[0])
+    client, r = reader(max_age=60.0)
+    assert not r.ready(AUDIT)  # nothing fetched yet
+    client.during = lambda: gets_during.append(r.ready(AUDIT))
+    gets_during: list[bool] = []
+    body_of(r, "k1")
+    assert gets_during == [False]  # another thread is fetching: a read would wait for it
+    assert r.ready(AUDIT) and not r.ready(CONTENT)
+    now[0] = 160.0 - refresh_module.READY_MARGIN
+    assert not r.ready(AUDIT)  # it could expire before the read
+    r.invalidate(AUDIT)
+    now[0] = 100.0
+    assert not r.ready(AUDIT)
+    r.get(SECRET, f"{SECRET.api_path}/s1", "s1")
+    assert not r.ready(SECRET)  # read object by object: always a request
+
+
+def test_a_read_runs_on_the_transports_reader_thread_only_when_its_snapshot_is_ready() -> None:
+    provider = Provider()
+    _, provider.refresh = reader()
+    read = pb.ReadResource.Request(type_name=AUDIT.resource_type)
+    assert not provider.reads_at_once(read)
+    body_of(provider.refresh, "k1")
+    assert provider.reads_at_once(read)
+    order = next(iter(CATALOG.orders.values()))
+    assert not provider.reads_at_once(pb.ReadResource.Request(type_name=order.resource_type))
+    inline = methods(provider, threading.Event())["/tfplugin6.Provider/ReadResource"].inline
+    assert inline is not None and inline(read)

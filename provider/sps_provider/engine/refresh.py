@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
 
 MAX_AGE = 60.0
+READY_MARGIN = 5.0  # `ready` leaves this much of a snapshot's life, so it cannot expire in between
 GONE = object()  # the body of a deleted object, in a snapshot's writes
 
 
@@ -128,6 +129,22 @@ class RefreshReader:
             if key in snapshot.items:
                 return {"key": key, "body": snapshot.items[key]}
         raise errors.NotFound(f"{t.title} {key!r} is not in {t.api_path}", status=404, method="GET", path=path)
+
+    def ready(self, t: TypeDef) -> bool:
+        """Whether `get` of `t` is answered now from a snapshot, with no request and no wait for
+        another thread's (nothing is fetched; the snapshot has READY_MARGIN seconds to live)."""
+        if not _kept(t):
+            return False
+        with self._lock:
+            snapshot = self._snapshots.get(t.api_path)
+            fetching = self._type_locks.get(t.api_path)
+            return (
+                snapshot is not None
+                and snapshot.items is not None
+                and time.monotonic() - snapshot.taken < self.max_age - READY_MARGIN
+                and fetching is not None
+                and not fetching.locked()
+            )
 
     def objects(self, t: TypeDef) -> dict[str, Any] | None:
         """key -> body of every object of `t` (a copy of the snapshot), or None when its list cannot say."""

@@ -17,7 +17,7 @@ import logging
 import socket
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
@@ -72,25 +72,39 @@ def error_head(code: int, message: str) -> bytes:
     return RESPONSE_HEAD + status + _field(b"grpc-message", percent_encoded(message[:MAX_STATUS_MESSAGE]))
 
 
+Inline = Callable[[Any], bool]
+"""Whether the handler answers this request without waiting (no I/O, no lock held for long)."""
+
+
+def always(request: Any) -> bool:
+    return True
+
+
 class Method(NamedTuple):
     request: type[Message]
     call: Callable[[Any, None], Message]
-    inline: bool = False  # never waits (no I/O, no lock held for long): runs on the reader thread
+    inline: Inline | None = None  # true for a request answered at once: it runs on the reader thread
 
 
 def unary_methods(
-    service: ServiceDescriptor, handler: object, inline: frozenset[str] = frozenset()
+    service: ServiceDescriptor, handler: object, inline: Mapping[str, Inline] | None = None
 ) -> dict[str, Method]:
     """The unary methods of `service` that `handler` implements, by gRPC path. Handlers take
     (request, context) like grpcio servicers; this transport has no per-call context (None).
-    The methods named in `inline` only compute: they run on the connection's reader thread."""
+    `inline` names methods whose requests (all, or those its predicate accepts) are answered
+    without waiting: they run on the connection's reader thread."""
+    inline = inline or {}
     return {
         f"/{service.full_name}/{m.name}": Method(
-            message_factory.GetMessageClass(m.input_type), getattr(handler, m.name), m.name in inline
+            message_factory.GetMessageClass(m.input_type), getattr(handler, m.name), inline.get(m.name)
         )
         for m in service.methods
         if not (m.client_streaming or m.server_streaming) and hasattr(handler, m.name)
     }
+
+
+#: An answer: the header block, the body (a length-prefixed message) and the trailer block.
+Answer = tuple[bytes, bytes, bytes | None]
 
 
 class Server:
@@ -179,24 +193,36 @@ class Server:
                 connection.respond(stream, error_head(UNAVAILABLE, "the provider is shutting down"))
                 return
             self.active += 1
-            if not method.inline:
-                self.pool.submit(self._call, connection, stream, method, body)  # under the lock: stop() shuts the pool
-                return
-        answer = self._invoke(method, body)
+        request = self._decode(method, body)
+        if isinstance(request, Message) and not self._at_once(method, request):
+            self._hand_off(self._call, connection, stream, method, request)
+            return
+        answer = self._invoke(method, request)
         if connection.respond(stream, *answer, wait=False):
             self._done()
-            return
+        else:
+            self._hand_off(self._answer, connection, stream, answer)
+
+    @staticmethod
+    def _at_once(method: Method, request: Message) -> bool:
+        try:
+            return method.inline is not None and method.inline(request)
+        except Exception:  # a predicate that fails only costs the hand-off
+            log.exception("deciding where to run %s", method.call)
+            return False
+
+    def _hand_off(self, task: Callable[..., None], *args: Any) -> None:
         with self.lock:
             try:
-                self.pool.submit(self._answer, connection, stream, answer)
+                self.pool.submit(task, *args)
             except RuntimeError:  # stop() gave up waiting and shut the pool: the connection is closing
                 self.active -= 1
                 self.idle.notify_all()
 
-    def _call(self, connection: Connection, stream: int, method: Method, body: bytes) -> None:
-        self._answer(connection, stream, self._invoke(method, body))
+    def _call(self, connection: Connection, stream: int, method: Method, request: Message) -> None:
+        self._answer(connection, stream, self._invoke(method, request))
 
-    def _answer(self, connection: Connection, stream: int, answer: tuple[bytes, bytes, bytes | None]) -> None:
+    def _answer(self, connection: Connection, stream: int, answer: Answer) -> None:
         try:
             connection.respond(stream, *answer)
         finally:
@@ -208,7 +234,8 @@ class Server:
             self.idle.notify_all()
 
     @staticmethod
-    def _invoke(method: Method, body: bytes) -> tuple[bytes, bytes, bytes | None]:
+    def _decode(method: Method, body: bytes) -> Message | Answer:
+        """The request message, or the error answer when the body holds none."""
         if len(body) < 5:
             return error_head(INTERNAL, "truncated gRPC message"), b"", None
         if body[0]:
@@ -219,9 +246,14 @@ class Server:
         if length != len(body) - 5:
             return error_head(INTERNAL, "the gRPC message length does not match the stream"), b"", None
         try:
-            request = method.request.FromString(body[5:])
+            return method.request.FromString(body[5:])
         except DecodeError as exc:
             return error_head(INTERNAL, f"undecodable request: {exc}"), b"", None
+
+    @staticmethod
+    def _invoke(method: Method, request: Message | Answer) -> Answer:
+        if not isinstance(request, Message):
+            return request
         try:
             response = method.call(request, None)
         except Exception as exc:
