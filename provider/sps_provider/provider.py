@@ -20,6 +20,7 @@ from sps_catalog.state_upgrades import upgrade_state
 from sps_provider import config as provider_config
 from sps_provider.client import errors
 from sps_provider.coordinator import Coordinator
+from sps_provider.engine import no_wait
 from sps_provider.engine.datasource import DataSourceEngine
 from sps_provider.engine.firmware_gate import Target
 from sps_provider.engine.order import OrderEngine
@@ -137,6 +138,8 @@ class Provider:
         """The configured appliance and its firmware version, read once (GET /api/info)."""
         if self.reader is None:
             return None
+        if self._target is None:
+            no_wait.check()
         with self._target_lock:
             if self._target is None:
                 self._target = Target(self.reader.settings.url, self.reader.firmware_version())
@@ -255,13 +258,21 @@ class Provider:
         new = self.guarded("ReadResource", diags, run, current)
         return pb.ReadResource.Response(new_state=self.dv(t, new), diagnostics=diags.items, private=request.private)
 
-    def reads_at_once(self, request: Any) -> bool:
-        """Whether this ReadResource is answered from a fresh refresh snapshot, without a request
-        to the appliance or a wait for another call's (the transport then runs it on its reader
-        thread). Orders read their list themselves: never."""
-        engine = self.resources.get(request.type_name)
-        refresh = self.refresh
-        return isinstance(engine, ResourceEngine) and refresh is not None and refresh.ready(engine.t)
+    def at_once(self, call: Callable[[Any, Any], R]) -> Callable[[Any], R | None]:
+        """`call` (ReadResource or PlanResourceChange) for the transport's reader thread: its
+        answer when nothing in it waits, None when it would wait (the transport then runs it on the
+        pool). Orders read their lists themselves: always None."""
+
+        def attempt(request: Any) -> R | None:
+            if not isinstance(self.resources.get(request.type_name), ResourceEngine):
+                return None
+            try:
+                with no_wait.without_waiting():
+                    return call(request, None)
+            except no_wait.WouldWait:
+                return None
+
+        return attempt
 
     def PlanResourceChange(self, request: Any, context: Any) -> pb.PlanResourceChange.Response:
         diags = Diagnostics()

@@ -67,14 +67,14 @@ COMPUTE_ONLY = (
 
 def methods(provider: object, shutdown: threading.Event) -> dict[str, rpc.Method]:
     """Every method this plugin serves, by gRPC path: tfplugin6.Provider on `provider`, and go-plugin's
-    controller (Shutdown sets `shutdown`) and health services. A ReadResource runs on the reader
-    thread too when the provider says it is answered from a fresh refresh snapshot (`reads_at_once`)."""
-    inline: dict[str, rpc.Inline] = dict.fromkeys(COMPUTE_ONLY, rpc.always)
+    controller (Shutdown sets `shutdown`) and health services. ReadResource and PlanResourceChange
+    are tried on the reader thread first and run on the pool when they would wait (`Provider.at_once`)."""
+    attempts: dict[str, rpc.Attempt] = {}
     if isinstance(provider, Provider):
-        inline["ReadResource"] = provider.reads_at_once
-    table = rpc.unary_methods(pb.DESCRIPTOR.services_by_name["Provider"], provider, inline)
+        attempts = {name: provider.at_once(getattr(provider, name)) for name in ("ReadResource", "PlanResourceChange")}
+    table = rpc.unary_methods(pb.DESCRIPTOR.services_by_name["Provider"], provider, COMPUTE_ONLY, attempts)
     table.update(rpc.unary_methods(plugin_pb2.DESCRIPTOR.services_by_name["GRPCController"], Controller(shutdown)))
-    table.update(rpc.unary_methods(health_pb2.DESCRIPTOR.services_by_name["Health"], Health(), {"Check": rpc.always}))
+    table.update(rpc.unary_methods(health_pb2.DESCRIPTOR.services_by_name["Health"], Health(), ("Check",)))
     return table
 
 

@@ -15,8 +15,10 @@ import pytest
 
 from sps_catalog import load_catalog
 from sps_provider.client import errors
+from sps_provider.engine import no_wait
 from sps_provider.engine import refresh as refresh_module
 from sps_provider.engine.refresh import RefreshReader
+from sps_provider.protocol import cty
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
 from sps_provider.provider import Provider
 from sps_provider.server import methods
@@ -179,14 +181,33 @@ def test_ready_only_while_a_fresh_snapshot_answers_without_a_request(monkeypatch
     assert not r.ready(SECRET)  # read object by object: always a request
 
 
-def test_a_read_runs_on_the_transports_reader_thread_only_when_its_snapshot_is_ready() -> None:
+def test_a_call_that_must_not_wait_stops_before_any_request() -> None:
+    client, r = reader()
+    with no_wait.without_waiting(), pytest.raises(no_wait.WouldWait):
+        body_of(r, "k1")
+    assert client.gets == []
+    body_of(r, "k1")
+    with no_wait.without_waiting():
+        assert body_of(r, "k1") == {"name": "x"}
+        with pytest.raises(no_wait.WouldWait):
+            r.get(SECRET, f"{SECRET.api_path}/s1", "s1")  # read object by object: always a request
+    assert client.gets == [AUDIT.api_path]
+
+
+def test_reads_and_plans_are_answered_on_the_reader_thread_only_without_waiting() -> None:
     provider = Provider()
-    _, provider.refresh = reader()
-    read = pb.ReadResource.Request(type_name=AUDIT.resource_type)
-    assert not provider.reads_at_once(read)
-    body_of(provider.refresh, "k1")
-    assert provider.reads_at_once(read)
+    client, provider.refresh = reader()
+    provider.reader, provider.coordinator = client, object()  # type: ignore[assignment]
+    current = pb.DynamicValue(msgpack=cty.encode(("object", {"key": "string"}), {"key": "k1"}))
+    read = pb.ReadResource.Request(type_name=CONTENT.resource_type, current_state=current)
+    table = methods(provider, threading.Event())
+    attempt = table["/tfplugin6.Provider/ReadResource"].attempt
+    assert attempt is not None and table["/tfplugin6.Provider/PlanResourceChange"].attempt is not None
+    assert attempt(read) is None and client.gets == []  # the pool reads it
+    provider.refresh.named(CONTENT, "c")
+    answered = attempt(pb.ReadResource.Request(type_name=CONTENT.resource_type, current_state=current))
+    assert answered is not None and not answered.diagnostics  # k1 is not a content policy: gone
     order = next(iter(CATALOG.orders.values()))
-    assert not provider.reads_at_once(pb.ReadResource.Request(type_name=order.resource_type))
-    inline = methods(provider, threading.Event())["/tfplugin6.Provider/ReadResource"].inline
-    assert inline is not None and inline(read)
+    assert attempt(pb.ReadResource.Request(type_name=order.resource_type)) is None
+    with no_wait.without_waiting(), pytest.raises(no_wait.WouldWait):
+        provider.target()  # the firmware version is not known yet

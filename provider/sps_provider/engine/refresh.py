@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from sps_catalog import TypeDef
 from sps_provider.client import errors
+from sps_provider.engine import no_wait
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
@@ -121,6 +122,7 @@ class RefreshReader:
         """The object document at `path` (`{"key", "body"}`); NotFound when it is gone."""
         snapshot = self._collection(t) if _kept(t) else None
         if snapshot is None or snapshot.items is None:
+            no_wait.check()
             doc: dict[str, Any] = self.client.get(path)
             return doc
         if t.is_singleton:
@@ -167,6 +169,8 @@ class RefreshReader:
             return [(key, items[key]) for key in snapshot.index(name_field).get(name, ())]
 
     def _collection(self, t: TypeDef) -> Snapshot:
+        if no_wait.forbidden() and not self.ready(t):
+            raise no_wait.WouldWait
         path = t.api_path
         with self._lock:
             type_lock = self._type_locks.setdefault(path, threading.Lock())

@@ -17,7 +17,7 @@ import logging
 import socket
 import ssl
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
@@ -72,35 +72,39 @@ def error_head(code: int, message: str) -> bytes:
     return RESPONSE_HEAD + status + _field(b"grpc-message", percent_encoded(message[:MAX_STATUS_MESSAGE]))
 
 
-Inline = Callable[[Any], bool]
-"""Whether the handler answers this request without waiting (no I/O, no lock held for long)."""
-
-
-def always(request: Any) -> bool:
-    return True
+Attempt = Callable[[Any], Message | None]
+"""A handler for the reader thread: the response, or None when answering would wait (for the
+appliance, another call, a lock held for long): the call then runs on the pool."""
 
 
 class Method(NamedTuple):
     request: type[Message]
     call: Callable[[Any, None], Message]
-    inline: Inline | None = None  # true for a request answered at once: it runs on the reader thread
+    attempt: Attempt | None = None
+
+
+def _at_once(call: Callable[[Any, None], Message]) -> Attempt:
+    return lambda request: call(request, None)
 
 
 def unary_methods(
-    service: ServiceDescriptor, handler: object, inline: Mapping[str, Inline] | None = None
+    service: ServiceDescriptor,
+    handler: object,
+    inline: Collection[str] = (),
+    attempts: Mapping[str, Attempt] | None = None,
 ) -> dict[str, Method]:
     """The unary methods of `service` that `handler` implements, by gRPC path. Handlers take
     (request, context) like grpcio servicers; this transport has no per-call context (None).
-    `inline` names methods whose requests (all, or those its predicate accepts) are answered
-    without waiting: they run on the connection's reader thread."""
-    inline = inline or {}
-    return {
-        f"/{service.full_name}/{m.name}": Method(
-            message_factory.GetMessageClass(m.input_type), getattr(handler, m.name), inline.get(m.name)
-        )
-        for m in service.methods
-        if not (m.client_streaming or m.server_streaming) and hasattr(handler, m.name)
-    }
+    Methods named in `inline` never wait: they run on the connection's reader thread; those in
+    `attempts` are tried there first."""
+    table = {}
+    for m in service.methods:
+        if m.client_streaming or m.server_streaming or not hasattr(handler, m.name):
+            continue
+        call = getattr(handler, m.name)
+        attempt = _at_once(call) if m.name in inline else (attempts or {}).get(m.name)
+        table[f"/{service.full_name}/{m.name}"] = Method(message_factory.GetMessageClass(m.input_type), call, attempt)
+    return table
 
 
 #: An answer: the header block, the body (a length-prefixed message) and the trailer block.
@@ -194,22 +198,26 @@ class Server:
                 return
             self.active += 1
         request = self._decode(method, body)
-        if isinstance(request, Message) and not self._at_once(method, request):
+        answer = self._attempt(method, request) if isinstance(request, Message) else request
+        if answer is None:
             self._hand_off(self._call, connection, stream, method, request)
             return
-        answer = self._invoke(method, request)
         if connection.respond(stream, *answer, wait=False):
             self._done()
         else:
             self._hand_off(self._answer, connection, stream, answer)
 
     @staticmethod
-    def _at_once(method: Method, request: Message) -> bool:
+    def _attempt(method: Method, request: Message) -> Answer | None:
+        """The answer from the reader thread, or None: the call runs on the pool."""
+        if method.attempt is None:
+            return None
         try:
-            return method.inline is not None and method.inline(request)
-        except Exception:  # a predicate that fails only costs the hand-off
-            log.exception("deciding where to run %s", method.call)
-            return False
+            response = method.attempt(request)
+        except Exception as exc:
+            log.exception("unexpected exception in %s", method.call)
+            return error_head(UNKNOWN, f"Exception calling application: {exc}"), b"", None
+        return None if response is None else _ok(response)
 
     def _hand_off(self, task: Callable[..., None], *args: Any) -> None:
         with self.lock:
@@ -259,5 +267,9 @@ class Server:
         except Exception as exc:
             log.exception("unexpected exception in %s", method.call)
             return error_head(UNKNOWN, f"Exception calling application: {exc}"), b"", None
-        data = response.SerializeToString()
-        return RESPONSE_HEAD, b"\x00" + len(data).to_bytes(4, "big") + data, OK_TRAILERS
+        return _ok(response)
+
+
+def _ok(response: Message) -> Answer:
+    data = response.SerializeToString()
+    return RESPONSE_HEAD, b"\x00" + len(data).to_bytes(4, "big") + data, OK_TRAILERS
