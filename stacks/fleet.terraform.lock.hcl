@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:ToE3OKim9Ss1emZCe2AXJP4setZ/RPW9q7BM2pmHg+o=",
+    "h1:7KxuHb87DQr1DX/5nmfnWafj8VKrPi9Ow5bIH+y5a5M=",
   ]
 }
