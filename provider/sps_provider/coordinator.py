@@ -146,19 +146,27 @@ class Gather:
     for `patience` (a stuck call, a plan never applied). With none on its way, wait
     `quiet` after the last event: Terraform starts the next call a moment after one returns, and
     longer on a busy machine; when a commit takes seconds, a share of it costs less than the
-    extra commit a straggler would need. Pure: the times are passed in."""
+    extra commit a straggler would need. But when as many changes wait as Terraform has run
+    calls of this appliance at once (its -parallelism slots, learnt in earlier gathers) and none
+    is outside, every slot waits here and no call is left to bring another: the quiet gap is only
+    the `base` one (the most seen at once may still be short of the slots Terraform has, when the
+    graph held fewer ready resources until now). Pure: the times are passed in."""
 
     quiet: float
     patience: float
+    base: float = 0.0
 
     @classmethod
     def of(cls, policy: Policy, last_commit: float) -> Gather:
         quiet = max(policy.gather_quiet, policy.gather_share * last_commit)
-        return cls(quiet, max(policy.gather_max, 2 * quiet))
+        return cls(quiet, max(policy.gather_max, 2 * quiet), policy.gather_quiet)
 
-    def left(self, now: float, last_event: float, outside: int) -> float:
-        """Seconds to keep waiting; zero or less: commit what is gathered."""
-        return last_event + (self.patience if outside > 0 else self.quiet) - now
+    def left(self, now: float, last_event: float, outside: int, waiting: int = 0, slots: int = 0) -> float:
+        """Seconds to keep waiting; zero or less: commit what is gathered. `waiting`: changes
+        gathered; `slots`: the most calls seen running at once before this gather (0: unknown)."""
+        if outside > 0:
+            return last_event + self.patience - now
+        return last_event + (self.base if 0 < slots <= waiting else self.quiet) - now
 
 
 def _contains(whole: Any, part: Any) -> bool:
@@ -186,6 +194,8 @@ class Coordinator:
         self._pending: list[Change] = []
         self._cond = threading.Condition()
         self._calls = 0  # calls running that may submit a change (`expecting`)
+        self._most_calls = 0  # the most `_calls` seen at once
+        self._slots = (0, 0)  # `_most_calls` when the last two gathers ended (`_known_slots`)
         self._planned = 0  # changes Terraform planned in this process and has not started to apply
         self._unanswered = 0  # changes submitted and not yet answered
         self._last_event = 0.0  # monotonic time of the last arrival or end of an expecting call
@@ -224,6 +234,7 @@ class Coordinator:
         ApplyResourceChange, which takes up one `planned` change."""
         with self._cond:
             self._calls += 1
+            self._most_calls = max(self._most_calls, self._calls)
             if applying:
                 self._planned = max(0, self._planned - 1)
         try:
@@ -287,8 +298,11 @@ class Coordinator:
             # submitted waits here, and Terraform starts no more calls than -parallelism.
             gather = Gather.of(self.policy, self._last_commit)
             started = time.monotonic()
-            while (left := gather.left(time.monotonic(), self._last_event, self._outside())) > 0:
+            slots = self._known_slots()
+            while (left := gather.left(time.monotonic(), self._last_event, self._outside(), len(self._pending),
+                                       slots)) > 0:  # fmt: skip
                 self._cond.wait(left)
+            self._slots = (self._slots[1], self._most_calls)
             if self._planned and self._calls <= self._unanswered:
                 # Nothing happened for the patience: those plans will not be applied (a plan
                 # Terraform rejected, a walk that only plans); no later group waits for them.
@@ -299,6 +313,14 @@ class Coordinator:
                 len(batch), time.monotonic() - started, gather.quiet, self.name,
             )  # fmt: skip
             return batch
+
+    def _known_slots(self) -> int:
+        """How many calls of this appliance Terraform runs at once (its -parallelism slots, or all
+        it has ready), once the most seen at once stayed the same over the last two gathers; 0
+        until then. A first gather that closed while Terraform was still starting calls saw fewer
+        than it runs: trusting that would commit before stragglers that could still come."""
+        earlier, last = self._slots
+        return last if last == earlier else 0
 
     def _outside(self) -> int:
         """Changes on their way (held with `_cond`): expecting calls that are not waiting for their

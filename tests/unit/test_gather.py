@@ -17,9 +17,9 @@ HANG = 60.0  # a join that takes this long means the coordinator never committed
 
 
 def test_the_quiet_gap_is_the_base_gap_until_a_commit_was_measured_then_a_share_of_it() -> None:
-    assert Gather.of(POLICY, last_commit=0.0) == Gather(quiet=0.05, patience=0.5)
-    assert Gather.of(POLICY, last_commit=0.1) == Gather(quiet=0.05, patience=0.5)
-    assert Gather.of(POLICY, last_commit=4.0) == Gather(quiet=1.2, patience=2.4)
+    assert Gather.of(POLICY, last_commit=0.0) == Gather(quiet=0.05, patience=0.5, base=0.05)
+    assert Gather.of(POLICY, last_commit=0.1) == Gather(quiet=0.05, patience=0.5, base=0.05)
+    assert Gather.of(POLICY, last_commit=4.0) == Gather(quiet=1.2, patience=2.4, base=0.05)
 
 
 def test_with_no_call_outside_it_waits_the_quiet_gap_after_the_last_event() -> None:
@@ -32,6 +32,48 @@ def test_while_a_call_is_outside_it_waits_until_nothing_happens_for_the_patience
     gather = Gather(quiet=0.3, patience=0.6)
     assert gather.left(now=10.4, last_event=10.0, outside=2) == pytest.approx(0.2)
     assert gather.left(now=10.6, last_event=10.0, outside=2) <= 0
+
+
+def test_when_every_slot_seen_before_waits_and_none_is_outside_it_waits_the_base_gap_only() -> None:
+    gather = Gather(quiet=0.3, patience=0.6, base=0.05)
+    assert gather.left(now=10.0, last_event=10.0, outside=0, waiting=10, slots=10) == pytest.approx(0.05)
+    assert gather.left(now=10.05, last_event=10.0, outside=0, waiting=10, slots=10) <= 0
+    assert gather.left(now=10.0, last_event=10.0, outside=1, waiting=10, slots=10) == pytest.approx(0.6)
+    assert gather.left(now=10.0, last_event=10.0, outside=0, waiting=9, slots=10) == pytest.approx(0.3)
+    assert gather.left(now=10.0, last_event=10.0, outside=0, waiting=3, slots=0) == pytest.approx(0.3)
+
+
+def test_slots_are_trusted_once_two_gathers_saw_the_same_most_calls_at_once() -> None:
+    """Two rounds of three resources at once teach the coordinator that Terraform runs three
+    calls of it at a time; in the third round, with a quiet gap that would never end, the three
+    changes commit once all three wait, after the base gap only."""
+    policy = Policy(backoff=0.0, gather_quiet=0.01, gather_max=0.5, gather_share=0.0, commit_estimate=0.0)
+    sps, _, coordinator = fresh([], policy)
+
+    def round_of_three(first: int) -> None:
+        barrier = threading.Barrier(3)
+
+        def resource(name: str) -> None:
+            with coordinator.expecting():
+                barrier.wait()
+                coordinator.submit("POST", OBJECTS, {"name": name, "v": 1})
+
+        threads = [threading.Thread(target=resource, args=(f"r{first + i}",)) for i in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(HANG)
+        assert not any(t.is_alive() for t in threads), "the round never committed"
+
+    round_of_three(0)
+    round_of_three(3)
+    assert coordinator._known_slots() == 3
+    coordinator.policy = Policy(backoff=0.0, gather_quiet=0.01, gather_max=HANG * 10, gather_share=HANG * 10)
+    coordinator._last_commit = 1.0  # the quiet gap: HANG * 10 seconds
+    commits = sps.commits
+    round_of_three(6)
+    assert sps.commits == commits + 1
+    assert {o["name"] for o in sps.committed[OBJECTS].values()} >= {"r6", "r7", "r8"}
 
 
 def submitted(coordinator: Coordinator, sps: FakeSps) -> None:
