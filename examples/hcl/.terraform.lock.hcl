@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:7KxuHb87DQr1DX/5nmfnWafj8VKrPi9Ow5bIH+y5a5M=",
+    "h1:3NwTmrdz7uVHjnh4fHci4jzrY8f2a3/sBBFT16SL7UI=",
   ]
 }
