@@ -234,8 +234,8 @@ def _verification_failure(exc: BaseException) -> ssl.SSLCertVerificationError | 
 
 def _environment(http: requests.Session, base: str, verify: bool | str) -> bool | str:
     """Read once what requests would read from the environment on every request (proxy variables
-    and NO_PROXY, ~/.netrc, REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE): per request that was a third of the
-    provider's CPU in an apply. Returns the verify to pass: `ca_bundle` or `insecure` first, else
+    and NO_PROXY, ~/.netrc, REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE): client CPU per GET 0.90 -> 0.75 ms
+    against the simulator. Returns the verify to pass: `ca_bundle` or `insecure` first, else
     the CA bundle the environment names. ~/.netrc is not read: every request after the login
     carries the session cookie, never a password."""
     http.trust_env = False

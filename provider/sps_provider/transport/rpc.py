@@ -215,8 +215,7 @@ class Server:
         try:
             response = method.attempt(request)
         except Exception as exc:
-            log.exception("unexpected exception in %s", method.call)
-            return error_head(UNKNOWN, f"Exception calling application: {exc}"), b"", None
+            return _failed(method, exc)
         return None if response is None else _ok(response)
 
     def _hand_off(self, task: Callable[..., None], *args: Any) -> None:
@@ -259,15 +258,18 @@ class Server:
             return error_head(INTERNAL, f"undecodable request: {exc}"), b"", None
 
     @staticmethod
-    def _invoke(method: Method, request: Message | Answer) -> Answer:
-        if not isinstance(request, Message):
-            return request
+    def _invoke(method: Method, request: Message) -> Answer:
         try:
             response = method.call(request, None)
         except Exception as exc:
-            log.exception("unexpected exception in %s", method.call)
-            return error_head(UNKNOWN, f"Exception calling application: {exc}"), b"", None
+            return _failed(method, exc)
         return _ok(response)
+
+
+def _failed(method: Method, exc: Exception) -> Answer:
+    """A handler raised: logged with its traceback, answered UNKNOWN as grpcio's servers answer."""
+    log.exception("unexpected exception in %s", method.call)
+    return error_head(UNKNOWN, f"Exception calling application: {exc}"), b"", None
 
 
 def _ok(response: Message) -> Answer:
