@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:3NwTmrdz7uVHjnh4fHci4jzrY8f2a3/sBBFT16SL7UI=",
+    "h1:BFQjTxvAKV9IZn4wfJTITkeaARTccfRfAUl0EupK+g0=",
   ]
 }
