@@ -24,6 +24,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sps_harness.pgclient import Client, ClientError
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = ROOT / ".state" / "pg"
 INSTALLER = ROOT / "tools" / "install-postgres.sh"
@@ -50,17 +52,16 @@ class Cluster:
     def env(self) -> dict[str, str]:
         return {"PG_CONN_STR": self.conn_str}
 
+    def client(self, database: str = DATABASE) -> Client:
+        """psql connected to `database`; the password reaches it through its environment only."""
+        return Client(bin_dir() / "psql", self.conn_str.replace(f"/{DATABASE}?", f"/{database}?"))
+
     def psql(self, sql: str, database: str = DATABASE) -> str:
         """Run SQL with psql and return its unaligned, tuples-only output."""
-        url = self.conn_str.replace(f"/{DATABASE}?", f"/{database}?")
-        result = subprocess.run(
-            [str(bin_dir() / "psql"), url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise PostgresError(f"psql failed: {result.stderr.strip()}")
-        return result.stdout.strip()
+        try:
+            return self.client(database).run(sql)
+        except ClientError as exc:
+            raise PostgresError(str(exc)) from None
 
     def lock_holders(self, schema: str, state: str = "default") -> list[int]:
         """Server pids of the sessions holding the advisory lock of one state (its row id)."""
@@ -149,12 +150,17 @@ def _server_user_can_write(directory: Path) -> bool:
     return subprocess.run(_as_server_user(["test", "-w", str(directory)])).returncode == 0
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Create a file only its owner can read, from its first byte (not chmod after the write)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+        f.write(text)
+
+
 def _initdb(directory: Path, password: str) -> None:
     pwfile = directory / "initdb.pw"
-    pwfile.write_text(password + "\n")
+    _write_private(pwfile, password + "\n")
     if os.geteuid() == 0:
         shutil.chown(pwfile, SERVER_USER_UNDER_ROOT, SERVER_USER_UNDER_ROOT)
-    pwfile.chmod(0o600)
     try:
         _run(
             [
@@ -204,8 +210,7 @@ def start(directory: Path = DEFAULT_DIR) -> Cluster:
         shutil.rmtree(directory, ignore_errors=True)
         directory = _prepare_directory(directory)
         password_file = directory / "password"
-        password_file.write_text(secrets.token_urlsafe(24) + "\n")
-        password_file.chmod(0o600)
+        _write_private(password_file, secrets.token_urlsafe(24) + "\n")
         _initdb(directory, password_file.read_text().strip())
     port_file = directory / "port"
     port = int(port_file.read_text()) if port_file.exists() else 0

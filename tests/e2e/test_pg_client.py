@@ -1,0 +1,59 @@
+"""sps-pg's cluster from creation to removal, every child process recorded as it is started: no
+command line holds the database password (a command line is readable by every local user in
+/proc/<pid>/cmdline), and each psql gets it through its own environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sps_harness import postgres
+from sps_harness.pgclient import Client
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[list[str], dict[str, str]]]]:
+    """Every (argv, env) that subprocess starts while the test runs (run, Popen, check_call...)."""
+    seen: list[tuple[list[str], dict[str, str]]] = []
+    real = subprocess.Popen
+
+    class Recorded(real):  # type: ignore[misc,valid-type]
+        def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
+            seen.append(([str(a) for a in args], dict(kwargs.get("env") or os.environ)))
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
+    yield seen
+
+
+def test_no_command_line_of_sps_pg_holds_the_password(started: list[tuple[list[str], dict[str, str]]]) -> None:
+    directory = ROOT / ".state" / "pytest-pg-argv" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+    postgres.remove(directory)
+    try:
+        cluster = postgres.start(directory)
+        password = (Path(cluster.directory) / "password").read_text().strip()
+        assert postgres.start(directory) == cluster, "a second start finds it running"
+        cluster.psql("CREATE SCHEMA held; CREATE TABLE held.states (id bigint PRIMARY KEY, name text)")
+        cluster.psql("INSERT INTO held.states VALUES (7, 'default')")
+        with Client(postgres.bin_dir() / "psql", cluster.conn_str).session() as holder:
+            holder.query("SELECT pg_advisory_lock(7)")
+            assert cluster.lock_holders("held") and postgres.main(["unlock", "held", "--dir", str(directory)]) == 0
+        assert not cluster.lock_holders("held")
+        assert postgres.main(["status", "--dir", str(directory)]) == 0
+        postgres.stop(directory)
+    finally:
+        postgres.remove(directory)
+
+    programs = {Path(argv[0]).name for argv, _ in started}
+    assert {"initdb", "pg_ctl", "psql"} <= programs or {"runuser", "psql"} <= programs, programs
+    psqls = [(argv, env) for argv, env in started if Path(argv[0]).name == "psql"]
+    assert len(psqls) >= 8, "start, psql, lock_holders, the session, unlock and status each ran psql"
+    for argv, _ in started:
+        assert not any(password in arg for arg in argv), f"the password is on the command line of {argv[0]}"
+    assert all(env["PGPASSWORD"] == password for _, env in psqls)
