@@ -126,7 +126,7 @@ class Session:
             self.proc.stdin.flush()
         except BrokenPipeError:
             raise ClientError(f"psql ended: {self._error_output()}") from None
-        lines = []
+        lines: list[str] = []
         for line in self.proc.stdout:
             if line.rstrip("\n") == marker:
                 return "\n".join(lines).strip()
