@@ -1,12 +1,12 @@
 """A private PostgreSQL cluster for Terraform's `pg` backend (`sps-pg start|stop|status|env`).
 
 The binaries come from Debian's `postgresql` package (tools/install-postgres.sh installs it when
-missing); the cluster is the project's own: `initdb` in a state directory (.state/pg by
-default), listening on 127.0.0.1 on a free port, no Unix socket, password authentication
-(scram-sha-256), never the system service. initdb and the server refuse to run as root, so
-under root they run as Debian's unprivileged `postgres` user (`runuser`), which then owns the
-state directory; where that user cannot reach it, the cluster lives in the temporary directory
-and the state directory is a symbolic link to it.
+missing); the cluster is the project's own: `initdb` in a state directory (`.state/pg` below the
+current directory by default, like `sps-simulator --state`), listening on 127.0.0.1 on a free
+port, no Unix socket, password authentication (scram-sha-256), never the system service. initdb
+and the server refuse to run as root, so under root they run as Debian's unprivileged `postgres`
+user (`runuser`), which then owns the state directory; where that user cannot reach it, the
+cluster lives in the temporary directory and the state directory is a symbolic link to it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from pathlib import Path
 from sps_harness.pgclient import Client, ClientError
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DIR = ROOT / ".state" / "pg"
+DEFAULT_DIR = Path(".state/pg")
+DIR_VARIABLE = "SPS_PG_DIR"
 INSTALLER = ROOT / "tools" / "install-postgres.sh"
 SERVER_USER_UNDER_ROOT = "postgres"
 DATABASE = "terraform"
@@ -84,12 +85,13 @@ class Cluster:
 def bin_dir(install: bool = False) -> Path:
     """The newest /usr/lib/postgresql/<ver>/bin; with install, apt-get installs it first if absent."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]))
-    if not found and install:
+    if not found and install and INSTALLER.exists():
         subprocess.run([str(INSTALLER)], check=True)
         return bin_dir()
     if not found:
         raise PostgresError(
-            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); run tools/install-postgres.sh"
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): apt-get install postgresql "
+            "(in this project's checkout: make postgres)"
         )
     return Path(found[-1]).parent
 
@@ -186,7 +188,8 @@ def _initdb(directory: Path, password: str) -> None:
 
 
 def running(directory: Path = DEFAULT_DIR) -> Cluster | None:
-    """The cluster in directory if its server is up, else None."""
+    """The cluster in directory (relative to the current one) if its server is up, else None."""
+    directory = directory.resolve()
     data = directory / "data"
     if not (data / "postmaster.pid").exists():
         return None
@@ -260,32 +263,48 @@ def remove(directory: Path) -> None:
         directory.unlink()
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sps-pg", description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("command", choices=["start", "stop", "status", "env", "unlock"])
-    parser.add_argument("schema", nargs="?", help="unlock: the backend's schema_name")
-    parser.add_argument("--state", default="default", help="unlock: the workspace (default: default)")
-    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="state directory (default: .state/pg)")
-    args = parser.parse_args(argv)
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(os.environ.get(DIR_VARIABLE) or DEFAULT_DIR),
+        help=f"the cluster's state directory, relative to the current one (env {DIR_VARIABLE}; default {DEFAULT_DIR})",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("start", parents=[where], help="create the cluster on first use and start it")
+    commands.add_parser("stop", parents=[where], help="stop it (fast shutdown: sessions and their locks end)")
+    commands.add_parser("status", parents=[where], help="say whether it runs (exit status 3 when not)")
+    commands.add_parser("env", parents=[where], help="print `export PG_CONN_STR=...` for Terraform's pg backend")
+    unlock = commands.add_parser(
+        "unlock", parents=[where], help="release a state's lock by ending the session that holds it"
+    )
+    unlock.add_argument("schema", help="the backend's schema_name")
+    unlock.add_argument("--state", default="default", help="the workspace (default: default)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    directory: Path = args.dir.resolve()
     try:
         if args.command == "start":
-            cluster = start(args.dir)
+            cluster = start(directory)
             print(f"PostgreSQL {bin_dir().parts[-2]} on 127.0.0.1:{cluster.port}, data in {cluster.directory}/data")
         elif args.command == "stop":
-            stop(args.dir)
+            stop(directory)
         elif args.command == "status":
-            up = running(args.dir.resolve())
-            print(f"running on 127.0.0.1:{up.port}" if up else "stopped")
+            up = running(directory)
+            print(f"running on 127.0.0.1:{up.port} ({directory})" if up else f"stopped ({directory})")
             return 0 if up else 3
         else:
-            up = running(args.dir.resolve())
+            up = running(directory)
             if up is None:
-                print("sps-pg: the cluster is not running (sps-pg start)", file=sys.stderr)
+                print(f"sps-pg: no cluster runs in {directory} (sps-pg start, or --dir)", file=sys.stderr)
                 return 3
             if args.command == "env":
                 print(f"export PG_CONN_STR='{up.conn_str}'")
-            elif not args.schema:
-                parser.error("unlock needs the schema name")
             else:
                 ended = up.unlock(args.schema, args.state)
                 print(f"ended session(s) {ended}: lock released" if ended else "the state is not locked")
