@@ -16,7 +16,7 @@ from starlette.routing import Route
 from sps_catalog.firmware import INFO_PATH
 from sps_catalog.model import TypeDef
 from sps_simulator import bodies
-from sps_simulator.appliance import Appliance, LoginBlocked, Session
+from sps_simulator.appliance import TRANSACTION_BODY, Appliance, LoginBlocked, Session
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, syntactic, unauthenticated
 from sps_simulator.links import ROOT, TRANSACTION, Tree, item_links, render_body
 
@@ -216,8 +216,17 @@ class Api:
 
     # -- transactions --------------------------------------------------------------------
     def transaction_doc(self, s: Session) -> dict[str, Any]:
+        """The transaction's status in the shape of the firmware's pages: `{body: {commit_message,
+        status}}` from 7.5 on [TX-7.x] [TX-8.0], `{transaction: {status}}` before [TX-OLD] [TX-6.9.3]."""
+        status = "open" if s.tx is not None else "closed"
+        if not TRANSACTION_BODY.exists_on(self.appliance.firmware):
+            return {
+                "key": "transaction",
+                "meta": {"href": TRANSACTION, "parent": "/api"},
+                "transaction": {"status": status},
+            }
         return {
-            "body": {"status": "open" if s.tx is not None else "closed", "commit_message": "optional"},
+            "body": {"status": status, "commit_message": "optional"},
             "key": "transaction",
             "meta": self.meta(s, href=TRANSACTION, parent="/api", changes=f"{TRANSACTION}/changes"),
         }
@@ -339,12 +348,8 @@ class Api:
         if request.method == "DELETE":
             keys = list(a.view(s).get(t.path, {}))
             a.delete(s, t, key, href)
-            remaining = [k for k in keys if k != key]
+            # [DELETE]: the links place the deleted object among the objects as they were before
             links = item_links(t.api_path, keys, key)
-            if remaining:
-                links["first"], links["last"] = f"{t.api_path}/{remaining[0]}", f"{t.api_path}/{remaining[-1]}"
-            else:
-                links["first"] = links["last"] = None
             return JSONResponse({"meta": {"href": href, **links, "transaction": TRANSACTION}})
         if request.method != "GET":
             raise method_not_allowed(href, request.method)

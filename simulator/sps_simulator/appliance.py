@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sps_catalog.firmware import DEFAULT_FIRMWARE, fields_on, held_on
+from sps_catalog.firmware import DEFAULT_FIRMWARE, Versions, fields_on, held_on
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.option_caps import caps, excesses, options_of
 from sps_catalog.values import Problem, apply_defaults, validate
@@ -36,6 +36,13 @@ from sps_simulator.store import Config, Store
 View = Mapping[str, Mapping[str, Any]]  # the committed configuration, or a transaction's candidate
 
 SESSION_IDLE_SECONDS = 20 * 60
+WRITES_OPEN_TRANSACTIONS = Versions(since="6.9", note="[TX-OLD] 5.7.0, 6.0.x: must POST first; [TX-6.9.3] 6.9.2+")
+"""Where the first write opens the transaction itself; before, a write outside one is refused."""
+TRANSACTION_BODY = Versions(since="7.5", note="[TX-7.x] doc2256017, [TX-8.0]; old shape up to 7.x doc1959456")
+"""Where `GET /api/transaction` answers `{body: {commit_message, status}}`; before, `{transaction: {status}}`."""
+REMAINING_SECONDS_SHOWN = 600
+"""The most `meta.remaining_seconds` shows: every doc sample has 600 (one 599), while a session
+lasts 20 idle minutes [AUTH-7.0.5.1]; how the two relate is not documented (docs/simulator.md)."""
 
 
 @dataclass
@@ -215,7 +222,8 @@ class Appliance:
                 self.end_session(s)
 
     def remaining_seconds(self, s: Session) -> int:
-        return max(0, int(self.session_idle_seconds - (time.monotonic() - s.last_seen)))
+        left = self.session_idle_seconds - (time.monotonic() - s.last_seen)
+        return max(0, min(REMAINING_SECONDS_SHOWN, int(left)))
 
     # -- transactions --------------------------------------------------------------------
     def lock_error(self, path: str) -> ApiError:
@@ -237,6 +245,16 @@ class Appliance:
         self.lock_owner = s.sid
         s.tx = Transaction(candidate=Candidate(self.committed))
         return s.tx
+
+    def write_transaction(self, s: Session, path: str) -> Transaction:
+        """The transaction a write goes into: from 6.9 on the first write opens one [TX-6.9.3];
+        before, a write outside an open transaction is refused [TX-OLD]."""
+        if s.tx is None and not WRITES_OPEN_TRANSACTIONS.exists_on(self.firmware):
+            raise semantic(
+                path,
+                f"No transaction is open: before changing anything on SPS {self.firmware}, POST /api/transaction.",
+            )
+        return self.open(s, path)
 
     def revert(self, s: Session) -> None:
         if s.tx is not None:
@@ -365,7 +383,7 @@ class Appliance:
         self._require_writable(t, path, "POST")
         if t.is_singleton:
             raise method_not_allowed(path, "POST")
-        tx = self.open(s, path)
+        tx = self.write_transaction(s, path)
         body = self.check_body(t, body, tx.candidate, path, None)
         if t.is_write_once:  # keep a digest only: the secret itself never rests on the appliance
             body = {"sha256": hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()}
@@ -379,7 +397,7 @@ class Appliance:
         self._require_writable(t, path, "PUT")
         if key not in self.view(s).get(t.path, {}):
             raise not_found(path)
-        tx = self.open(s, path)
+        tx = self.write_transaction(s, path)
         body = self.check_body(t, body, tx.candidate, path, key)
         old = tx.candidate[t.path][key]
         tx.candidate[t.path][key] = body
@@ -401,7 +419,7 @@ class Appliance:
                 f"The {t.title.lower()} {key} is used by {', '.join(users)}; remove those references first.",
                 {"path": path, "referrers": users},
             )
-        tx = self.open(s, path)
+        tx = self.write_transaction(s, path)
         old = tx.candidate[t.path].pop(key)
         tx.changes.append({"type": "delete", "path": path, "old_value": old})
 
@@ -412,7 +430,7 @@ class Appliance:
         current = list(self.view(s).get(t.path, {}))
         if sorted(new_order) != sorted(current) or len(set(new_order)) != len(new_order):
             raise semantic(path, "@order must list every existing key exactly once.")
-        tx = self.open(s, path)
+        tx = self.write_transaction(s, path)
         tx.candidate[t.path].reorder(new_order)
         tx.changes.append({"type": "reorder", "path": path, "old_order": current, "new_order": new_order})
 

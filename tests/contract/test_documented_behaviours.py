@@ -1,0 +1,103 @@
+"""Documented behaviours the simulator once got wrong (issue 25, item 5), found by trying the
+documented calls over HTTPS; each test names the page it follows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sps_catalog import load_catalog
+from sps_harness import RunningSimulator, start_simulator
+from tests.contract.test_simulator_contract import API, Client, error_of
+
+CATALOG = load_catalog()
+TIME_POLICIES = f"{API}/policies/time_policies"
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
+    s = start_simulator(tmp_path_factory.mktemp("documented"))
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def api(sim: RunningSimulator) -> Iterator[Client]:
+    client = Client(sim)
+    yield client
+    client.call("DELETE", "/api/transaction")
+
+
+@pytest.fixture
+def sps_6_0(tmp_path: Path) -> Iterator[Client]:
+    s = start_simulator(tmp_path / "sim-6.0.1", "--firmware", "6.0.1")
+    client = Client(s)
+    yield client
+    client.call("DELETE", "/api/transaction")
+    s.stop()
+
+
+def time_policy(name: str) -> dict[str, object]:
+    return {"name": name, **{day: [["0:00", "23:59"]] for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}}
+
+
+# -- meta --------------------------------------------------------------------------------------
+def test_remaining_seconds_is_at_most_the_samples_600(api: Client) -> None:
+    """Every sample meta shows `remaining_seconds` 600 (one 599) [S000]-[S003] [ANALYTICS-POL]."""
+    for path in (f"{API}/mssql", TIME_POLICIES, f"{TIME_POLICIES}/-100", "/api/transaction"):
+        doc = api.ok("GET", path)
+        seconds = doc["meta"]["remaining_seconds"]
+        assert isinstance(seconds, int) and 590 <= seconds <= 600, (path, doc["meta"])
+
+
+def test_a_delete_answers_links_relative_to_the_deleted_object(api: Client) -> None:
+    """[DELETE]: the sample deletes the last RDP channel policy and answers `first` the first one,
+    `href` and `last` the deleted object, `previous` the one before it, `next` null."""
+    keys = [api.ok("POST", TIME_POLICIES, time_policy(f"tf_delete_{i}"), status=201)["key"] for i in range(3)]
+    listed = [i["key"] for i in api.ok("GET", TIME_POLICIES)["items"]]
+    last = api.ok("DELETE", f"{TIME_POLICIES}/{keys[-1]}")["meta"]
+    assert last == {
+        "first": f"{TIME_POLICIES}/{listed[0]}",
+        "href": f"{TIME_POLICIES}/{keys[-1]}",
+        "last": f"{TIME_POLICIES}/{keys[-1]}",
+        "next": None,
+        "parent": TIME_POLICIES,
+        "previous": f"{TIME_POLICIES}/{keys[-2]}",
+        "transaction": "/api/transaction",
+    }
+    middle = api.ok("DELETE", f"{TIME_POLICIES}/{keys[0]}")["meta"]
+    assert middle["href"] == f"{TIME_POLICIES}/{keys[0]}"
+    assert middle["next"] == f"{TIME_POLICIES}/{keys[1]}" and middle["last"] == f"{TIME_POLICIES}/{keys[1]}"
+
+
+# -- transactions by firmware ------------------------------------------------------------------
+def test_sps_6_0_refuses_a_write_without_an_open_transaction(sps_6_0: Client) -> None:
+    """[TX-OLD] (5.7.0, 6.0.x pages): "Before changing anything in the configuration of SPS, you
+    must POST a request to open a transaction"; the first change opens one only from 6.9 on."""
+    r = sps_6_0.call("POST", TIME_POLICIES, time_policy("tf_without_transaction"))
+    assert r.status_code == 400 and error_of(r)["type"] == "SemanticError"
+    assert error_of(r)["details"]["path"] == TIME_POLICIES
+    assert "POST /api/transaction" in error_of(r)["message"]
+    sps_6_0.ok("POST", "/api/transaction")
+    sps_6_0.ok("POST", TIME_POLICIES, time_policy("tf_within_transaction"), status=201)
+    sps_6_0.commit()
+
+
+def test_sps_6_0_answers_the_old_transaction_shape(sps_6_0: Client) -> None:
+    """[TX-OLD] [TX-6.9.3]: `{"key": "transaction", "meta": {...}, "transaction": {"status": ...}}`."""
+    closed = sps_6_0.ok("GET", "/api/transaction")
+    assert closed["key"] == "transaction" and closed["transaction"] == {"status": "closed"}
+    assert "body" not in closed
+    assert closed["meta"]["href"] == "/api/transaction" and closed["meta"]["parent"] == "/api"
+    opened = sps_6_0.ok("POST", "/api/transaction")
+    assert opened["transaction"] == {"status": "open"}
+
+
+def test_7_5_answers_the_new_transaction_shape_and_opens_on_the_first_write(api: Client) -> None:
+    """[TX-7.x] [TX-8.0]: `{"body": {"commit_message": ..., "status": ...}, "key": ..., "meta": ...}`."""
+    doc = api.ok("GET", "/api/transaction")
+    assert doc["body"] == {"commit_message": "optional", "status": "closed"} and "transaction" not in doc
+    api.ok("POST", TIME_POLICIES, time_policy("tf_auto_open"), status=201)
+    assert api.ok("GET", "/api/transaction")["body"]["status"] == "open"
