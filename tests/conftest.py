@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from sps_catalog.firmware import DEFAULT_FIRMWARE, SEED_VERSIONS, parse_version
 from sps_catalog.model import TypeDef
 from sps_harness import RunningSimulator, Terraform, postgres, provider_python, start_simulator
 from sps_provider.install import install
+from tests.support.firmware import firmware_for
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 os.environ["CHECKPOINT_DISABLE"] = "1"
 os.environ["SPS_PROVIDER_PYTHON"] = provider_python()
@@ -39,17 +39,6 @@ def pg_cluster() -> Iterator[postgres.Cluster]:
     postgres.remove(directory)
 
 
-def firmware_for(types: Iterable[TypeDef]) -> list[str]:
-    """Simulator arguments for a firmware on which every type given is writable: the default
-    (newest) one when it is, else the newest seed version that is (VNC connection policies are
-    read-only from 7.5 on)."""
-    wanted = [t for t in types if t.is_managed]
-    if all(t.versions.writable_on(DEFAULT_FIRMWARE) for t in wanted):
-        return []
-    fits = [v for v in SEED_VERSIONS if all(t.versions.writable_on(v) for t in wanted)]
-    return ["--firmware", max(fits, key=parse_version)]
-
-
 @pytest.fixture
 def simulator(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunningSimulator]:
     """A simulator on the default firmware, or on one where the test's type `t` is writable."""
@@ -58,23 +47,6 @@ def simulator(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runnin
     sim = start_simulator(tmp_path / "simulator", *firmware_for([t] if isinstance(t, TypeDef) else []))
     yield sim
     sim.stop()
-
-
-def provider_block(sim: RunningSimulator, alias: str | None = None, **extra: object) -> str:
-    lines = [
-        'provider "sps" {',
-        *([f'  alias = "{alias}"'] if alias else []),
-        f'  url = "{sim.url}"',
-        '  username = "admin"',
-        '  password = "admin"',
-        f'  ca_bundle = "{sim.ca}"',
-        *[f"  {k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in extra.items()],
-        "}",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-REQUIRED_PROVIDERS = 'terraform {\n  required_providers {\n    sps = { source = "oneidentity/sps" }\n  }\n}\n'
 
 
 @pytest.fixture

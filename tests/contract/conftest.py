@@ -10,7 +10,7 @@ import pytest
 
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider
-from tests.contract.test_simulator_contract import Client
+from tests.support.simulator_api import Client
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import requests
 
 from sps_catalog import TypeDef
 from sps_harness import RunningSimulator
-from tests.contract.test_simulator_contract import Client, error_of
-from tests.endpoints import configuration_endpoints
+from tests.support.endpoints import configuration_endpoints
+from tests.support.simulator_api import Client, error_of
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 

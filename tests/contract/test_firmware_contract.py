@@ -13,7 +13,7 @@ from sps_catalog.examples import builtin_key
 from sps_harness import RunningSimulator, start_simulator
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
 from sps_provider.provider import Provider
-from tests.contract.test_simulator_contract import Client
+from tests.support.simulator_api import Client
 
 API = "/api/configuration"
 CATALOG = load_catalog()

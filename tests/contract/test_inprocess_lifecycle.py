@@ -10,39 +10,18 @@ Cheap enough to run for every type the catalog gains; the real-terraform lifecyc
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from sps_catalog import TypeDef, load_catalog
-from sps_catalog.examples import is_example_ref
+from sps_catalog import TypeDef
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider
 from sps_provider.engine.convert import to_terraform
-from tests.conftest import firmware_for
-from tests.fuzz.catalog_cases import fuzzable_types, resolved
-
-TYPES = [t for t in fuzzable_types(constructs=True) if not t.secrets]
-
-
-def fully_covered(t: TypeDef) -> bool:
-    """Whether this test runs every example of `t`: the real-terraform lifecycle then needs only
-    one representative of its kind."""
-    return t in TYPES
-
-
-@dataclass
-class Appliance:
-    """One simulator on a firmware, its in-process provider and the objects made for references."""
-
-    sim: RunningSimulator
-    provider: InProcessProvider
-    made: dict[str, str] = field(default_factory=dict)
+from tests.support.firmware import firmware_for
+from tests.support.inprocess import TYPES, Appliance, commit, example
 
 
 @pytest.fixture(scope="module")
@@ -68,39 +47,6 @@ def assert_appliance_holds(sim: RunningSimulator, t: TypeDef, state: dict[str, A
     """Every attribute the state holds equals the committed object on the appliance."""
     committed = sim.committed()[t.path][state["key"]]
     assert {"key": state["key"], **to_terraform(t.root, committed)} == {k: state[k] for k in ("key", *t.field_names)}
-
-
-def example(t: TypeDef, name: str, on: Appliance) -> dict[str, Any] | None:
-    """Example `name` of `t` with its references as keys (referenced examples created first)."""
-    raw = t.examples.get(name)
-    if raw is None:
-        return None
-    attrs: dict[str, Any] = resolved(_made_refs(copy.deepcopy(dict(raw)), on))
-    return attrs
-
-
-def _made_refs(v: Any, on: Appliance) -> Any:
-    if is_example_ref(v):
-        ref = v["ref"]
-        if ref not in on.made:
-            type_name, name = ref.split("/", 1)
-            t = load_catalog()[type_name]
-            attrs = example(t, name, on)
-            assert attrs is not None, f"no example {ref}"
-            if t.name_field:
-                attrs[t.name_field] = f"{attrs[t.name_field]}_dep"
-            on.made[ref] = on.provider.create(t.resource_type, attrs)["key"]
-        return on.made[ref]
-    if isinstance(v, dict):
-        return {k: _made_refs(x, on) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_made_refs(x, on) for x in v]
-    return v
-
-
-def commit(sim: RunningSimulator, session: requests.Session) -> None:
-    """Commit the transaction an out-of-band change opened."""
-    session.put(f"{sim.url}/api/transaction", json={"status": "commit"}).raise_for_status()
 
 
 @pytest.mark.parametrize("t", TYPES, ids=lambda t: t.terraform_name)

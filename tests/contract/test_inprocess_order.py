@@ -16,8 +16,8 @@ import pytest
 from sps_catalog import TypeDef, load_catalog
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
-from tests.conftest import firmware_for
-from tests.contract.test_inprocess_lifecycle import Appliance, commit, example
+from tests.support.firmware import firmware_for
+from tests.support.inprocess import Appliance, commit, example
 
 CATALOG = load_catalog()
 ORDERS = [

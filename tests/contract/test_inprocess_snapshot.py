@@ -14,7 +14,7 @@ import pytest
 from sps_catalog import load_catalog
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
-from tests.contract.test_inprocess_lifecycle import Appliance, example
+from tests.support.inprocess import Appliance, example
 
 T = load_catalog()["audit_policy"]
 

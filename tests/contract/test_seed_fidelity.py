@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from sps_harness import start_simulator
-from tests.contract.seed_samples import AA_PLUGIN_INSTANCE, LDAP_POSIX, MSSQL_CONNECTION_BODY, request_form
-from tests.contract.test_simulator_contract import API, Client, error_of
+from tests.support.seed_samples import AA_PLUGIN_INSTANCE, LDAP_POSIX, MSSQL_CONNECTION_BODY, request_form
+from tests.support.simulator_api import API, Client, error_of
 
 BACKUPS = f"{API}/policies/backup_policies"
 LDAP = f"{API}/policies/ldap_servers"

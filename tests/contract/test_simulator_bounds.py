@@ -10,7 +10,7 @@ import pytest
 
 from sps_harness import RunningSimulator, start_simulator
 from sps_simulator.bodies import MAX_BODY_BYTES, MAX_DEPTH
-from tests.contract.test_simulator_contract import API, Client
+from tests.support.simulator_api import API, Client
 
 UNTYPED = f"{API}/policies/indexing"  # a body of any shape (undocumented), with a built-in listed
 

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from sps_harness import RunningSimulator, start_simulator
-from tests.contract.seed_samples import (
+from tests.support.seed_samples import (
     AA_PLUGIN_INSTANCE,
     AUDIT_EXAMPLES,
     BACKUP_POLICY,
@@ -27,30 +27,7 @@ from tests.contract.seed_samples import (
     VNC_SETTINGS_DEFAULT,
     request_form,
 )
-
-API = "/api/configuration"
-
-
-class Client:
-    def __init__(self, sim: RunningSimulator, login: bool = True) -> None:
-        self.sim = sim
-        self.s = sim.anonymous()
-        if login:
-            r = self.s.get(f"{sim.url}/api/authentication", auth=("admin", "admin"))
-            assert r.status_code == 200, r.text
-
-    def call(self, method: str, path: str, body: Any = None, **kw: Any) -> requests.Response:
-        if body is not None:
-            kw["json"] = body
-        return self.s.request(method, self.sim.url + path, **kw)
-
-    def ok(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
-        r = self.call(method, path, body)
-        assert r.status_code == status, f"{method} {path}: {r.status_code} {r.text}"
-        return r.json()
-
-    def commit(self) -> None:
-        self.ok("PUT", "/api/transaction", {"status": "commit"})
+from tests.support.simulator_api import API, Client, error_of
 
 
 @pytest.fixture
@@ -66,11 +43,6 @@ def post_without_body(api: Client, path: str) -> http.client.HTTPResponse:
     conn.putheader("Cookie", f"session_id={api.s.cookies['session_id']}")
     conn.endheaders()
     return conn.getresponse()
-
-
-def error_of(r: requests.Response) -> dict[str, Any]:
-    err: dict[str, Any] = r.json()["error"]
-    return err
 
 
 # -- authentication (AUTH pages, seeds' status tables) ---------------------------------------

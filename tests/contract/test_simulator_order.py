@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from sps_harness import RunningSimulator, start_simulator
-from tests.contract.seed_samples import MSSQL_CONNECTION_BODY, request_form
-from tests.contract.test_simulator_contract import API, Client
+from tests.support.seed_samples import MSSQL_CONNECTION_BODY, request_form
+from tests.support.simulator_api import API, Client
 
 CONNECTIONS = f"{API}/mssql/connections"
 ORDER = f"{CONNECTIONS}/@order"

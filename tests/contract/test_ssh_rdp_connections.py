@@ -13,7 +13,7 @@ from sps_catalog import load_catalog
 from sps_catalog.examples import builtin_key
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
-from tests.contract.test_simulator_contract import API, Client
+from tests.support.simulator_api import API, Client
 
 CATALOG = load_catalog()
 

@@ -12,7 +12,7 @@ import pytest
 
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
-from tests.contract.test_simulator_contract import API, Client
+from tests.support.simulator_api import API, Client
 
 # [TIME]: the documented time policy body (named 7x24 there; the built-in -100 holds it).
 TIME_7X24 = {day: [["0:00", "23:59"]] for day in ("Fri", "Mon", "Sat", "Sun", "Thu", "Tue", "Wed")}

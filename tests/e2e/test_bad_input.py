@@ -32,7 +32,7 @@ from sps_constructs import (
     SshSettingsPolicy,
 )
 from sps_harness import RunningSimulator, Terraform
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
 
 
 def two_appliances() -> tuple[App, Appliance, Appliance]:

@@ -6,8 +6,8 @@ imported, everything destroyed. A policy Terraform does not manage keeps its pla
 from __future__ import annotations
 
 from sps_harness import RunningSimulator, Terraform
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
-from tests.contract.seed_samples import MSSQL_CONNECTION_BODY, request_form
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
+from tests.support.seed_samples import MSSQL_CONNECTION_BODY, request_form
 
 CONNECTIONS = "/api/configuration/mssql/connections"
 ORDER = f"{CONNECTIONS}/@order"

@@ -24,7 +24,8 @@ from sps_catalog import load_catalog
 from sps_catalog.firmware import DEFAULT_FIRMWARE
 from sps_harness import RunningSimulator, Terraform, start_simulator
 from sps_harness.populate import populate
-from tests.conftest import ROOT, firmware_for
+from tests.support.firmware import firmware_for
+from tests.support.paths import ROOT
 
 CATALOG = load_catalog()
 BIN = Path(sys.executable).parent

@@ -15,31 +15,9 @@ from pathlib import Path
 import pytest
 
 from sps_harness import RunningSimulator, Terraform, start_simulator
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
-from tests.e2e.test_secrets import SECRET_A, ldap
-
-AUDIT = "policies/audit_policies"
-BUILTIN_AUDIT = "78101850949e47437dd91d"
-
-
-def write_policies(tf: Terraform, sim: RunningSimulator, names: list[str], **provider: object) -> None:
-    blocks = "".join(
-        f'resource "sps_audit_policy" "{n}" {{\n  name = "{n}"\n  encryption = {{ enabled = false }}\n'
-        f"  signing = {{ enabled = false }}\n}}\n"
-        for n in names
-    )
-    (tf.workdir / "main.tf").write_text(REQUIRED_PROVIDERS + provider_block(sim, **provider) + blocks)
-
-
-def assert_consistent(sim: RunningSimulator, *tfs: Terraform) -> None:
-    """Committed objects == objects in Terraform state (by key and name); no transaction open."""
-    committed = {k: b["name"] for k, b in sim.committed()[AUDIT].items() if k != BUILTIN_AUDIT}
-    in_state: dict[str, str] = {}
-    for tf in tfs:
-        in_state.update({v["key"]: v["name"] for v in tf.resources().values()})
-    assert committed == in_state
-    stats = sim.stats()
-    assert stats["open_transactions"] == 0 and not stats["lock_held"], stats
+from tests.support.audit_policies import AUDIT, BUILTIN_AUDIT, assert_consistent, names, write_policies
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
+from tests.support.secrets import SECRET_A, ldap
 
 
 def background_apply(tf: Terraform, *extra: str) -> subprocess.Popen[str]:
@@ -54,10 +32,6 @@ def wait_until(condition: Callable[[], bool], step: float = 0.05, timeout: float
     deadline = time.monotonic() + timeout
     while not condition() and time.monotonic() < deadline:
         time.sleep(step)
-
-
-def names(n: int, prefix: str = "p") -> list[str]:
-    return [f"{prefix}{i}" for i in range(n)]
 
 
 def test_commit_failure_in_a_group_of_10_fails_only_the_guilty_change(

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from sps_harness import RunningSimulator, postgres, start_simulator
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 SITES = ("ams", "fra", "lon")
 

@@ -8,7 +8,7 @@ import pytest
 from sps_catalog import load_catalog
 from sps_catalog.examples import HclConfig, hcl_resource
 from sps_harness import RunningSimulator, Terraform
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
 
 CATALOG = load_catalog()
 

@@ -9,7 +9,7 @@ import pytest
 
 from sps_catalog.keys import item_path, key_problem
 from sps_harness import RunningSimulator, Terraform
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
 
 BUILTIN_AUDIT = "78101850949e47437dd91d"
 BAD_KEYS = [f"../audit_policies/{BUILTIN_AUDIT}", "x#y", "x?y", "a b", "..", "x%2Fy"]

@@ -22,8 +22,9 @@ from sps_catalog.examples import HclConfig, hcl_resource
 from sps_catalog.model import Field, TypeDef
 from sps_catalog.secrets import get_in, secret_input
 from sps_harness import RunningSimulator, Terraform
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
-from tests.contract.test_inprocess_lifecycle import fully_covered
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
+from tests.support.inprocess import fully_covered
+from tests.support.simulator_api import out_of_band
 
 CATALOG = load_catalog()
 # Types whose whole lifecycle the in-process test covers keep one representative per kind here.
@@ -59,14 +60,6 @@ def assert_appliance_matches_state(sim: RunningSimulator, t: TypeDef, state: dic
         assert wo is None, "a write-only secret is never stored in state"
     expected = without(t, state, lambda f: (f.write_only_name, f.version_name))
     assert {"key": state["key"], **to_terraform(t.root, committed)} == {k: expected[k] for k in ("key", *t.field_names)}
-
-
-def out_of_band(sim: RunningSimulator, method: str, path: str, body: Any = None) -> None:
-    s = sim.session()
-    r = s.request(method, f"{sim.url}{path}", json=body)
-    assert r.status_code in (200, 201), r.text
-    r = s.put(f"{sim.url}/api/transaction", json={"status": "commit"})
-    assert r.status_code == 200, r.text
 
 
 def without(t: TypeDef, state: dict[str, Any], names: Callable[[Field], tuple[str, ...]]) -> dict[str, Any]:

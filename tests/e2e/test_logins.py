@@ -9,8 +9,8 @@ writer: 2 logins); validation needs no login."""
 from __future__ import annotations
 
 from sps_harness import RunningSimulator, Terraform
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
-from tests.e2e.test_faults import assert_consistent, names, write_policies
+from tests.support.audit_policies import assert_consistent, names, write_policies
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
 
 PLAN_AND_APPLY_LOGINS = 1 + 2
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from sps_harness import RunningSimulator, Terraform, postgres
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
 
 LOCKED = "Error acquiring the state lock"
 

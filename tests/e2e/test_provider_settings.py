@@ -13,8 +13,8 @@ import pytest
 from sps_constructs import Appliance, SpsConfigError
 from sps_harness import Terraform
 from sps_harness.simulator import simulator
-from tests.conftest import REQUIRED_PROVIDERS
-from tests.e2e.test_faults import AUDIT
+from tests.support.audit_policies import AUDIT
+from tests.support.hcl import REQUIRED_PROVIDERS
 
 POLICY = (
     'resource "sps_audit_policy" "a" {\n  name = "settings"\n'

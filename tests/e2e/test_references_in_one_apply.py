@@ -7,7 +7,7 @@ the provider puts in one transaction, deletions last (docs/transactions.md)."""
 from __future__ import annotations
 
 from sps_harness import RunningSimulator, Terraform
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
 
 AUDIT = """
 resource "sps_audit_policy" "a" {

@@ -4,7 +4,7 @@ outside Terraform: a changed object shows as drift, a deleted one as "must be cr
 from __future__ import annotations
 
 from sps_harness import RunningSimulator, Terraform
-from tests.e2e.test_faults import AUDIT, names, write_policies
+from tests.support.audit_policies import AUDIT, names, write_policies
 
 
 def test_refresh_of_30_objects_costs_one_list_request_and_sees_drift_and_deletion(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sps_harness import RunningSimulator, Terraform
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
 
 BIND_SECRET = "Leak-Probe-Bind-7f3a91"
 RSYNC_KEY = "-----BEGIN RSA PRIVATE KEY-----\nLeakProbeRsyncKey5c2e\n-----END RSA PRIVATE KEY-----\n"

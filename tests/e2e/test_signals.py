@@ -10,7 +10,7 @@ import subprocess
 import time
 
 from sps_harness import RunningSimulator, Terraform
-from tests.e2e.test_faults import AUDIT, assert_consistent, names, write_policies
+from tests.support.audit_policies import AUDIT, assert_consistent, names, write_policies
 
 
 def test_sigterm_to_the_process_group_mid_commit_leaves_state_and_appliance_equal(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sps_harness import RunningSimulator, Terraform
 from sps_provider.client.session import GET_ATTEMPTS
-from tests.conftest import REQUIRED_PROVIDERS
+from tests.support.hcl import REQUIRED_PROVIDERS
 
 AUDIT = (
     'resource "sps_audit_policy" "a" {\n  name = "tls"\n'

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sps_harness import RunningSimulator, Terraform, start_simulator
-from tests.e2e.test_faults import AUDIT
+from tests.support.audit_policies import AUDIT
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = {"eu": ("eu-operator", "Eu-Secret-41"), "us": ("us-operator", "Us-Secret-97")}

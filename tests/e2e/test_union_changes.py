@@ -4,7 +4,7 @@ write-once secret), a discriminator known only at apply, and errors that name wh
 from __future__ import annotations
 
 from sps_harness import RunningSimulator, Terraform
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
 
 RSYNC = """{
     type = "rsync"

@@ -18,8 +18,8 @@ from sps_catalog import load_catalog
 from sps_catalog.examples import HclConfig, hcl_resource
 from sps_harness import RunningSimulator, Terraform, start_simulator
 from sps_simulator.newer_firmware import NESTED_FIELD, ROOT_FIELD
-from tests.conftest import REQUIRED_PROVIDERS, provider_block
-from tests.e2e.test_lifecycle import out_of_band
+from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
+from tests.support.simulator_api import out_of_band
 
 CATALOG = load_catalog()
 POLICY = CATALOG["content_policy"]  # a list of objects holding a plain and a union object

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,10 +16,8 @@ from hypothesis import HealthCheck, settings
 
 from sps_catalog import load_catalog
 from sps_harness import RunningSimulator, start_simulator
-from tests.conftest import firmware_for
-
-SCALE = int(os.environ.get("SPS_FUZZ_SCALE", "0"))
-CASES: Counter[str] = Counter()
+from tests.support.firmware import firmware_for
+from tests.support.fuzzing import CASES, SCALE
 
 settings.register_profile(
     "sps",
@@ -39,10 +36,6 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
     s = start_simulator(tmp_path_factory.mktemp("fuzz-sim"), *firmware_for(load_catalog().managed))
     yield s
     s.stop()
-
-
-def count(group: str, n: int = 1) -> None:
-    CASES[group] += n
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

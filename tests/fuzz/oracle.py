@@ -15,7 +15,7 @@ from typing import Any
 
 from sps_catalog import TypeDef, Value, load_catalog
 from sps_catalog.model import Field
-from tests.fuzz.catalog_cases import Mutation
+from tests.support.catalog_cases import Mutation
 
 JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),

@@ -23,7 +23,7 @@ from sps_catalog.examples import builtin_key, is_builtin_ref, is_example_ref, is
 from sps_catalog.gen_constructs import class_name
 from sps_constructs import Appliance
 from sps_constructs.errors import SpsConfigError
-from tests.fuzz.catalog_cases import (
+from tests.support.catalog_cases import (
     Mutation,
     apply_mutation,
     base_attrs,
@@ -33,7 +33,7 @@ from tests.fuzz.catalog_cases import (
     is_invalid,
     resolved,
 )
-from tests.fuzz.conftest import SCALE, count
+from tests.support.fuzzing import SCALE, count
 
 CATALOG = load_catalog()
 TYPES = fuzzable_types(constructs=True)

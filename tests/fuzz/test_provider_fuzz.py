@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from sps_catalog import TypeDef
 from sps_harness import RunningSimulator, Terraform
-from tests.fuzz.catalog_cases import (
+from tests.support.catalog_cases import (
     REFERENCE_KINDS,
     Mutation,
     apply_mutation,
@@ -29,7 +29,7 @@ from tests.fuzz.catalog_cases import (
     invalid_mutation,
     is_invalid,
 )
-from tests.fuzz.conftest import SCALE, count
+from tests.support.fuzzing import SCALE, count
 
 TYPES = [t for t in fuzzable_types() if not t.is_singleton]  # one singleton object cannot be many resources
 REFERRING_TYPES = [t for t in TYPES if has_reference(t)]

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from sps_catalog import TypeDef
 from sps_harness import RunningSimulator
 from sps_provider.engine.convert import to_body
-from tests.endpoints import configuration_endpoints
-from tests.fuzz.catalog_cases import apply_mutation, base_attrs, fuzzable_types, invalid_mutation
-from tests.fuzz.conftest import SCALE, count
 from tests.fuzz.oracle import must_refuse
+from tests.support.catalog_cases import apply_mutation, base_attrs, fuzzable_types, invalid_mutation
+from tests.support.endpoints import configuration_endpoints
+from tests.support.fuzzing import SCALE, count
 
 TYPES = fuzzable_types()
 

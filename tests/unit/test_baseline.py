@@ -21,7 +21,7 @@ from sps_constructs.introspect import construct_classes
 from sps_export import check
 from sps_export.reader import ApplianceRead, ReadObject, TypeRead
 from sps_provider.engine.convert import to_body
-from tests.fuzz.catalog_cases import resolved
+from tests.support.catalog_cases import resolved
 
 CATALOG = load_catalog()
 Case = tuple[str, TypeDef, dict[str, Any], dict[str, Any]]

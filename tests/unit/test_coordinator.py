@@ -1,4 +1,4 @@
-"""The coordinator against a scripted SPS (tests/unit/fake_sps.py): every combination of two
+"""The coordinator against a scripted SPS (tests/support/fake_sps.py): every combination of two
 faults at any step ends with (a) every success committed, (b) every failure not committed or
 reported as unknown, (c) no transaction left open, (d) no duplicate object."""
 
@@ -12,21 +12,9 @@ from typing import Any
 import pytest
 
 from sps_provider.client import errors
-from sps_provider.coordinator import STOPPED, Change, Coordinator, OutcomeUnknown, Policy, Step, Stopped
-from tests.unit.fake_sps import OBJECTS, PASSWORDS, FakeReader, FakeSps, FakeWriter, Fault, Script
-
-POLICY = Policy(backoff=0.0, gather_quiet=0.0, gather_max=0.0, commit_estimate=0.0)
-INITIAL = {
-    OBJECTS: {"k0": {"name": "old", "v": 1}, "k1": {"name": "gone", "v": 1}},
-    PASSWORDS: {},
-}
-
-
-def fresh(faults: list[Fault], policy: Policy = POLICY) -> tuple[FakeSps, FakeWriter, Coordinator]:
-    sps = FakeSps(committed={k: dict(v) for k, v in INITIAL.items()})
-    script = Script(faults)
-    writer = FakeWriter(sps, script)
-    return sps, writer, Coordinator(writer, policy, FakeReader(sps, script))
+from sps_provider.coordinator import STOPPED, Change, OutcomeUnknown, Step, Stopped
+from tests.support.coordinator import INITIAL, POLICY, fresh
+from tests.support.fake_sps import OBJECTS, PASSWORDS, FakeSps, FakeWriter, Fault
 
 
 def workload() -> list[Change]:

@@ -16,7 +16,7 @@ from sps_export.reader import ApplianceRead, ReadObject, TypeRead
 from sps_export.selection import identifier, select
 from sps_export.values import Ref, Secret, check_round_trip, markers, minimal
 from sps_provider.engine.convert import to_body
-from tests.fuzz.catalog_cases import resolved
+from tests.support.catalog_cases import resolved
 
 CATALOG = load_catalog()
 EXAMPLES = [(t, name) for t in CATALOG.managed if t.is_typed for name in t.examples]

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from sps_provider.coordinator import Coordinator, Gather, Policy
-from tests.unit.fake_sps import OBJECTS, FakeSps
-from tests.unit.test_coordinator import fresh
+from tests.support.coordinator import fresh
+from tests.support.fake_sps import OBJECTS, FakeSps
 
 POLICY = Policy(gather_quiet=0.05, gather_max=0.5, gather_share=0.3)
 HANG = 60.0  # a join that takes this long means the coordinator never committed

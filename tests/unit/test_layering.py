@@ -69,3 +69,17 @@ def test_model_needs_no_function_local_import() -> None:
         if isinstance(node, (ast.Import, ast.ImportFrom))
     ]
     assert local == []
+
+
+def test_test_modules_share_helpers_only_through_tests_support() -> None:
+    """A test module (or conftest) imports helpers from tests.support, never from another test
+    module: moving or deleting a test then cannot break an unrelated one."""
+    wrong = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for module in sorted(imported_modules(path))
+        if module.startswith("tests.")
+        and not module.startswith("tests.support.")
+        and (module.rsplit(".", 1)[-1].startswith("test_") or module.endswith("conftest"))
+    ]
+    assert wrong == []
