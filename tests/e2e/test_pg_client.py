@@ -14,7 +14,7 @@ import pytest
 
 from sps_harness import postgres
 from sps_harness.pgclient import Client
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 
 @pytest.fixture
