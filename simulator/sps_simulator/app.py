@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from sps_catalog.firmware import INFO_PATH
 from sps_catalog.model import TypeDef
-from sps_simulator import bodies
+from sps_simulator import bodies, text
 from sps_simulator.appliance import TRANSACTION_BODY, Appliance, LoginBlocked, Session
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, syntactic, unauthenticated
 from sps_simulator.links import ROOT, TRANSACTION, Tree, item_links, render_body
@@ -72,6 +72,10 @@ class Api:
         if scope["type"] != "http" or not scope["path"].startswith("/api"):
             await self.app(scope, receive, send)
             return
+        refused = self.undecodable_url(scope)
+        if refused is not None:
+            await (await self.api_error(Request(scope), refused))(scope, receive, send)
+            return
         faults = self.appliance.faults
         self.appliance.counters.requests += 1
         if faults.latency:
@@ -100,6 +104,25 @@ class Api:
                 return
         self.appliance.counters.dropped += 1
         _abort_connection(send)
+
+    @staticmethod
+    def undecodable_url(scope: Any) -> ApiError | None:
+        """A URL whose path or query spells bytes that are not UTF-8 names no object and no value:
+        the path answers 404 NotFound, the query 400 InvalidQuery, each quoting the URL as sent."""
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        if text.undecodable(raw_path):
+            return ApiError(
+                404, "NotFound", "The requested path is not UTF-8 text.", {"path": raw_path.decode("ascii", "replace")}
+            )
+        query: bytes = scope.get("query_string", b"")
+        if text.undecodable(query.replace(b"+", b" ")):
+            return ApiError(
+                400,
+                "InvalidQuery",
+                "The query string is not UTF-8 text.",
+                {"path": scope["path"], "query": query.decode("ascii", "replace")},
+            )
+        return None
 
     async def api_error(self, request: Request, exc: ApiError) -> Response:
         path = request.url.path

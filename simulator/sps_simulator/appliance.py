@@ -25,13 +25,13 @@ from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.option_caps import caps, excesses, options_of
 from sps_catalog.values import Problem, apply_defaults, validate
 from sps_catalog.walk import dotted
-from sps_simulator import newer_firmware
+from sps_simulator import newer_firmware, text
 from sps_simulator.bruteforce import LoginGuard
 from sps_simulator.candidate import Candidate, Overlay
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
 from sps_simulator.index import Index, reference_fields, references
 from sps_simulator.overlays import Behaviour, hooks_by_type
-from sps_simulator.store import Config, Store
+from sps_simulator.store import Config, Delta, Store
 
 View = Mapping[str, Mapping[str, Any]]  # the committed configuration, or a transaction's candidate
 
@@ -151,6 +151,7 @@ class Appliance:
             store.initialize(self.factory_config())
         self.committed: Config = store.load()
         self.types_by_path = {t.path: t for t in catalog}
+        self.mended = self.mend_stored_text()
         self.index = Index()
         for t in catalog:
             objs = self.committed.setdefault(t.path, {})
@@ -172,10 +173,27 @@ class Appliance:
             config[t.path] = objs
         return config
 
+    def mend_stored_text(self) -> list[str]:
+        """Hrefs of the stored objects whose text was not Unicode (lone surrogates, committed before
+        requests were checked for them), now mended in memory and in the store: such a string
+        cannot be answered as UTF-8, so left alone it would fail every list of its type for good."""
+        deltas: list[Delta] = []
+        hrefs: list[str] = []
+        for path, objs in self.committed.items():
+            fixed = {key: text.mended(body) for key, body in objs.items() if text.bad_text(body) is not None}
+            if fixed:
+                objs.update(fixed)
+                deltas.append(Delta(path, fixed, ()))
+                t = self.types_by_path.get(path)
+                hrefs += [f"{t.api_path if t else path}/{key}" for key in fixed]
+        if deltas:
+            self.store.save(deltas)
+        return hrefs
+
     def config_hash(self) -> str:
         """A digest of the committed configuration (`config_hash` of /api/info; 32 hex digits as in the sample)."""
-        text = json.dumps(self.committed, sort_keys=True).encode()
-        return hashlib.md5(text, usedforsecurity=False).hexdigest()
+        dump = json.dumps(self.committed, sort_keys=True).encode()
+        return hashlib.md5(dump, usedforsecurity=False).hexdigest()
 
     def builtin_keys(self, t: TypeDef) -> set[str]:
         return {b.key for b in t.builtins}
@@ -344,9 +362,7 @@ class Appliance:
                         return f"{target.title.lower()} {key} is already used by {others[0]}; it can be referenced once"
                 return problem
 
-            problems = newer + validate(
-                root, body, allow_unknown_fields=t.partly_documented, reference_check=ref_check
-            )
+            problems = newer + validate(root, body, allow_unknown_fields=t.partly_documented, reference_check=ref_check)
             if problems:
                 kind = "SyntacticError" if all(p.is_type_error for p in problems) else "SemanticError"
                 raise ApiError(

@@ -2,8 +2,8 @@
 
 The SPS docs state no limits; a real appliance sits behind a web server that has some. The
 simulator bounds what it keeps, because what it commits is deep-copied into every transaction
-and served in every list: one 600-level body or one `NaN` would break those for good
-(docs/simulator.md, "Request bodies").
+and served in every list: one 600-level body, one `NaN` or one lone surrogate would break those
+for good (docs/simulator.md, "Request bodies", "Text that is not Unicode").
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import json
 import math
 from typing import Any
 
-from sps_simulator.errors import ApiError, syntactic
+from sps_simulator.errors import ApiError, semantic, syntactic
+from sps_simulator.text import bad_text
 
 MAX_BODY_BYTES = 1 << 20
 """Largest request body accepted (1 MiB); larger ones answer 413 PayloadTooLarge."""
@@ -60,7 +61,8 @@ def depth(value: Any) -> int:
 
 def parse(path: str, raw: bytes) -> Any:
     """The JSON value of a request body; 413 when too large, 400 SyntacticError when it is not
-    JSON, holds NaN or an infinite number, or nests deeper than MAX_DEPTH."""
+    JSON, holds NaN or an infinite number, or nests deeper than MAX_DEPTH, 400 SemanticError
+    naming the field when a string in it is not Unicode text (`text.bad_text`)."""
     if len(raw) > MAX_BODY_BYTES:
         raise too_large(path, len(raw))
     try:
@@ -74,4 +76,7 @@ def parse(path: str, raw: bytes) -> Any:
         nested = depth(value) > MAX_DEPTH
     if nested:
         raise syntactic(path, f"The request body nests objects and lists deeper than {MAX_DEPTH} levels.")
+    bad = bad_text(value)
+    if bad is not None:
+        raise semantic(path, f"{bad.path}: {bad.message}", [{"path": bad.path, "message": bad.message}])
     return value

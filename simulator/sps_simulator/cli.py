@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         extra_fields=args.extra_fields,
         firmware=args.firmware,
     )
+    for href in appliance.mended:
+        print(f"sps-simulator: mended {href!r}: its stored text held lone surrogates, now U+FFFD", file=sys.stderr)
     appliance.faults.fail_commits = args.fail_commits
     appliance.faults.latency = args.latency
     appliance.faults.commit_duration = args.commit_duration
