@@ -1164,8 +1164,11 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                  'kept locally. The body is not documented (a name, group memberships and a password '
                  'reference are likely): this data source finds a user by key (or by `name`, where the body '
                  'has one) and shows the body as JSON. Group membership is managed on the groups '
-                 '(`sps_local_user_group.members`).',
-  'name_field': 'name'},
+                 "(`sps_local_user_group.members`). `admin` is served with the first key of the docs' list "
+                 'sample (lists keep creation order, and `admin` comes first; assumed), its body holding '
+                 'only `name`.',
+  'name_field': 'name',
+  'builtins': [{'key': '103640099357f3b14f0529a', 'key_is_assumption': True, 'body': {'name': 'admin'}}]},
  {'terraform_name': 'local_user_group',
   'title': 'Local user group',
   'path': 'aaa/local_database/groups',
@@ -1997,9 +2000,19 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                  '(`session-shell`, `session-exec`, `sftp`, `scp`, `remote-forwards` are likely), so any '
                  "channel name is accepted. Fields the docs do not give (e.g. other channels' options) go in "
                  '`extra_json` at the top level, and are kept in rules on every update. The default SSH '
-                 'channel policy (session shell only) exists on SPS, but its key and name are not '
-                 'documented: find it with the data source by name.',
+                 'channel policy allows session-shell access only; its key and name are not documented: the '
+                 'simulator serves it as `-10100` named `default` (both assumed), and `.builtin(sps, '
+                 '"default")` finds it by name.',
   'name_field': 'name',
+  'builtins': [{'key': '-10100',
+                'key_is_assumption': True,
+                'name_is_assumption': True,
+                'body': {'name': 'default',
+                         'rules': [{'channel': 'session-shell',
+                                    'actions': {'audit': True, 'four_eyes': False, 'content_policy': None},
+                                    'allowed_for': {'gateway_groups': [],
+                                                    'remote_groups': [],
+                                                    'time_policy': None}}]}}],
   'examples': {'minimal': {'name': 'tf_ssh_channels_minimal',
                            'rules': [{'channel': 'session-shell', 'actions': {'audit': True}}]},
                'full': {'name': 'tf_ssh_channels_full',
@@ -2541,8 +2554,18 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                  "plugin SDK's view of user lists the body probably holds `allow` (`no_user` or `all_users`) "
                  'and `except` (usernames): set those through `extra_json`, e.g. `{"allow": "no_user", '
                  '"except": ["alice"]}` (unchecked against an appliance). SPS ships default user lists with '
-                 'negative keys; their keys and names are not documented.',
+                 'negative keys ("Keys with negative ID values are the default user lists of SPS"); their '
+                 'keys, names and bodies are not documented: the simulator serves `-1001` `all_users` '
+                 '(everyone) and `-1002` `no_users` (nobody), all assumed.',
   'name_field': 'name',
+  'builtins': [{'key': '-1001',
+                'key_is_assumption': True,
+                'name_is_assumption': True,
+                'body': {'name': 'all_users', 'allow': 'all_users', 'except': []}},
+               {'key': '-1002',
+                'key_is_assumption': True,
+                'name_is_assumption': True,
+                'body': {'name': 'no_users', 'allow': 'no_user', 'except': []}}],
   'examples': {'minimal': {'name': 'tf_userlist_minimal'},
                'full': {'name': 'tf_userlist_full'},
                'update': {'name': 'tf_userlist_renamed'}},

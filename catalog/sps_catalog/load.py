@@ -112,7 +112,12 @@ def type_from_dict(raw: Mapping[str, Any], shapes: Mapping[str, Mapping[str, Any
         name_field=raw.get("name_field"),
         partly_documented=raw.get("partly_documented", False),
         builtins=tuple(
-            Builtin(key=b["key"], body=b["body"], name_is_assumption=b.get("name_is_assumption", False))
+            Builtin(
+                key=b["key"],
+                body=b["body"],
+                name_is_assumption=b.get("name_is_assumption", False),
+                key_is_assumption=b.get("key_is_assumption", False),
+            )
             for b in raw.get("builtins", ())
         ),
         samples=tuple(Builtin(key=b["key"], body=b["body"]) for b in raw.get("samples", ())),

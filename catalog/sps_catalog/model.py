@@ -220,6 +220,8 @@ class Builtin:
     key: str
     body: Mapping[str, Any]
     name_is_assumption: bool = False
+    key_is_assumption: bool = False
+    """The docs say the object exists but not its key: the simulator's key, shown as assumed."""
 
 
 @dataclass(frozen=True)

@@ -250,7 +250,8 @@ class SpsDataSource(_SpsElement, cdk.TerraformDataSource):
 
     @classmethod
     def _builtin(cls, appliance: Appliance, name: str) -> Any:
-        """The lookup of a built-in object, created once per appliance and found by its documented key."""
+        """The lookup of a built-in object, created once per appliance and found by its documented key
+        (by its name where the docs do not give the key: the catalog's key is the simulator's choice)."""
         t = load_catalog()[cls.TYPE]
         builtin = t.builtin_by_name(name)
         if builtin is None:
@@ -262,4 +263,6 @@ class SpsDataSource(_SpsElement, cdk.TerraformDataSource):
         existing = appliance.node.try_find_child(id)
         if existing is not None:
             return existing
+        if builtin.key_is_assumption:
+            return cls(appliance, id, name=name)
         return cls(appliance, id, key=builtin.key)

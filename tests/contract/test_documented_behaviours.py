@@ -101,3 +101,60 @@ def test_7_5_answers_the_new_transaction_shape_and_opens_on_the_first_write(api:
     assert doc["body"] == {"commit_message": "optional", "status": "closed"} and "transaction" not in doc
     api.ok("POST", TIME_POLICIES, time_policy("tf_auto_open"), status=201)
     assert api.ok("GET", "/api/transaction")["body"]["status"] == "open"
+
+
+# -- built-in and default objects ----------------------------------------------------------------
+SSH_CHANNELS = f"{API}/ssh/channel_policies"
+USERLISTS = f"{API}/policies/userlists"
+USERS = f"{API}/aaa/local_database/users"
+
+
+def test_the_default_ssh_channel_policy_allows_only_session_shell(api: Client) -> None:
+    """[SSH-DEFAULT]: "The default SSH channel policy allows session shell access only" (its key
+    and name are the simulator's choice, docs/simulator.md)."""
+    listed = [item["key"] for item in api.ok("GET", SSH_CHANNELS)["items"]]
+    assert listed[:1] == ["-10100"]
+    body = api.ok("GET", f"{SSH_CHANNELS}/-10100")["body"]
+    assert body["name"] == "default" and [rule["channel"] for rule in body["rules"]] == ["session-shell"]
+    r = api.call("DELETE", f"{SSH_CHANNELS}/-10100")
+    assert r.status_code == 400 and error_of(r)["type"] == "SemanticError"
+
+
+def test_the_construct_finds_the_default_ssh_channel_policy_by_name(sim: RunningSimulator, tmp_path: Path) -> None:
+    """`.builtin(sps, "default")` looks the policy up by name (its key is assumed), and the data
+    source finds it on the simulator."""
+    from cdktf import App, TerraformStack
+
+    from sps_constructs import Appliance
+    from sps_constructs.types.ssh_channel_policy import SshChannelPolicy
+    from sps_harness.inprocess import InProcessProvider
+
+    sps = Appliance(TerraformStack(App(outdir=str(tmp_path / "synth")), "s"), "sps", url=sim.url)
+    lookup = SshChannelPolicy.builtin(sps, "default")
+    assert dict(lookup.sps_attributes) == {"name": "default"}
+    provider = InProcessProvider(sim)
+    try:
+        found = provider.read_data_source("sps_ssh_channel_policy", dict(lookup.sps_attributes))
+    finally:
+        provider.close()
+    assert found["key"] == "-10100" and found["rules"][0]["channel"] == "session-shell"
+
+
+def test_sps_ships_default_user_lists_with_negative_keys(api: Client) -> None:
+    """[USERLISTS]: "Keys with negative ID values are the default user lists of SPS"."""
+    listed = api.ok("GET", USERLISTS)["items"]
+    defaults = [item for item in listed if item["key"].startswith("-")]
+    assert [item["key"] for item in defaults] == ["-1001", "-1002"]
+    assert {item["body"]["name"] for item in defaults} == {"all_users", "no_users"}
+    r = api.call("DELETE", f"{USERLISTS}/-1001")
+    assert r.status_code == 400 and error_of(r)["type"] == "SemanticError"
+
+
+def test_admin_exists_and_cannot_be_deleted(api: Client) -> None:
+    """[LOCAL-USERS]: "`admin` exists by default with every privilege and cannot be deleted"."""
+    users = {item["body"]["name"]: item["key"] for item in api.ok("GET", USERS)["items"]}
+    assert "admin" in users
+    r = api.call("DELETE", f"{USERS}/{users['admin']}")
+    assert r.status_code == 400 and error_of(r)["type"] == "SemanticError"
+    assert "built-in" in error_of(r)["message"]
+    assert api.ok("GET", f"{USERS}/{users['admin']}")["body"]["name"] == "admin"

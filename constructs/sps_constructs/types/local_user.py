@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from sps_constructs.base import SpsDataSource
+
+if TYPE_CHECKING:
+    from sps_constructs.appliance import Appliance
 
 __all__ = [
     "LocalUser",
@@ -22,9 +25,16 @@ class LocalUser(SpsDataSource):
     kept locally. The body is not documented (a name, group memberships and a password reference
     are likely): this data source finds a user by key (or by `name`, where the body has one) and
     shows the body as JSON. Group membership is managed on the groups
-    (`sps_local_user_group.members`)."""
+    (`sps_local_user_group.members`). `admin` is served with the first key of the docs' list
+    sample (lists keep creation order, and `admin` comes first; assumed), its body holding only
+    `name`."""
 
     TYPE: ClassVar[str] = "local_user"
+    @classmethod
+    def builtin(cls, appliance: Appliance, name: Literal["admin"]) -> LocalUser:
+        """The built-in object `name` on `appliance` (found by its documented key; created once)."""
+        result: LocalUser = cls._builtin(appliance, name)
+        return result
 
 
 LocalUserRef = LocalUser

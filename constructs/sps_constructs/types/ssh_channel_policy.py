@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
+
+if TYPE_CHECKING:
+    from sps_constructs.appliance import Appliance
 
 __all__ = [
     "DataSshChannelPolicy",
@@ -82,8 +85,9 @@ class SshChannelPolicy(SpsResource):
     of that table was not retrievable (`session-shell`, `session-exec`, `sftp`, `scp`, `remote-
     forwards` are likely), so any channel name is accepted. Fields the docs do not give (e.g.
     other channels' options) go in `extra_json` at the top level, and are kept in rules on every
-    update. The default SSH channel policy (session shell only) exists on SPS, but its key and
-    name are not documented: find it with the data source by name."""
+    update. The default SSH channel policy allows session-shell access only; its key and name
+    are not documented: the simulator serves it as `-10100` named `default` (both assumed), and
+    `.builtin(sps, "default")` finds it by name."""
 
     TYPE: ClassVar[str] = "ssh_channel_policy"
 
@@ -104,6 +108,11 @@ class SshChannelPolicy(SpsResource):
             "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    @classmethod
+    def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataSshChannelPolicy:
+        """The built-in object `name` on `appliance` (found by its documented key; created once)."""
+        result: DataSshChannelPolicy = DataSshChannelPolicy._builtin(appliance, name)
+        return result
 
 
 class DataSshChannelPolicy(SpsDataSource):

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
+
+if TYPE_CHECKING:
+    from sps_constructs.appliance import Appliance
 
 __all__ = [
     "DataUserlist",
@@ -29,7 +32,9 @@ class Userlist(SpsResource):
     of user lists the body probably holds `allow` (`no_user` or `all_users`) and `except`
     (usernames): set those through `extra_json`, e.g. `{"allow": "no_user", "except":
     ["alice"]}` (unchecked against an appliance). SPS ships default user lists with negative
-    keys; their keys and names are not documented."""
+    keys ("Keys with negative ID values are the default user lists of SPS"); their keys, names
+    and bodies are not documented: the simulator serves `-1001` `all_users` (everyone) and
+    `-1002` `no_users` (nobody), all assumed."""
 
     TYPE: ClassVar[str] = "userlist"
 
@@ -48,6 +53,11 @@ class Userlist(SpsResource):
             "extra_json": extra_json,
         }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    @classmethod
+    def builtin(cls, appliance: Appliance, name: Literal["all_users", "no_users"]) -> DataUserlist:
+        """The built-in object `name` on `appliance` (found by its documented key; created once)."""
+        result: DataUserlist = DataUserlist._builtin(appliance, name)
+        return result
 
 
 class DataUserlist(SpsDataSource):
