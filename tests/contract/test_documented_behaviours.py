@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sps_catalog import load_catalog
 from sps_harness import RunningSimulator, start_simulator
 from tests.support.simulator_api import API, Client, error_of
 
-CATALOG = load_catalog()
 TIME_POLICIES = f"{API}/policies/time_policies"
 
 
