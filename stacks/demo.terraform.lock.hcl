@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:5nzMznx3Wyj761/VdxuLvm1ehDWw634FLsgu88J9tBc=",
+    "h1:3Tx+Ht+z29M6KFF3w2BvICUzw/6cLfHys8IrShXrxEI=",
   ]
 }

@@ -147,6 +147,8 @@ class Definitions:
     types: list[dict[str, Any]]
     shapes: dict[str, dict[str, Any]] = field(default_factory=dict)
     families: dict[str, dict[str, Any]] = field(default_factory=dict)
+    endpoints: list[dict[str, Any]] = field(default_factory=list)
+    """The rows of endpoints.yaml (sps_catalog.endpoints)."""
 
 
 def read_yaml_definitions(catalog_dir: Path = CATALOG_DIR) -> Definitions:
@@ -172,7 +174,38 @@ def read_yaml_definitions(catalog_dir: Path = CATALOG_DIR) -> Definitions:
             if part != "shapes" and raw[_NAME_KEYS[part]] != path.stem:
                 raise ValueError(f"{part}/{path.name}: {_NAME_KEYS[part]} must equal the file name")
             found[part][path.stem] = raw
-    return Definitions(list(found["types"].values()), found["shapes"], found["families"])
+    endpoints = read_yaml_endpoints(catalog_dir / ENDPOINTS_FILE) if (catalog_dir / ENDPOINTS_FILE).exists() else []
+    return Definitions(list(found["types"].values()), found["shapes"], found["families"], endpoints)
+
+
+ENDPOINTS_FILE = "endpoints.yaml"
+
+
+def read_yaml_endpoints(path: Path) -> list[dict[str, Any]]:
+    """The rows of an endpoints.yaml, checked against `$defs/endpoints` of the JSON schema."""
+    import jsonschema
+    import yaml
+
+    schema = json.loads(SCHEMA_FILE.read_text())
+    part = {k: v for k, v in schema.items() if k in ("$schema", "$id", "$defs")} | {"$ref": "#/$defs/endpoints"}
+    raw = yaml.safe_load(path.read_text())
+    try:
+        jsonschema.validate(raw, part)
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path)
+        raise ValueError(f"{path.name}: {where}: {exc.message}") from exc
+    return list(raw["endpoints"])
+
+
+def endpoint_definitions() -> list[dict[str, Any]]:
+    """The rows of endpoints.yaml: compiled into `_data`, or read from the `SPS_CATALOG_DIR`
+    directory when it has its own endpoints.yaml."""
+    directory = os.environ.get(CATALOG_DIR_ENV)
+    if directory and (Path(directory) / ENDPOINTS_FILE).exists():
+        return read_yaml_endpoints(Path(directory) / ENDPOINTS_FILE)
+    from sps_catalog import _data
+
+    return list(_data.ENDPOINTS)
 
 
 _PARTS = {"shapes": "shape", "families": "family"}

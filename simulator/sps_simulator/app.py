@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from sps_catalog.firmware import INFO_PATH
 from sps_catalog.model import TypeDef
-from sps_simulator import bodies, text
+from sps_simulator import bodies, opaque_routes, text
 from sps_simulator.appliance import TRANSACTION_BODY, Appliance, LoginBlocked, Session
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, syntactic, unauthenticated
 from sps_simulator.links import ROOT, TRANSACTION, Tree, item_links, render_body
@@ -39,7 +39,7 @@ class Api:
         self.appliance = appliance
         self.catalog = appliance.catalog
         self.hooks = appliance.hooks
-        self.tree = Tree(appliance.catalog)
+        self.tree = Tree(appliance.endpoints, appliance.firmware)
         self.secure_cookie = secure_cookie
         self.types_by_href = {t.api_path: t for t in appliance.catalog}
         self._background: set[asyncio.Task[None]] = set()
@@ -304,6 +304,9 @@ class Api:
             kids = self.tree.children[href]
             items = [{"key": k, "meta": {"href": f"{href}/{k}"}} for k in kids]
             return JSONResponse({"items": items, "meta": self.meta(s, href=href, **self.tree.sibling_links(href))})
+        opaque = await opaque_routes.serve(self, request, s, href)
+        if opaque is not None:
+            return opaque
         t = self.types_by_href.get(href)
         if t is not None and not t.versions.exists_on(self.appliance.firmware):
             raise not_found(href)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sps_catalog.endpoints import Endpoints, endpoints_of
 from sps_catalog.firmware import DEFAULT_FIRMWARE, Versions, fields_on, held_on
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.option_caps import caps, excesses, options_of
@@ -30,6 +31,7 @@ from sps_simulator.bruteforce import LoginGuard
 from sps_simulator.candidate import Candidate, Overlay
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
 from sps_simulator.index import Index, reference_fields, references
+from sps_simulator.opaque import Opaque
 from sps_simulator.overlays import Behaviour, hooks_by_type
 from sps_simulator.store import Config, Delta, Store
 
@@ -131,8 +133,11 @@ class Appliance:
         with_samples: bool = True,
         extra_fields: bool = False,
         firmware: str = DEFAULT_FIRMWARE,
+        endpoints: Endpoints | None = None,
     ) -> None:
         self.catalog = catalog
+        self.endpoints = endpoints if endpoints is not None else endpoints_of(catalog)
+        self.opaque = Opaque(self.endpoints, firmware)
         self.hooks = hooks_by_type(catalog)
         self.behaviour = Behaviour()
         self.firmware = firmware
@@ -150,6 +155,7 @@ class Appliance:
         if not store.is_initialized():
             store.initialize(self.factory_config())
         self.committed: Config = store.load()
+        self.opaque.fill(self.committed)
         self.types_by_path = {t.path: t for t in catalog}
         self.mended = self.mend_stored_text()
         self.index = Index()
@@ -171,7 +177,7 @@ class Appliance:
             if t.is_singleton:
                 objs[t.singleton_key] = held_on(t.root, copy.deepcopy(dict(t.initial_body or {})), self.firmware)
             config[t.path] = objs
-        return config
+        return config | self.opaque.factory()
 
     def mend_stored_text(self) -> list[str]:
         """Hrefs of the stored objects whose text was not Unicode (lone surrogates, committed before
@@ -289,7 +295,7 @@ class Appliance:
         problems = self.check_integrity(tx.candidate)
         problems += [
             {
-                "path": f"{self.types_by_path[path].api_path}/{key}",
+                "path": f"/api/configuration/{path}/{key}",
                 "message": f"{body.get('name')!r} is refused at commit (fault switch)",
             }
             for path, overlay in changed.items()
@@ -305,12 +311,13 @@ class Appliance:
         crash = self.faults.crash_during_commit
         self.store.save([o.delta(path) for path, o in changed.items()], midway=_sigkill_self if crash else None)
         for path, overlay in changed.items():
-            t = self.types_by_path[path]
-            for key in overlay.deleted | (overlay.written.keys() & overlay.base.keys()):
-                self.index.remove(t, key, overlay.base[key])
-            for key, body in overlay.written.items():
-                self.index.add(t, key, body)
-                self.take_effect(t, body)
+            t = self.types_by_path.get(path)  # None: an opaque endpoint, neither indexed nor in effect
+            if t is not None:
+                for key in overlay.deleted | (overlay.written.keys() & overlay.base.keys()):
+                    self.index.remove(t, key, overlay.base[key])
+                for key, body in overlay.written.items():
+                    self.index.add(t, key, body)
+                    self.take_effect(t, body)
             overlay.apply()
         self.counters.commits += 1
         s.tx = None
@@ -473,7 +480,8 @@ class Appliance:
             if overlay is None or not overlay.shadows(okey):
                 out.append(f"{self.types_by_path[path].api_path}/{okey}")
         for path, overlay in overlays.items():
-            t = self.types_by_path[path]
+            if (t := self.types_by_path.get(path)) is None:
+                continue
             out += [f"{t.api_path}/{okey}" for okey, body in overlay.written.items() if wanted in references(t, body)]
         return out
 
@@ -491,7 +499,7 @@ class Appliance:
         """Checks run at commit: every reference resolves. Deletions were refused while referenced,
         so only the written objects need checking, unless a type referenced inside its objects
         (the NICs' addresses) changed: then every object is."""
-        changed = candidate.changed()
+        changed = {path: o for path, o in candidate.changed().items() if path in self.types_by_path}
         if any(self.hooks[self.types_by_path[path].terraform_name].reference_problem for path in changed):
             bodies = ((t, key, body) for t in self.catalog for key, body in candidate.get(t.path, {}).items())
         else:
@@ -507,7 +515,7 @@ class Appliance:
             for spec, ref in reference_fields(t.root, body):
                 if self.reference_problem(candidate, spec, ref) is not None:
                     problems.append({"path": f"{t.api_path}/{okey}", "message": f"dangling reference {ref!r}"})
-        return problems + self.cap_problems(candidate)
+        return problems + self.cap_problems(candidate) + self.opaque.integrity(candidate)
 
     def cap_problems(self, candidate: Candidate) -> list[dict[str, str]]:
         """Checked at commit: values capped by their protocol's global options (option_caps) do not

@@ -1,7 +1,8 @@
 """HATEOAS `meta` links: the endpoint tree and sibling chains computed from the catalog.
 
-The docs show siblings in alphabetical order (`aaa` ... `x509`); the chain is computed from
-the endpoints the simulator actually serves, as sps-rest-api.md §2.2 and §8.6 recommend.
+The docs list a container's children in one order (`aaa` ... `x509`, alphabetical wherever a
+listing was printed); the chains follow the catalog's endpoint tree (sps_catalog.endpoints) as
+the simulated firmware has it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sps_catalog.endpoints import Endpoints
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.walk import Path, Rebuild
 from sps_simulator.overlays import Hooks
@@ -18,22 +20,14 @@ TRANSACTION = "/api/transaction"
 
 
 class Tree:
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.children: dict[str, list[str]] = {ROOT: []}
-        for t in catalog:
-            parts = t.path.split("/")
-            for depth in range(len(parts)):
-                parent = "/".join([ROOT, *parts[:depth]])
-                child = parts[depth]
-                kids = self.children.setdefault(parent, [])
-                if child not in kids:
-                    kids.append(child)
-                self.children.setdefault("/".join([ROOT, *parts[: depth + 1]]), [])
-        for t in catalog:
-            self.children.pop(t.api_path, None)
-        for kids in self.children.values():
-            kids.sort()
+    """The containers one firmware has, each with its children in documented order (ADR 0017)."""
+
+    def __init__(self, endpoints: Endpoints, firmware: str) -> None:
+        self.children: dict[str, list[str]] = {
+            e.api_path: [c.name for c in endpoints.children(e.path, firmware)]
+            for e in endpoints.on(firmware)
+            if e.is_container
+        }
 
     def is_container(self, href: str) -> bool:
         return href in self.children
@@ -43,7 +37,8 @@ class Tree:
         if href == ROOT:
             return {"first": ROOT, "last": ROOT, "next": None, "previous": None, "parent": None}
         parent, name = href.rsplit("/", 1)
-        kids = self.children.get(parent, [name])
+        kids = self.children.get(parent, [])
+        kids = kids if name in kids else [name]
         i = kids.index(name)
         return {
             "first": f"{parent}/{kids[0]}",
