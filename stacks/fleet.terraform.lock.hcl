@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:3Tx+Ht+z29M6KFF3w2BvICUzw/6cLfHys8IrShXrxEI=",
+    "h1:MlUclclLmLDAC2vzbMLQPmkGd/DcGqjGBXtxbppuN0w=",
   ]
 }

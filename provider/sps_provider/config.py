@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from sps_catalog.provider_settings import BY_NAME, SETTINGS, seconds_problem, url_problem
 from sps_catalog.scalars import SCALARS
-from sps_provider.coordinator import Policy
+from sps_provider.coordinator.policy import Policy
 from sps_provider.protocol import cty
 from sps_provider.protocol.diagnostics import Diagnostics
 from sps_provider.protocol.schema import Attr

@@ -19,7 +19,6 @@ from sps_catalog import load_catalog
 from sps_catalog.state_upgrades import upgrade_state
 from sps_provider import config as provider_config
 from sps_provider.client import errors
-from sps_provider.coordinator import Coordinator
 from sps_provider.engine import no_wait
 from sps_provider.engine.datasource import DataSourceEngine
 from sps_provider.engine.firmware_gate import Target
@@ -35,6 +34,7 @@ from sps_provider.validated import ValidConfigs
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
+    from sps_provider.coordinator.group_commit import GroupCommit, Slot
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -75,7 +75,7 @@ class Provider:
         }
         self.resources.update({t.resource_type: OrderEngine(t) for t in catalog.orders.values()})
         self.data_sources = {t.resource_type: DataSourceEngine(t) for t in catalog}
-        self.coordinator: Coordinator | None = None
+        self.group_commit: GroupCommit | None = None
         self.reader: SpsClient | None = None
         self.refresh: RefreshReader | None = None
         self._target: Target | None = None
@@ -118,15 +118,13 @@ class Provider:
         with self._in_flight_lock:
             return self._in_flight_lock.wait_for(lambda: self.in_flight == 0, timeout)
 
-    @staticmethod
-    def expecting(coordinator: Coordinator | None, applying: bool = False) -> AbstractContextManager[None]:
-        """Around Terraform's PlanResourceChange and ApplyResourceChange of one resource (one
-        -parallelism slot, plan then apply): a write may follow, and the coordinator's gathering
-        transaction waits for it."""
-        return coordinator.expecting(applying) if coordinator is not None else nullcontext()
+    def slot(self) -> AbstractContextManager[Slot | None]:
+        """Around Terraform's PlanResourceChange of one resource (its -parallelism slot): a write
+        may follow in the ApplyResourceChange, and the gathering transaction waits for it."""
+        return self.group_commit.slot() if self.group_commit is not None else nullcontext()
 
     def not_configured(self, diags: Diagnostics) -> bool:
-        if self.coordinator is None or self.reader is None:
+        if self.group_commit is None or self.reader is None:
             diags.error(
                 "The SPS provider is not configured",
                 "ConfigureProvider was not called or failed; see the errors above.",
@@ -199,6 +197,8 @@ class Provider:
             if parsed is None:
                 return
             from sps_provider.client.session import Settings, SpsClient
+            from sps_provider.coordinator.group_commit import GroupCommit
+            from sps_provider.coordinator.transactions import Transactions
 
             settings = Settings(
                 url=parsed.url,
@@ -212,7 +212,8 @@ class Provider:
                 return
             self.reader = reader
             self.refresh = RefreshReader(self.reader)
-            self.coordinator = Coordinator(SpsClient(settings, relogin=False), parsed.policy, self.reader, parsed.url)
+            writer = SpsClient(settings, relogin=False)
+            self.group_commit = GroupCommit(Transactions(writer, parsed.policy, self.reader, parsed.url))
             log.debug("configured for %s", parsed.url)
 
         self.guarded("ConfigureProvider", diags, run, None)
@@ -294,12 +295,11 @@ class Provider:
                     return None
             return engine.plan(prior, wanted, diags, target, self.refresh, validated=validated)
 
-        coordinator = self.coordinator
-        with self.expecting(coordinator):
+        with self.slot() as slot:
             plan = self.guarded("PlanResourceChange", diags, run, None)
-        planned = plan.state if plan else proposed
-        if coordinator is not None and not diags.has_errors and planned != prior:
-            coordinator.planned()
+            planned = plan.state if plan else proposed
+            if slot is not None and not diags.has_errors and planned != prior:
+                slot.planned()
         resp = pb.PlanResourceChange.Response(diagnostics=diags.items)
         resp.planned_state.CopyFrom(self.dv(t, planned))
         for path in plan.requires_replace if plan else []:
@@ -317,16 +317,16 @@ class Provider:
         def run() -> Any:
             if self.not_configured(diags):
                 return prior
-            assert self.coordinator is not None and self.reader is not None and self.refresh is not None
-            try:
-                target = self.target() if engine.version_limited else None
-                return engine.apply(self.coordinator, self.refresh, prior, planned, config, diags, target)
-            except BaseException:
-                self.refresh.invalidate()  # nothing this apply wrote can be accounted for
-                raise
+            assert self.group_commit is not None and self.reader is not None and self.refresh is not None
+            with self.group_commit.slot(applying=True) as slot:
+                try:
+                    target = self.target() if engine.version_limited else None
+                    return engine.apply(slot, self.refresh, prior, planned, config, diags, target)
+                except BaseException:
+                    self.refresh.invalidate()  # nothing this apply wrote can be accounted for
+                    raise
 
-        with self.expecting(self.coordinator, applying=True):
-            new = self.guarded("ApplyResourceChange", diags, run, prior)
+        new = self.guarded("ApplyResourceChange", diags, run, prior)
         return pb.ApplyResourceChange.Response(new_state=self.dv(t, new), diagnostics=diags.items)
 
     def ImportResourceState(self, request: Any, context: Any) -> pb.ImportResourceState.Response:
@@ -373,7 +373,7 @@ class Provider:
     # -- lifecycle -----------------------------------------------------------------------
     def StopProvider(self, request: Any, context: Any) -> pb.StopProvider.Response:
         """Terraform asks us to stop (Ctrl-C). In-flight changes are never abandoned: the
-        coordinator finishes (or reverts) its transaction and every caller gets its answer; lock
+        group commit finishes (or reverts) its transaction and every caller gets its answer; lock
         waits and groups that have written nothing end at once."""
         log.info("StopProvider: letting %d in-flight call(s) finish", self.in_flight)
         self.stop()
@@ -381,10 +381,10 @@ class Provider:
 
     def stop(self) -> None:
         """End lock waits and groups that have written nothing (StopProvider, or Shutdown)."""
-        if self.coordinator is not None:
-            self.coordinator.stop()
+        if self.group_commit is not None:
+            self.group_commit.stop()
 
     def close(self, timeout: float) -> None:
         """Shutdown or exit: revert any transaction the writer session still holds."""
-        if self.coordinator is not None:
-            self.coordinator.close(timeout)
+        if self.group_commit is not None:
+            self.group_commit.close(timeout)

@@ -70,7 +70,7 @@ def test_order_lifecycle(sim: RunningSimulator, provider: InProcessProvider, o: 
     assert before[-3:] == [a["key"], b["key"], c["key"]]
 
     writes: list[str] = []
-    client = provider.servicer.coordinator.client  # type: ignore[union-attr]
+    client = provider.servicer.group_commit.transactions.client  # type: ignore[union-attr]
     put = client.put
     client.put = lambda path, body: (writes.append(path), put(path, body))[1]  # type: ignore[method-assign]
     bodies = {k: sim.committed()[t.path][k] for k in (a["key"], b["key"], c["key"])}

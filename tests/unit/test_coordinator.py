@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from sps_provider.client import errors
-from sps_provider.coordinator import STOPPED, Change, OutcomeUnknown, Step, Stopped
-from tests.support.coordinator import INITIAL, POLICY, fresh
+from sps_provider.coordinator.changes import Change, Step
+from sps_provider.coordinator.outcomes import STOPPED, OutcomeUnknown, Stopped
+from tests.support.coordinator import INITIAL, POLICY, fresh, submit
 from tests.support.fake_sps import OBJECTS, PASSWORDS, FakeSps, FakeWriter, Fault
 
 
@@ -70,7 +71,7 @@ def run(faults: list[Fault]) -> tuple[FakeSps, FakeWriter, list[Change]]:
     sps, writer, coordinator = fresh(faults)
     batch = workload()
     try:
-        coordinator._commit_group(batch)
+        coordinator.transactions.run(batch)
     except errors.SpsError as exc:
         for c in batch:
             c.error = c.error or exc
@@ -148,7 +149,7 @@ def test_lost_answer_to_open_is_checked_and_does_not_leak_the_lock() -> None:
 def test_a_failed_revert_is_repeated_before_the_next_transaction_and_on_close() -> None:
     sps, writer, coordinator = fresh([Fault("lost_before", "revert", n) for n in (1, 2, 3)])
     refused = [Change([Step("DELETE", f"{OBJECTS}/missing")])]
-    coordinator._commit_group(refused)  # refused write: nothing to commit, revert gets no answer
+    coordinator.transactions.run(refused)  # refused write: nothing to commit, revert gets no answer
     assert isinstance(refused[0].error, errors.NotFound)
     assert sps.lock_owner == writer.sid, "the transaction is still held after the failed revert"
     assert coordinator.close(timeout=5)
@@ -160,7 +161,7 @@ def test_lock_timeout_is_one_budget_for_all_groups() -> None:
     sps.open(sps.login())  # another administrator keeps the lock
     for _ in range(3):
         group = [Change([Step("POST", OBJECTS, {"name": "x", "v": 1})])]
-        coordinator._commit_group(group)
+        coordinator.transactions.run(group)
         assert "within lock_timeout (0.2s)" in str(group[0].error)
     first = writer.calls.index("open")
     assert writer.calls.count("open") > 3 and writer.calls[-2:] == ["open", "open"], (
@@ -176,7 +177,7 @@ def test_stop_ends_a_lock_wait_at_once_and_later_groups_do_not_start() -> None:
 
     def apply() -> None:
         try:
-            coordinator.submit("POST", OBJECTS, {"name": "x", "v": 1})
+            submit(coordinator, "POST", OBJECTS, {"name": "x", "v": 1})
         except errors.SpsError as exc:
             outcome.append(exc)
 
@@ -189,7 +190,7 @@ def test_stop_ends_a_lock_wait_at_once_and_later_groups_do_not_start() -> None:
     assert not waiting.is_alive()
     assert isinstance(outcome[0], Stopped) and str(outcome[0]).endswith(STOPPED)
     with pytest.raises(Stopped):
-        coordinator.submit("POST", OBJECTS, {"name": "y", "v": 1})
+        submit(coordinator, "POST", OBJECTS, {"name": "y", "v": 1})
     assert sps.committed[OBJECTS] == INITIAL[OBJECTS]
 
 
@@ -202,7 +203,7 @@ def test_a_group_that_has_written_finishes_when_stopped() -> None:
         real_commit(message)
 
     writer.commit = commit_after_stop  # type: ignore[method-assign]
-    assert coordinator.submit("POST", OBJECTS, {"name": "z", "v": 1})
+    assert submit(coordinator, "POST", OBJECTS, {"name": "z", "v": 1})
     assert any(o["name"] == "z" for o in sps.committed[OBJECTS].values())
 
 
@@ -219,7 +220,7 @@ def test_close_never_reverts_under_a_running_group() -> None:
 
     writer.commit = slow_commit  # type: ignore[method-assign]
     keys: list[Any] = []
-    group = threading.Thread(target=lambda: keys.append(coordinator.submit("POST", OBJECTS, {"name": "s", "v": 1})))
+    group = threading.Thread(target=lambda: keys.append(submit(coordinator, "POST", OBJECTS, {"name": "s", "v": 1})))
     group.start()
     assert committing.wait(5)
     assert coordinator.close(timeout=0.05) is False
@@ -245,5 +246,6 @@ def test_a_new_key_is_heard_before_the_commit_that_answers_the_group() -> None:
     step = Step(
         "POST", OBJECTS, {"name": "heard", "v": 1}, on_result=lambda key: heard.append((key, committed.is_set()))
     )
-    key = coordinator.submit_steps([step])[-1]
+    with coordinator.slot(applying=True) as slot:
+        key = slot.submit([step])[-1]
     assert heard == [(key, False)] and sps.committed[OBJECTS][key]["name"] == "heard"

@@ -1,5 +1,5 @@
 """When a gathering transaction commits: the pure rule (`Gather`, with scripted times) and the
-coordinator waiting for a change still on its way (`Coordinator.expecting`, `Coordinator.planned`)."""
+group commit waiting for a change still on its way (an open `Slot`, `Slot.planned`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import time
 
 import pytest
 
-from sps_provider.coordinator import Coordinator, Gather, Policy
-from tests.support.coordinator import fresh
+from sps_provider.coordinator.gather import Gather
+from sps_provider.coordinator.group_commit import GroupCommit
+from sps_provider.coordinator.policy import Policy
+from tests.support.coordinator import fresh, submit
 from tests.support.fake_sps import OBJECTS, FakeSps
 
 POLICY = Policy(gather_quiet=0.05, gather_max=0.5, gather_share=0.3)
@@ -54,9 +56,9 @@ def test_slots_are_trusted_once_two_gathers_saw_the_same_most_calls_at_once() ->
         barrier = threading.Barrier(3)
 
         def resource(name: str) -> None:
-            with coordinator.expecting():
+            with coordinator.slot() as slot:
                 barrier.wait()
-                coordinator.submit("POST", OBJECTS, {"name": name, "v": 1})
+                slot.submit_one("POST", OBJECTS, {"name": name, "v": 1})
 
         threads = [threading.Thread(target=resource, args=(f"r{first + i}",)) for i in range(3)]
         for t in threads:
@@ -67,19 +69,19 @@ def test_slots_are_trusted_once_two_gathers_saw_the_same_most_calls_at_once() ->
 
     round_of_three(0)
     round_of_three(3)
-    assert coordinator._known_slots() == 3
+    assert coordinator.slots == 3
     coordinator.policy = Policy(backoff=0.0, gather_quiet=0.01, gather_max=HANG * 10, gather_share=HANG * 10)
-    coordinator._last_commit = 1.0  # the quiet gap: HANG * 10 seconds
+    coordinator.transactions.last_commit = 1.0  # the quiet gap: HANG * 10 seconds
     commits = sps.commits
     round_of_three(6)
     assert sps.commits == commits + 1
     assert {o["name"] for o in sps.committed[OBJECTS].values()} >= {"r6", "r7", "r8"}
 
 
-def submitted(coordinator: Coordinator, sps: FakeSps) -> None:
+def submitted(coordinator: GroupCommit, sps: FakeSps) -> None:
     """Wait until a change waits in the coordinator's gather (or was committed already)."""
     deadline = time.monotonic() + HANG
-    while not coordinator._pending and not sps.commits:
+    while not coordinator.gathered and not sps.commits:
         assert time.monotonic() < deadline, "the change never reached the coordinator"
         time.sleep(0.001)
 
@@ -90,10 +92,10 @@ def test_a_change_waits_for_a_call_still_on_its_way_and_shares_its_commit() -> N
     sps, _, coordinator = fresh([], Policy(backoff=0.0, gather_quiet=0.0, gather_max=HANG, commit_estimate=0.0))
 
     def resource(name: str, started: threading.Event, go: threading.Event) -> None:
-        with coordinator.expecting():
+        with coordinator.slot() as slot:
             started.set()
             go.wait()
-            coordinator.submit("POST", OBJECTS, {"name": name, "v": 1})
+            slot.submit_one("POST", OBJECTS, {"name": name, "v": 1})
 
     a_started, b_started, go_a, go_b = (threading.Event() for _ in range(4))
     a = threading.Thread(target=resource, args=("a", a_started, go_a))
@@ -117,14 +119,14 @@ def test_a_call_that_ends_without_a_write_lets_the_gathered_change_commit() -> N
     done = threading.Event()
 
     def no_change() -> None:
-        with coordinator.expecting():
+        with coordinator.slot():
             planning.set()
             done.wait()
 
     other = threading.Thread(target=no_change)
     other.start()
     planning.wait()
-    writer = threading.Thread(target=coordinator.submit, args=("POST", OBJECTS, {"name": "a", "v": 1}))
+    writer = threading.Thread(target=submit, args=(coordinator, "POST", OBJECTS, {"name": "a", "v": 1}))
     writer.start()
     submitted(coordinator, sps)
     done.set()
@@ -138,12 +140,12 @@ def test_a_change_waits_for_the_apply_of_a_change_planned_before_it() -> None:
     """Terraform plans a resource and applies it in a second call; between the two nothing of it
     runs, so only the plan says its write is coming."""
     sps, _, coordinator = fresh([], Policy(backoff=0.0, gather_quiet=0.0, gather_max=HANG, commit_estimate=0.0))
-    coordinator.planned()
-    coordinator.planned()
+    for _ in range(2):
+        with coordinator.slot() as plan:
+            plan.planned()
 
     def apply(name: str) -> None:
-        with coordinator.expecting(applying=True):
-            coordinator.submit("POST", OBJECTS, {"name": name, "v": 1})
+        submit(coordinator, "POST", OBJECTS, {"name": name, "v": 1})
 
     a = threading.Thread(target=apply, args=("a",))
     a.start()
@@ -157,6 +159,8 @@ def test_a_change_waits_for_the_apply_of_a_change_planned_before_it() -> None:
 
 def test_a_plan_never_applied_holds_up_one_group_only() -> None:
     _, _, coordinator = fresh([], Policy(backoff=0.0, gather_quiet=0.0, gather_max=0.01, commit_estimate=0.0))
-    coordinator.planned()
-    coordinator.submit("POST", OBJECTS, {"name": "a", "v": 1})
-    assert coordinator._outside() == 0
+    with coordinator.slot() as plan:
+        plan.planned()
+    assert coordinator.on_the_way == 1
+    submit(coordinator, "POST", OBJECTS, {"name": "a", "v": 1})
+    assert coordinator.on_the_way == 0

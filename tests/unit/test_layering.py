@@ -27,6 +27,13 @@ FORBIDDEN = {
         "sps_catalog",
     ),
     "provider/sps_provider/client": ("sps_provider.engine", "sps_provider.provider", "sps_provider.coordinator"),
+    # transactions know requests and changes, not resources or Terraform's messages
+    "provider/sps_provider/coordinator": (
+        "sps_provider.engine",
+        "sps_provider.provider",
+        "sps_provider.protocol",
+        "sps_catalog",
+    ),
     "catalog/sps_catalog": ("sps_provider", "sps_simulator", "sps_constructs", "sps_docs"),
     # the docs renderer and the template library are development tools: nothing that runs uses them
     # (the catalog's generators may use Jinja2; the provider package does not bundle them)

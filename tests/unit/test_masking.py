@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sps_provider.client.session import Settings
 from sps_provider.config import parse
-from sps_provider.coordinator import Change, Step
+from sps_provider.coordinator.changes import Change, Step
 from sps_provider.protocol.diagnostics import Diagnostics
 
 SECRET = "s3cret-Value-4711"

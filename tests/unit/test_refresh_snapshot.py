@@ -197,7 +197,7 @@ def test_a_call_that_must_not_wait_stops_before_any_request() -> None:
 def test_reads_and_plans_are_answered_on_the_reader_thread_only_without_waiting() -> None:
     provider = Provider()
     client, provider.refresh = reader()
-    provider.reader, provider.coordinator = client, object()  # type: ignore[assignment]
+    provider.reader, provider.group_commit = client, object()  # type: ignore[assignment]
     current = pb.DynamicValue(msgpack=cty.encode(("object", {"key": "string"}), {"key": "k1"}))
     read = pb.ReadResource.Request(type_name=CONTENT.resource_type, current_state=current)
     table = methods(provider, threading.Event())

@@ -2,7 +2,7 @@
 
 Per-type lifecycle tests grow with the catalog; through the real `terraform` each costs seconds
 of process start-up. Here each step is the request Terraform sends (values msgpack-encoded in the
-served schema's types) answered by the real engine, coordinator and client over HTTPS, so a
+served schema's types) answered by the real engine, group commit and client over HTTPS, so a
 type's create/read/update/import/delete costs a few requests. Real-terraform end-to-end tests
 stay for one representative of each kind and for the fault matrix.
 """
@@ -33,10 +33,9 @@ class InProcessProvider:
         self._check("ConfigureProvider", self.servicer.ConfigureProvider(request, None).diagnostics)
 
     def close(self) -> None:
-        """Let the coordinator finish and end its thread (as Shutdown does)."""
+        """Let the group commit finish and revert what it still holds (as Shutdown does)."""
         self.servicer.stop()
-        if self.servicer.coordinator is not None:
-            self.servicer.coordinator.close(10.0)
+        self.servicer.close(10.0)
 
     def new_run(self) -> None:
         """Forget what the provider has read, as a later terraform command's new provider process

@@ -18,7 +18,7 @@ from sps_catalog.model import TypeDef
 from sps_catalog.orders import KEYS, ORDER_KEY, placed
 from sps_catalog.values import UNKNOWN
 from sps_provider.client import errors
-from sps_provider.coordinator import Coordinator, Step
+from sps_provider.coordinator.changes import Step
 from sps_provider.engine.attrs import object_attrs, object_type
 from sps_provider.engine.firmware_gate import Target, check_plan
 from sps_provider.engine.report import report_sps_error
@@ -29,6 +29,7 @@ from sps_provider.protocol.schema import Attr
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
+    from sps_provider.coordinator.group_commit import Slot
     from sps_provider.engine.refresh import RefreshReader
 
 
@@ -96,7 +97,7 @@ class OrderEngine:
                     [KEYS, i],
                 )
 
-    def apply(self, coordinator: Coordinator, refresh: RefreshReader, prior: Any, planned: Any, config: Any,
+    def apply(self, slot: Slot, refresh: RefreshReader, prior: Any, planned: Any, config: Any,
               diags: Diagnostics, target: Target | None = None) -> Any:  # fmt: skip
         """The new order's state. The collection's snapshot is dropped whatever the outcome: it
         does not follow the order, and `RefreshReader.named` answers in the list's order."""
@@ -119,7 +120,7 @@ class OrderEngine:
                 ) from exc
 
         try:
-            coordinator.submit_steps([Step("PUT", self.t.api_path, {ORDER_KEY: wanted}, merge=merge)])
+            slot.submit([Step("PUT", self.t.api_path, {ORDER_KEY: wanted}, merge=merge)])
             return self.state(order_of(refresh.client.get(self.t.api_path)), wanted)
         except errors.SpsError as exc:
             report_sps_error(diags, self.t, "apply", exc)

@@ -20,7 +20,7 @@ from sps_provider.protocol.diagnostics import Diagnostics
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
-    from sps_provider.coordinator import Coordinator
+    from sps_provider.coordinator.group_commit import Slot
 
 RELEASE_WAITS = (0.5, 1.0, 2.0)
 """Pauses before a refused deletion is sent again: with keys written as literals Terraform sends
@@ -28,11 +28,11 @@ the re-pointing of a referrer alongside the deletion, and under load it may reac
 after the deletion's group has gone (a group's own deletions are retried within it)."""
 
 
-def delete_when_released(coordinator: Coordinator, path: str) -> None:
+def delete_when_released(slot: Slot, path: str) -> None:
     """DELETE `path`; while SPS refuses it for its referrers, wait for them a few times."""
     for pause in (*RELEASE_WAITS, None):
         try:
-            coordinator.submit("DELETE", path)
+            slot.submit_one("DELETE", path)
             return
         except errors.BadRequest as exc:
             if pause is None or not referrer_hrefs(exc):

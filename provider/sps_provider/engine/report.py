@@ -6,7 +6,7 @@ import re
 
 from sps_catalog.model import TypeDef
 from sps_provider.client import errors
-from sps_provider.coordinator import OutcomeUnknown, Stopped
+from sps_provider.coordinator.outcomes import OutcomeUnknown, Stopped
 from sps_provider.protocol.diagnostics import Diagnostics
 
 

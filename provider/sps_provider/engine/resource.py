@@ -2,7 +2,7 @@
 
 create = POST in a transaction, then commit (singletons: PUT, adopting the appliance's object);
 read = GET, 404 -> gone; update = PUT of the whole body; delete = DELETE (singletons: forget).
-All writes go through the coordinator, so every answer Terraform gets is committed.
+All writes go through the call's slot of the group commit, so every answer Terraform gets is committed.
 
 Write-once secrets (references to `/api/configuration/passwords`): the secret comes in as a
 write-only attribute, which Terraform never stores; a new password object is POSTed in the same
@@ -35,7 +35,7 @@ from sps_catalog.unknown_fields import (
 )
 from sps_catalog.values import UNKNOWN, Path, Problem, agrees, apply_defaults, validate
 from sps_provider.client import errors
-from sps_provider.coordinator import Coordinator, Step
+from sps_provider.coordinator.changes import Step
 from sps_provider.engine.attrs import object_type, resource_attrs
 from sps_provider.engine.convert import complete, release_references, to_body, to_terraform, with_defaults
 from sps_provider.engine.firmware_gate import Target, check_plan
@@ -48,6 +48,7 @@ from sps_provider.protocol.schema import Attr
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
+    from sps_provider.coordinator.group_commit import Slot
     from sps_provider.engine.refresh import RefreshReader
 
 
@@ -196,7 +197,7 @@ class ResourceEngine:
 
         return [*steps, replace(write, body=body)]
 
-    def apply(self, coordinator: Coordinator, refresh: RefreshReader, prior: Any, planned: Any, config: Any,
+    def apply(self, slot: Slot, refresh: RefreshReader, prior: Any, planned: Any, config: Any,
               diags: Diagnostics, target: Target | None = None) -> Any:  # fmt: skip
         """The new state. A committed write is handed to `refresh` as the appliance holds it
         after the commit (read back); any other outcome drops the type's snapshot."""
@@ -209,7 +210,7 @@ class ResourceEngine:
                     current = self.body_fields(prior)
                     released = release_references(t.root, current)
                     if released != current:
-                        coordinator.submit_steps([self.put(t.api_path, to_body(root, released))])
+                        slot.submit([self.put(t.api_path, to_body(root, released))])
                         refresh.invalidate(t)  # not read back: the next read fetches it
                     diags.warning(
                         f"{t.resource_type} removed from Terraform state only",
@@ -218,7 +219,7 @@ class ResourceEngine:
                     )
                     return None
                 try:
-                    delete_when_released(coordinator, self.object_path(prior["key"]))
+                    delete_when_released(slot, self.object_path(prior["key"]))
                 except errors.BadRequest as exc:
                     if not report_still_referenced(diags, t, prior, exc, reader):
                         raise
@@ -239,7 +240,7 @@ class ResourceEngine:
                 else self.put(self.object_path(key), body)
             )
             try:
-                results = coordinator.submit_steps(self.steps(planned, config or {}, write))
+                results = slot.submit(self.steps(planned, config or {}, write))
             except errors.SemanticError:
                 if key is not None or (adopted := self.adopt(reader, planned, diags)) is None:
                     raise
@@ -257,7 +258,7 @@ class ResourceEngine:
 
     def claim(self, key: Any) -> None:
         """A key this process created: never adopted for another resource (called by the
-        coordinator as soon as the POST is answered, before the group's commit wakes anyone)."""
+        transaction as soon as the POST is answered, before the group's commit wakes anyone)."""
         with self._owned_lock:
             self.owned.add(str(key))
 
