@@ -86,3 +86,35 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
     assert [(o["added"], o["changed"], o["destroyed"], o["commits"]) for o in report] == [(0, 0, 0, 0)] * 3
     schemas = pg_cluster.psql(f"SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't_fleet_{os.getpid()}_%'")
     assert schemas == "3", "one state schema per appliance"
+
+
+def test_two_concurrent_applies_on_a_fresh_database_both_succeed(
+    sims: dict[str, RunningSimulator], pg_cluster: postgres.Cluster, provider_mirror: Path, tmp_path: Path
+) -> None:
+    """Two runs at once (two CI pipelines) on a database that holds nothing yet, not even the
+    sequence sps-pg start creates: the schemas, tables and workspaces are created once, the second
+    run waits for the first's state locks and then finds nothing to do."""
+    database = f"t_fresh_{os.getpid()}"
+    pg_cluster.psql(f"DROP DATABASE IF EXISTS {database}", database="postgres")
+    pg_cluster.psql(f"CREATE DATABASE {database}", database="postgres")
+    env = dict(os.environ, SPS_USERNAME="admin", SPS_PASSWORD="admin", TF_CLI_CONFIG_FILE=str(ROOT / "sps.tfrc"))
+    env["PG_CONN_STR"] = pg_cluster.conn_str.replace("/terraform?", f"/{database}?")
+    for site, sim in sims.items():
+        env[f"SPS_{site.upper()}_URL"], env[f"SPS_{site.upper()}_CA_BUNDLE"] = sim.url, sim.ca or ""
+    runs = []
+    for run in ("a", "b"):
+        cmd = [sys.executable, "-m", "sps_fleet.runner", "apply", "--app", str(ROOT / "stacks" / "fleet.py"),
+               "--out", str(tmp_path / f"out-{run}"), "--only", ",".join(SITES), "--parallel", "3",
+               "--report", str(tmp_path / f"{run}.json"), "--lock-timeout", "300s",
+               "--lock-file", str(ROOT / "stacks" / "fleet.terraform.lock.hcl")]  # fmt: skip
+        runs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    outputs = [proc.communicate(timeout=900)[0] for proc in runs]
+    assert [proc.returncode for proc in runs] == [0, 0], "\n".join(outputs)
+    reports = [json.loads((tmp_path / f"{run}.json").read_text()) for run in ("a", "b")]
+    for site in SITES:
+        assert sorted(row(report, site)["added"] for report in reports) == [0, 3], "one run applied, one found it done"
+        assert sims[site].stats()["commits"] == 2, "as one run alone commits"
+        assert {b["name"] for b in sims[site].committed()["mssql/connections"].values()} == {"finance_db"}
+        states = pg_cluster.psql(f"SELECT name FROM sps_fleet_{site}.states", database=database)
+        assert states.split() == [site], "one workspace per stack, created once"
+    pg_cluster.psql(f"DROP DATABASE {database} WITH (FORCE)", database="postgres")

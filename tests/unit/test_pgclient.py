@@ -40,6 +40,7 @@ def test_the_command_line_holds_no_password_and_only_the_child_env_has_it(monkey
     argv, env = Client(Path("/usr/bin/psql"), "postgres://tf:s3cret@127.0.0.1:1/terraform").command("-c", "SELECT 1")
     assert not any("s3cret" in arg for arg in argv) and "postgres://tf@127.0.0.1:1/terraform" in argv
     assert env["PGPASSWORD"] == "s3cret"
-    argv, env = Client(Path("/usr/bin/psql"), "postgres://tf@127.0.0.1:1/terraform").command()
-    assert "PGPASSWORD" not in env, "an inherited password is not sent to another server"
+    argv, env = Client(Path("/usr/bin/psql"), "").command(stop_on_error=False)
+    assert argv == ["/usr/bin/psql", "-X", "-q", "-A", "-t"], "no target: libpq's variables name it"
+    assert env["PGPASSWORD"] == "inherited", "as Terraform's pg backend reads them"
     assert "s3cret" not in repr(Client(Path("psql"), "postgres://tf:s3cret@h/d"))

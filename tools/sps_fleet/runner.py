@@ -6,8 +6,9 @@ create) the workspace named after the stack, then `plan` or `apply` with `-json`
 counts come from Terraform's machine-readable UI). One
 appliance failing does not stop the others. Exit status: 0 when every appliance succeeded, 1 when
 any failed (their names on the last line of stderr and in --report), 2 when the fleet could not
-be synthesized. Commits are read from the simulator's counters; a real appliance has no commit
-counter in its API, so its column says n/a.
+be synthesized or its state database not prepared (statedb.py: runs at once on one database
+create schemas and workspaces one at a time). Commits are read from the simulator's counters; a
+real appliance has no commit counter in its API, so its column says n/a.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
 from threading import Lock
@@ -29,6 +31,7 @@ from typing import Any, TextIO
 import requests
 
 from sps_fleet.progress import Outcome, Progress, summary_table
+from sps_fleet.statedb import PgBackend, StateDatabase, StateDatabaseError, StateDatabases, WaitedTooLong, pg_backend
 
 
 class FleetError(RuntimeError):
@@ -76,10 +79,17 @@ def simulator_commits(o: Outcome) -> int | None:
 class Deployment:
     """One stack: `prepare` (init, workspace) then `deploy` (plan/apply); updates its Outcome."""
 
-    def __init__(self, o: Outcome, options: argparse.Namespace, progress: Progress, creating: Lock) -> None:
+    def __init__(
+        self,
+        o: Outcome,
+        options: argparse.Namespace,
+        progress: Progress,
+        creating: Lock,
+        database: StateDatabase | None,
+    ) -> None:
         self.o, self.command, self.lock_timeout, self.progress = o, options.command, options.lock_timeout, progress
         self.lock_file: Path | None = options.lock_file
-        self.creating = creating
+        self.creating, self.database = creating, database
         self.env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
         self.log_path = o.workdir / f"sps-fleet-{self.command}.log"
         self.commits_before: int | None = None
@@ -103,6 +113,12 @@ class Deployment:
         o.commits = after - self.commits_before if self.commits_before is not None and after is not None else None
         o.finished = time.monotonic()
         self.progress.update(o, "failed" if o.error else "done", o.error.splitlines()[0] if o.error else "")
+
+    def give_up(self, error: str) -> None:
+        """Not deployed: another run kept the state database longer than --lock-timeout."""
+        self.o.error = self.o.error or error
+        self.o.finished = time.monotonic()
+        self.progress.update(self.o, "failed", self.o.error.splitlines()[0])
 
     def attempt(self, work: Callable[[TextIO], object]) -> bool:
         with open(self.log_path, "a") as log:
@@ -133,17 +149,25 @@ class Deployment:
         """The workspace named after the stack, created on first use. Not `default`: the pg backend
         creates a state's row on its first write and holds the database-wide creation lock until
         then, which would serialize every first apply in the database; `workspace new` writes it at
-        once. Creations take that lock without retrying (-lock-timeout does not apply), so they run
-        one at a time, and before any stack plans or applies (see `deploy`)."""
-        listed = self.step(log, "workspace", ["workspace", "list", "-no-color"])
-        names = {line.strip().lstrip("* ").strip() for line in listed.splitlines()}
-        if self.o.name in names:
+        once. Creations only try that lock (-lock-timeout does not apply), so they are made one at
+        a time in this run and, under the state database's lock (statedb.py), in any other, and
+        before any stack of this run plans or applies (see `deploy`)."""
+        if self.o.name in self.workspaces(log):
             self.step(log, "workspace", ["workspace", "select", "-no-color", self.o.name])
             return
-        with self.creating:
-            self.step(
-                log, "workspace", ["workspace", "new", "-no-color", f"-lock-timeout={self.lock_timeout}", self.o.name]
-            )
+        try:
+            with self.creating, self.database.creating() if self.database else nullcontext():
+                if self.o.name in self.workspaces(log):
+                    self.step(log, "workspace", ["workspace", "select", "-no-color", self.o.name])
+                else:
+                    new = ["workspace", "new", "-no-color", f"-lock-timeout={self.lock_timeout}", self.o.name]
+                    self.step(log, "workspace", new)
+        except StateDatabaseError as exc:
+            raise _StepFailed(f"workspace: {exc}") from None
+
+    def workspaces(self, log: TextIO) -> set[str]:
+        listed = self.step(log, "workspace", ["workspace", "list", "-no-color"])
+        return {line.strip().lstrip("* ").strip() for line in listed.splitlines()}
 
     def main_step(self, log: TextIO) -> None:
         o = self.o
@@ -204,14 +228,33 @@ def _first_error(output: str) -> str:
     return (errors[0] if errors else next((ln for ln in lines if ln), "failed")).strip()
 
 
+def backend_of(o: Outcome) -> PgBackend | None:
+    """The stack's pg backend as synthesized, None when its state is kept elsewhere."""
+    return pg_backend(json.loads((o.workdir / "cdk.tf.json").read_text()), os.environ)
+
+
 def deploy(targets: list[Outcome], options: argparse.Namespace, stream: TextIO) -> list[Outcome]:
-    """Prepare every stack, then plan/apply them, at most `parallel` at a time; failures are
-    recorded, never raised. Preparing all first keeps workspace creations apart from lock attempts."""
+    """Create the stacks' state storage, prepare every stack, then plan/apply them, at most
+    `parallel` at a time; failures are recorded, never raised. Preparing all first keeps workspace
+    creations apart from lock attempts. Raises FleetError when the state database cannot be
+    reached or prepared, before any stack is touched."""
+    backends = {o.name: b for o in targets if (b := backend_of(o)) is not None}
     progress, creating = Progress(targets, stream), Lock()
-    runs = [Deployment(o, options, progress, creating) for o in targets]
-    with progress, ThreadPoolExecutor(max_workers=options.parallel) as pool:
-        list(pool.map(Deployment.prepare, runs))
-        list(pool.map(Deployment.deploy, runs))
+    try:
+        with StateDatabases(list(backends.values()), options.lock_timeout) as databases:
+            databases.create_storage()
+            database = {name: databases.of(backend) for name, backend in backends.items()}
+            runs = [Deployment(o, options, progress, creating, database.get(o.name)) for o in targets]
+            with progress, ThreadPoolExecutor(max_workers=options.parallel) as pool:
+                list(pool.map(Deployment.prepare, runs))
+                try:
+                    with databases.deploying():
+                        list(pool.map(Deployment.deploy, runs))
+                except WaitedTooLong as exc:
+                    for run in runs:
+                        run.give_up(f"{options.command}: {exc}")
+    except StateDatabaseError as exc:
+        raise FleetError(str(exc)) from None
     return targets
 
 
@@ -240,7 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sps-fleet: {exc}", file=sys.stderr)
         return 2
     started = time.monotonic()
-    outcomes = deploy(targets, args, sys.stdout)
+    try:
+        outcomes = deploy(targets, args, sys.stdout)
+    except FleetError as exc:
+        print(f"sps-fleet: {exc}", file=sys.stderr)
+        return 2
     print(summary_table(outcomes, args.command, time.monotonic() - started), flush=True)
     if args.report:
         args.report.write_text(json.dumps([{**asdict(o), "workdir": str(o.workdir)} for o in outcomes], indent=2))

@@ -17,6 +17,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -64,20 +65,23 @@ def _unquote_value(value: str) -> str:
 
 @dataclass(frozen=True)
 class Client:
-    """psql (`executable`) connected by `conn`, which may hold a password."""
+    """psql (`executable`) connected by `conn`, which may hold a password; an empty `conn` leaves
+    the target to the libpq variables (PGHOST, PGUSER, PGPASSWORD, ...) as Terraform does."""
 
     executable: Path
     conn: str = field(repr=False)
 
-    def command(self, *args: str) -> tuple[list[str], dict[str, str]]:
-        """The argv and environment of a psql run: tuples only, unaligned, stop at the first error;
-        the password, if any, only in the environment."""
+    def command(self, *args: str, stop_on_error: bool = True) -> tuple[list[str], dict[str, str]]:
+        """The argv and environment of a psql run: tuples only, unaligned, by default stopping at
+        the first error; the connection string's password, if any, only in the environment."""
         target, password = split_password(self.conn)
-        argv = [str(self.executable), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", target, *args]
-        env = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+        argv = [str(self.executable), "-X", "-q", "-A", "-t"]
+        argv += ["-v", "ON_ERROR_STOP=1"] if stop_on_error else []
+        argv += ["-d", target] if target else []
+        env = dict(os.environ)
         if password is not None:
             env["PGPASSWORD"] = password
-        return argv, env
+        return [*argv, *args], env
 
     def run(self, sql: str) -> str:
         """Run SQL in one session and return its output."""
@@ -91,18 +95,30 @@ class Client:
         return Session(self)
 
 
+class QueryError(ClientError):
+    """A statement of a session failed; `sqlstate` is PostgreSQL's error code (55P03: a lock
+    wait ran out of lock_timeout)."""
+
+    def __init__(self, sqlstate: str, message: str) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
 class Session:
     """One psql kept open: a database session whose advisory locks last until it is closed (or
-    its process ends, which PostgreSQL sees as the session's end). Queries go one at a time."""
+    its process ends, which PostgreSQL sees as the session's end). A failed statement raises
+    QueryError and leaves the session usable. Statements go one at a time, from any thread."""
 
     def __init__(self, client: Client) -> None:
         self.client = client
         self.proc: subprocess.Popen[str] | None = None
-        self.errors: IO[str] | None = None
+        self.errors: IO[bytes] | None = None
+        self.errors_read = 0
+        self.one_at_a_time = threading.Lock()
 
     def __enter__(self) -> Session:
-        argv, env = self.client.command()
-        self.errors = tempfile.TemporaryFile("w+")
+        argv, env = self.client.command(stop_on_error=False)
+        self.errors = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, text=True
         )
@@ -121,23 +137,31 @@ class Session:
         """Run one statement and return its output, once psql has answered it."""
         assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
         marker = f"sps-session-{secrets.token_hex(8)}"
-        try:
-            self.proc.stdin.write(f"{sql};\n\\echo {marker}\n")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            raise ClientError(f"psql ended: {self._error_output()}") from None
-        lines: list[str] = []
-        for line in self.proc.stdout:
-            if line.rstrip("\n") == marker:
-                return "\n".join(lines).strip()
-            lines.append(line.rstrip("\n"))
-        self.proc.wait()
-        raise ClientError(f"psql ended ({self.proc.returncode}): {self._error_output()}")
+        with self.one_at_a_time:
+            try:
+                self.proc.stdin.write(f"{sql};\n\\echo {marker} :SQLSTATE\n")
+                self.proc.stdin.flush()
+            except BrokenPipeError:
+                raise ClientError(f"psql ended: {self._error_output()}") from None
+            lines: list[str] = []
+            for line in self.proc.stdout:
+                if line.startswith(marker + " "):
+                    sqlstate = line.split()[-1]
+                    if sqlstate != "00000":
+                        raise QueryError(sqlstate, self._error_output() or f"SQLSTATE {sqlstate}")
+                    return "\n".join(lines).strip()
+                lines.append(line.rstrip("\n"))
+            self.proc.wait()
+            raise ClientError(f"psql ended ({self.proc.returncode}): {self._error_output()}")
 
     def _error_output(self) -> str:
+        """What psql wrote to stderr since the last call (it shares the file's offset: pread)."""
         assert self.errors is not None
-        self.errors.seek(0)
-        return self.errors.read().strip()
+        fd = self.errors.fileno()
+        size = os.fstat(fd).st_size
+        text = os.pread(fd, size - self.errors_read, self.errors_read).decode(errors="replace")
+        self.errors_read = size
+        return text.strip()
 
 
 def find_psql() -> Path:
