@@ -12,7 +12,9 @@ import argparse
 import os
 import re
 import sys
+import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,6 +22,7 @@ from sps_catalog import load_catalog
 from sps_catalog.baseline import SEVERITIES, at_least
 from sps_catalog.model import Catalog, TypeDef
 from sps_export import check, hcl, python, readme
+from sps_export.literals import comment_text
 from sps_export.reader import TypeRead, name_reader, read_appliance
 from sps_export.selection import Export, select
 from sps_provider.client import errors
@@ -53,6 +56,12 @@ def parse_args(cat: Catalog, argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--format", choices=("python", "hcl", "both"), default="both")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="export even where --out/python or --out/hcl holds files: those folders are moved aside to "
+        "<folder>.replaced-<UTC time> (nothing is deleted), then written afresh",
+    )
+    p.add_argument(
         "--appliance-name",
         default="sps",
         type=_appliance_name,
@@ -70,6 +79,10 @@ def parse_args(cat: Catalog, argv: list[str] | None) -> argparse.Namespace:
     if args.out is None and not args.check:
         p.error("give --out DIR (or --check)")
     return args
+
+
+FIRMWARE = re.compile(r"\d+(\.\d+)*[A-Za-z0-9.+~-]*")
+"""What an SPS firmware version looks like (`7.5.1`); anything else is still written, escaped."""
 
 
 def _appliance_name(text: str) -> str:
@@ -108,10 +121,26 @@ def summary(export: Export) -> str:
     return "\n".join(lines)
 
 
-def write(out: Path, files: dict[str, str]) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+def occupied(folder: Path) -> bool:
+    """Whether `folder` exists as anything but an empty directory."""
+    return folder.exists() and (not folder.is_dir() or any(folder.iterdir()))
+
+
+def write(folder: Path, files: dict[str, str], err: TextIO) -> None:
+    """The export's files, and only them, in `folder`: written into a new sibling directory, which
+    then takes the folder's place; a folder already there is moved aside, never merged or deleted."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.sps-export-"))
     for name, text in files.items():
-        (out / name).write_text(text)
+        (fresh / name).write_text(text, encoding="utf-8")
+    if folder.exists() or folder.is_symlink():
+        if occupied(folder):
+            aside = folder.with_name(f"{folder.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}")
+            folder.rename(aside)
+            print(f"sps-export: moved the previous {folder} to {aside} (nothing deleted)", file=err)
+        else:
+            folder.rmdir()
+    fresh.rename(folder)
 
 
 def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
@@ -121,6 +150,16 @@ def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
     if not args.url or not username or not password:
         print("sps-export: give --url (or SPS_URL), and SPS_USERNAME and SPS_PASSWORD", file=err)
         return 2
+    formats = ("python", "hcl") if args.format == "both" else (args.format,)
+    if not args.check and not args.force:
+        taken = [args.out / fmt for fmt in formats if occupied(args.out / fmt)]
+        if taken:
+            print(
+                f"sps-export: {', '.join(map(str, taken))} already holds files: choose another --out, or give "
+                "--force to move the existing folder aside (to <folder>.replaced-<UTC time>) and write afresh",
+                file=err,
+            )
+            return 2
     verify: bool | str = False if args.insecure else (args.ca_bundle or True)
     client = SpsClient(
         Settings(args.url, username, password, verify=verify, timeout=args.timeout, user_agent="sps-export"),
@@ -130,6 +169,13 @@ def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
     started = time.monotonic()
     try:
         read = read_appliance(client, wanted, _progress(err))
+    except errors.TlsVerificationFailed as exc:
+        print(
+            f"sps-export: the certificate of {args.url} is not trusted ({exc.__cause__ or exc}). Pass the CA that "
+            "signed it with --ca-bundle FILE (a PEM file; or SPS_CA_BUNDLE), or, for a lab appliance only, --insecure.",
+            file=err,
+        )
+        return 2
     except errors.SpsError as exc:
         print(f"sps-export: {exc}", file=err)
         return 2
@@ -140,15 +186,20 @@ def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
             print(f"not read: {name}: {error}", file=err)
         failed = any(at_least(f.rule.severity, args.fail_on) for f in found)
         return 1 if failed or read.read_errors() else 0
-    export = select(cat, read, name_reader(client))
+    if read.firmware is not None and not FIRMWARE.fullmatch(read.firmware):
+        print(
+            f"sps-export: warning: the appliance reports firmware {comment_text(read.firmware)!r}, which is not a "
+            "version number; it is written escaped into the generated files' first line",
+            file=err,
+        )
+    export = select(cat, read, name_reader(client), reserved={args.appliance_name})
     provider = {"url": args.url, "ca_bundle": args.ca_bundle, "insecure": True if args.insecure else None}
-    formats = ("python", "hcl") if args.format == "both" else (args.format,)
     for fmt in formats:
         files = (
             python.render(export, args.appliance_name, provider) if fmt == "python" else hcl.render(export, provider)
         )
         files["README.md"] = readme.render(export, fmt, args.appliance_name)  # type: ignore[arg-type]
-        write(args.out / fmt, files)
+        write(args.out / fmt, files, err)
     print(summary(export), file=err)
     seconds = time.monotonic() - started
     print(

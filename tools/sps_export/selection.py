@@ -13,9 +13,10 @@
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,22 @@ from sps_catalog.unknown_fields import modelled_only
 from sps_export.reader import ApplianceRead, ReadObject
 from sps_export.values import Ref, Secret, check_round_trip, extra_fields, markers, minimal
 
-RESERVED = {"app", "stack", "sps", "main", "define", "cdktf", "constructs", "sps_constructs"}
+RESERVED = frozenset(
+    {
+        # what main.py itself names: its imports, function, parameters and variables
+        *("app", "stack", "sps", "main", "define", "annotations", "ephemeral_variable"),
+        *("cdktf", "constructs", "sps_constructs"),
+        "provider",  # the Appliance's provider construct, a sibling of every resource construct
+        # names Terraform reserves for variables
+        *("source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals"),
+        *keyword.kwlist,
+        *keyword.softkwlist,
+        *dir(builtins),
+    }
+)
+"""Names no exported object, lookup or secret variable may take (see `_Names`)."""
+BUILTIN_PREFIX = "builtin_"
+"""`Construct.builtin()` names its lookup `builtin_<type>_<name>` below the Appliance."""
 
 
 @dataclass
@@ -41,6 +57,8 @@ class Resource:
     tree: dict[str, Any]
     extra: dict[str, Any]
     secrets: list[Secret]
+    variables: list[str] = field(default_factory=list)
+    """The variable carrying each secret (same order as `secrets`)."""
 
 
 @dataclass(frozen=True)
@@ -89,18 +107,25 @@ def identifier(text: str) -> str:
 
 
 class _Names:
-    def __init__(self) -> None:
-        self.used: set[str] = set(RESERVED)
+    """One namespace for every name the generated files define from appliance content: resource
+    and lookup identifiers and secret variables, which are Python variables, construct ids and
+    Terraform labels at once; never one of `RESERVED` or another's."""
+
+    def __init__(self, reserved: Iterable[str]) -> None:
+        self.used: set[str] = {*RESERVED, *reserved}
+
+    def free(self, name: str) -> bool:
+        return name not in self.used and not name.startswith(BUILTIN_PREFIX)
 
     def take(self, t: TypeDef, text: str) -> str:
         base = identifier(text)
         candidates = [base, f"{t.terraform_name}_{base.lstrip('_')}"]
         for c in candidates:
-            if c not in self.used and not keyword.iskeyword(c):
+            if self.free(c):
                 self.used.add(c)
                 return c
         n = 2
-        while f"{candidates[1]}_{n}" in self.used:
+        while not self.free(f"{candidates[1]}_{n}"):
             n += 1
         self.used.add(f"{candidates[1]}_{n}")
         return f"{candidates[1]}_{n}"
@@ -117,9 +142,10 @@ NameOf = Callable[[TypeDef, str], str | None]
 """The SPS name of the object `key` of a type the export does not read (None when unknown)."""
 
 
-def select(cat: Catalog, read: ApplianceRead, name_of: NameOf | None = None) -> Export:
+def select(cat: Catalog, read: ApplianceRead, name_of: NameOf | None = None, reserved: Iterable[str] = ()) -> Export:
+    """`reserved`: names the generated files also define (the appliance's construct id)."""
     out = Export(read.url, read.firmware)
-    names = _Names()
+    names = _Names(reserved)
     out.read_errors.update(read.read_errors())
     candidates: list[Resource] = []
     for o in read.objects():
@@ -161,6 +187,8 @@ def select(cat: Catalog, read: ApplianceRead, name_of: NameOf | None = None) -> 
     out.resources += _orders(cat, read, out.resources)
     for res in out.resources:
         res.ident = names.take(res.t, res.name)
+    for res in out.resources:
+        res.variables = [names.take(res.t, "_".join((res.ident, *s.path))) for s in res.secrets]
     _add_lookups(cat, out, names, name_of)
     return out
 
