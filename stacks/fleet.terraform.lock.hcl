@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:MlUclclLmLDAC2vzbMLQPmkGd/DcGqjGBXtxbppuN0w=",
+    "h1:wQwDP8VsApWgWRpUqw7LDiFMN0E+FLUJwCTD91bV6c8=",
   ]
 }

@@ -230,9 +230,22 @@ class Recorded:
         self.sent.append(data)
 
 
+class Ignored:
+    """An http2.Handler for a connection whose reader never runs."""
+
+    def opened(self, connection: http2.Connection, stream: int, headers: dict[bytes, bytes]) -> bool:
+        raise AssertionError("no frames are read")
+
+    def request(self, connection: http2.Connection, stream: int, headers: dict[bytes, bytes], body: bytes) -> None:
+        raise AssertionError("no frames are read")
+
+    def oversized(self, connection: http2.Connection, stream: int) -> None:
+        raise AssertionError("no frames are read")
+
+
 def test_an_answer_that_cannot_wait_is_not_sent_when_it_exceeds_the_windows() -> None:
     channel = Recorded()
-    connection = http2.Connection(channel, lambda *_: None)
+    connection = http2.Connection(channel, Ignored())
     connection.windows[1] = 10
     assert connection.respond(1, b"head", b"x" * 11, b"trailers", wait=False) is False
     assert channel.sent == [] and connection.windows[1] == 10 and connection.window == http2.DEFAULT_WINDOW

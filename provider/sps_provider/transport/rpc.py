@@ -2,7 +2,8 @@
 
 A call is a length-prefixed protobuf message in; the answer is HEADERS, DATA and trailers with
 grpc-status 0, or trailers only with the status and a percent-encoded grpc-message. A path no
-service implements gets UNIMPLEMENTED, as go-plugin expects for its broker and stdio streams.
+service implements gets UNIMPLEMENTED as soon as its headers arrive, as go-plugin expects for its
+broker and stdio streams (which the client keeps open).
 Handlers run on a thread pool: ApplyResourceChange blocks for seconds in a group commit while
 Terraform keeps up to -parallelism calls in flight. Methods marked `inline` (they only compute, e.g.
 ValidateResourceConfig) run on the connection's reader thread instead, which saves the hand-off to
@@ -25,14 +26,14 @@ from google.protobuf import message_factory
 from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message import DecodeError, Message
 
-from sps_provider.transport.http2 import Connection
+from sps_provider.transport.http2 import DEFAULT_LIMITS, Connection, Limits
 from sps_provider.transport.tls import PeerRefused, Plain, Tls
 
 log = logging.getLogger(__name__)
 
 UNKNOWN, RESOURCE_EXHAUSTED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE = 2, 8, 12, 13, 14
-MAX_MESSAGE = 256 << 20
-MAX_STATUS_MESSAGE = 4096  # keeps a trailer block within one frame of the smallest size
+MAX_STATUS_MESSAGE = 4096  # octets of grpc-message as sent (percent-encoded): far within one 16 KiB frame
+HANDSHAKE_TIMEOUT = 10.0  # seconds from accept() to the client's HTTP/2 preface (TLS handshake included)
 
 
 def _integer(value: int, prefix_bits: int) -> bytes:
@@ -60,16 +61,25 @@ RESPONSE_HEAD = b"\x88\x0f\x10" + _integer(16, 7) + b"application/grpc"
 OK_TRAILERS = _field(b"grpc-status", b"0")
 
 
-def percent_encoded(message: str) -> bytes:
+def percent_encoded(message: str, limit: int = MAX_STATUS_MESSAGE) -> bytes:
     """grpc-message as the gRPC HTTP/2 spec wants it: UTF-8, with '%' and bytes outside 0x20-0x7E
-    percent-encoded."""
-    return "".join(chr(b) if 0x20 <= b < 0x7F and b != 0x25 else f"%{b:02X}" for b in message.encode()).encode()
+    percent-encoded; cut after the last whole character within `limit` octets as encoded (a
+    non-ASCII character takes 6-12)."""
+    out: list[str] = []
+    size = 0
+    for char in message:
+        encoded = char if " " <= char < "\x7f" and char != "%" else "".join(f"%{b:02X}" for b in char.encode())
+        size += len(encoded)
+        if size > limit:
+            break
+        out.append(encoded)
+    return "".join(out).encode()
 
 
 def error_head(code: int, message: str) -> bytes:
     """A trailers-only answer: the response headers and the status in one block."""
     status = _field(b"grpc-status", str(code).encode())
-    return RESPONSE_HEAD + status + _field(b"grpc-message", percent_encoded(message[:MAX_STATUS_MESSAGE]))
+    return RESPONSE_HEAD + status + _field(b"grpc-message", percent_encoded(message))
 
 
 Attempt = Callable[[Any], Message | None]
@@ -112,8 +122,21 @@ Answer = tuple[bytes, bytes, bytes | None]
 
 
 class Server:
-    def __init__(self, methods: dict[str, Method], workers: int = 256) -> None:
-        self.methods = methods
+    """Serves `methods`; also the `http2.Handler` of every connection. `limits` bound what one
+    connection may make us hold (`Limits.max_body` is the gRPC message size limit with its
+    prefix); a peer that has not sent its HTTP/2 preface `handshake_timeout` seconds after
+    connecting is dropped."""
+
+    def __init__(
+        self,
+        methods: dict[str, Method],
+        workers: int = 256,
+        limits: Limits = DEFAULT_LIMITS,
+        handshake_timeout: float = HANDSHAKE_TIMEOUT,
+    ) -> None:
+        self.methods = {path.encode(): method for path, method in methods.items()}
+        self.limits = limits
+        self.handshake_timeout = handshake_timeout
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rpc")
         self.tls: tuple[ssl.SSLContext, bytes] | None = None
         self.listener: socket.socket | None = None
@@ -161,6 +184,17 @@ class Server:
             threading.Thread(target=self._connection, args=(sock,), name="plugin-connection", daemon=True).start()
 
     def _connection(self, sock: socket.socket) -> None:
+        # Shutting the socket down wakes this thread wherever the peer keeps it waiting (the TLS
+        # handshake, the preface); the socket is closed here only.
+        deadline = threading.Timer(self.handshake_timeout, _shut_down, (sock,))
+        deadline.daemon = True
+        deadline.start()
+        try:
+            self._serve(sock, deadline.cancel)
+        finally:
+            deadline.cancel()
+
+    def _serve(self, sock: socket.socket, started: Callable[[], None]) -> None:
         channel: Plain | Tls
         try:
             if self.tls is None:
@@ -172,12 +206,12 @@ class Server:
             log.warning("refused a connection to the plugin socket: %s", exc)
             sock.close()
             return
-        connection = Connection(channel, self._request)
+        connection = Connection(channel, self, self.limits)
         with self.lock:
             self.channels.add(channel)
             self.connections.add(connection)
         try:
-            connection.serve()
+            connection.serve(started)
         except OSError as exc:
             log.debug("plugin connection ended: %s", exc)
         finally:
@@ -186,18 +220,26 @@ class Server:
                 self.connections.discard(connection)
             channel.close()
 
-    def _request(self, connection: Connection, stream: int, headers: dict[bytes, bytes], body: bytes) -> None:
-        path = headers.get(b":path", b"").decode("latin-1")
-        method = self.methods.get(path)
-        if method is None:
-            connection.respond(stream, error_head(UNIMPLEMENTED, f"unknown method {path}"))
-            return
+    def opened(self, connection: Connection, stream: int, headers: dict[bytes, bytes]) -> bool:
+        """An unknown method is answered at once: go-plugin's broker and stdio streams stay open."""
+        path = headers.get(b":path", b"")
+        if path in self.methods:
+            return True
+        connection.respond(stream, error_head(UNIMPLEMENTED, f"unknown method {path.decode('latin-1')}"))
+        return False
+
+    def oversized(self, connection: Connection, stream: int) -> None:
+        limit = self.limits.max_body - 5
+        connection.respond(stream, error_head(RESOURCE_EXHAUSTED, f"request message larger than {limit} bytes"))
+
+    def request(self, connection: Connection, stream: int, headers: dict[bytes, bytes], body: bytes) -> None:
+        method = self.methods[headers[b":path"]]
         with self.lock:
             if self.stopping:
                 connection.respond(stream, error_head(UNAVAILABLE, "the provider is shutting down"))
                 return
             self.active += 1
-        request = self._decode(method, body)
+        request = self._decode(method, body, self.limits.max_body - 5)
         answer = self._attempt(method, request) if isinstance(request, Message) else request
         if answer is None:
             self._hand_off(self._call, connection, stream, method, request)
@@ -241,15 +283,15 @@ class Server:
             self.idle.notify_all()
 
     @staticmethod
-    def _decode(method: Method, body: bytes) -> Message | Answer:
+    def _decode(method: Method, body: bytes, max_message: int) -> Message | Answer:
         """The request message, or the error answer when the body holds none."""
         if len(body) < 5:
             return error_head(INTERNAL, "truncated gRPC message"), b"", None
         if body[0]:
             return error_head(UNIMPLEMENTED, "compressed gRPC messages are not supported"), b"", None
         length = int.from_bytes(body[1:5], "big")
-        if length > MAX_MESSAGE:
-            return error_head(RESOURCE_EXHAUSTED, f"message of {length} bytes exceeds {MAX_MESSAGE}"), b"", None
+        if length > max_message:
+            return error_head(RESOURCE_EXHAUSTED, f"message of {length} bytes exceeds {max_message}"), b"", None
         if length != len(body) - 5:
             return error_head(INTERNAL, "the gRPC message length does not match the stream"), b"", None
         try:
@@ -264,6 +306,11 @@ class Server:
         except Exception as exc:
             return _failed(method, exc)
         return _ok(response)
+
+
+def _shut_down(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _failed(method: Method, exc: Exception) -> Answer:
