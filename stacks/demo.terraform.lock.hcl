@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:wQwDP8VsApWgWRpUqw7LDiFMN0E+FLUJwCTD91bV6c8=",
+    "h1:J/VxgBLe0euGXy/EurSiGHhobQkBbb3goXj5qV16QvI=",
   ]
 }

@@ -35,7 +35,7 @@ from hyperframe.frame import Frame
 from sps_provider.plugin_cert import server_certificate
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
 from sps_provider.transport import http2, rpc, tls
-from tests.unit.test_plugin_transport import Ignored, Recorded, client_certificate
+from tests.support.transport import Ignored, Recorded, client_certificate
 
 READ = "/tfplugin6.Provider/ReadResource"
 APPLY = "/tfplugin6.Provider/ApplyResourceChange"

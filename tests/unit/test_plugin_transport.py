@@ -5,7 +5,6 @@ concurrent calls, errors and unknown methods, and the client certificate actuall
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import socket
 import ssl
@@ -19,10 +18,6 @@ from typing import Any, NamedTuple
 
 import grpc
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from hpack import Encoder
 
 from sps_provider.plugin_cert import server_certificate
@@ -31,30 +26,9 @@ from sps_provider.protocol.gen import tfplugin6_pb2 as pb
 from sps_provider.protocol.gen import tfplugin6_pb2_grpc as pb_grpc
 from sps_provider.server import methods
 from sps_provider.transport import http2, rpc, tls
+from tests.support.transport import Ignored, Recorded, client_certificate
 
 BIG = 3 << 20  # far beyond the 64 KiB windows a client starts with
-
-
-def client_certificate() -> tuple[bytes, bytes]:
-    """(key PEM, cert PEM): a self-signed P-521 certificate like the one Terraform makes."""
-    key = ec.generate_private_key(ec.SECP521R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(hours=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA512())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
 
 
 class Toy:
@@ -217,30 +191,6 @@ def test_a_header_block_of_indexed_fields_is_decoded_once_while_the_table_is_unc
 )  # fmt: skip
 def test_only_indexed_reads_multi_byte_indexes(block: bytes, indexed: bool) -> None:
     assert http2.only_indexed(block) is indexed
-
-
-class Recorded:
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    def recv(self) -> bytes:
-        return b""
-
-    def send(self, data: bytes) -> None:
-        self.sent.append(data)
-
-
-class Ignored:
-    """An http2.Handler for a connection whose reader never runs."""
-
-    def opened(self, connection: http2.Connection, stream: int, headers: dict[bytes, bytes]) -> bool:
-        raise AssertionError("no frames are read")
-
-    def request(self, connection: http2.Connection, stream: int, headers: dict[bytes, bytes], body: bytes) -> None:
-        raise AssertionError("no frames are read")
-
-    def oversized(self, connection: http2.Connection, stream: int) -> None:
-        raise AssertionError("no frames are read")
 
 
 def test_an_answer_that_cannot_wait_is_not_sent_when_it_exceeds_the_windows() -> None:
