@@ -28,7 +28,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Always checked (a build ID over the inputs): the mirror must hold the current code. The package is
-# the one `make dist` zips (docs/adr/0007), so the committed lock files verify it in every clone.
+# the one `make dist` zips (docs/adr/0008), so the committed lock files verify it in every clone.
 provider: $(VENV)/.installed
 	$(VENV)/bin/sps-provider-install --mirror .mirror --tfrc sps.tfrc
 

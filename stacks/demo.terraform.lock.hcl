@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:J/VxgBLe0euGXy/EurSiGHhobQkBbb3goXj5qV16QvI=",
+    "h1:+U1Rkmgk7Cy/J7TQeFOo2Tz+fxZFBU2XBagG00fal5k=",
   ]
 }

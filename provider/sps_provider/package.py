@@ -1,7 +1,7 @@
 """The provider package: a launcher plus `lib/` (the provider, the compiled catalog and every
 runtime dependency, native extensions included), byte-identical wherever it is built.
 
-Layout (docs/adr/0007-relocatable-provider-package.md):
+Layout (docs/adr/0008-relocatable-provider-package.md):
 
     terraform-provider-sps_v<version>   /bin/sh + Python polyglot launcher
     lib/<packages>                      sources and unchecked-hash .pyc files, no absolute paths
