@@ -24,7 +24,7 @@ from pathlib import Path
 from sps_catalog import load_catalog
 from sps_catalog.firmware import DEFAULT_FIRMWARE
 from sps_harness import start_simulator
-from sps_harness.populate import Populator, populate
+from sps_harness.populate import populate
 
 
 def main() -> None:
@@ -41,10 +41,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sps-bench-export-") as tmp:
         sim = start_simulator(Path(tmp) / "simulator")
         try:
-            made = len(populate(cat, sim.session(), sim.url, DEFAULT_FIRMWARE).made)
-            p = Populator(cat, sim.session(), sim.url)
+            # The copies go through the same Populator: it knows the objects their references name
+            # (another one would create them again, and SPS refuses a second object of a name).
+            p = populate(cat, sim.session(), sim.url, DEFAULT_FIRMWARE)
             p.call("POST", "/api/transaction")
-            for i in range(max(0, args.objects - made)):
+            for i in range(max(0, args.objects - len(p.made))):
                 t = bulk[i % len(bulk)]
                 p.named(t, f"bulk_{i}", "minimal")
                 if i % 200 == 199:
