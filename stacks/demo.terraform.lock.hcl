@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:+U1Rkmgk7Cy/J7TQeFOo2Tz+fxZFBU2XBagG00fal5k=",
+    "h1:oZP0fgtWSmlUYHLFgreEG6k8zB1Iixn+LWH9gPoQi00=",
   ]
 }

@@ -24,7 +24,7 @@ from sps_provider.engine.datasource import DataSourceEngine
 from sps_provider.engine.firmware_gate import Target
 from sps_provider.engine.order import OrderEngine
 from sps_provider.engine.refresh import RefreshReader
-from sps_provider.engine.report import report_sps_error
+from sps_provider.engine.report import report_sps_error, report_unencodable
 from sps_provider.engine.resource import ResourceEngine
 from sps_provider.protocol import cty
 from sps_provider.protocol.diagnostics import Diagnostics, attribute_path
@@ -147,6 +147,24 @@ class Provider:
     def dv(t: cty.CtyType, v: Any) -> pb.DynamicValue:
         return pb.DynamicValue(msgpack=cty.encode(t, v))
 
+    def from_appliance(
+        self,
+        engine: ResourceEngine | OrderEngine | DataSourceEngine,
+        action: str,
+        value: Any,
+        fallback: Any,
+        diags: Diagnostics,
+    ) -> pb.DynamicValue:
+        """`value`, which holds what the appliance answered, for Terraform; one the encoding cannot
+        carry (an integer beyond 64 bits, NaN, text that is not Unicode) becomes an error naming the
+        resource type and the attribute, and `fallback` (from Terraform, or None) is answered."""
+        try:
+            return self.dv(engine.type, value)
+        except cty.Unencodable as exc:
+            key = value.get("key") if isinstance(value, dict) else None
+            report_unencodable(diags, engine.t, action, exc, key)
+            return self.dv(engine.type, fallback)
+
     @staticmethod
     def decode(v: pb.DynamicValue) -> Any:
         if v.msgpack:
@@ -247,7 +265,6 @@ class Provider:
     def ReadResource(self, request: Any, context: Any) -> pb.ReadResource.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
-        t = engine.type
         current = self.decode(request.current_state)
 
         def run() -> Any:
@@ -257,7 +274,8 @@ class Provider:
             return engine.read(self.refresh, current, diags)
 
         new = self.guarded("ReadResource", diags, run, current)
-        return pb.ReadResource.Response(new_state=self.dv(t, new), diagnostics=diags.items, private=request.private)
+        state = self.from_appliance(engine, "read", new, current, diags)
+        return pb.ReadResource.Response(new_state=state, diagnostics=diags.items, private=request.private)
 
     def at_once(self, call: Callable[[Any, Any], R]) -> Callable[[Any], R | None]:
         """`call` (ReadResource or PlanResourceChange) for the transport's reader thread: its
@@ -309,7 +327,6 @@ class Provider:
     def ApplyResourceChange(self, request: Any, context: Any) -> pb.ApplyResourceChange.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
-        t = engine.type
         prior = self.decode(request.prior_state)
         planned = self.decode(request.planned_state)
         config = self.decode(request.config)
@@ -327,12 +344,12 @@ class Provider:
                     raise
 
         new = self.guarded("ApplyResourceChange", diags, run, prior)
-        return pb.ApplyResourceChange.Response(new_state=self.dv(t, new), diagnostics=diags.items)
+        state = self.from_appliance(engine, "read back after applying", new, prior, diags)
+        return pb.ApplyResourceChange.Response(new_state=state, diagnostics=diags.items)
 
     def ImportResourceState(self, request: Any, context: Any) -> pb.ImportResourceState.Response:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
-        t = engine.type
 
         def run() -> Any:
             if self.not_configured(diags):
@@ -341,9 +358,12 @@ class Provider:
             return engine.import_(self.reader, request.id, diags)
 
         state = self.guarded("ImportResourceState", diags, run, None)
-        resp = pb.ImportResourceState.Response(diagnostics=diags.items)
+        resp = pb.ImportResourceState.Response()
         if state is not None:
-            resp.imported_resources.add(type_name=request.type_name, state=self.dv(t, state))
+            encoded = self.from_appliance(engine, "import", state, None, diags)
+            if not diags.has_errors:
+                resp.imported_resources.add(type_name=request.type_name, state=encoded)
+        resp.diagnostics.extend(diags.items)
         return resp
 
     # -- data sources --------------------------------------------------------------------
@@ -358,7 +378,6 @@ class Provider:
     def ReadDataSource(self, request: Any, context: Any) -> pb.ReadDataSource.Response:
         diags = Diagnostics()
         engine = self.data_sources[request.type_name]
-        t = engine.type
         config = self.decode(request.config) or {}
 
         def run() -> Any:
@@ -368,7 +387,8 @@ class Provider:
             return engine.read(self.reader, config, diags)
 
         state = self.guarded("ReadDataSource", diags, run, None)
-        return pb.ReadDataSource.Response(state=self.dv(t, state or config), diagnostics=diags.items)
+        answer = self.from_appliance(engine, "read", state or config, config, diags)
+        return pb.ReadDataSource.Response(state=answer, diagnostics=diags.items)
 
     # -- lifecycle -----------------------------------------------------------------------
     def StopProvider(self, request: Any, context: Any) -> pb.StopProvider.Response:

@@ -7,6 +7,7 @@ import re
 from sps_catalog.model import TypeDef
 from sps_provider.client import errors
 from sps_provider.coordinator.outcomes import OutcomeUnknown, Stopped
+from sps_provider.protocol.cty import Unencodable, dotted
 from sps_provider.protocol.diagnostics import Diagnostics
 
 
@@ -34,3 +35,15 @@ def report_sps_error(diags: Diagnostics, t: TypeDef, action: str, exc: errors.Sp
         return
     for path, message in field_errors:
         diags.error(summary, f"{path}: {message}\n\n{exc}", parse_dotted(path))
+
+
+def report_unencodable(diags: Diagnostics, t: TypeDef, action: str, exc: Unencodable, key: object = None) -> None:
+    """A value the appliance holds that Terraform cannot be sent (cty.Unencodable)."""
+    where = dotted(exc.path)
+    obj = f"{t.api_path}/{key}" if isinstance(key, str) and not t.is_singleton else t.api_path
+    diags.error(
+        f"Cannot {action} {t.resource_type}: SPS holds a value of {where} Terraform cannot hold",
+        f"{obj} answers {where} that {exc.reason}. Correct it on the appliance (within the field's "
+        "documented range), then run Terraform again.",
+        exc.path,
+    )
