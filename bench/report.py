@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from markdown import table
 from measure import Summary
-from workload import Workload
+from targets_report import section
+from workload import limit
 
 LABELS = {
     "ours": "ours",
@@ -40,19 +41,6 @@ class Results:
         return Summary.of([s[metric] for s in samples if s.get(metric) is not None])
 
 
-def limit(cell: tuple[str, int, int, float]) -> tuple[int, float]:
-    """(min commits, min seconds): an object can only be committed after the objects it
-    references, so each appliance needs one commit per dependency level among the objects it
-    holds, and the appliances commit side by side."""
-    shape, n, appliances, commit = cell
-    level: dict[str, int] = {}
-    deepest: dict[int, int] = defaultdict(int)
-    for node in Workload(n, shape, appliances).nodes():
-        level[node.name] = 1 + max((level[d] for d in node.deps), default=0)
-        deepest[node.appliance] = max(deepest[node.appliance], level[node.name])
-    return sum(deepest.values()), max(deepest.values()) * commit
-
-
 def p10_floor(cell: tuple[str, int, int, float]) -> int:
     """Commits at Terraform's default parallelism: at most PARALLELISM changes per commit."""
     return max(limit(cell)[0], -(-cell[1] // PARALLELISM))
@@ -76,12 +64,6 @@ CELL_HEAD = ["shape", "N", "appliances", "commit"]
 def label(cell: tuple[str, int, int, float]) -> list[str]:
     shape, n, appliances, commit = cell
     return [shape, str(n), str(appliances), f"{commit:g} s"]
-
-
-def table(head: list[str], rows: Iterable[list[str]]) -> str:
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def targets(r: Results) -> list[tuple[str, str, str, bool | None]]:
@@ -285,8 +267,6 @@ started during apply, plan and destroy.
 """
     measured = out / "performance-targets.json"
     if measured.exists():
-        from targets_report import section  # it uses this module's tables: imported here, not above
-
         text += "\n" + section(json.loads(measured.read_text()), out)
     analysis = (Path(__file__).parent / "analysis.md").read_text()
     (out / "performance.md").write_text(text + "\n" + analysis)

@@ -10,7 +10,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from report import limit, table
+from markdown import table
+from workload import limit
 
 GROUP_COMMIT_N = 300
 PARALLELISM = {"default": 10, "p300": 300}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,19 @@ class Workload:
 
     def env(self) -> dict[str, str]:
         return {"BENCH_N": str(self.n), "BENCH_SHAPE": self.shape, "BENCH_APPLIANCES_COUNT": str(self.appliances)}
+
+
+def limit(cell: tuple[str, int, int, float]) -> tuple[int, float]:
+    """(min commits, min seconds): an object can only be committed after the objects it
+    references, so each appliance needs one commit per dependency level among the objects it
+    holds, and the appliances commit side by side."""
+    shape, n, appliances, commit = cell
+    level: dict[str, int] = {}
+    deepest: dict[int, int] = defaultdict(int)
+    for node in Workload(n, shape, appliances).nodes():
+        level[node.name] = 1 + max((level[d] for d in node.deps), default=0)
+        deepest[node.appliance] = max(deepest[node.appliance], level[node.name])
+    return sum(deepest.values()), max(deepest.values()) * commit
 
 
 def terraform_data_json(w: Workload) -> dict[str, Any]:

@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:oZP0fgtWSmlUYHLFgreEG6k8zB1Iixn+LWH9gPoQi00=",
+    "h1:aXRJvO33ZpbZSbxtFuJcdUcaKSo2EiCj5gLC1v4fnrU=",
   ]
 }

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sps_catalog.model import TypeDef
+from sps_catalog.model import TypeDef, field_nodes
+from sps_catalog.paths import LIST_ELEMENT
 from sps_catalog.values import get_in
-from sps_catalog.walk import LIST_ELEMENT, field_nodes
 
 Severity = Literal["high", "medium", "low"]
 SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low")

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any, Literal, cast
 
-from sps_catalog.firmware import Versions
 from sps_catalog.load import endpoint_definitions, load_catalog
 from sps_catalog.model import Builtin, Catalog, TypeDef
+from sps_catalog.versions import Versions
 
 ROOT = "/api/configuration"
 EndpointKind = Literal["container", "collection", "ordered_collection", "singleton", "secret"]

@@ -20,11 +20,11 @@ from typing import Any
 import jinja2
 
 from sps_catalog.firmware import limited_fields
-from sps_catalog.model import Catalog, Field, TypeDef, Union, Value
+from sps_catalog.model import Catalog, Field, TypeDef, Union, Value, nodes
+from sps_catalog.paths import dotted
 from sps_catalog.scalars import SCALARS
 from sps_catalog.secrets import version_description, write_only_description
 from sps_catalog.unknown_fields import EXTRA_JSON
-from sps_catalog.walk import dotted, nodes
 
 META_ARGUMENTS = {"count", "provider", "lifecycle", "depends_on", "for_each", "connection", "provisioners"}
 SHAPES_MODULE = "sps_constructs.shapes"

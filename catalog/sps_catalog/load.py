@@ -10,7 +10,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sps_catalog.firmware import Versions
 from sps_catalog.model import (
     NO_DEFAULT,
     Builtin,
@@ -23,10 +22,13 @@ from sps_catalog.model import (
     Union,
     Value,
     ValueType,
+    field_nodes,
+    nodes,
 )
 from sps_catalog.option_caps import caps, options_of
 from sps_catalog.orders import order_types
-from sps_catalog.walk import dotted, field_nodes, nodes
+from sps_catalog.paths import dotted
+from sps_catalog.versions import Versions
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = CATALOG_DIR / "catalog.schema.json"

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sps_catalog.firmware import Versions
-from sps_catalog.walk import LIST_ELEMENT, dotted, field_nodes
+from sps_catalog.paths import LIST_ELEMENT, Path, dotted
+from sps_catalog.versions import Versions
 
 ValueType = Literal["string", "int", "bool", "object", "list", "reference"]
 Kind = Literal["collection", "ordered_collection", "singleton", "read_only", "opaque", "secret", "order"]
@@ -353,3 +353,21 @@ class Catalog:
     @property
     def managed(self) -> tuple[TypeDef, ...]:
         return tuple(t for t in self.types.values() if t.is_managed)
+
+
+def nodes(spec: Value, path: Path = ()) -> Iterator[tuple[Path, Value]]:
+    """Every node of a definition below `spec` (fields of all branches; list elements at `[]`)."""
+    if spec.element is not None:
+        element_path = (*path, LIST_ELEMENT)
+        yield element_path, spec.element
+        yield from nodes(spec.element, element_path)
+    for f in spec.all_fields():
+        yield (*path, f.name), f
+        yield from nodes(f, (*path, f.name))
+
+
+def field_nodes(spec: Value) -> Iterator[tuple[Path, Field]]:
+    """Every field of a definition below `spec`: `nodes` without the list elements."""
+    for path, node in nodes(spec):
+        if path[-1] != LIST_ELEMENT:
+            yield path, cast("Field", node)

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, TypeVar
 
-from sps_catalog.model import Catalog, Layer
-from sps_catalog.walk import dotted, nodes
+from sps_catalog.model import Catalog, Layer, nodes
+from sps_catalog.paths import dotted
 
 H = TypeVar("H")
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from sps_catalog.keys import key_problem
 from sps_catalog.model import Field, Value
+from sps_catalog.paths import Path, dotted
 from sps_catalog.scalars import SCALARS
-from sps_catalog.walk import OMIT, UNKNOWN, Path, Rebuild, dotted, fields_of
+from sps_catalog.walk import OMIT, UNKNOWN, Rebuild, fields_of
 
 __all__ = ["UNKNOWN", "Path", "Problem", "agrees", "apply_defaults", "dotted", "get_in", "strip_inactive", "validate"]
 

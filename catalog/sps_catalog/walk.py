@@ -2,25 +2,24 @@
 
 A definition is a tree of `Value`s: objects (fields, and a union whose discriminator picks the
 active branch), lists (one element definition), and leaves (strings, numbers, booleans,
-references). `nodes` walks a definition alone; `Rebuild` walks a value along its definition and
-builds a new one, with hooks for the field level (`field`) and the leaves (`leaf`); `leaves` lists
-the leaves a value holds. Validation, defaults, branch stripping, conversion to and from
-Terraform, link rendering, secret paths and reference checks are small uses of these, so a new
-value kind is taught here once.
+references). `nodes` (in `sps_catalog.model`, whose secret paths use it) walks a definition
+alone; `Rebuild` walks a value along its definition and builds a new one, with hooks for the field
+level (`field`) and the leaves (`leaf`); `leaves` lists the leaves a value holds. Validation,
+defaults, branch stripping, conversion to and from Terraform, link rendering, secret paths and
+reference checks are small uses of these, so a new value kind is taught here once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
-if TYPE_CHECKING:  # the model uses the walk (secret paths); the walk only reads the model
-    from sps_catalog.model import Field, Value
+from sps_catalog.model import Field, Value
+from sps_catalog.paths import Path
 
-Path = tuple[str | int, ...]
+__all__ = ["OMIT", "UNKNOWN", "Path", "Rebuild", "Select", "active_branch", "fields_of", "leaves"]
+
 Select = Literal["all", "active", "present"]
-LIST_ELEMENT = "[]"
-"""The step `nodes` puts in a path for "every element of this list"."""
 
 
 class _Unknown:
@@ -52,17 +51,6 @@ OMIT: Any = _Omit()
 """Returned by `Rebuild.field` to leave a field out of the rebuilt object."""
 
 
-def dotted(path: Sequence[str | int]) -> str:
-    """`("a", 0, "b")` -> `a[0].b`, the attribute-path form every error message uses."""
-    out = ""
-    for step in path:
-        if isinstance(step, int) or step == LIST_ELEMENT:
-            out += f"[{step}]" if isinstance(step, int) else step
-        else:
-            out += f".{step}" if out else step
-    return out
-
-
 def active_branch(spec: Value, obj: Mapping[str, Any]) -> str | None:
     """The union branch `obj` selects; None without a union or when its discriminator selects none."""
     if spec.union is None:
@@ -83,24 +71,6 @@ def fields_of(spec: Value, obj: Mapping[str, Any], select: Select) -> tuple[Fiel
         known = spec.fields_by_name
         return tuple(known[k] for k in obj if k in known)
     return spec.selected_fields(active_branch(spec, obj))
-
-
-def nodes(spec: Value, path: Path = ()) -> Iterator[tuple[Path, Value]]:
-    """Every node of a definition below `spec` (fields of all branches; list elements at `[]`)."""
-    if spec.element is not None:
-        element_path = (*path, LIST_ELEMENT)
-        yield element_path, spec.element
-        yield from nodes(spec.element, element_path)
-    for f in spec.all_fields():
-        yield (*path, f.name), f
-        yield from nodes(f, (*path, f.name))
-
-
-def field_nodes(spec: Value) -> Iterator[tuple[Path, Field]]:
-    """Every field of a definition below `spec`: `nodes` without the list elements."""
-    for path, node in nodes(spec):
-        if path[-1] != LIST_ELEMENT:
-            yield path, cast("Field", node)
 
 
 class Rebuild:

@@ -9,9 +9,11 @@ from typing import Any
 import constructs
 
 from sps_catalog.provider_settings import seconds_problem, url_problem
-from sps_constructs.base import GENERATOR
 from sps_constructs.cdk import cdk
+from sps_constructs.checks import SpsChecks
 from sps_constructs.errors import SpsConfigError
+
+GENERATOR = cdk.TerraformProviderGeneratorMetadata(provider_name="sps", provider_version_constraint=">= 0.1.0")
 
 
 class SpsProvider(cdk.TerraformProvider):
@@ -103,9 +105,18 @@ class Appliance(constructs.Construct):
                 "commit_message": commit_message,
             },
         )
-        from sps_constructs.checks import SpsChecks
-
         SpsChecks.ensure(cdk.TerraformStack.of(self))
+
+    def check_in_tree(self, checks: SpsChecks) -> None:
+        """Two appliances of one stack cannot share a provider alias."""
+        first = checks.first(("alias", self.node.id), self)
+        if first is not self:
+            raise SpsConfigError(
+                self.node.path,
+                "id",
+                f"appliance id {self.node.id!r} is also used by {first.node.path}; "
+                "each appliance needs its own provider alias",
+            )
 
     @staticmethod
     def find(scope: constructs.IConstruct) -> Appliance | None:

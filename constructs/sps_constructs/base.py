@@ -9,8 +9,9 @@ program with the construct path and the attribute named, before any Terraform ru
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import constructs
 
@@ -20,14 +21,14 @@ from sps_catalog.secrets import as_body_values
 from sps_catalog.unknown_fields import EXTRA_JSON, canonical, extra_problems
 from sps_catalog.values import UNKNOWN, apply_defaults, dotted, validate
 from sps_catalog.walk import Path, Rebuild, fields_of
+from sps_constructs.appliance import GENERATOR, Appliance
 from sps_constructs.cdk import cdk
+from sps_constructs.checks import SpsChecks
 from sps_constructs.errors import SpsConfigError
 from sps_constructs.tokens import is_unresolved
 
-if TYPE_CHECKING:
-    from sps_constructs.appliance import Appliance
-
-GENERATOR = cdk.TerraformProviderGeneratorMetadata(provider_name="sps", provider_version_constraint=">= 0.1.0")
+# A resolved reference to another construct's key: `${sps_x.<id>.key}` or `${data.sps_x.<id>.key}`.
+_KEY_REFERENCE = re.compile(r"\$\{((?:data\.)?sps_\w+\.\w+)\.key\}")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -135,8 +136,6 @@ def _extra_json(where: str, t: TypeDef, extra: Any) -> str:
 
 
 def _appliance_of(scope: constructs.Construct, where: str) -> Appliance:
-    from sps_constructs.appliance import Appliance
-
     found = Appliance.find(scope)
     if found is None:
         raise SpsConfigError(
@@ -216,6 +215,46 @@ class SpsResource(_SpsElement, cdk.TerraformResource):
             depends_on=depends_on,
             lifecycle=lifecycle,
         )
+
+    def check_in_tree(self, checks: SpsChecks) -> None:
+        """References set by `add_override` name the right type on this appliance, and no other
+        object of this type on this appliance has this name."""
+        if self._raw_overrides:
+            self._check_overridden_references(checks)
+        t = self.sps_type
+        name: Any = self.sps_attributes.get(t.name_field or "") if t.name_field else None
+        if isinstance(name, str) and not is_unresolved(name):
+            first = checks.first((id(self.appliance), t.terraform_name, name), self)
+            if first is not self:
+                raise SpsConfigError(
+                    self.node.path,
+                    t.name_field or "name",
+                    f"{t.resource_type} named {name!r} is also defined by {first.node.path} on appliance "
+                    f"{self.appliance.node.id!r}; SPS names must be unique",
+                )
+
+    def _check_overridden_references(self, checks: SpsChecks) -> None:
+        """The references of an overridden resource, as Terraform will receive them."""
+        t = self.sps_type
+        stack = cdk.TerraformStack.of(self)
+        resolver = cdk.DefaultTokenResolver(cdk.StringConcat())
+        synthesized = cdk.Tokenization.resolve(self.to_terraform(), scope=stack, preparing=False, resolver=resolver)
+        body = synthesized["resource"][t.resource_type][self.friendly_unique_id]
+        addresses = checks.element_addresses(stack)
+
+        def check(spec: Value, key: str, at: Path) -> str | None:
+            found = _KEY_REFERENCE.fullmatch(key)
+            element = addresses.get(found.group(1)) if found else None
+            target = load_catalog()[spec.target] if spec.target else None
+            if (
+                isinstance(element, (SpsResource, SpsDataSource))
+                and target
+                and (problem := reference_problem(target, element, self.appliance))
+            ):
+                raise SpsConfigError(f"{self.node.path} ({t.resource_type})", dotted(at), problem)
+            return None
+
+        validate(t.root, {k: v for k, v in body.items() if k in t.field_names}, reference_check=check)
 
 
 class SpsDataSource(_SpsElement, cdk.TerraformDataSource):

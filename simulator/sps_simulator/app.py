@@ -16,9 +16,10 @@ from starlette.routing import Route
 from sps_catalog.firmware import INFO_PATH
 from sps_catalog.model import TypeDef
 from sps_simulator import bodies, opaque_routes, text
-from sps_simulator.appliance import TRANSACTION_BODY, Appliance, LoginBlocked, Session
+from sps_simulator.appliance import TRANSACTION_BODY, Appliance, LoginBlocked
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, syntactic, unauthenticated
 from sps_simulator.links import ROOT, TRANSACTION, Tree, item_links, render_body
+from sps_simulator.sessions import Session
 
 COOKIE = "session_id"
 LOGIN_METHODS = "/api/authentication/login_methods"

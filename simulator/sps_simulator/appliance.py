@@ -16,16 +16,16 @@ import secrets
 import signal
 import time
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sps_catalog.endpoints import Endpoints, endpoints_of
-from sps_catalog.firmware import DEFAULT_FIRMWARE, Versions, fields_on, held_on
+from sps_catalog.firmware import DEFAULT_FIRMWARE, fields_on, held_on
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.option_caps import caps, excesses, options_of
+from sps_catalog.paths import dotted
 from sps_catalog.values import Problem, apply_defaults, validate
-from sps_catalog.walk import dotted
+from sps_catalog.versions import Versions
 from sps_simulator import newer_firmware, text
 from sps_simulator.bruteforce import LoginGuard
 from sps_simulator.candidate import Candidate, Overlay
@@ -33,9 +33,8 @@ from sps_simulator.errors import ApiError, method_not_allowed, not_found, semant
 from sps_simulator.index import Index, reference_fields, references
 from sps_simulator.opaque import Opaque
 from sps_simulator.overlays import Behaviour, hooks_by_type
+from sps_simulator.sessions import Session, Transaction, View
 from sps_simulator.store import Config, Delta, Store
-
-View = Mapping[str, Mapping[str, Any]]  # the committed configuration, or a transaction's candidate
 
 SESSION_IDLE_SECONDS = 20 * 60
 WRITES_OPEN_TRANSACTIONS = Versions(since="6.9", note="[TX-OLD] 5.7.0, 6.0.x: must POST first; [TX-6.9.3] 6.9.2+")
@@ -45,21 +44,6 @@ TRANSACTION_BODY = Versions(since="7.5", note="[TX-7.x] doc2256017, [TX-8.0]; ol
 REMAINING_SECONDS_SHOWN = 600
 """The most `meta.remaining_seconds` shows: every doc sample has 600 (one 599), while a session
 lasts 20 idle minutes [AUTH-7.0.5.1]; how the two relate is not documented (docs/simulator.md)."""
-
-
-@dataclass
-class Transaction:
-    candidate: Candidate
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    opened_at: float = field(default_factory=time.time)
-
-
-@dataclass
-class Session:
-    sid: str
-    user: str
-    last_seen: float
-    tx: Transaction | None = None
 
 
 @dataclass

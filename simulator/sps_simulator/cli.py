@@ -12,7 +12,8 @@ from pathlib import Path
 import uvicorn
 
 from sps_catalog import load_catalog
-from sps_catalog.firmware import DEFAULT_FIRMWARE, parse_version
+from sps_catalog.firmware import DEFAULT_FIRMWARE
+from sps_catalog.versions import parse_version
 from sps_simulator.app import Api
 from sps_simulator.appliance import SESSION_IDLE_SECONDS, Appliance
 from sps_simulator.store import Store

@@ -13,14 +13,22 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sps_catalog.endpoints import BODY_PYTHON_TYPES, Endpoint, Endpoints
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
+from sps_simulator.sessions import Session, Transaction, View
 from sps_simulator.store import Config
 
-if TYPE_CHECKING:
-    from sps_simulator.appliance import Appliance, Session
+
+class Sessions(Protocol):
+    """What writes to opaque endpoints use of the appliance (`sps_simulator.appliance.Appliance`):
+    a session's view and its write transaction."""
+
+    def view(self, s: Session) -> View: ...
+
+    def write_transaction(self, s: Session, path: str) -> Transaction: ...
+
 
 WRITE_ONLY_STORED: dict[str, Any] = {}
 """What a write-only singleton (the root password) keeps of a PUT: nothing of the secret."""
@@ -77,7 +85,7 @@ class Opaque:
                 {"path": href},
             )
 
-    def create(self, appliance: Appliance, s: Session, e: Endpoint, body: Any, href: str) -> str:
+    def create(self, appliance: Sessions, s: Session, e: Endpoint, body: Any, href: str) -> str:
         if not e.is_collection:
             raise method_not_allowed(href, "POST")
         self.require_writable(e, href, "POST")
@@ -88,7 +96,7 @@ class Opaque:
         tx.changes.append({"type": "create", "path": f"{e.api_path}/{key}", "new_value": body})
         return key
 
-    def replace(self, appliance: Appliance, s: Session, e: Endpoint, key: str, body: Any, href: str) -> None:
+    def replace(self, appliance: Sessions, s: Session, e: Endpoint, key: str, body: Any, href: str) -> None:
         self.require_writable(e, href, "PUT")
         if key not in appliance.view(s).get(e.path, {}):
             raise not_found(href)
@@ -99,7 +107,7 @@ class Opaque:
         tx.candidate[e.path][key] = stored
         tx.changes.append({"type": "replace", "path": href, "old_value": old, "new_value": stored})
 
-    def delete(self, appliance: Appliance, s: Session, e: Endpoint, key: str, href: str) -> None:
+    def delete(self, appliance: Sessions, s: Session, e: Endpoint, key: str, href: str) -> None:
         self.require_writable(e, href, "DELETE")
         if key not in appliance.view(s).get(e.path, {}):
             raise not_found(href)

@@ -4,18 +4,27 @@ an object's `{body, key, meta}`, a create's 201 `{key, meta}`, a delete's `meta`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from sps_catalog.endpoints import Endpoint
+from sps_simulator.appliance import Appliance
 from sps_simulator.errors import method_not_allowed, not_found
-from sps_simulator.links import TRANSACTION, item_links
+from sps_simulator.links import TRANSACTION, Tree, item_links
+from sps_simulator.sessions import Session
 
-if TYPE_CHECKING:
-    from sps_simulator.app import Api
-    from sps_simulator.appliance import Session
+
+class Api(Protocol):
+    """What these answers use of the simulator's HTTP API (`sps_simulator.app.Api`)."""
+
+    appliance: Appliance
+    tree: Tree
+
+    def meta(self, s: Session, **links: Any) -> dict[str, Any]: ...
+
+    async def json_body(self, request: Request) -> Any: ...
 
 
 async def serve(api: Api, request: Request, s: Session, href: str) -> Response | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sps_catalog.firmware import DEFAULT_FIRMWARE, SEED_VERSIONS, parse_version
+from sps_catalog.firmware import DEFAULT_FIRMWARE, SEED_VERSIONS
 from sps_catalog.model import TypeDef
+from sps_catalog.versions import parse_version
 
 
 def firmware_for(types: Iterable[TypeDef]) -> list[str]:

@@ -6,7 +6,8 @@ from typing import Any
 
 from sps_catalog import load_catalog
 from sps_catalog.examples import builtin_key
-from sps_catalog.firmware import DEFAULT_FIRMWARE, Versions, absent_fields, fields_on, parse_version
+from sps_catalog.firmware import DEFAULT_FIRMWARE, absent_fields, fields_on
+from sps_catalog.versions import Versions, parse_version
 from sps_provider.engine.firmware_gate import Target
 from sps_provider.engine.resource import ResourceEngine
 from sps_provider.protocol.diagnostics import Diagnostics

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sps_catalog.model import Field, Union, Value
-from sps_catalog.walk import LIST_ELEMENT, OMIT, UNKNOWN, Path, Rebuild, dotted, fields_of, leaves, nodes
+from sps_catalog.model import Field, Union, Value, nodes
+from sps_catalog.paths import LIST_ELEMENT, Path, dotted
+from sps_catalog.walk import OMIT, UNKNOWN, Rebuild, fields_of, leaves
 
 REF = Field(type="reference", name="ref", target="audit_policy", nullable=True)
 ADDRESS = Field(
