@@ -9,7 +9,7 @@ import sys
 
 from sps_catalog import load_catalog
 from sps_catalog.firmware import DEFAULT_FIRMWARE
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def test_bench_export_populates_copies_of_every_bulk_type_and_exports_them() -> None:

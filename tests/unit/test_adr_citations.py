@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from sps_provider import package
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 CITED = re.compile(r"adr/(\d{4}-[a-z0-9-]+)\.md")
 

@@ -3,39 +3,18 @@ are left out, references and secrets are marked, and the HCL layout is what `ter
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from sps_catalog import TypeDef, load_catalog
-from sps_catalog.secrets import get_in, set_in
 from sps_catalog.values import apply_defaults
-from sps_catalog.walk import leaves
 from sps_export.hcl import body_lines, value_lines
 from sps_export.reader import ApplianceRead, ReadObject, TypeRead
 from sps_export.selection import identifier, select
 from sps_export.values import Ref, Secret, check_round_trip, markers, minimal
-from sps_provider.engine.convert import to_body
-from tests.support.catalog_cases import resolved
+from tests.support.responses import response_body
 
 CATALOG = load_catalog()
 EXAMPLES = [(t, name) for t in CATALOG.managed if t.is_typed for name in t.examples]
-
-
-def response_body(t: TypeDef, example: str) -> dict[str, Any]:
-    """The example as SPS answers it: defaults filled in, references as {key, meta}."""
-    attrs = resolved(dict(t.examples[example]))
-    for path, f in t.secrets:
-        parent = get_in(attrs, path[:-1])
-        if isinstance(parent, dict):
-            given = parent.pop(f.write_only_name, None)
-            parent.pop(f.version_name, None)
-            set_in(attrs, path, "secret-key" if given is not None else None)
-    body: dict[str, Any] = to_body(t.root, attrs)
-    for path, spec, v in leaves(t.root, body):
-        if spec.type == "reference" and not spec.is_inner_reference:
-            set_in(body, tuple(str(p) for p in path), {"key": v, "meta": {"href": f"/api/x/{v}"}})
-    return body
 
 
 @pytest.mark.parametrize(("t", "example"), EXAMPLES, ids=[f"{t.terraform_name}-{e}" for t, e in EXAMPLES])

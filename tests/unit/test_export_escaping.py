@@ -15,7 +15,7 @@ from sps_export import cli, hcl, python
 from sps_export.literals import cdktf_text, comment_text, hcl_string, python_string
 from sps_export.reader import ApplianceRead, ReadObject, TypeRead
 from sps_export.selection import RESERVED, select
-from tests.unit.test_export import response_body
+from tests.support.responses import response_body
 
 CATALOG = load_catalog()
 PROVIDER = {"url": "https://sps.example"}
