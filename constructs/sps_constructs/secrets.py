@@ -16,15 +16,10 @@ from sps_constructs.cdk import cdk
 
 
 def ephemeral_variable(
-    scope: constructs.Construct, id: str, *, description: str | None = None, optional: bool = False
+    scope: constructs.Construct, id: str, *, description: str | None = None
 ) -> cdk.TerraformVariable:
-    """An ephemeral, sensitive string variable named `id`: pass `.string_value` to a `*_wo` attribute.
-
-    Non-null unless `optional`: then it defaults to null, for a secret that is sent only once its
-    `*_wo_version` is set (an adopted object: planning the adoption needs no value)."""
+    """An ephemeral, sensitive, non-null string variable named `id`: pass `.string_value` to a `*_wo` attribute."""
     variable = cdk.TerraformVariable(scope, id, type="string", description=description, sensitive=True,
-                                       nullable=optional)  # fmt: skip
-    if optional:
-        variable.add_override("default", cdk.Token.null_value())
+                                       nullable=False)  # fmt: skip
     variable.add_override("ephemeral", True)
     return variable

@@ -44,7 +44,7 @@ def test_python_values_never_carry_a_cdktf_token_marker() -> None:
     for text in ("${TfToken[TOKEN.0]}", "#{TfToken[TOKEN.1]}", "&{TfToken[TOKEN.2]}", "x-8.109562212591379e+298"):
         written = cdktf_text(text)
         assert not re.search(r"[$#&]\{TfToken\[|-8\.1", written), written
-        assert written.replace("%{if true}%{endif}", "") == text, "the directive splits, and adds nothing"
+        assert written.replace("%{if(true)}%{endif}", "") == text, "the directive splits, and adds nothing"
     assert cdktf_text("1e5 and -1.5e3") == "1e5 and -1.5e3", "ordinary numbers are left alone"
 
 
@@ -99,12 +99,10 @@ def test_names_never_collide_with_what_main_py_defines() -> None:
     assert "tf_ldap_full_bind_password" in idents, "the object keeps its name; the variable gives way"
 
 
-def test_secret_variables_are_optional_and_described_as_values() -> None:
+def test_secret_variables_are_described_as_values() -> None:
     export = select(CATALOG, _read("7.5.1", ("ldap_server", "l1", response_body(CATALOG["ldap_server"], "full"))))
-    variables = hcl.render(export, PROVIDER)["variables.tf"]
-    assert "Key of the" not in variables
-    assert "default     = null" in variables and "nullable    = true" in variables
-    assert "optional=True" in python.render(export, "sps", PROVIDER)["main.py"]
+    for text in (hcl.render(export, PROVIDER)["variables.tf"], python.render(export, "sps", PROVIDER)["main.py"]):
+        assert "Key of the" not in text and "bind password value for sps_ldap_server.tf_ldap_full" in text
 
 
 def test_a_folder_holding_files_is_refused_before_anything_is_read(

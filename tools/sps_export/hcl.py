@@ -177,8 +177,6 @@ def render(export: Export, provider: dict[str, Any]) -> dict[str, str]:
             [
                 ("description", [hcl_string(secret_description(res, s))]),
                 ("type", ["string"]),
-                ("default", ["null"]),
-                ("nullable", ["true"]),
                 ("ephemeral", ["true"]),
                 ("sensitive", ["true"]),
             ],
@@ -192,15 +190,15 @@ def render(export: Export, provider: dict[str, Any]) -> dict[str, str]:
 
 
 def secret_description(res: Resource, secret: Secret) -> str:
-    """What a secret variable is for: adopting needs no value (null sends nothing); a value is
-    sent only once the attribute's `*_wo_version` is set or changed. Named by address, which the
-    export made, never by appliance text (Terraform reads a variable's description literally in
-    `cdk.tf.json`, so it could not be escaped there)."""
+    """What a secret variable is for: the value sent once the attribute's `*_wo_version` is set or
+    changed; adopting sends none, yet needs one (a null write-only value plans the reference
+    removed). Named by address, which the export made, never by appliance text (Terraform reads
+    a variable's description literally in `cdk.tf.json`, so it could not be escaped there)."""
     f = secret.field
     attribute = ".".join((*secret.path[:-1], f.write_only_name))
     version = ".".join((*secret.path[:-1], f.version_name))
     return (
         f"The {f.name.replace('_', ' ')} value for {res.t.resource_type}.{res.ident}.{attribute}. "
-        f"Needed only to send a new one: set {version} (and change it for each new value). "
-        "Adopting sends nothing and needs no value."
+        f"Sent only when {version} is set or changed; adopting sends nothing, but the variable needs a value "
+        "(null would remove the reference)."
     )

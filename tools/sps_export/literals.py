@@ -17,7 +17,7 @@ string, and nothing in it can become an expression, a statement or the end of a 
 - CDKTF reads its own token markers in every string it synthesizes (`${TfToken[`, `#{TfToken[`,
   `&{TfToken[`, and negative numbers in its token range such as `-1.8881545897087626e+289`) and
   replaces them with references or fails. In Python values such a marker is split by
-  `%{if true}%{endif}`, a template directive Terraform reads as nothing (`cdktf_text`).
+  `%{if(true)}%{endif}`, a template directive Terraform reads as nothing (`cdktf_text`).
 - Comments take `comment_text`: printable ASCII only, anything else escaped.
 """
 
@@ -80,7 +80,7 @@ def python_text(s: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-NOTHING = "%{if true}%{endif}"
+NOTHING = "%{if(true)}%{endif}"
 """A Terraform template directive that yields the empty string (no quote or backslash in it, so it
 survives being JSON-encoded inside `extra_json`)."""
 
