@@ -172,3 +172,16 @@ def test_only_the_types_asked_for_are_exported_and_the_rest_are_looked_up(
     main = (tmp_path / "out" / "hcl" / "main.tf").read_text()
     assert re.findall(r'^resource "(\w+)"', main, re.M) == ["sps_system_backup"]
     assert 'data "sps_backup_policy"' in main, "the referenced backup policy is looked up by key"
+
+
+def test_an_untrusted_certificate_names_the_command_line_options(simulator: RunningSimulator, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(BIN / "sps-export"), "--url", simulator.url, "--out", str(tmp_path / "out")],
+        env={**os.environ, **CREDENTIALS, "SPS_CA_BUNDLE": "", "REQUESTS_CA_BUNDLE": "", "SSL_CERT_FILE": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "--ca-bundle" in result.stderr and "--insecure" in result.stderr, result.stderr
+    assert "`ca_bundle`" not in result.stderr and not (tmp_path / "out").exists()
