@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:aXRJvO33ZpbZSbxtFuJcdUcaKSo2EiCj5gLC1v4fnrU=",
+    "h1:pfYaZi62rFt7Xi2EinQIr2bOf6BdM/SpzKCuXw/HLIk=",
   ]
 }

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sps_catalog import load_catalog
 from sps_catalog.state_upgrades import upgrade_state
 from sps_provider import config as provider_config
+from sps_provider import no_wait
 from sps_provider.client import errors
-from sps_provider.engine import no_wait
 from sps_provider.engine.datasource import DataSourceEngine
 from sps_provider.engine.firmware_gate import Target
 from sps_provider.engine.order import OrderEngine
@@ -79,7 +79,7 @@ class Provider:
         self.reader: SpsClient | None = None
         self.refresh: RefreshReader | None = None
         self._target: Target | None = None
-        self._target_lock = threading.Lock()
+        self._target_lock = no_wait.Lock()
         self.valid = ValidConfigs()
         self.in_flight = 0
         self._in_flight_lock = threading.Condition()
@@ -101,8 +101,11 @@ class Provider:
         return resp
 
     def guarded(self, what: str, diags: Diagnostics, fn: Callable[[], R], fallback: R) -> R:
-        with self._in_flight_lock:
+        no_wait.acquire(self._in_flight_lock)
+        try:
             self.in_flight += 1
+        finally:
+            self._in_flight_lock.release()
         try:
             return fn()
         except Exception as exc:
@@ -136,11 +139,10 @@ class Provider:
         """The configured appliance and its firmware version, read once (GET /api/info)."""
         if self.reader is None:
             return None
-        if self._target is None:
-            no_wait.check()
         with self._target_lock:
             if self._target is None:
-                self._target = Target(self.reader.settings.url, self.reader.firmware_version())
+                version = self.reader.firmware_version()
+                self._target = Target(self.reader.settings.url, version)
             return self._target
 
     @staticmethod
@@ -279,17 +281,13 @@ class Provider:
 
     def at_once(self, call: Callable[[Any, Any], R]) -> Callable[[Any], R | None]:
         """`call` (ReadResource or PlanResourceChange) for the transport's reader thread: its
-        answer when nothing in it waits, None when it would wait (the transport then runs it on the
-        pool). Orders read their lists themselves: always None."""
+        answer, unless it would wait (`no_wait.WouldWait`: the transport then runs it on the pool).
+        Orders read their lists themselves: always None."""
 
         def attempt(request: Any) -> R | None:
             if not isinstance(self.resources.get(request.type_name), ResourceEngine):
                 return None
-            try:
-                with no_wait.without_waiting():
-                    return call(request, None)
-            except no_wait.WouldWait:
-                return None
+            return call(request, None)
 
         return attempt
 

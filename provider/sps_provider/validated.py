@@ -12,7 +12,7 @@ after validating it, at most `-parallelism` resources at a time.
 
 from __future__ import annotations
 
-import threading
+from sps_provider import no_wait
 
 SIZE = 1024
 
@@ -21,7 +21,7 @@ class ValidConfigs:
     def __init__(self, size: int = SIZE) -> None:
         self.size = size
         self._seen: dict[tuple[str, bytes], None] = {}
-        self._lock = threading.Lock()
+        self._lock = no_wait.Lock()
 
     def add(self, type_name: str, config: bytes) -> None:
         if not config:

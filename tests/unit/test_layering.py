@@ -175,3 +175,9 @@ def test_the_cycle_check_finds_a_loop_through_a_function_local_and_a_type_only_i
     modules = {p.stem: p for p in tmp_path.glob("*.py")}
     graph = {name: import_edges(name, path, modules) for name, path in modules.items()}
     assert import_cycles(graph) == [["a", "b", "c"]]
+
+
+def test_the_reader_thread_rule_is_neutral() -> None:
+    """`no_wait` is imported by the transport and by the layers above it, so it imports neither."""
+    mine = [m for m in imported_modules(ROOT / "provider/sps_provider/no_wait.py") if m.startswith("sps_")]
+    assert mine == []

@@ -2,8 +2,8 @@
 applied to the snapshot (and its name index) instead of fetching the collection again; one that
 lands while the list is on its way is applied to that answer; a drop forgets one type's snapshot
 and keeps a fetch under way out; a snapshot ages from its GET, not from the writes; a singleton is
-a snapshot of one object, a write-once secret is never kept; `ready` says when a read needs no
-request and no wait, so the transport may answer it on its reader thread."""
+a snapshot of one object, a write-once secret is never kept; on a reader thread (`no_wait`) a
+read that needs a request or waits for another thread's fetch stops before either."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from sps_catalog import load_catalog
+from sps_provider import no_wait
 from sps_provider.client import errors
-from sps_provider.engine import no_wait
 from sps_provider.engine import refresh as refresh_module
 from sps_provider.engine.refresh import RefreshReader
 from sps_provider.protocol import cty
@@ -33,7 +33,8 @@ SECRET = next(t for t in CATALOG if t.is_write_once)
 class Lists:
     """A reader session: list answers from `collections`, object answers for anything else; every
     GET recorded. `during` runs once inside the next GET, after its answer was taken (a commit
-    landing while the list is on its way)."""
+    landing while the list is on its way). Like `SpsClient`, it sends nothing on a thread that
+    must not wait."""
 
     def __init__(self, collections: dict[str, dict[str, Any]]) -> None:
         self.collections = collections
@@ -41,6 +42,7 @@ class Lists:
         self.during: Callable[[], None] | None = None
 
     def get(self, path: str) -> Any:
+        no_wait.check()
         self.gets.append(path)
         if path in self.collections:
             answer: Any = {"items": [{"key": k, "body": b} for k, b in self.collections[path].items()]}
@@ -50,6 +52,9 @@ class Lists:
             during, self.during = self.during, None
             during()
         return answer
+
+    def firmware_version(self) -> str | None:
+        return str(self.get("/api/info")["body"]["from"])
 
 
 def reader(**extra: Any) -> tuple[Lists, RefreshReader]:
@@ -162,23 +167,30 @@ def test_a_write_once_secret_is_read_object_by_object() -> None:
     assert client.gets == [path, path]
 
 
-def test_ready_only_while_a_fresh_snapshot_answers_without_a_request(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_read_that_must_not_wait_is_answered_only_from_a_fresh_snapshot(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [100.0]
     monkeypatch.setattr(refresh_module.time, "monotonic", lambda: now[0])
     client, r = reader(max_age=60.0)
-    assert not r.ready(AUDIT)  # nothing fetched yet
-    client.during = lambda: gets_during.append(r.ready(AUDIT))
-    gets_during: list[bool] = []
+    waited: list[bool] = []
+
+    def read_during_the_fetch() -> None:  # as a reader thread would, while the list is on its way
+        try:
+            with no_wait.without_waiting():
+                body_of(r, "k1")
+        except no_wait.WouldWait:
+            waited.append(True)
+
+    client.during = read_during_the_fetch
     body_of(r, "k1")
-    assert gets_during == [False]  # another thread is fetching: a read would wait for it
-    assert r.ready(AUDIT) and not r.ready(CONTENT)
-    now[0] = 160.0 - refresh_module.READY_MARGIN
-    assert not r.ready(AUDIT)  # it could expire before the read
-    r.invalidate(AUDIT)
-    now[0] = 100.0
-    assert not r.ready(AUDIT)
-    r.get(SECRET, f"{SECRET.api_path}/s1", "s1")
-    assert not r.ready(SECRET)  # read object by object: always a request
+    assert waited == [True], "a read waiting for another fetch of its type stops instead"
+    with no_wait.without_waiting():
+        assert body_of(r, "k1") == {"name": "x"}
+    now[0] = 160.0
+    with no_wait.without_waiting(), pytest.raises(no_wait.WouldWait):
+        body_of(r, "k1")  # expired: it needs a GET
+    assert client.gets == [AUDIT.api_path]
+    assert body_of(r, "k1") == {"name": "x"}  # the pool fetches it, nothing left over from the stopped fetch
+    assert client.gets == [AUDIT.api_path, AUDIT.api_path]
 
 
 def test_a_call_that_must_not_wait_stops_before_any_request() -> None:
@@ -203,11 +215,12 @@ def test_reads_and_plans_are_answered_on_the_reader_thread_only_without_waiting(
     table = methods(provider, threading.Event())
     attempt = table["/tfplugin6.Provider/ReadResource"].attempt
     assert attempt is not None and table["/tfplugin6.Provider/PlanResourceChange"].attempt is not None
-    assert attempt(read) is None and client.gets == []  # the pool reads it
+    assert no_wait.attempt(attempt, read, None) is None and client.gets == []  # the pool reads it
     provider.refresh.named(CONTENT, "c")
-    answered = attempt(pb.ReadResource.Request(type_name=CONTENT.resource_type, current_state=current))
+    request = pb.ReadResource.Request(type_name=CONTENT.resource_type, current_state=current)
+    answered = no_wait.attempt(attempt, request, None)
     assert answered is not None and not answered.diagnostics  # k1 is not a content policy: gone
     order = next(iter(CATALOG.orders.values()))
-    assert attempt(pb.ReadResource.Request(type_name=order.resource_type)) is None
+    assert no_wait.attempt(attempt, pb.ReadResource.Request(type_name=order.resource_type), None) is None
     with no_wait.without_waiting(), pytest.raises(no_wait.WouldWait):
         provider.target()  # the firmware version is not known yet

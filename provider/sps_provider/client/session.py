@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import ssl
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +13,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from sps_catalog.firmware import INFO_PATH
+from sps_provider import no_wait
 from sps_provider.client import errors
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class SpsClient:
         self.http.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=64))
         self.http.headers["User-Agent"] = settings.user_agent
         self.verify = _environment(self.http, self.base, settings.verify)
-        self._login_lock = threading.Lock()
+        self._login_lock = no_wait.Lock()
         self._logged_in = False
 
     def __repr__(self) -> str:
@@ -56,6 +56,8 @@ class SpsClient:
 
     # -- transport -----------------------------------------------------------------------
     def _send(self, method: str, path: str, body: Any = None, *, auth: bool = False) -> requests.Response:
+        """Every request (the login too). On a plugin connection's reader thread: WouldWait, and nothing is sent."""
+        no_wait.check()
         url = self.base + path
         kwargs: dict[str, Any] = {"timeout": self.settings.timeout, "verify": self.verify}
         if body is not None:

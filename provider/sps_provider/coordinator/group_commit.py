@@ -16,6 +16,7 @@ import time
 from types import TracebackType
 from typing import Any
 
+from sps_provider import no_wait
 from sps_provider.coordinator.changes import Change, Method, Step
 from sps_provider.coordinator.gather import Gather
 from sps_provider.coordinator.transactions import Transactions
@@ -117,11 +118,14 @@ class GroupCommit:
 
     # -- the slots -------------------------------------------------------------------------
     def _enter(self, applying: bool) -> None:
-        with self._cond:
+        no_wait.acquire(self._cond)  # a plan on a reader thread: WouldWait rather than wait for the worker
+        try:
             self._calls += 1
             self._most_calls = max(self._most_calls, self._calls)
             if applying:
                 self._planned = max(0, self._planned - 1)
+        finally:
+            self._cond.release()
 
     def _leave(self, planned: bool) -> None:
         with self._cond:
@@ -131,6 +135,7 @@ class GroupCommit:
             self._cond.notify_all()
 
     def _submit(self, steps: list[Step]) -> list[Any]:
+        no_wait.check()  # it waits for the commit
         change = Change(list(steps))
         with self._cond:
             self._pending.append(change)

@@ -20,24 +20,26 @@ A singleton is its own snapshot: one GET, then its reads (ReadResource, and the 
 that every plan of a capped type makes against its protocol's options) are answered from it, with
 the same writes applied and the same age. Write-once secrets (whose reads say only whether they
 exist) and lists whose items lack key or body are read object by object, as before.
+
+On a plugin connection's reader thread (`no_wait`) a read is answered only from a fresh snapshot:
+one that needs a GET, or waits for another thread's, raises WouldWait (the client's send, the
+type's `no_wait.Lock`) and runs again on the pool.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sps_catalog import TypeDef
+from sps_provider import no_wait
 from sps_provider.client import errors
-from sps_provider.engine import no_wait
 
 if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
 
 MAX_AGE = 60.0
-READY_MARGIN = 5.0  # `ready` leaves this much of a snapshot's life, so it cannot expire in between
 GONE = object()  # the body of a deleted object, in a snapshot's writes
 
 
@@ -81,8 +83,8 @@ class RefreshReader:
     def __init__(self, client: SpsClient, max_age: float = MAX_AGE) -> None:
         self.client = client
         self.max_age = max_age
-        self._lock = threading.Lock()
-        self._type_locks: dict[str, threading.Lock] = {}
+        self._lock = no_wait.Lock()
+        self._type_locks: dict[str, no_wait.Lock] = {}
         self._snapshots: dict[str, Snapshot] = {}
         self._heard: dict[str, list[tuple[str, Any]]] = {}  # writes committed while the list is fetched
         self._drops: dict[str, int] = {}
@@ -122,7 +124,6 @@ class RefreshReader:
         """The object document at `path` (`{"key", "body"}`); NotFound when it is gone."""
         snapshot = self._collection(t) if _kept(t) else None
         if snapshot is None or snapshot.items is None:
-            no_wait.check()
             doc: dict[str, Any] = self.client.get(path)
             return doc
         if t.is_singleton:
@@ -131,22 +132,6 @@ class RefreshReader:
             if key in snapshot.items:
                 return {"key": key, "body": snapshot.items[key]}
         raise errors.NotFound(f"{t.title} {key!r} is not in {t.api_path}", status=404, method="GET", path=path)
-
-    def ready(self, t: TypeDef) -> bool:
-        """Whether `get` of `t` is answered now from a snapshot, with no request and no wait for
-        another thread's (nothing is fetched; the snapshot has READY_MARGIN seconds to live)."""
-        if not _kept(t):
-            return False
-        with self._lock:
-            snapshot = self._snapshots.get(t.api_path)
-            fetching = self._type_locks.get(t.api_path)
-            return (
-                snapshot is not None
-                and snapshot.items is not None
-                and time.monotonic() - snapshot.taken < self.max_age - READY_MARGIN
-                and fetching is not None
-                and not fetching.locked()
-            )
 
     def objects(self, t: TypeDef) -> dict[str, Any] | None:
         """key -> body of every object of `t` (a copy of the snapshot), or None when its list cannot say."""
@@ -169,12 +154,10 @@ class RefreshReader:
             return [(key, items[key]) for key in snapshot.index(name_field).get(name, ())]
 
     def _collection(self, t: TypeDef) -> Snapshot:
-        if no_wait.forbidden() and not self.ready(t):
-            raise no_wait.WouldWait
         path = t.api_path
         with self._lock:
-            type_lock = self._type_locks.setdefault(path, threading.Lock())
-        with type_lock:  # one fetch per type, however many reads arrive at once
+            type_lock = self._type_locks.setdefault(path, no_wait.Lock())
+        with type_lock:  # one fetch per type, however many reads arrive at once (held while it is fetched)
             with self._lock:
                 cached = self._snapshots.get(path)
                 if cached is not None and time.monotonic() - cached.taken < self.max_age:
@@ -185,9 +168,12 @@ class RefreshReader:
             try:
                 doc = self.client.get(path)
                 items = _singleton(doc, t.singleton_key) if t.is_singleton else _items_by_key(doc)
-            except BaseException:
-                with self._lock:
+            except BaseException:  # WouldWait too: on a reader thread the client sends nothing
+                self._lock.acquire()
+                try:
                     del self._heard[path]
+                finally:
+                    self._lock.release()
                 raise
             snapshot = Snapshot(taken, items)
             with self._lock:

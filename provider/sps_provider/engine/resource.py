@@ -12,7 +12,6 @@ transaction as the object that references it whenever the `*_wo_version` attribu
 from __future__ import annotations
 
 import copy
-import threading
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
@@ -34,6 +33,7 @@ from sps_catalog.unknown_fields import (
     unknown_only,
 )
 from sps_catalog.values import UNKNOWN, Path, Problem, agrees, apply_defaults, validate
+from sps_provider import no_wait
 from sps_provider.client import errors
 from sps_provider.coordinator.changes import Step
 from sps_provider.engine.attrs import object_type, resource_attrs
@@ -66,7 +66,7 @@ class ResourceEngine:
         self._roots: dict[str, Value] = {}
         self.owned: set[str] = set()  # keys this process created or adopted: never adopted again
         self.managed: set[str] = set()  # keys read or planned as some resource's state in this process
-        self._owned_lock = threading.Lock()
+        self._owned_lock = no_wait.Lock()
 
     @cached_property
     def type(self) -> CtyType:

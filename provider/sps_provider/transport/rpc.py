@@ -26,6 +26,7 @@ from google.protobuf import message_factory
 from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message import DecodeError, Message
 
+from sps_provider import no_wait
 from sps_provider.transport.http2 import DEFAULT_LIMITS, Connection, Limits
 from sps_provider.transport.tls import PeerRefused, Plain, Tls
 
@@ -83,8 +84,9 @@ def error_head(code: int, message: str) -> bytes:
 
 
 Attempt = Callable[[Any], Message | None]
-"""A handler for the reader thread: the response, or None when answering would wait (for the
-appliance, another call, a lock held for long): the call then runs on the pool."""
+"""A handler for the reader thread: the response, or None (or `no_wait.WouldWait` raised) when
+answering would wait (for the appliance, another call, a lock held by another thread): the call
+then runs on the pool."""
 
 
 class Method(NamedTuple):
@@ -255,7 +257,7 @@ class Server:
         if method.attempt is None:
             return None
         try:
-            response = method.attempt(request)
+            response = no_wait.attempt(method.attempt, request, method.call)
         except Exception as exc:
             return _failed(method, exc)
         return None if response is None else _ok(response)
