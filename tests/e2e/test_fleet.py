@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,15 +35,16 @@ def sims(tmp_path: Path) -> Iterator[dict[str, RunningSimulator]]:
 
 
 def run_fleet(
-    tmp_path: Path, env: dict[str, str], run: str, command: str = "apply"
-) -> tuple[subprocess.CompletedProcess[str], list[Any]]:
+    tmp_path: Path, env: dict[str, str], run: str, command: str = "apply", *extra: str,
+    lock_file: Path = ROOT / "stacks" / "fleet.terraform.lock.hcl",
+) -> tuple[subprocess.CompletedProcess[str], list[Any]]:  # fmt: skip
     report = tmp_path / f"{run}.json"
     app, out = str(ROOT / "stacks" / "fleet.py"), str(tmp_path / "out")
     cmd = [sys.executable, "-m", "sps_fleet.runner", command, "--app", app, "--out", out,
            "--only", ",".join(SITES), "--parallel", "2", "--report", str(report),
-           "--lock-file", str(ROOT / "stacks" / "fleet.terraform.lock.hcl")]  # fmt: skip
+           "--lock-file", str(lock_file), *extra]  # fmt: skip
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
-    return result, json.loads(report.read_text())
+    return result, json.loads(report.read_text()) if report.exists() else []
 
 
 def row(report: list[Any], name: str) -> dict[str, Any]:
@@ -57,6 +59,17 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
     for site, sim in sims.items():
         env[f"SPS_{site.upper()}_URL"], env[f"SPS_{site.upper()}_CA_BUNDLE"] = sim.url, sim.ca or ""
     sims["fra"].set_faults(reject_at_commit=["fra_timestamped"])
+
+    planned, report = run_fleet(tmp_path, env, "planned", "plan", "--show-diff")
+    assert planned.returncode == 0, planned.stdout + planned.stderr
+    for site in SITES:
+        text = Path(row(report, site)["plan_text"])
+        assert f"==> {site}: {text}" in planned.stdout, "each appliance's plan text and where it is"
+        diff = text.read_text()
+        assert diff.count(" will be created") == 3 and "Plan: 3 to add, 0 to change, 0 to destroy." in diff
+        assert diff.strip() in planned.stdout
+        assert not (text.parent / "sps-fleet.tfplan").exists(), "the plan file (configuration values) is gone"
+    assert planned.stdout.splitlines()[-1].startswith("3 of 3 appliance(s) ok")
 
     first, report = run_fleet(tmp_path, env, "first")
     assert first.returncode == 1, first.stdout + first.stderr
@@ -83,6 +96,9 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
     third, report = run_fleet(tmp_path, env, "third", "plan")
     assert third.returncode == 0, third.stdout + third.stderr
     assert "appliance  result  add  change  destroy  commits" in third.stdout
+    for site in SITES:
+        assert f"{site}: plan text in {row(report, site)['plan_text']}" in third.stdout
+        assert "No changes." in Path(row(report, site)["plan_text"]).read_text()
     assert [(o["added"], o["changed"], o["destroyed"], o["commits"]) for o in report] == [(0, 0, 0, 0)] * 3
     schemas = pg_cluster.psql(f"SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't_fleet_{os.getpid()}_%'")
     assert schemas == "3", "one state schema per appliance"
@@ -118,3 +134,33 @@ def test_two_concurrent_applies_on_a_fresh_database_both_succeed(
         states = pg_cluster.psql(f"SELECT name FROM sps_fleet_{site}.states", database=database)
         assert states.split() == [site], "one workspace per stack, created once"
     pg_cluster.psql(f"DROP DATABASE {database} WITH (FORCE)", database="postgres")
+
+
+def test_a_failed_init_counts_no_commits_and_the_error_names_its_log(
+    sims: dict[str, RunningSimulator], pg_cluster: postgres.Cluster, provider_mirror: Path, tmp_path: Path
+) -> None:
+    env = dict(os.environ, **pg_cluster.env(), TF_CLI_CONFIG_FILE=str(ROOT / "sps.tfrc"))
+    env["SPS_FLEET_SCHEMA_PREFIX"] = f"t_fleet_init_{os.getpid()}_"
+    for site, sim in sims.items():
+        env[f"SPS_{site.upper()}_URL"], env[f"SPS_{site.upper()}_CA_BUNDLE"] = sim.url, sim.ca or ""
+    stale = tmp_path / "stale.terraform.lock.hcl"
+    locked = (ROOT / "stacks" / "fleet.terraform.lock.hcl").read_text()
+    stale.write_text(re.sub(r'"h1:[^"]+"', '"h1:' + "A" * 43 + '="', locked))
+    failed, report = run_fleet(tmp_path, env, "stale", "plan", lock_file=stale)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    for site in SITES:
+        assert (row(report, site)["commits"], row(report, site)["error"].split(":")[0]) == (None, "init")
+        log = row(report, site)["log"]
+        assert Path(log).read_text().startswith("$ terraform init")
+        line = next(ln for ln in failed.stdout.splitlines() if ln.split()[:2] == [site, "FAILED"])
+        assert line.split()[5] == "n/a", "no commit counted: nothing was planned or applied"
+        assert line.endswith(f"init: Error: Failed to install provider (log: {log})")
+        assert (row(report, site)["started"] or "").endswith("Z"), "report times are ISO 8601 UTC"
+
+
+def test_a_missing_connection_string_is_named_before_terraform_runs(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    failed, report = run_fleet(tmp_path, env, "unset", "plan")
+    assert failed.returncode == 2 and report == [], failed.stdout + failed.stderr
+    assert "PG_CONN_STR is not set" in failed.stderr and 'eval "$(sps-pg env)"' in failed.stderr
+    assert not list((tmp_path / "out" / "stacks").glob("*/sps-fleet-*.log")), "no terraform ran"

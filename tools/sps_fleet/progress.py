@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO
+from typing import Any, TextIO
+
+# One reading of both clocks: a monotonic time (durations) maps to UTC for the report.
+_WALL_AT, _MONOTONIC_AT = time.time(), time.monotonic()
 
 
 @dataclass
@@ -34,6 +38,8 @@ class Outcome:
     destroyed: int | None = None
     commits: int | None = None
     error: str = ""
+    log: str = ""
+    plan_text: str = ""
 
     def seconds(self) -> float:
         """Time spent on this appliance (not counting the wait for the others to be prepared)."""
@@ -67,7 +73,9 @@ class Progress:
             self.redraw()
 
     def line(self, o: Outcome) -> str:
-        return f"{o.name:<{self.width}}  {o.phase:<9} {o.seconds():6.1f}s  {o.detail}"[:160]
+        """A terminal's line is cut so that it never wraps (it is redrawn in place); a log's is whole."""
+        line = f"{o.name:<{self.width}}  {o.phase:<9} {o.seconds():6.1f}s  {o.detail}"
+        return line[:160] if self.tty else line
 
     def update(self, o: Outcome, phase: str, detail: str) -> None:
         with self.lock:
@@ -106,7 +114,7 @@ def summary_table(outcomes: list[Outcome], command: str, wall: float) -> str:
             cell(o.destroyed),
             cell(o.commits),
             f"{o.seconds():.1f}s",
-            o.error.splitlines()[0][:80] if o.error else "",
+            (o.error.splitlines()[0] + (f" (log: {o.log})" if o.log else "")) if o.error else "",
         )
         for o in outcomes
     ]
@@ -116,3 +124,26 @@ def summary_table(outcomes: list[Outcome], command: str, wall: float) -> str:
     lines = [fmt.format(*head), fmt.format(*("-" * w for w in widths)), *(fmt.format(*r) for r in rows)]
     lines.append(f"{len(outcomes) - failed} of {len(outcomes)} appliance(s) ok, {failed} failed, {wall:.1f}s wall time")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def utc(monotonic: float | None) -> str | None:
+    """A monotonic time of this process as ISO 8601 UTC (milliseconds)."""
+    if monotonic is None:
+        return None
+    moment = datetime.fromtimestamp(_WALL_AT + monotonic - _MONOTONIC_AT, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def report(outcomes: list[Outcome]) -> list[dict[str, Any]]:
+    """`--report`'s rows: times as ISO 8601 UTC, durations in seconds."""
+    return [
+        {
+            **asdict(o),
+            "workdir": str(o.workdir),
+            "started": utc(o.started),
+            "finished": utc(o.finished),
+            "waited": round(o.waited, 3),
+            "seconds": round(o.seconds(), 3),
+        }
+        for o in outcomes
+    ]

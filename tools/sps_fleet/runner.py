@@ -23,15 +23,16 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import asdict
 from pathlib import Path
 from threading import Lock
 from typing import Any, TextIO
 
 import requests
 
-from sps_fleet.progress import Outcome, Progress, summary_table
+from sps_fleet.progress import Outcome, Progress, report, summary_table
 from sps_fleet.statedb import PgBackend, StateDatabase, StateDatabaseError, StateDatabases, WaitedTooLong, pg_backend
+
+PLAN_FILE, PLAN_TEXT = "sps-fleet.tfplan", "sps-fleet-plan.txt"
 
 
 class FleetError(RuntimeError):
@@ -92,6 +93,7 @@ class Deployment:
         self.creating, self.database = creating, database
         self.env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
         self.log_path = o.workdir / f"sps-fleet-{self.command}.log"
+        o.log = str(self.log_path)
         self.commits_before: int | None = None
         self.ready_at = 0.0
 
@@ -109,8 +111,8 @@ class Deployment:
         o.waited = time.monotonic() - self.ready_at
         if not o.error:
             self.attempt(self.main_step)
-        after = simulator_commits(o)
-        o.commits = after - self.commits_before if self.commits_before is not None and after is not None else None
+            after = simulator_commits(o)
+            o.commits = after - self.commits_before if self.commits_before is not None and after is not None else None
         o.finished = time.monotonic()
         self.progress.update(o, "failed" if o.error else "done", o.error.splitlines()[0] if o.error else "")
 
@@ -172,8 +174,7 @@ class Deployment:
     def main_step(self, log: TextIO) -> None:
         o = self.o
         args = [self.command, "-json", "-input=false", f"-lock-timeout={self.lock_timeout}"]
-        if self.command == "apply":
-            args.append("-auto-approve")
+        args.append("-auto-approve" if self.command == "apply" else f"-out={PLAN_FILE}")
         self.progress.update(o, self.command, "planning")
         log.write(f"$ terraform {' '.join(args)}\n")
         proc = subprocess.Popen(
@@ -193,6 +194,11 @@ class Deployment:
             raise _StepFailed(
                 f"{self.command}: " + ("; ".join(errors) if errors else f"terraform exited {proc.returncode}")
             )
+        if self.command == "plan":
+            text = o.workdir / PLAN_TEXT
+            text.write_text(self.step(log, "show", ["show", "-no-color", PLAN_FILE]))
+            (o.workdir / PLAN_FILE).unlink()  # it holds the configuration's values; the text masks secrets
+            o.plan_text = str(text)
 
     def on_message(self, line: str, errors: list[str]) -> None:
         o = self.o
@@ -239,6 +245,13 @@ def deploy(targets: list[Outcome], options: argparse.Namespace, stream: TextIO) 
     creations apart from lock attempts. Raises FleetError when the state database cannot be
     reached or prepared, before any stack is touched."""
     backends = {o.name: b for o in targets if (b := backend_of(o)) is not None}
+    unnamed = [name for name, backend in backends.items() if not backend.conn and not os.environ.get("PGHOST")]
+    if unnamed:
+        raise FleetError(
+            f"{', '.join(unnamed)}: the state is kept in PostgreSQL, but PG_CONN_STR is not set (Terraform would "
+            'try 127.0.0.1:5432). The project\'s own cluster: `sps-pg start` then `eval "$(sps-pg env)"`; '
+            "another database: export PG_CONN_STR=postgres://USER@HOST:PORT/DATABASE (password in PGPASSWORD)"
+        )
     progress, creating = Progress(targets, stream), Lock()
     try:
         with StateDatabases(list(backends.values()), options.lock_timeout) as databases:
@@ -266,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--parallel", type=int, default=4, help="appliances deployed at once (default 4)")
     parser.add_argument("--only", default="", help="comma-separated stack names (default: all)")
     parser.add_argument("--lock-timeout", default="120s", help="how long to retry a busy state lock")
-    parser.add_argument("--report", type=Path, help="write the outcome per appliance as JSON")
+    parser.add_argument("--report", type=Path, help="write the outcome per appliance as JSON (times in UTC)")
+    parser.add_argument("--show-diff", action="store_true", help="plan: print each appliance's plan text")
     parser.add_argument(
         "--lock-file",
         type=Path,
@@ -275,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
+    if args.show_diff and args.command != "plan":
+        parser.error("--show-diff is for plan")
     out = args.out.resolve()
     try:
         synthesize(args.app, out)
@@ -288,9 +304,15 @@ def main(argv: list[str] | None = None) -> int:
     except FleetError as exc:
         print(f"sps-fleet: {exc}", file=sys.stderr)
         return 2
-    print(summary_table(outcomes, args.command, time.monotonic() - started), flush=True)
+    wall = time.monotonic() - started
+    for o in outcomes:
+        if o.plan_text and args.show_diff:
+            print(f"==> {o.name}: {o.plan_text}\n{Path(o.plan_text).read_text().rstrip()}\n")
+        elif o.plan_text:
+            print(f"{o.name}: plan text in {o.plan_text}")
+    print(summary_table(outcomes, args.command, wall), flush=True)
     if args.report:
-        args.report.write_text(json.dumps([{**asdict(o), "workdir": str(o.workdir)} for o in outcomes], indent=2))
+        args.report.write_text(json.dumps(report(outcomes), indent=2))
     failed = [o.name for o in outcomes if o.error]
     if failed:
         print(f"sps-fleet: {len(failed)} of {len(outcomes)} appliance(s) failed: {', '.join(failed)}", file=sys.stderr)
