@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,11 @@ class PeakTreeRss:
         return self.peak_kb / 1024
 
 
+def utc(iso: str) -> datetime:
+    """A time of sps-fleet's report (ISO 8601 UTC)."""
+    return datetime.fromisoformat(iso)
+
+
 def run(mode: str, appliances: int, objects: int, parallel: int, cluster: postgres.Cluster) -> dict[str, Any]:
     work = WORK / mode
     shutil.rmtree(work, ignore_errors=True)
@@ -109,14 +115,15 @@ def run(mode: str, appliances: int, objects: int, parallel: int, cluster: postgr
         wall = time.monotonic() - started
         peak_mb = peak.stop()
         outcomes = json.loads(report.read_text())
+        first, last = min(utc(o["started"]) for o in outcomes), max(utc(o["finished"]) for o in outcomes)
         side_mb = (sum(rss_kb(s.process.pid) for s in sims.values()) + postgres_rss_kb(cluster)) / 1024
         return {
             "mode": mode,
             "parallel": parallel,
             "exit": code,
             "wall_s": round(wall, 1),
-            "deploy_s": round(max(o["finished"] for o in outcomes) - min(o["started"] for o in outcomes), 1),
-            "per_appliance_s": sorted(round(o["finished"] - o["started"] - o["waited"], 1) for o in outcomes),
+            "deploy_s": round((last - first).total_seconds(), 1),
+            "per_appliance_s": sorted(round(o["seconds"], 1) for o in outcomes),
             "added": sum(o["added"] or 0 for o in outcomes),
             "commits": sum(o["commits"] or 0 for o in outcomes),
             "failed": [o["name"] for o in outcomes if o["error"]],
