@@ -8,16 +8,20 @@ export TF_IN_AUTOMATION := 1
 # The real interpreter behind the venv for the provider package's launcher (a pyenv shim costs ~60 ms a start).
 export SPS_PROVIDER_PYTHON ?= $(realpath $(VENV)/bin/python)
 
-.PHONY: all install provider lock dist synth demo fleet-demo postgres bench bench-targets bench-quick bench-simulator bench-scale bench-tf-profile bench-tf-state bench-schema bench-export fuzz audit test lint pytest generate check-generated clean
+.PHONY: all install provider lock relock dist synth demo fleet-demo postgres bench bench-targets bench-quick bench-simulator bench-scale bench-tf-profile bench-tf-state bench-schema bench-export fuzz audit test lint pytest generate check-generated clean
 
 all: demo
 
-$(VENV)/.installed: pyproject.toml setup.py constructs/sps_constructs_node.pth
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
-	# an editable install leaves out the wheel's .pth (setup.py): Node's end-of-life banner stays quiet
-	cp constructs/sps_constructs_node.pth $$($(PY) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/
+# Installed from requirements.lock only, every file hash-checked (docs/adr/0018): a registry release
+# changes nothing until `make relock`. The project itself goes in without build isolation (the
+# lock's setuptools builds it) and is made visible to type checkers by sps_as_code_src.pth.
+$(VENV)/.installed: pyproject.toml setup.py requirements.lock constructs/sps_constructs_node.pth
+	$(PYTHON) -m venv --clear $(VENV)
+	$(PY) -m pip install --quiet --require-hashes --no-deps --only-binary :all: -r requirements.lock
+	# -qq: setuptools notes that an editable install of this layout uses an import hook (which the
+	# .pth below makes unused); the same configuration's warnings fail `make dist` (sps_harness.wheel).
+	$(PY) -m pip install -qq --no-deps --no-build-isolation -e .
+	$(PY) -m sps_harness.devinstall
 	touch $@
 
 install: $(VENV)/.installed provider node_modules/.installed
@@ -32,25 +36,37 @@ node_modules/.installed: package.json package-lock.json
 provider: $(VENV)/.installed
 	$(VENV)/bin/sps-provider-install --mirror .mirror --tfrc sps.tfrc
 
-# The committed .terraform.lock.hcl files (examples/hcl, the demo, the fleet), rewritten from the current package:
-# commit them with the provider change that altered them (a test fails while they are stale).
+# The committed .terraform.lock.hcl files (examples/hcl, the demo, the fleet),
+# rewritten from the current package: commit them with the provider change that altered them (a test
+# fails while they are stale). Nothing else writes them: `make demo` and `make test` only verify.
 LOCKED := examples/hcl/.terraform.lock.hcl stacks/demo.terraform.lock.hcl stacks/fleet.terraform.lock.hcl
 lock: provider
 	rm -f examples/hcl/.terraform.lock.hcl
 	cd examples/hcl && TF_CLI_CONFIG_FILE=$(CURDIR)/sps.tfrc terraform providers lock \
 		-fs-mirror=$(CURDIR)/.mirror -platform=$$($(CURDIR)/$(PY) -m sps_provider.package --os-arch)
-	cp examples/hcl/.terraform.lock.hcl stacks/demo.terraform.lock.hcl
-	cp examples/hcl/.terraform.lock.hcl stacks/fleet.terraform.lock.hcl
+	for f in $(filter-out examples/hcl/.terraform.lock.hcl,$(LOCKED)); do cp examples/hcl/.terraform.lock.hcl $$f; done
 
-# The registry archive terraform-provider-sps_<version>_<os>_<arch>.zip and its SHA256SUMS, byte-identical
-# for the same source on any machine of the platform. Install it into a mirror: README "Teams and fleets".
+# The one way Python dependency versions change (docs/adr/0018): uv resolves pyproject.toml into
+# requirements.lock (and requirements-cdktn.lock, the cdktn extra alone), exact versions with every
+# file's hash; the virtualenv is rebuilt from it and the Terraform lock files follow the new package.
+relock: $(VENV)/.installed
+	$(VENV)/bin/uv pip compile pyproject.toml --quiet --extra dev --generate-hashes --universal \
+		--python-version 3.11 --custom-compile-command "make relock" --upgrade -o requirements.lock
+	$(PY) -m sps_harness.locks cdktn | $(VENV)/bin/uv pip compile - --quiet --generate-hashes --universal \
+		--python-version 3.11 --custom-compile-command "make relock" --upgrade -o requirements-cdktn.lock
+	$(MAKE) lock
+
+# The registry archive terraform-provider-sps_<version>_<os>_<arch>.zip and its SHA256SUMS, and the
+# wheel sps_as_code-<version>-py3-none-any.whl: byte-identical for the same commit on any machine of the
+# platform, as both are built from the lock. Install them: README "Working from your own repository".
 dist: $(VENV)/.installed
 	$(VENV)/bin/sps-provider-dist --out dist
+	$(PY) -m sps_harness.wheel --out dist
 
 synth: install
 	TF_CLI_CONFIG_FILE=$(CURDIR)/sps.tfrc node_modules/.bin/cdktf synth
 
-demo: install lock
+demo: install
 	$(PY) stacks/run_demo.py
 
 # Debian's PostgreSQL binaries (apt-get, as root, when missing) for the pg backend; the cluster is
@@ -59,7 +75,7 @@ postgres:
 	tools/install-postgres.sh
 
 # stacks/fleet.py on 8 simulators with state in the project's PostgreSQL; a second run changes nothing.
-fleet-demo: install lock postgres
+fleet-demo: install postgres
 	$(PY) stacks/run_fleet_demo.py
 
 test: install postgres lint pytest

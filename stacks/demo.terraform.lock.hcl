@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:pfYaZi62rFt7Xi2EinQIr2bOf6BdM/SpzKCuXw/HLIk=",
+    "h1:PUCLbLuw3jcQywt9OMEQYBhNxqJO2j7KIWTHFiNHSzU=",
   ]
 }

@@ -1,7 +1,7 @@
 """The constructs on cdktn (CDK Terrain, the maintained fork of cdktf) through sps_constructs.cdk, in
-a virtualenv of its own that has cdktn and no cdktf. The virtualenv is cached under
-~/.cache/sps-as-code (XDG_CACHE_HOME), keyed by the cdktn requirement in pyproject.toml, so CI can
-keep it between runs; the checkout's code comes in through PYTHONPATH."""
+a virtualenv of its own that has cdktn and no cdktf, installed from requirements-cdktn.lock with
+every hash checked. The virtualenv is cached under ~/.cache/sps-as-code (XDG_CACHE_HOME), keyed by
+that lock, so CI can keep it between runs; the checkout's code comes in through PYTHONPATH."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PTH = ROOT / "constructs" / "sps_constructs_node.pth"
+LOCK = ROOT / "requirements-cdktn.lock"
 STACK = """
 import sys
 from cdktn import App, TerraformStack
@@ -34,15 +34,9 @@ print(cdk.__name__)
 """
 
 
-def cdktn_requirements() -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return list(project["optional-dependencies"]["cdktn"])
-
-
 def cdktn_venv() -> Path:
-    """A virtualenv with only cdktn (and what it requires) plus the package's .pth, built once per requirement."""
-    reqs = cdktn_requirements()
-    key = hashlib.sha256("\n".join([sys.version, PTH.read_text(), *reqs]).encode()).hexdigest()[:12]
+    """A virtualenv with only cdktn (and what it requires) plus the package's .pth, built once per lock."""
+    key = hashlib.sha256("\n".join([sys.version, PTH.read_text(), LOCK.read_text()]).encode()).hexdigest()[:12]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sps-as-code"
     venv = cache / f"cdktn-{key}"
     if (venv / ".complete").exists():
@@ -50,7 +44,8 @@ def cdktn_venv() -> Path:
     stage = cache / f".cdktn-{key}-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "venv", str(stage)], check=True)
-    subprocess.run([str(stage / "bin" / "python"), "-m", "pip", "install", "--quiet", *reqs], check=True)
+    subprocess.run([str(stage / "bin" / "python"), "-m", "pip", "install", "--quiet", "--require-hashes", "--no-deps",
+                    "--only-binary", ":all:", "-r", str(LOCK)], check=True)  # fmt: skip
     where = "import sysconfig; print(sysconfig.get_path('purelib'))"
     purelib = subprocess.run([str(stage / "bin" / "python"), "-c", where], capture_output=True, text=True, check=True)
     shutil.copy(PTH, purelib.stdout.strip())

@@ -11,6 +11,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from sps_harness.wheel import build as build_wheel
+from sps_harness.wheel import copy_sources
 from sps_provider.install import SOURCE, tfrc_text
 from sps_provider.package import archive_name, build_tree, os_arch
 
@@ -90,15 +92,44 @@ def test_a_lock_file_made_in_one_clone_passes_init_in_another(tmp_path: Path) ->
     assert "checksums previously recorded" in refused.stderr
 
 
-def test_the_committed_lock_files_match_the_current_package(tmp_path: Path, provider_mirror: Path) -> None:
-    """Stale after a provider change until `make lock` rewrites them (then commit them with it)."""
+def test_the_committed_lock_files_verify_a_package_built_in_a_fresh_clone(tmp_path: Path) -> None:
+    """Built from a copy at another path, with no `make lock` run: only the committed lock and the
+    locked dependencies decide. Stale after a provider change until `make lock` rewrites them."""
     committed = (ROOT / "examples" / "hcl" / ".terraform.lock.hcl").read_text()
-    assert (ROOT / "stacks" / "demo.terraform.lock.hcl").read_text() == committed, "run `make lock`"
-    assert (ROOT / "stacks" / "fleet.terraform.lock.hcl").read_text() == committed, "run `make lock`"
+    for copy in ("stacks/demo.terraform.lock.hcl", "stacks/fleet.terraform.lock.hcl"):
+        assert (ROOT / copy).read_text() == committed, f"{copy} differs: run `make lock`"
+    clone = checkout(tmp_path / "fresh" / "clone")
+    mirror = tmp_path / "fresh" / "mirror"
+    build_tree(_mkdir(mirror / SOURCE / "0.1.0" / os_arch()), {n: clone / rel for n, rel in PACKAGES.items()})
+    tfrc = tmp_path / "fresh.tfrc"
+    tfrc.write_text(tfrc_text(mirror))
     shutil.copyfile(ROOT / "examples" / "hcl" / "main.tf", tmp_path / "main.tf")
     (tmp_path / ".terraform.lock.hcl").write_text(committed)
-    init = terraform(tmp_path, ROOT / "sps.tfrc", "init", "-input=false")
+    init = terraform(tmp_path, tfrc, "init", "-input=false")
     assert init.returncode == 0, f"the committed lock files are stale: run `make lock`\n{init.stderr}"
+    assert (tmp_path / ".terraform.lock.hcl").read_text() == committed
+
+
+def test_the_wheel_is_byte_identical_from_two_folders_and_umasks(tmp_path: Path) -> None:
+    wheels = []
+    for where, umask in (("a", 0o022), ("elsewhere/b", 0o002)):
+        source = tmp_path / where
+        copy_sources(ROOT, source)
+        for path in source.rglob("*"):  # as a clone made under this umask has them
+            path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
+        previous = os.umask(umask)
+        try:
+            wheels.append(build_wheel(tmp_path / f"out-{umask:o}", source))
+        finally:
+            os.umask(previous)
+    assert wheels[0].name == "sps_as_code-0.1.0-py3-none-any.whl"
+    assert wheels[0].read_bytes() == wheels[1].read_bytes()
+    with zipfile.ZipFile(wheels[0]) as zf:
+        names = zf.namelist()
+        assert "sps_constructs/py.typed" in names and "sps_docs/templates/resource.md.j2" in names
+        for info in zf.infolist():
+            assert info.date_time == (1980, 1, 1, 0, 0, 0), info.filename
+            assert str(tmp_path).encode() not in zf.read(info), info.filename
 
 
 def _mkdir(path: Path) -> Path:

@@ -66,3 +66,17 @@ def test_mypy_strict_on_a_user_stack_from_a_wheel(tmp_path: Path) -> None:
     errors = [line for line in result.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1, result.stdout
     assert errors[0].startswith('stack.py:19: error: Argument "permission"') and "'approve'" in errors[0], result.stdout
+
+
+def test_mypy_strict_on_a_user_stack_outside_the_checkout_with_the_development_install(tmp_path: Path) -> None:
+    """The README's own virtualenv: `.venv/bin/mypy --strict main.py` in a folder of the user's,
+    with no MYPYPATH (make install's sps_as_code_src.pth makes the checkout visible to mypy)."""
+    (tmp_path / "main.py").write_text(STACK)
+    mypy = Path(sys.executable).parent / "mypy"
+    env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
+    result = subprocess.run(
+        [str(mypy), "--strict", "--no-incremental", "main.py"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1, result.stdout
+    assert errors[0].startswith('main.py:19: error: Argument "permission"') and "'approve'" in errors[0], result.stdout
