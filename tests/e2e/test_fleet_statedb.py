@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
 from sps_fleet.statedb import PgBackend, StateDatabase, StateDatabaseError, WaitedTooLong, milliseconds, pg_backend
 from sps_harness import postgres
 from sps_harness.pgclient import Client, find_psql
+from tests.support.children import record_children
 
 
 def database(cluster: postgres.Cluster, lock_timeout: str = "60s") -> StateDatabase:
     return StateDatabase(Client(find_psql(), cluster.conn_str), lock_timeout)
 
 
-def test_a_creation_waits_for_deploying_runs_and_gives_up_after_the_lock_timeout(pg_cluster: postgres.Cluster) -> None:
+def test_a_creation_waits_for_deploying_runs_and_gives_up_after_the_lock_timeout(
+    pg_cluster: postgres.Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = record_children(monkeypatch)
     with database(pg_cluster) as deploying, database(pg_cluster, "1s") as impatient, database(pg_cluster) as patient:
         with deploying.deploying(), pytest.raises(WaitedTooLong, match="waited 1s"), impatient.creating():
             pass
@@ -35,6 +40,9 @@ def test_a_creation_waits_for_deploying_runs_and_gives_up_after_the_lock_timeout
         waiter.join(30)
         assert created.is_set(), "and goes on once no run deploys"
         impatient.query("SELECT 1")
+    assert len(started) == 3 and all(Path(argv[0]).name == "psql" for argv, _ in started)
+    assert not any(pg_cluster.password in arg for argv, _ in started for arg in argv), "no password on a command line"
+    assert all(env["PGPASSWORD"] == pg_cluster.password for _, env in started)
 
 
 def test_the_storage_is_terraforms_and_made_once(pg_cluster: postgres.Cluster) -> None:

@@ -5,34 +5,22 @@ command line holds the database password (a command line is readable by every lo
 from __future__ import annotations
 
 import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from sps_harness import postgres
 from sps_harness.pgclient import Client
+from tests.support.children import Started, record_children
 from tests.support.paths import ROOT
 
 
 @pytest.fixture
-def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[list[str], dict[str, str]]]]:
-    """Every (argv, env) that subprocess starts while the test runs (run, Popen, check_call...)."""
-    seen: list[tuple[list[str], dict[str, str]]] = []
-    real = subprocess.Popen
-
-    class Recorded(real):  # type: ignore[misc,valid-type]
-        def __init__(self, args: Any, *rest: Any, **kwargs: Any) -> None:
-            seen.append(([str(a) for a in args], dict(kwargs.get("env") or os.environ)))
-            super().__init__(args, *rest, **kwargs)
-
-    monkeypatch.setattr(subprocess, "Popen", Recorded)
-    yield seen
+def started(monkeypatch: pytest.MonkeyPatch) -> Started:
+    return record_children(monkeypatch)
 
 
-def test_no_command_line_of_sps_pg_holds_the_password(started: list[tuple[list[str], dict[str, str]]]) -> None:
+def test_no_command_line_of_sps_pg_holds_the_password(started: Started) -> None:
     directory = ROOT / ".state" / "pytest-pg-argv" / os.environ.get("PYTEST_XDIST_WORKER", "main")
     postgres.remove(directory)
     try:
