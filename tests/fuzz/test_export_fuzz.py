@@ -9,7 +9,14 @@ values) rewritten with hypothesis's hostile strings: quotes, backslashes, newlin
 `$${`, `\"\"\"`, CDKTF token markers, non-BMP and invisible characters, Python keywords and the
 names the generated files define; then one export of both formats and one terraform run each.
 A canary file outside the output folder is named in `file()` calls; its content must appear
-nowhere (plan output, state). Lone surrogates are left out: the simulator refuses them (400).
+nowhere (plan output, state).
+
+Left out, with why: lone surrogates (the simulator refuses them, 400); in unmodelled fields, text
+not in Unicode NFC and floats beyond 2**53. Terraform holds strings in NFC and such floats to
+about 150 significant digits, and the provider compares `extra_json` with the body exactly, so
+those plan a change whatever the export writes (found by this test; the provider's part,
+docs/export.md "Escaping"). The export writes such floats as exact integers, which CDKTF cannot
+take for its number tokens (tests/unit/test_export_escaping.py).
 `make test` runs one example; `make fuzz` SPS_FUZZ_SCALE // 30.
 """
 
@@ -44,11 +51,6 @@ FIRMWARE = firmware_for(CATALOG.managed)
 VERSION = FIRMWARE[1] if FIRMWARE else DEFAULT_FIRMWARE
 CREDENTIALS = {"SPS_USERNAME": "admin", "SPS_PASSWORD": "admin"}
 EXAMPLES = SCALE // 30 or 1
-EXTRA_JSON_NFC = True
-"""Unmodelled fields are given in Unicode NFC: Terraform normalizes every string to NFC, and the
-provider compares `extra_json` with the body in Python, so a decomposed character there plans a
-change (found by this test; the provider's part, docs/export.md "Escaping")."""
-
 PIECES = [
     '"',
     "\\",
@@ -121,6 +123,8 @@ def rewrite(sim_session: Any, url: str, made: dict[str, str], data: st.DataObjec
     strings = hostile(canary)
     rewritten = 0
     names: dict[str, set[str]] = {}
+    # every other name is one the generated files define (in order in the first, derandomized example)
+    defined = iter(data.draw(st.permutations(NAMES), label="defined names") * 2)
     call = lambda method, path, body=None: sim_session.request(method, url + path, json=body)  # noqa: E731
     assert call("POST", "/api/transaction").status_code == 200
     for ref, key in made.items():
@@ -135,8 +139,9 @@ def rewrite(sim_session: Any, url: str, made: dict[str, str], data: st.DataObjec
                 continue
             if spec.format not in (None, "no_whitespace", "filled"):
                 continue
-            text = _fits(spec.format, data.draw(strings))
-            if where == (t.name_field,):
+            is_name = where == (t.name_field,)
+            text = _fits(spec.format, next(defined) if is_name and rewritten % 2 else data.draw(strings))
+            if is_name:
                 taken = names.setdefault(t.terraform_name, set())
                 while text in taken:
                     text += "_"
@@ -145,10 +150,14 @@ def rewrite(sim_session: Any, url: str, made: dict[str, str], data: st.DataObjec
             rewritten += 1
         if t.partly_documented:
             field_names = {f.name for f in t.fields}
-            nfc = strings.map(lambda text: unicodedata.normalize("NFC", text))  # see EXTRA_JSON_NFC
+            nfc = strings.map(lambda text: unicodedata.normalize("NFC", text))  # left out: see the module docstring
             extra_key = data.draw(nfc)
             if extra_key not in field_names:
-                body[extra_key] = {data.draw(nfc): [data.draw(nfc)], "n": data.draw(st.integers(-(2**53), 2**53))}
+                numbers = st.one_of(
+                    st.integers(-(2**63), 2**63),
+                    st.floats(-(2.0**53), 2.0**53, allow_nan=False),  # left out: see the module docstring
+                )
+                body[extra_key] = {data.draw(nfc): [data.draw(nfc)], "n": data.draw(numbers)}
                 rewritten += 1
         answer = call("PUT", path, body)
         assert answer.status_code == 200, f"{ref}: {answer.status_code} {answer.text[:300]}"

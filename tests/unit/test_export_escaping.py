@@ -48,6 +48,14 @@ def test_python_values_never_carry_a_cdktf_token_marker() -> None:
     assert cdktf_text("1e5 and -1.5e3") == "1e5 and -1.5e3", "ordinary numbers are left alone"
 
 
+def test_floats_holding_large_integers_are_written_as_those_integers() -> None:
+    written = python.literal({"n": -8.109562212591379e298, "k": -2.5, "i": 2**70})
+    assert "e+298" not in written and "-2.5" in written
+    assert ast.literal_eval(written)["n"] == -8.109562212591379e298, "exactly the float"
+    (line,) = hcl.value_lines(-8.109562212591379e298)
+    assert int(line) == -8.109562212591379e298 and "e" not in line
+
+
 def test_python_literals_are_ascii_and_never_surrogate_pairs() -> None:
     written = python_string('ops😀 "q" \\ \n\u202e')
     assert written.isascii() and "\\ud83d" not in written

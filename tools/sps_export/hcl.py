@@ -5,13 +5,12 @@ secrets), laid out as `terraform fmt` lays them out (runs of one-line attributes
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from sps_catalog.model import Value
 from sps_catalog.walk import Path, Rebuild
-from sps_export.literals import comment_text, hcl_string
+from sps_export.literals import comment_text, hcl_string, number_text
 from sps_export.selection import Export, Lookup, Resource
 from sps_export.values import Ref, Secret
 
@@ -91,7 +90,7 @@ def value_lines(v: Any) -> Lines:
     if isinstance(v, bool):
         return ["true" if v else "false"]
     if isinstance(v, int | float):
-        return [json.dumps(v)]
+        return [number_text(v)]
     if isinstance(v, str):
         return [hcl_string(v)]
     if isinstance(v, list):

@@ -17,13 +17,15 @@ string, and nothing in it can become an expression, a statement or the end of a 
 - CDKTF reads its own token markers in every string it synthesizes (`${TfToken[`, `#{TfToken[`,
   `&{TfToken[`, and negative numbers in its token range such as `-1.8881545897087626e+289`) and
   replaces them with references or fails. In Python values such a marker is split by
-  `%{if(true)}%{endif}`, a template directive Terraform reads as nothing (`cdktf_text`).
+  `%{if(true)}%{endif}`, a template directive Terraform reads as nothing (`cdktf_text`); floats
+  holding large integers are written as those integers (`number_text`).
 - Comments take `comment_text`: printable ASCII only, anything else escaped.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import struct
 import unicodedata
@@ -111,6 +113,16 @@ def cdktf_text(s: str) -> str:
     cuts |= {m.start() + 1 for m in _NUMBER_TOKEN.finditer(s) if _is_token_double(m.group())}
     bounds = [0, *sorted(cuts), len(s)]
     return NOTHING.join(template_text(s[a:b]) for a, b in itertools.pairwise(bounds))
+
+
+def number_text(v: int | float) -> str:
+    """A JSON number as written in both formats. A float holding an integer beyond 2**53 is written
+    as that integer, exactly: Terraform reads a decimal such as `-8.109562212591379e+298` as exactly
+    that decimal (not the float the appliance holds, so `extra_json` would plan a change), and
+    CDKTF reads it as one of its number tokens (`NUMBER_TOKEN`); the integer's digits are neither."""
+    if isinstance(v, float) and v.is_integer() and abs(v) >= 2**53:
+        return str(int(v))
+    return json.dumps(v)
 
 
 def python_string(s: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from sps_catalog.model import Value
 from sps_constructs.introspect import construct_classes, hints_of, home, struct_for
 from sps_export.hcl import secret_description, secret_variable, source
-from sps_export.literals import python_string, python_text
+from sps_export.literals import number_text, python_string, python_text
 from sps_export.selection import Export, Lookup, Resource
 from sps_export.values import Ref, Secret
 
@@ -119,8 +119,10 @@ class _Writer:
 def literal(v: Any, level: int = 0) -> str:
     """A Python literal for a JSON value that reaches Terraform: its strings (object keys too) are
     escaped so that Terraform reads them as written (`literals.python_string`)."""
-    if v is None or isinstance(v, bool | int | float):
+    if v is None or isinstance(v, bool):
         return repr(v)
+    if isinstance(v, int | float):
+        return number_text(v)
     if isinstance(v, str):
         return python_string(v)
     pad = INDENT * (level + 1)
