@@ -8,7 +8,7 @@ export TF_IN_AUTOMATION := 1
 # The real interpreter behind the venv for the provider package's launcher (a pyenv shim costs ~60 ms a start).
 export SPS_PROVIDER_PYTHON ?= $(realpath $(VENV)/bin/python)
 
-.PHONY: all install provider lock relock dist synth demo fleet-demo postgres bench bench-targets bench-quick bench-simulator bench-scale bench-tf-profile bench-tf-state bench-schema bench-export fuzz audit test lint pytest generate check-generated clean
+.PHONY: all install provider lock relock dist synth demo fleet-demo postgres bench bench-targets bench-quick bench-simulator bench-scale bench-tf-profile bench-tf-state bench-schema bench-export fuzz audit test test-fast lint pytest generate check-generated clean
 
 all: demo
 
@@ -79,6 +79,11 @@ fleet-demo: install postgres
 	$(PY) stacks/run_fleet_demo.py
 
 test: install postgres lint pytest
+
+# The inner loop: the unit and contract tests (simulators, the provider's servicer in process; no
+# terraform run, no PostgreSQL), about 2 min on an idle 2-core machine. `make test` is the whole suite.
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -n 4 -o console_output_style=count -q tests/unit tests/contract
 
 # Says up front how long the last complete run took here (.test-seconds), and shows progress.
 pytest: install

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 from typing import Any
 
 from starlette.applications import Starlette
@@ -44,6 +45,7 @@ class Api:
         self.secure_cookie = secure_cookie
         self.types_by_href = {t.api_path: t for t in appliance.catalog}
         self._background: set[asyncio.Task[None]] = set()
+        self._waiting: list[asyncio.Future[None]] = []  # /_sim/wait calls, woken when the state may have changed
         # Every method reaches the handlers, which check the session first and then answer 405 in
         # the documented error shape (Starlette's own 405 would be plain text).
         every = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
@@ -64,12 +66,19 @@ class Api:
                 Route("/_sim/faults", self.faults, methods=["GET", "POST"]),
                 Route("/_sim/hold-lock", self.hold_lock, methods=["POST"]),
                 Route("/_sim/expire-sessions", self.expire_sessions, methods=["POST"]),
+                Route("/_sim/wait", self.wait, methods=["GET"]),
             ]
         handlers = {ApiError: self.api_error, HTTPException: self.http_error}
         self.app = Starlette(routes=routes, exception_handlers=handlers)  # type: ignore[arg-type]
 
     # -- plumbing ------------------------------------------------------------------------
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await self.handle(scope, receive, send)
+        finally:
+            self.changed()
+
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api"):
             await self.app(scope, receive, send)
             return
@@ -276,6 +285,9 @@ class Api:
             body = await self.json_body(request)
             if not isinstance(body, dict) or body.get("status") != "commit":
                 raise syntactic(TRANSACTION, 'To commit, PUT {"status": "commit"}.')
+            if s.tx is not None:
+                a.counters.commits_started += 1
+                self.changed()
             if a.faults.commit_duration and s.tx is not None:
                 await asyncio.sleep(a.faults.commit_duration)
                 if a.sessions.get(s.sid) is not s:  # it ended meanwhile: its transaction was reverted
@@ -411,12 +423,44 @@ class Api:
         )
 
     # -- admin (tests and benchmarks only; off unless --admin) ---------------------------
-    async def stats(self, request: Request) -> Response:
+    def current_stats(self) -> dict[str, int | bool]:
         a = self.appliance
         open_tx = [s.user for s in a.sessions.values() if s.tx is not None]
-        return JSONResponse(
-            {**a.counters.as_dict(), "open_transactions": len(open_tx), "lock_held": a.lock_owner is not None}
-        )
+        return {**a.counters.as_dict(), "open_transactions": len(open_tx), "lock_held": a.lock_owner is not None}
+
+    async def stats(self, request: Request) -> Response:
+        return JSONResponse(self.current_stats())
+
+    def changed(self) -> None:
+        """Wake the /_sim/wait calls to look at the state again (after every request, and when a
+        commit starts or a held lock is released)."""
+        waiting, self._waiting = self._waiting, []
+        for future in waiting:
+            if not future.done():
+                future.set_result(None)
+
+    async def wait(self, request: Request) -> Response:
+        """`?until=<stat>&at_least=<n>&timeout=<seconds>`: answers as soon as that stat of
+        /_sim/stats (`lock_held` counts as 0 or 1) is at least n, `{"reached": true, "value": v}`,
+        or after the timeout (at most 300 s) with `{"reached": false, ...}`, so a test waits for an
+        event of the simulator (a commit started, a transaction open, the lock held) instead of
+        sleeping and guessing."""
+        query = request.query_params
+        name = query.get("until", "")
+        if name not in self.current_stats():
+            raise syntactic(request.url.path, f"until: not a stat of /_sim/stats: {name!r}")
+        try:
+            at_least, timeout = int(query.get("at_least", "1")), min(float(query.get("timeout", "60")), 300.0)
+        except ValueError as exc:
+            raise syntactic(request.url.path, f"at_least and timeout must be numbers ({exc})") from exc
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (value := int(self.current_stats()[name])) < at_least and loop.time() < deadline:
+            future: asyncio.Future[None] = loop.create_future()
+            self._waiting.append(future)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(future, deadline - loop.time())
+        return JSONResponse({"until": name, "at_least": at_least, "value": value, "reached": value >= at_least})
 
     async def faults(self, request: Request) -> Response:
         faults = self.appliance.faults
@@ -439,6 +483,7 @@ class Api:
         async def release() -> None:
             await asyncio.sleep(float(body.get("seconds", 5)))
             self.appliance.end_session(holder)
+            self.changed()
 
         self._background.add(task := asyncio.get_running_loop().create_task(release()))
         task.add_done_callback(self._background.discard)

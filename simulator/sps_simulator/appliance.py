@@ -89,6 +89,7 @@ def _take(rules: list[dict[str, Any]], method: str, path: str) -> str | None:
 @dataclass
 class Counters:
     requests: int = 0
+    commits_started: int = 0  # commit requests received while a transaction was open (before commit_duration)
     commits: int = 0
     reverts: int = 0
     failed_commits: int = 0

@@ -95,8 +95,8 @@ def test_a_session_that_ends_during_its_commit_gets_401_and_nothing_is_committed
         target=lambda: result.append(api.call("PUT", "/api/transaction", {"status": "commit"}))
     )
     committing.start()
-    time.sleep(0.3)
-    simulator.admin_post("expire-sessions", {})
+    assert simulator.wait_for("commits_started", 1, timeout=30), "the commit never started"
+    simulator.admin_post("expire-sessions", {})  # within its commit_duration: the commit is under way
     committing.join()
     assert result[0].status_code == 401 and error_of(result[0])["type"] == "Unauthenticated"
     assert simulator.committed() == before

@@ -8,8 +8,6 @@ import os
 import signal
 import subprocess
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,12 +24,6 @@ def background_apply(tf: Terraform, *extra: str) -> subprocess.Popen[str]:
         ["terraform", "apply", "-auto-approve", "-no-color", *extra], cwd=tf.workdir, env=tf.environ(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
-
-
-def wait_until(condition: Callable[[], bool], step: float = 0.05, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(step)
 
 
 def test_commit_failure_in_a_group_of_10_fails_only_the_guilty_change(
@@ -85,12 +77,13 @@ def test_session_expiry_mid_apply_logs_in_again_and_finishes(simulator: RunningS
     applying = threading.Event()
 
     def expire_repeatedly() -> None:
-        """Twice, while the provider has a transaction open, end every session (as a timeout would)."""
+        """Twice, while the provider has a transaction open, end every session (as a timeout would);
+        the second time once a commit went through after the first."""
         while applying.is_set() and len(expiries) < 2:
-            if simulator.stats()["open_transactions"]:
+            if simulator.wait_for("open_transactions", 1, timeout=1):
+                commits = simulator.stats()["commits"]
                 expiries.append(simulator.admin_post("expire-sessions", {})["expired"])
-                time.sleep(1.0)
-            time.sleep(0.02)
+                simulator.wait_for("commits", commits + 1, timeout=60)
 
     applying.set()
     killer = threading.Thread(target=expire_repeatedly)
@@ -136,7 +129,7 @@ def test_sigint_mid_apply_of_20_leaves_state_and_appliance_equal(simulator: Runn
     tf.init()
     simulator.set_faults(commit_duration=1.0)
     proc = background_apply(tf, "-parallelism=5")
-    wait_until(lambda: simulator.stats()["commits"] >= 1)
+    assert simulator.wait_for("commits", 1), "no commit"
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches terraform and the provider, as in a terminal
     out, err = proc.communicate(timeout=120)
     assert "Interrupt received" in out + err
@@ -336,7 +329,7 @@ def test_ctrl_c_ends_a_lock_wait_at_once(simulator: RunningSimulator, tf: Terraf
     tf.init()
     simulator.admin_post("hold-lock", {"seconds": 600, "user": "webadmin"})
     proc = background_apply(tf)
-    wait_until(lambda: simulator.stats()["lock_conflicts"] >= 2)  # the provider is in its lock wait
+    assert simulator.wait_for("lock_conflicts", 2), "the provider never waited for the lock"  # it is in its lock wait
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)  # lock_timeout is 600 s: only the stop ends the wait
     text = " ".join((out + err).split())
@@ -363,7 +356,7 @@ def test_sigkill_of_the_provider_after_a_commit_converges_on_the_next_apply(
     tf.init()
     simulator.set_faults(drop=[{"method": "PUT", "path": TRANSACTION, "when": "after", "count": 1}])
     proc = background_apply(tf)
-    wait_until(lambda: simulator.stats()["dropped"] >= 1, step=0.01)
+    assert simulator.wait_for("dropped", 1), "the commit's answer was never dropped"
     simulator.set_faults(latency=5.0)  # the provider's status check hangs: it is killed before an answer
     for pid in provider_pids(proc.pid):
         os.kill(pid, signal.SIGKILL)

@@ -23,10 +23,8 @@ def test_sigterm_to_the_process_group_mid_commit_leaves_state_and_appliance_equa
         ["terraform", "apply", "-auto-approve", "-no-color", "-parallelism=10"], cwd=tf.workdir, env=tf.environ(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while simulator.stats()["commits"] < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)  # the next group is committing now
+    # the first group is committed and the next one is committing now (for commit_duration)
+    assert simulator.wait_for("commits_started", 2), "the second commit never started"
     os.killpg(proc.pid, signal.SIGTERM)  # as a CI runner cancels a job
     out, err = proc.communicate(timeout=120)
     assert "Interrupt received" in out + err, out + err
@@ -50,10 +48,8 @@ def test_sigkill_of_terraform_mid_commit_leaves_no_provider_and_no_open_transact
         ["terraform", "apply", "-auto-approve", "-no-color", "-parallelism=10"], cwd=tf.workdir, env=tf.environ(),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while simulator.stats()["commits"] < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)  # the next group is committing now
+    # the first group is committed and the next one is committing now (for commit_duration)
+    assert simulator.wait_for("commits_started", 2), "the second commit never started"
     proc.kill()  # terraform alone: its provider is orphaned, as when a runner kills the main process
     proc.wait()
     deadline = time.monotonic() + 30

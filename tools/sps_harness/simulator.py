@@ -62,6 +62,20 @@ class RunningSimulator:
         result: dict[str, Any] = self.admin("stats")
         return result
 
+    def wait_for(self, stat: str, at_least: int = 1, timeout: float = 60) -> bool:
+        """Whether `stat` of `stats()` (`commits_started`, `open_transactions`, `lock_held`, ...)
+        reached `at_least` within `timeout` seconds: the simulator answers as soon as it does
+        (`/_sim/wait`), so a test waits for the event itself instead of sleeping."""
+        resp = requests.get(
+            f"{self.url}/_sim/wait",
+            params={"until": stat, "at_least": at_least, "timeout": timeout},
+            verify=self.ca or True,
+            timeout=timeout + 10,
+            proxies={"https": "", "http": ""},
+        )
+        resp.raise_for_status()
+        return bool(resp.json()["reached"])
+
     def committed(self) -> dict[str, dict[str, Any]]:
         result: dict[str, dict[str, Any]] = self.admin("committed")
         return result
