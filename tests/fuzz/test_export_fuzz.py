@@ -42,7 +42,7 @@ from sps_catalog.walk import leaves
 from sps_export.selection import RESERVED
 from sps_harness import Terraform, start_simulator
 from sps_harness.populate import populate
-from tests.conftest import firmware_for
+from tests.support.firmware import firmware_for
 from tests.support.fuzzing import SCALE, count
 
 CATALOG = load_catalog()

@@ -66,9 +66,10 @@ class RunningSimulator:
         """Whether `stat` of `stats()` (`commits_started`, `open_transactions`, `lock_held`, ...)
         reached `at_least` within `timeout` seconds: the simulator answers as soon as it does
         (`/_sim/wait`), so a test waits for the event itself instead of sleeping."""
+        params: dict[str, str | int | float] = {"until": stat, "at_least": at_least, "timeout": timeout}
         resp = requests.get(
             f"{self.url}/_sim/wait",
-            params={"until": stat, "at_least": at_least, "timeout": timeout},
+            params=params,
             verify=self.ca or True,
             timeout=timeout + 10,
             proxies={"https": "", "http": ""},
