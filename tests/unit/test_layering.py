@@ -18,7 +18,7 @@ FORBIDDEN = {
         "sps_provider.coordinator",
         "sps_provider.client",
     ),
-    # the plugin transport knows methods and messages, not resources (DESIGN.md)
+    # the plugin transport knows methods and messages, not resources (ADR 0016)
     "provider/sps_provider/transport": (
         "sps_provider.engine",
         "sps_provider.provider",
