@@ -166,11 +166,11 @@ def same_json(text: Any, value: Any) -> bool:
         return False
 
 
-def extra_state(planned_text: Any, body: Any) -> Any:
-    """`extra_json` for state: the planned text while the appliance holds what it says (the user's
-    spelling stays), else the appliance's values for its fields, canonically spelled."""
-    extra, problem = parse_extra(planned_text)
-    if extra is None or problem is not None:
+def extra_state(planned_text: Any, extra: dict[str, Any] | None, body: Any) -> Any:
+    """`extra_json` for state: the planned text (parsed: `extra`, None when unset or not an object)
+    while the appliance holds what it says (the user's spelling stays), else the appliance's values
+    for its fields, canonically spelled."""
+    if extra is None:
         return None
     held = read_extra(extra, body)
-    return planned_text if same_json(planned_text, held) else canonical(held)
+    return planned_text if held == extra else canonical(held)

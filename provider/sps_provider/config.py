@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sps_catalog.provider_settings import BY_NAME, SETTINGS, seconds_problem, url_problem
 from sps_catalog.scalars import SCALARS
+from sps_provider.client.settings import Settings
 from sps_provider.coordinator.policy import Policy
 from sps_provider.protocol import cty
 from sps_provider.protocol.diagnostics import Diagnostics
@@ -30,15 +31,11 @@ ATTRS: tuple[Attr, ...] = tuple(
 
 @dataclass(frozen=True)
 class ProviderConfig:
-    url: str
-    username: str
-    password: str
-    verify: bool | str
-    request_timeout: float
-    policy: Policy
+    """The provider block: the sessions' connection settings (their repr masks the password) and
+    the transactions' policy."""
 
-    def __repr__(self) -> str:
-        return f"ProviderConfig(url={self.url!r}, username={self.username!r}, password='***')"
+    settings: Settings
+    policy: Policy
 
 
 Invalid = Callable[[str, str], None]  # (attribute, detail) -> an error on that attribute
@@ -89,11 +86,13 @@ def parse(config: dict[str, Any], diags: Diagnostics) -> ProviderConfig | None:
             ["allow_plaintext_http"],
         )
     return ProviderConfig(
-        url=str(values["url"]),
-        username=str(values["username"]),
-        password=str(values["password"]),
-        verify=False if insecure else (values["ca_bundle"] or True),
-        request_timeout=float(values["request_timeout"]),
+        settings=Settings(
+            url=str(values["url"]),
+            username=str(values["username"]),
+            password=str(values["password"]),
+            verify=False if insecure else (values["ca_bundle"] or True),
+            timeout=float(values["request_timeout"]),
+        ),
         policy=Policy(
             group_commit=bool(values["group_commit"]),
             lock_timeout=float(values["lock_timeout"]),

@@ -216,25 +216,19 @@ class Provider:
             parsed = provider_config.parse(raw, diags)
             if parsed is None:
                 return
-            from sps_provider.client.session import Settings, SpsClient
+            from sps_provider.client.session import SpsClient
             from sps_provider.coordinator.group_commit import GroupCommit
             from sps_provider.coordinator.transactions import Transactions
 
-            settings = Settings(
-                url=parsed.url,
-                username=parsed.username,
-                password=parsed.password,
-                verify=parsed.verify,
-                timeout=parsed.request_timeout,
-            )
+            settings = parsed.settings
             reader = SpsClient(settings)
             if not check_credentials(reader, diags):
                 return
             self.reader = reader
             self.refresh = RefreshReader(self.reader)
             writer = SpsClient(settings, relogin=False)
-            self.group_commit = GroupCommit(Transactions(writer, parsed.policy, self.reader, parsed.url))
-            log.debug("configured for %s", parsed.url)
+            self.group_commit = GroupCommit(Transactions(writer, parsed.policy, self.reader, settings.url))
+            log.debug("configured for %s", settings.url)
 
         self.guarded("ConfigureProvider", diags, run, None)
         return pb.ConfigureProvider.Response(diagnostics=diags.items)

@@ -3,7 +3,7 @@ line, a traceback or a debugger print cannot leak it."""
 
 from __future__ import annotations
 
-from sps_provider.client.session import Settings
+from sps_provider.client.settings import Settings
 from sps_provider.config import parse
 from sps_provider.coordinator.changes import Change, Step
 from sps_provider.protocol.diagnostics import Diagnostics

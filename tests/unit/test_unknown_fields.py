@@ -66,9 +66,10 @@ def test_extra_json_merges_objects_and_reads_back_only_what_it_sets() -> None:
     assert merge_extra({"a": {"x": 1}, "b": 1}, {"a": {"y": 2}, "c": 3}) == {"a": {"x": 1, "y": 2}, "b": 1, "c": 3}
     body = {"a": {"x": 1, "y": 2}, "c": 3, "d": 4}
     spelled = '{ "c": 3, "a": {"y": 2} }'
-    assert extra_state(spelled, body) == spelled, "the user's spelling stays while the values agree"
-    assert extra_state(spelled, {**body, "c": 4}) == canonical({"a": {"y": 2}, "c": 4})
-    assert extra_state(None, body) is None
+    extra, _ = parse_extra(spelled)
+    assert extra_state(spelled, extra, body) == spelled, "the user's spelling stays while the values agree"
+    assert extra_state(spelled, extra, {**body, "c": 4}) == canonical({"a": {"y": 2}, "c": 4})
+    assert extra_state(None, None, body) is None
 
 
 def test_constructs_take_extra_json_as_a_mapping_and_refuse_modelled_fields() -> None:

@@ -6,7 +6,6 @@ import logging
 import os
 import ssl
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -15,22 +14,10 @@ from requests.adapters import HTTPAdapter
 from sps_catalog.firmware import INFO_PATH
 from sps_provider import no_wait
 from sps_provider.client import errors
+from sps_provider.client.settings import Settings as Settings  # sps-export imports it from here
 
 log = logging.getLogger(__name__)
 GET_ATTEMPTS = 4
-
-
-@dataclass(frozen=True)
-class Settings:
-    url: str
-    username: str
-    password: str
-    verify: bool | str = True
-    timeout: float = 30.0
-    user_agent: str = "terraform-provider-sps"
-
-    def __repr__(self) -> str:
-        return f"Settings(url={self.url!r}, username={self.username!r}, password='***', verify={self.verify!r})"
 
 
 class SpsClient:

@@ -90,16 +90,22 @@ class ResourceEngine:
     def body_fields(self, tf: dict[str, Any]) -> dict[str, Any]:
         return {f.name: tf.get(f.name) for f in self.t.fields}
 
-    def put(self, path: str, body: Any) -> Step:
-        """A PUT that sends back, unchanged, the fields the catalog does not model (a PUT replaces
-        the whole object): they are read inside the transaction, just before the write."""
+    def put_step(self, path: str, body: Any) -> Step:
+        """The step of a PUT (the transaction sends it) that sends back, unchanged, the fields the
+        catalog does not model (a PUT replaces the whole object): they are read inside the
+        transaction, just before the write."""
         return Step("PUT", path, body, merge=partial(keep_unknown, self.t.root))
 
-    def state_from_body(self, key: str, body: Any, versions: Any = None) -> dict[str, Any]:
+    def state_from_body(self, key: str, body: Any, versions: Any = None,
+                        extra: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
         """State from an SPS body; secret versions and which extra fields are managed come from
-        Terraform (SPS does not know them)."""
+        Terraform (SPS does not know them). `extra`: `versions`' `extra_json` when the caller has
+        parsed it already (None: parsed here)."""
         state = {"key": key, **to_terraform(self.t.root, body)}
-        state[EXTRA_JSON] = extra_state(versions.get(EXTRA_JSON) if isinstance(versions, dict) else None, body)
+        text = versions.get(EXTRA_JSON) if isinstance(versions, dict) else None
+        if extra is None:
+            extra, _ = parse_extra(text)
+        state[EXTRA_JSON] = extra_state(text, extra, body)
         for path, f in self.t.secrets:
             _, version = secret_input(versions, path, f)
             set_in(state, (*path[:-1], f.write_only_name), None)
@@ -210,7 +216,7 @@ class ResourceEngine:
                     current = self.body_fields(prior)
                     released = release_references(t.root, current)
                     if released != current:
-                        slot.submit([self.put(t.api_path, to_body(root, released))])
+                        slot.submit([self.put_step(t.api_path, to_body(root, released))])
                         refresh.invalidate(t)  # not read back: the next read fetches it
                     diags.warning(
                         f"{t.resource_type} removed from Terraform state only",
@@ -237,7 +243,7 @@ class ResourceEngine:
             write = (
                 Step("POST", t.api_path, body, on_result=self.claim)
                 if key is None
-                else self.put(self.object_path(key), body)
+                else self.put_step(self.object_path(key), body)
             )
             try:
                 results = slot.submit(self.steps(planned, config or {}, write))
@@ -250,7 +256,7 @@ class ResourceEngine:
                 key = results[-1]
             doc = reader.get(self.object_path(key))
             refresh.committed(t, key, doc.get("body"))
-            return self.state_from_body(key, doc.get("body"), planned)
+            return self.state_from_body(key, doc.get("body"), planned, extra)
         except errors.SpsError as exc:
             refresh.invalidate(t)
             report_sps_error(diags, t, "apply", exc)
