@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sps_harness import postgres
-from sps_harness.pgclient import Client
+from sps_harness.pgclient import Client, ClientError, find_psql
 from tests.support.children import Started, record_children
 from tests.support.paths import ROOT
 
@@ -45,3 +45,10 @@ def test_no_command_line_of_sps_pg_holds_the_password(started: Started) -> None:
     for argv, _ in started:
         assert not any(password in arg for arg in argv), f"the password is on the command line of {argv[0]}"
     assert all(env["PGPASSWORD"] == password for _, env in psqls)
+
+
+def test_a_session_that_cannot_connect_says_why() -> None:
+    nowhere = Client(find_psql(), "postgres://tf:s3cret@127.0.0.1:1/x?connect_timeout=5")
+    with pytest.raises(ClientError, match="psql ended") as failed, nowhere.session():
+        pass
+    assert "127.0.0.1" in str(failed.value) and "s3cret" not in str(failed.value)

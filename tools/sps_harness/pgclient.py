@@ -122,7 +122,11 @@ class Session:
         self.proc = subprocess.Popen(
             argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors, text=True
         )
-        self.query("SET client_min_messages = warning")
+        try:
+            self.query("SET client_min_messages = warning")
+        except ClientError:
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, exc: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
