@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sps_export.hcl import secret_variable
+from sps_export.hcl import secret_description, secret_variable, source
 from sps_export.selection import Export
 
 Format = Literal["python", "hcl"]
@@ -17,11 +17,10 @@ def _cell(text: str) -> str:
 
 def render(export: Export, fmt: Format, appliance_name: str) -> str:
     n = len(export.resources)
-    firmware = f" (SPS {export.firmware})" if export.firmware else ""
     lines = [
         f"# SPS appliance `{appliance_name}`, adopted with sps-export",
         "",
-        f"Exported from {export.url}{firmware}: {n} objects, each with an import block, so the first plan",
+        f"Exported from {source(export)}: {n} objects, each with an import block, so the first plan",
         f"only adopts them: `Plan: {n} to import, 0 to add, 0 to change, 0 to destroy.`",
         "",
         "## Steps",
@@ -60,7 +59,7 @@ def render(export: Export, fmt: Format, appliance_name: str) -> str:
         ]
         lines += [
             f"| `{secret_variable(export, s)}` | `{res.t.resource_type}` `{_cell(res.name)}` | "
-            f"`{'.'.join((*s.path[:-1], s.field.write_only_name))}` | {_cell(s.field.description)} |"
+            f"`{'.'.join((*s.path[:-1], s.field.write_only_name))}` | {_cell(secret_description(res, s))} |"
             for res, s in secrets
         ]
     else:
