@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:bO9bHKDV5r6BraoWZhZD5e21Tgj3wJR6gTT28xvnKvg=",
+    "h1:DBV3RJK+OMnOG5j+fgTDwDoJcdAjCko3sJFfKknVBVY=",
   ]
 }

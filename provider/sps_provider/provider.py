@@ -89,7 +89,7 @@ class Provider:
     def schema_response(self) -> pb.GetProviderSchema.Response:
         resp = pb.GetProviderSchema.Response(
             provider=schema(provider_config.ATTRS, "Manage One Identity Safeguard for Privileged Sessions (SPS)."),
-            server_capabilities=pb.ServerCapabilities(plan_destroy=False, get_provider_schema_optional=True),
+            server_capabilities=pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True),
         )
         for name, r in self.resources.items():
             resp.resource_schemas[name].CopyFrom(schema(r.attrs, r.t.description, r.t.schema_version))
@@ -297,7 +297,7 @@ class Provider:
         def run() -> Any:
             wanted = config if proposed is not None else None
             target = None
-            if wanted is not None and engine.version_limited and self.reader is not None:
+            if engine.version_limited and self.reader is not None:  # a destroy is a write too
                 try:
                     target = self.target()
                 except errors.SpsError as exc:

@@ -62,3 +62,38 @@ def test_lifecycle_on_7_3_1_then_upgrade_to_7_5_1(on_7_3_1: RunningSimulator, tf
         assert result.returncode != 0 and "SPS 7.5.1" in result.stderr, result.stderr
     finally:
         upgraded.stop()
+
+
+def test_removing_a_resource_read_only_after_an_upgrade_is_refused_at_plan_with_the_way_out(
+    on_7_3_1: RunningSimulator, tf: Terraform
+) -> None:
+    """Before, the plan said `1 to destroy` with no word and the apply failed with MethodNotAllowed."""
+    write(tf, on_7_3_1, "minimal")
+    tf.init()
+    tf.apply()
+    addresses = [a for a in tf.resources() if not a.startswith("data.")]  # the policy, its channel policy
+    key = tf.resources()["sps_vnc_connection_policy.this"]["key"]
+    on_7_3_1.args[on_7_3_1.args.index("--firmware") + 1] = "7.5.1"
+    upgraded = on_7_3_1.restart()
+    try:
+        main = tf.workdir / "main.tf"
+        main.write_text(REQUIRED_PROVIDERS + provider_block(upgraded))
+        for command in (("plan",), ("destroy", "-auto-approve")):
+            result = tf.run(*command, "-no-color", "-input=false", check=False)
+            err = " ".join(result.stderr.split())
+            assert result.returncode != 0, result.stdout
+            assert "sps_vnc_connection_policy cannot be destroyed on this appliance" in err, err
+            assert f"{upgraded.url} runs SPS 7.5.1" in err and f"{VNC.api_path}/{key}" in err, err
+            assert "`removed` block" in err and "destroy = false" in err and "terraform state rm" in err, err
+        assert upgraded.stats()["commits"] == 0
+
+        removed = "".join(
+            f"removed {{\n  from = {a}\n  lifecycle {{\n    destroy = false\n  }}\n}}\n" for a in addresses
+        )
+        main.write_text(REQUIRED_PROVIDERS + provider_block(upgraded) + removed)
+        tf.apply()
+        assert not tf.resources()
+        assert key in upgraded.committed()[VNC.path], "the object stays on the appliance"
+        assert upgraded.stats()["commits"] == 0
+    finally:
+        upgraded.stop()

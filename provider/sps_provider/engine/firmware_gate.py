@@ -3,7 +3,7 @@
 The catalog says from which and until which SPS version a type exists and is writable over REST,
 and which fields exist (`sps_catalog.firmware`); the provider reads the appliance's version once
 (`GET /api/info`) and turns a write the appliance would refuse into a plan error naming the
-appliance, its version and what to do instead.
+appliance, its version and what to do instead; a destroy is such a write too.
 """
 
 from __future__ import annotations
@@ -58,3 +58,21 @@ def check_plan(t: TypeDef, target: Target, values: dict[str, Any], writes: bool,
             "version has can be set through extra_json).",
             list(path),
         )
+
+
+def check_destroy(t: TypeDef, target: Target, key: Any, diags: Diagnostics) -> None:
+    """An error for destroying an object of a collection the appliance's firmware lets REST read
+    but not delete (the DELETE would answer MethodNotAllowed at apply, e.g. a VNC connection policy
+    after an upgrade to 7.5), with the ways to stop managing it instead. A singleton's destroy
+    only forgets it; a type that does not exist there has nothing to delete."""
+    version = target.firmware
+    if version is None or t.is_singleton or not t.versions.exists_on(version) or t.versions.writable_on(version):
+        return
+    diags.error(
+        f"{t.resource_type} cannot be destroyed on this appliance",
+        f"{target.url} runs SPS {version}, where {t.title} objects are read-only over REST "
+        f"({t.versions.describe()}), so deleting {t.api_path}/{key} would fail at apply. To stop managing it "
+        "and leave it on the appliance, remove it from the state: a `removed` block naming it with "
+        "`lifecycle { destroy = false }`, or `terraform state rm <address>`. To delete it, use the SPS web "
+        "interface, then remove it from the state the same way.",
+    )

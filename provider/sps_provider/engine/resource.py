@@ -38,7 +38,7 @@ from sps_provider.client import errors
 from sps_provider.coordinator.changes import Step
 from sps_provider.engine.attrs import object_type, resource_attrs
 from sps_provider.engine.convert import complete, release_references, to_body, to_terraform, with_defaults
-from sps_provider.engine.firmware_gate import Target, check_plan
+from sps_provider.engine.firmware_gate import Target, check_destroy, check_plan
 from sps_provider.engine.lookups import check_on_appliance
 from sps_provider.engine.referrers import delete_when_released, report_still_referenced
 from sps_provider.engine.report import report_sps_error
@@ -145,6 +145,8 @@ class ResourceEngine:
             with self._owned_lock:
                 self.managed.add(prior["key"])
         if config is None:
+            if prior is not None and target is not None:
+                check_destroy(self.t, target, prior.get("key"), diags)
             return Plan(None, [])
         if not validated:
             self.validate(config, diags, prior)
