@@ -3455,18 +3455,22 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
   'kind': 'singleton',
   'writable': False,
   'body': 'list',
-  'default': [],
+  'default': [{'group': 'basic-view', 'objects': ['/special/basic'], 'permission': 'read'},
+              {'group': 'basic-write', 'objects': ['/special/basic'], 'permission': 'write'},
+              {'group': 'auth-view', 'objects': ['/special/auth'], 'permission': 'read'},
+              {'group': 'auth-write', 'objects': ['/special/auth'], 'permission': 'write'}],
   'description': 'Group privileges (access control lists); read-only over REST, its body is a list of '
                  '{group, objects, permission}.',
   'sources': [{'page': 'https://support.oneidentity.com/ko-kr/technical-documents/doc1672512',
                'version': '6.x',
                'said': 'aaa/acls: body is a list of {group, objects, permission}; privileges cannot be '
-                       'edited over REST'},
+                       'edited over REST; sample basic-view, basic-write (/special/basic), auth-view, '
+                       'auth-write (/special/auth), sea... (cut)'},
               {'page': 'https://support.oneidentity.com/es-es/technical-documents/one-identity-safeguard-for-privileged-sessions/7.0.2%20lts/rest-api-reference-guide/17',
                'version': '7.0.2 LTS',
                'said': 'acls: access control settings for usergroups'}],
-  'inferred': 'The factory list is not documented: the simulator starts with an empty list (issue 25 item 5 '
-              'gives it its behaviour).'},
+  'inferred': "The factory list is not documented: the simulator starts with the sample's four entries "
+              'before its cut (the rest of the list is unknown).'},
  {'path': 'aaa/ldap_servers',
   'kind': 'collection',
   'versions': {'since': '7.0'},

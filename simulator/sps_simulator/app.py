@@ -259,7 +259,10 @@ class Api:
                 "transaction": {"status": status},
             }
         return {
-            "body": {"status": status, "commit_message": "optional"},
+            "body": {
+                "status": status,
+                "commit_message": "required" if self.appliance.commit_message_required() else "optional",
+            },
             "key": "transaction",
             "meta": self.meta(s, href=TRANSACTION, parent="/api", changes=f"{TRANSACTION}/changes"),
         }
@@ -285,6 +288,9 @@ class Api:
             body = await self.json_body(request)
             if not isinstance(body, dict) or body.get("status") != "commit":
                 raise syntactic(TRANSACTION, 'To commit, PUT {"status": "commit"}.')
+            message = body.get("commit_message")
+            if message is not None and not isinstance(message, str):
+                raise syntactic(TRANSACTION, "commit_message must be a string.")
             if s.tx is not None:
                 a.counters.commits_started += 1
                 self.changed()
@@ -292,7 +298,7 @@ class Api:
                 await asyncio.sleep(a.faults.commit_duration)
                 if a.sessions.get(s.sid) is not s:  # it ended meanwhile: its transaction was reverted
                     raise unauthenticated(TRANSACTION)
-            a.commit(s)
+            a.commit(s, message)
             return JSONResponse(self.transaction_doc(s))
         a.revert(s)
         return JSONResponse({"meta": {"href": TRANSACTION, "parent": "/api"}})

@@ -41,6 +41,8 @@ WRITES_OPEN_TRANSACTIONS = Versions(since="6.9", note="[TX-OLD] 5.7.0, 6.0.x: mu
 """Where the first write opens the transaction itself; before, a write outside one is refused."""
 TRANSACTION_BODY = Versions(since="7.5", note="[TX-7.x] doc2256017, [TX-8.0]; old shape up to 7.x doc1959456")
 """Where `GET /api/transaction` answers `{body: {commit_message, status}}`; before, `{transaction: {status}}`."""
+ACCOUNTING = "management/accounting"
+"""The endpoint whose `require_commitlog` makes every commit need a `commit_message` [TX-7.x] [TX-8.0]."""
 REMAINING_SECONDS_SHOWN = 600
 """The most `meta.remaining_seconds` shows: every doc sample has 600 (one 599), while a session
 lasts 20 idle minutes [AUTH-7.0.5.1]; how the two relate is not documented (docs/simulator.md)."""
@@ -272,10 +274,24 @@ class Appliance:
         if self.lock_owner == s.sid:
             self.lock_owner = None
 
-    def commit(self, s: Session) -> None:
+    def commit_message_required(self) -> bool:
+        """Whether the committed accounting settings require a commit message (`require_commitlog`,
+        where this firmware serves them)."""
+        if self.opaque.get(ACCOUNTING) is None:
+            return False
+        settings = self.committed.get(ACCOUNTING, {}).get(ACCOUNTING.rsplit("/", 1)[-1])
+        return isinstance(settings, dict) and settings.get("require_commitlog") is True
+
+    def commit(self, s: Session, message: str | None = None) -> None:
         tx = s.tx
         if tx is None:
             return
+        if not (message and message.strip()) and self.commit_message_required():
+            raise semantic(
+                "/api/transaction",
+                f"A commit message is required (require_commitlog is set in /api/configuration/{ACCOUNTING}): "
+                'PUT {"status": "commit", "commit_message": "<why>"}.',
+            )
         changed = tx.candidate.changed()
         problems = self.check_integrity(tx.candidate)
         problems += [

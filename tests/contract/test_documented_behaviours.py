@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sps_harness import RunningSimulator, start_simulator
+from sps_harness.inprocess import InProcessProvider, ProviderError
 from tests.support.simulator_api import API, Client, error_of
 
 TIME_POLICIES = f"{API}/policies/time_policies"
@@ -125,7 +126,6 @@ def test_the_construct_finds_the_default_ssh_channel_policy_by_name(sim: Running
 
     from sps_constructs import Appliance
     from sps_constructs.types.ssh_channel_policy import SshChannelPolicy
-    from sps_harness.inprocess import InProcessProvider
 
     sps = Appliance(TerraformStack(App(outdir=str(tmp_path / "synth")), "s"), "sps", url=sim.url)
     lookup = SshChannelPolicy.builtin(sps, "default")
@@ -156,3 +156,89 @@ def test_admin_exists_and_cannot_be_deleted(api: Client) -> None:
     assert r.status_code == 400 and error_of(r)["type"] == "SemanticError"
     assert "built-in" in error_of(r)["message"]
     assert api.ok("GET", f"{USERS}/{users['admin']}")["body"]["name"] == "admin"
+
+
+# -- aaa: the ACLs and the container -------------------------------------------------------------
+def test_acls_are_a_read_only_list_valued_body(api: Client) -> None:
+    """[ACLS]: `GET /api/configuration/aaa/acls` answers `body` as a list of `{group, objects,
+    permission}` (the sample's entries); the privileges cannot be edited over REST."""
+    doc = api.ok("GET", f"{API}/aaa/acls")
+    assert doc["key"] == "acls" and isinstance(doc["body"], list) and doc["body"]
+    for acl in doc["body"]:
+        assert set(acl) == {"group", "objects", "permission"} and acl["permission"] in ("read", "write")
+    assert doc["body"][0] == {"group": "basic-view", "objects": ["/special/basic"], "permission": "read"}
+    assert doc["meta"]["parent"] == f"{API}/aaa"
+    for method in ("PUT", "POST", "DELETE"):
+        r = api.call(method, f"{API}/aaa/acls", [])
+        assert r.status_code == 405 and error_of(r)["type"] == "MethodNotAllowed", method
+
+
+def test_the_aaa_container_lists_its_documented_children(api: Client) -> None:
+    """7.0.2 LTS guide: `aaa` lists acls, ldap_servers, local_database, login_methods, settings
+    (8.0 adds saml2; the simulator plays 7.5.1)."""
+    kids = [item["key"] for item in api.ok("GET", f"{API}/aaa")["items"]]
+    assert kids == ["acls", "ldap_servers", "local_database", "login_methods", "settings"]
+    assert api.ok("GET", f"{API}/aaa/acls")["meta"]["next"] == f"{API}/aaa/ldap_servers"
+
+
+# -- accounting: require_commitlog -------------------------------------------------------------
+ACCOUNTING = f"{API}/management/accounting"
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[RunningSimulator]:
+    s = start_simulator(tmp_path / "sim-commitlog")
+    yield s
+    s.stop()
+
+
+def require_commitlog(sim: RunningSimulator) -> None:
+    """Set `require_commitlog` (the commit that sets it needs no message: the rule is the committed one)."""
+    api = Client(sim)
+    api.ok("PUT", ACCOUNTING, {"require_commitlog": True})
+    api.commit()
+
+
+def test_accounting_is_served_and_commits_need_no_message_by_default(api: Client) -> None:
+    """[TX-7.x]: `commit_message` is `optional` while `require_commitlog` in
+    /api/configuration/management/accounting is false."""
+    doc = api.ok("GET", ACCOUNTING)
+    assert doc["key"] == "accounting" and doc["body"] == {"require_commitlog": False}
+    assert api.ok("GET", "/api/transaction")["body"]["commit_message"] == "optional"
+    api.ok("POST", TIME_POLICIES, time_policy("tf_no_message"), status=201)
+    api.commit()
+
+
+def test_require_commitlog_makes_a_commit_message_required(fresh: RunningSimulator) -> None:
+    """[TX-7.x]: with `require_commitlog` true the status says `required`, and a commit without a
+    message is refused (the error is not documented: 400 SemanticError, the transaction stays open)."""
+    require_commitlog(fresh)
+    api = Client(fresh)
+    assert api.ok("GET", "/api/transaction")["body"]["commit_message"] == "required"
+    api.ok("POST", TIME_POLICIES, time_policy("tf_needs_a_message"), status=201)
+    for body in ({"status": "commit"}, {"status": "commit", "commit_message": "  "}):
+        r = api.call("PUT", "/api/transaction", body)
+        assert r.status_code == 400 and error_of(r)["type"] == "SemanticError", r.text
+        assert "commit message is required" in error_of(r)["message"]
+    r = api.call("PUT", "/api/transaction", {"status": "commit", "commit_message": 42})
+    assert r.status_code == 400 and error_of(r)["type"] == "SyntacticError"
+    assert api.ok("GET", "/api/transaction")["body"]["status"] == "open"
+    api.ok("PUT", "/api/transaction", {"status": "commit", "commit_message": "ticket 42"})
+    assert api.ok("GET", "/api/transaction")["body"]["status"] == "closed"
+
+
+def test_the_provider_commits_with_its_commit_message_where_one_is_required(fresh: RunningSimulator) -> None:
+    require_commitlog(fresh)
+    config = time_policy("tf_provider_message")
+    without = InProcessProvider(fresh)
+    try:
+        with pytest.raises(ProviderError, match="commit message is required"):
+            without.create("sps_time_policy", config)
+    finally:
+        without.close()
+    provider = InProcessProvider(fresh, commit_message="managed by terraform")
+    try:
+        state = provider.create("sps_time_policy", config)
+    finally:
+        provider.close()
+    assert Client(fresh).ok("GET", f"{TIME_POLICIES}/{state['key']}")["body"]["name"] == "tf_provider_message"

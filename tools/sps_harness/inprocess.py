@@ -25,9 +25,10 @@ class ProviderError(Exception):
 
 
 class InProcessProvider:
-    def __init__(self, sim: RunningSimulator, username: str = "admin", password: str = "admin") -> None:
+    def __init__(self, sim: RunningSimulator, username: str = "admin", password: str = "admin", **more: Any) -> None:
+        """`more`: further provider settings (e.g. `commit_message`)."""
         self.servicer = Provider()
-        settings = {"url": sim.url, "username": username, "password": password, "ca_bundle": sim.ca}
+        settings = {"url": sim.url, "username": username, "password": password, "ca_bundle": sim.ca, **more}
         config_type = object_type(provider_config.ATTRS)
         request = pb.ConfigureProvider.Request(config=self._dv(config_type, settings))
         self._check("ConfigureProvider", self.servicer.ConfigureProvider(request, None).diagnostics)
