@@ -1,4 +1,5 @@
-"""Write docs/reliability.md from the case counts of a `make fuzz` run."""
+"""Write docs/reliability.md from the case counts of a `make fuzz` run; its hand-written sections
+(from `KEPT`, the threat model) are kept as they are."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import sys
 from datetime import date
 from pathlib import Path
 
+KEPT = "\n## Threat model"
+
 
 def main() -> int:
     counts: dict[str, int] = json.loads(Path(sys.argv[1]).read_text())
     out = Path(sys.argv[2])
+    old = out.read_text() if out.exists() else ""
+    kept = old[old.index(KEPT) :] if KEPT in old else ""
     rows = "\n".join(f"| {group} | {n:,} |" for group, n in sorted(counts.items()))
-    out.write_text(f"""# Reliability: fuzzing results
+    out.write_text(f"""# Reliability: fuzzing results and threat model
 
 Written by `make fuzz` (last run {date.today().isoformat()}): hypothesis cases generated from the
 catalog (`tests/fuzz/`), all passing. `make test` runs a small seeded sample of the same tests.
@@ -47,7 +52,7 @@ What each case must hold:
 Failures found while building this and fixed (now regular tests): Starlette answered unknown
 methods with a plain-text 405 instead of the documented error shape, and `PATCH /api/transaction`
 reverted the open transaction (tests/contract/test_auth.py).
-""")
+{kept}""")
     print(out.read_text())
     return 0
 
