@@ -26,7 +26,7 @@ from sps_catalog.option_caps import caps, excesses, options_of
 from sps_catalog.paths import dotted
 from sps_catalog.values import Problem, apply_defaults, validate
 from sps_catalog.versions import Versions
-from sps_simulator import newer_firmware, text
+from sps_simulator import mend, newer_firmware
 from sps_simulator.bruteforce import LoginGuard
 from sps_simulator.candidate import Candidate, Overlay
 from sps_simulator.errors import ApiError, method_not_allowed, not_found, semantic, syntactic
@@ -144,7 +144,9 @@ class Appliance:
         self.committed: Config = store.load()
         self.opaque.fill(self.committed)
         self.types_by_path = {t.path: t for t in catalog}
-        self.mended = self.mend_stored_text()
+        self.mended = self.mend_stored()
+        self.set_aside = [self.href(path, key) for path, key in store.set_aside_now]
+        self.restore_singletons()
         self.index = Index()
         for t in catalog:
             objs = self.committed.setdefault(t.path, {})
@@ -166,19 +168,35 @@ class Appliance:
             config[t.path] = objs
         return config | self.opaque.factory()
 
-    def mend_stored_text(self) -> list[str]:
-        """Hrefs of the stored objects whose text was not Unicode (lone surrogates, committed before
-        requests were checked for them), now mended in memory and in the store: such a string
-        cannot be answered as UTF-8, so left alone it would fail every list of its type for good."""
+    def href(self, path: str, key: str) -> str:
+        t = self.types_by_path.get(path)
+        return f"{t.api_path if t else path}/{key}"
+
+    def restore_singletons(self) -> None:
+        """A singleton always exists on SPS: one the state lacks (its row set aside, or a type newer
+        than the state) starts from its initial body, as on a new state."""
+        factory: Config | None = None
+        deltas: list[Delta] = []
+        for t in self.catalog:
+            if t.is_singleton and t.singleton_key not in self.committed.get(t.path, {}):
+                factory = factory or self.factory_config()
+                body = factory[t.path][t.singleton_key]
+                self.committed.setdefault(t.path, {})[t.singleton_key] = body
+                deltas.append(Delta(t.path, {t.singleton_key: body}, ()))
+        if deltas:
+            self.store.save(deltas)
+
+    def mend_stored(self) -> list[str]:
+        """Hrefs of the stored objects whose values no answer could carry (`mend.py`: lone
+        surrogates, NaN, infinities), now mended in memory and in the store."""
         deltas: list[Delta] = []
         hrefs: list[str] = []
         for path, objs in self.committed.items():
-            fixed = {key: text.mended(body) for key, body in objs.items() if text.bad_text(body) is not None}
+            fixed = {key: mend.mended(body) for key, body in objs.items() if mend.needs_mending(body)}
             if fixed:
                 objs.update(fixed)
                 deltas.append(Delta(path, fixed, ()))
-                t = self.types_by_path.get(path)
-                hrefs += [f"{t.api_path if t else path}/{key}" for key in fixed]
+                hrefs += [self.href(path, key) for key in fixed]
         if deltas:
             self.store.save(deltas)
         return hrefs

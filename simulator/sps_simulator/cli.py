@@ -100,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         firmware=args.firmware,
     )
     for href in appliance.mended:
-        print(f"sps-simulator: mended {href!r}: its stored text held lone surrogates, now U+FFFD", file=sys.stderr)
+        print(f"sps-simulator: mended {href!r}: lone surrogates now U+FFFD, NaN and infinities null", file=sys.stderr)
+    for href in appliance.set_aside:
+        print(f"sps-simulator: set aside {href!r}: its stored body is not JSON (table set_aside)", file=sys.stderr)
     appliance.faults.fail_commits = args.fail_commits
     appliance.faults.latency = args.latency
     appliance.faults.commit_duration = args.commit_duration

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS objects (
 );
 CREATE INDEX IF NOT EXISTS objects_order ON objects (type_path, position);
 CREATE TABLE IF NOT EXISTS info (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS set_aside (type_path TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL);
 """
 
 UPSERT = """
@@ -54,16 +55,31 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        self.set_aside_now: list[tuple[str, str]] = []
 
     def is_initialized(self) -> bool:
         row = self._db.execute("SELECT value FROM info WHERE name='initialized'").fetchone()
         return row is not None
 
     def load(self) -> Config:
+        """The committed configuration. A row whose body is not JSON (only an edit of the file
+        makes one) is moved to the `set_aside` table, so it can neither stop the start nor fail
+        a list; `set_aside_now` names those of this load."""
         config: Config = {}
+        unreadable: list[tuple[str, str, str]] = []
         rows = self._db.execute("SELECT type_path, key, body FROM objects ORDER BY type_path, position")
-        for type_path, key, body in rows:
-            config.setdefault(type_path, {})[key] = json.loads(body)
+        for type_path, key, body in rows.fetchall():
+            try:
+                config.setdefault(type_path, {})[key] = json.loads(body)
+            except (ValueError, TypeError):
+                unreadable.append((type_path, key, str(body)))
+        if unreadable:
+            cur = self._db.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            cur.executemany("INSERT INTO set_aside (type_path, key, body) VALUES (?, ?, ?)", unreadable)
+            cur.executemany("DELETE FROM objects WHERE type_path=? AND key=?", [row[:2] for row in unreadable])
+            cur.execute("COMMIT")
+        self.set_aside_now = [(type_path, key) for type_path, key, _ in unreadable]
         return config
 
     def initialize(self, config: Config) -> None:

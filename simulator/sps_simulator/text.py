@@ -4,8 +4,8 @@ JSON lets a request spell a lone surrogate (`"\\ud800"`), and Python's JSON read
 even from raw bytes; such a string cannot be written as UTF-8, so every answer that would carry
 it (the list of its type, the transaction's changes) fails. Requests holding one are refused
 (`bodies.parse`), and so is a URL whose percent-escapes are not UTF-8 (`undecodable`); a stored
-one, written before that check existed, is mended when the state is loaded (docs/simulator.md,
-"Text that is not Unicode").
+one, written before that check existed, is mended when the state is loaded (`mend.py`,
+docs/simulator.md, "Text that is not Unicode").
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
 
 
@@ -48,12 +48,12 @@ def bad_text(value: Any) -> BadText | None:
     while stack:
         path, item = stack.pop()
         if isinstance(item, str):
-            found = _SURROGATE.search(item)
+            found = SURROGATE.search(item)
             if found:
                 return BadText(path or "(body)", found.start(), ord(found.group()))
         elif isinstance(item, dict):
             for key, child in reversed(item.items()):
-                found = _SURROGATE.search(key)
+                found = SURROGATE.search(key)
                 if found:
                     return BadText(
                         _join(path, key.encode("utf-8", "backslashreplace").decode()), found.start(), ord(found.group())
@@ -72,15 +72,3 @@ def undecodable(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return True
     return False
-
-
-def mended(value: Any) -> Any:
-    """`value` with every lone surrogate replaced by U+FFFD (as a UTF-8 decoder replaces what it
-    cannot read), in object keys and values at any depth."""
-    if isinstance(value, str):
-        return _SURROGATE.sub(REPLACEMENT, value)
-    if isinstance(value, dict):
-        return {mended(k): mended(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [mended(v) for v in value]
-    return value

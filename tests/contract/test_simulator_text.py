@@ -1,9 +1,11 @@
 """Text the simulator cannot hold (lone surrogates) is refused wherever a string enters, and a
-stored one never bricks a list (docs/simulator.md, "Text that is not Unicode")."""
+stored row no answer could carry (such text, NaN, a body that is not JSON) never bricks a list
+(docs/simulator.md, "Text that is not Unicode")."""
 
 from __future__ import annotations
 
 import base64
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -113,5 +115,39 @@ def test_a_stored_surrogate_is_mended_at_start_up_instead_of_failing_every_list(
         row = store.load()["aaa/local_database/groups"][key]
         store.close()
         assert row == {"name": "x\ufffd", "members": ["m\ufffd"]}
+    finally:
+        sim.stop()
+
+
+def test_stored_nan_and_rows_that_are_not_json_never_brick_a_list_or_the_start(tmp_path: Path) -> None:
+    """A hand-edited state: a NaN becomes null, a body that is not JSON is set aside (a singleton's
+    then starts from its initial body), and everything answers."""
+    sim = start_simulator(tmp_path)
+    api = Client(sim)
+    nan_key = api.ok("POST", GROUPS, {"name": "stored_nan"}, status=201)["key"]
+    broken_key = api.ok("POST", GROUPS, {"name": "stored_broken"}, status=201)["key"]
+    api.commit()
+    options = api.ok("GET", f"{API}/mssql/options")["body"]
+    sim.stop()
+    db = sqlite3.connect(sim.state)
+    db.execute("UPDATE objects SET body=? WHERE key=?", ('{"name": "stored_nan", "members": [NaN]}', nan_key))
+    db.execute("UPDATE objects SET body='{not json' WHERE key=? OR type_path='mssql/options'", (broken_key,))
+    db.commit()
+    db.close()
+    sim = sim.restart()
+    try:
+        again = Client(sim)
+        items = {item["key"]: item["body"] for item in again.ok("GET", GROUPS)["items"]}
+        assert items[nan_key] == {"name": "stored_nan", "members": [None]}
+        assert broken_key not in items
+        assert again.ok("GET", f"{API}/mssql/options")["body"] == options
+        log = sim.log.read_text()
+        assert f"set aside '{GROUPS}/{broken_key}'" in log and f"mended '{GROUPS}/{nan_key}'" in log, log
+        db = sqlite3.connect(sim.state)
+        aside = sorted(db.execute("SELECT type_path, key, body FROM set_aside").fetchall())
+        db.close()
+        assert aside == sorted(
+            [("aaa/local_database/groups", broken_key, "{not json"), ("mssql/options", "options", "{not json")]
+        )
     finally:
         sim.stop()
