@@ -36,10 +36,10 @@ node_modules/.installed: package.json package-lock.json
 provider: $(VENV)/.installed
 	$(VENV)/bin/sps-provider-install --mirror .mirror --tfrc sps.tfrc
 
-# The committed .terraform.lock.hcl files (examples/hcl, the demo, the fleet),
+# The committed .terraform.lock.hcl files (examples/hcl, the demo, the fleet, sps-init's template),
 # rewritten from the current package: commit them with the provider change that altered them (a test
 # fails while they are stale). Nothing else writes them: `make demo` and `make test` only verify.
-LOCKED := examples/hcl/.terraform.lock.hcl stacks/demo.terraform.lock.hcl stacks/fleet.terraform.lock.hcl
+LOCKED := examples/hcl/.terraform.lock.hcl stacks/demo.terraform.lock.hcl stacks/fleet.terraform.lock.hcl tools/sps_init/template/terraform.lock.hcl
 lock: provider
 	rm -f examples/hcl/.terraform.lock.hcl
 	cd examples/hcl && TF_CLI_CONFIG_FILE=$(CURDIR)/sps.tfrc terraform providers lock \
@@ -48,12 +48,13 @@ lock: provider
 
 # The one way Python dependency versions change (docs/adr/0018): uv resolves pyproject.toml into
 # requirements.lock (and requirements-cdktn.lock, the cdktn extra alone), exact versions with every
-# file's hash; the virtualenv is rebuilt from it and the Terraform lock files follow the new package.
+# file's hash; sps-init's runtime part of it, the virtualenv and the Terraform lock files follow.
 relock: $(VENV)/.installed
 	$(VENV)/bin/uv pip compile pyproject.toml --quiet --extra dev --generate-hashes --universal \
 		--python-version 3.11 --custom-compile-command "make relock" --upgrade -o requirements.lock
 	$(PY) -m sps_harness.locks cdktn | $(VENV)/bin/uv pip compile - --quiet --generate-hashes --universal \
 		--python-version 3.11 --custom-compile-command "make relock" --upgrade -o requirements-cdktn.lock
+	$(PY) -m sps_harness.locks runtime
 	$(MAKE) lock
 
 # The registry archive terraform-provider-sps_<version>_<os>_<arch>.zip and its SHA256SUMS, and the

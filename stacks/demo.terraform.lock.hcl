@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:IS0ic5D0cpsCRfae2dHFNeXTzUB3TqgmWpE+M9kVnyU=",
+    "h1:xh3FxqYPUwTjLCtWwwoO/9DQeIXknTf4o8cQNFbLhew=",
   ]
 }

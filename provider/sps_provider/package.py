@@ -39,6 +39,9 @@ NAME = "terraform-provider-sps"
 RUNTIME = ("hpack", "protobuf", "msgpack", "cryptography", "requests")
 #: Installer bookkeeping that differs between installs of the same wheel.
 SKIPPED_METADATA = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+#: Generation-only folders of the project's packages: the provider never reads them and the wheel
+#: leaves them out, so a package built from an installed wheel (sps-init) equals one from a checkout.
+SKIPPED_FOLDERS = {("sps_catalog", "templates")}
 LAUNCHER = """#!/bin/sh
 '''':
 command -v "${{SPS_PROVIDER_PYTHON:=python3.11}}" >/dev/null || {{
@@ -107,8 +110,11 @@ def _files(packages: dict[str, Path], dists: list[Distribution]) -> dict[str, Pa
     out: dict[str, Path] = {}
     for name, root in packages.items():
         for path in root.rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                out[f"{name}/{path.relative_to(root).as_posix()}"] = path
+            parts = path.relative_to(root).parts
+            if (name, parts[0]) in SKIPPED_FOLDERS or "__pycache__" in parts or path.suffix == ".pyc":
+                continue
+            if path.is_file():
+                out[f"{name}/{'/'.join(parts)}"] = path
     for dist in dists:
         for rel in dist.files or []:
             posix = PurePosixPath(rel.as_posix())

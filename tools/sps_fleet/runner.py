@@ -29,6 +29,7 @@ from typing import Any, TextIO
 
 import requests
 
+from sps_fleet.listing import listing, mismatch
 from sps_fleet.progress import Outcome, Progress, report, summary_table
 from sps_fleet.statedb import PgBackend, StateDatabase, StateDatabaseError, StateDatabases, WaitedTooLong, pg_backend
 
@@ -273,7 +274,7 @@ def deploy(targets: list[Outcome], options: argparse.Namespace, stream: TextIO) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sps-fleet", description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("command", choices=["plan", "apply"])
+    parser.add_argument("command", choices=["plan", "apply", "list"], help="list: the appliances only (no terraform)")
     parser.add_argument("--app", type=Path, default=Path("stacks/fleet.py"), help="the fleet definition (Python)")
     parser.add_argument("--out", type=Path, default=Path("cdktf.out"), help="synthesis directory")
     parser.add_argument("--parallel", type=int, default=4, help="appliances deployed at once (default 4)")
@@ -281,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lock-timeout", default="120s", help="how long to retry a busy state lock")
     parser.add_argument("--report", type=Path, help="write the outcome per appliance as JSON (times in UTC)")
     parser.add_argument("--show-diff", action="store_true", help="plan: print each appliance's plan text")
+    parser.add_argument("--json", action="store_true", help="list: one line of JSON, [{name, url, ca_bundle}]")
+    parser.add_argument("--expect", help="list: exit 1 unless the appliances are exactly these (comma-separated)")
     parser.add_argument(
         "--lock-file",
         type=Path,
@@ -298,6 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     except FleetError as exc:
         print(f"sps-fleet: {exc}", file=sys.stderr)
         return 2
+    if args.command == "list":
+        listing(targets, args.json, sys.stdout)
+        problem = mismatch(targets, args.expect) if args.expect is not None else None
+        if problem:
+            print(f"sps-fleet: {problem}", file=sys.stderr)
+        return 1 if problem else 0
     started = time.monotonic()
     try:
         outcomes = deploy(targets, args, sys.stdout)

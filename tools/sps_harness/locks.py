@@ -25,6 +25,11 @@ PROJECT = "sps-as-code"
 FROM_PYPROJECT = f"{PROJECT} (pyproject.toml)"
 #: Extras locked apart: cdktn is installed without cdktf, so it cannot share requirements.lock.
 LOCKED_APART = ("cdktn",)
+#: What a team's repository installs beside the wheel: the provider and constructs' dependencies, and
+#: the simulator's, so `sps-simulator` runs there too.
+RUNTIME_EXTRAS = ("simulator",)
+#: The runtime part of the lock as sps-init ships it (package data of sps_init).
+RUNTIME_TEMPLATE = ROOT / "tools" / "sps_init" / "template" / "requirements.txt"
 
 _ENTRY = re.compile(
     r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)(?:\s*;\s*(?P<marker>[^\\]+?))?\s*\\?$"
@@ -120,11 +125,11 @@ def disagreements(lock: Path = LOCK, requirements: list[Requirement] | None = No
     return problems
 
 
-def runtime_pins(lock: Path = LOCK) -> list[Pin]:
-    """The base dependencies and everything they require, as the lock pins them (uv's `# via`
-    lines are the edges): what a user of the wheel installs."""
+def runtime_pins(lock: Path = LOCK, extras: tuple[str, ...] = RUNTIME_EXTRAS) -> list[Pin]:
+    """The base dependencies, the named extras and everything they require, as the lock pins them
+    (uv's `# via` lines are the edges): what a user of the wheel installs."""
     pins = parse(lock)
-    wanted: set[str] = {canonicalize_name(req.name) for req in declared(extras=())}
+    wanted: set[str] = {canonicalize_name(req.name) for req in declared(extras=extras)}
     while True:
         more = {p.name for p in pins if p.name not in wanted and any(canonicalize_name(v) in wanted for v in p.via)}
         if not more:
@@ -132,8 +137,20 @@ def runtime_pins(lock: Path = LOCK) -> list[Pin]:
         wanted |= more
 
 
+def runtime_requirements(lock: Path = LOCK) -> str:
+    """The text of RUNTIME_TEMPLATE: a requirements file for `pip install --require-hashes`."""
+    header = (
+        f"# Generated from {lock.name} by `make relock` (python -m sps_harness.locks runtime): the runtime\n"
+        f"# dependencies of {PROJECT} and its extras {', '.join(RUNTIME_EXTRAS)}, exact versions with hashes.\n"
+    )
+    return header + "".join(f"{pin.text}\n" for pin in runtime_pins(lock))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args == ["runtime"]:
+        RUNTIME_TEMPLATE.write_text(runtime_requirements())
+        return 0
     if args == ["cdktn"]:
         print("\n".join(str(req) for req in _cdktn_only()))
         return 0
@@ -141,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         problems = disagreements() + disagreements(CDKTN_LOCK, _cdktn_only())
         print("\n".join(problems) or "requirements.lock and requirements-cdktn.lock match pyproject.toml")
         return 1 if problems else 0
-    print("usage: python -m sps_harness.locks cdktn|check", file=sys.stderr)
+    print("usage: python -m sps_harness.locks cdktn|check|runtime", file=sys.stderr)
     return 2
 
 

@@ -1,0 +1,10 @@
+# This file is maintained automatically by "terraform init".
+# Manual edits may be lost in future updates.
+
+provider "registry.terraform.io/oneidentity/sps" {
+  version     = "0.1.0"
+  constraints = ">= 0.1.0"
+  hashes = [
+    "h1:xh3FxqYPUwTjLCtWwwoO/9DQeIXknTf4o8cQNFbLhew=",
+  ]
+}
