@@ -73,8 +73,8 @@ def test_sps_init_gives_a_repository_that_plans_applies_and_type_checks(
             env[f"SPS_{name.upper()}_URL"] = sim.url
             env[f"SPS_{name.upper()}_CA_BUNDLE"] = sim.ca or ""
         make(repo, env, "setup")
-        fleet = [str(repo / ".venv" / "bin" / "sps-fleet"), "list", "--app", "main.py", "--json"]
-        listed = subprocess.run([*fleet, "--expect", ",".join(APPLIANCES)], cwd=repo, env=env, capture_output=True, text=True)
+        fleet = [str(repo / ".venv" / "bin" / "sps-fleet"), "list", "--app", "main.py", "--json", "--expect"]
+        listed = subprocess.run([*fleet, ",".join(APPLIANCES)], cwd=repo, env=env, capture_output=True, text=True)
         assert listed.returncode == 0, listed.stderr
         assert [row["name"] for row in json.loads(listed.stdout)] == list(APPLIANCES)
 
@@ -82,7 +82,7 @@ def test_sps_init_gives_a_repository_that_plans_applies_and_type_checks(
         first = counts(repo / "first.json")
         assert first == {name: (None, 2, 0, 0) for name in APPLIANCES}, first
         for sim in sims.values():
-            names = {o["body"]["name"] for o in sim.committed().get("mssql/connections", {}).values()}
+            names = {o["name"] for o in sim.committed().get("mssql/connections", {}).values()}
             assert names == {"finance_db"}
         make(repo, env, "plan", "ARGS=--report second.json")
         assert counts(repo / "second.json") == {name: (None, 0, 0, 0) for name in APPLIANCES}
