@@ -53,7 +53,13 @@ def test_a_dependency_dropped_from_pyproject_is_reported(tmp_path: Path) -> None
     assert problems == ["hpack is pinned for pyproject.toml in requirements.lock, which no longer declares it"]
 
 
-def test_the_runtime_part_holds_what_the_provider_and_constructs_import_and_no_tool() -> None:
+def test_the_runtime_part_holds_what_the_provider_constructs_and_simulator_import_and_no_tool() -> None:
     names = {pin.name for pin in locks.runtime_pins()}
     assert {"cdktf", "jsii", "requests", "protobuf", "cryptography", "packaging", "urllib3", "cffi"} <= names
-    assert not names & {"pytest", "mypy", "uv", "pyyaml", "jinja2", "starlette", "uvicorn", "grpcio"}
+    assert {"starlette", "uvicorn", "anyio", "h11"} <= names
+    assert not names & {"pytest", "mypy", "uv", "pyyaml", "jinja2", "grpcio", "matplotlib", "pip", "setuptools"}
+    assert {pin.name for pin in locks.runtime_pins(extras=())}.isdisjoint({"starlette", "uvicorn"})
+
+
+def test_sps_init_ships_the_runtime_part_of_the_current_lock() -> None:
+    assert locks.RUNTIME_TEMPLATE.read_text() == locks.runtime_requirements(), "run `make relock`"
