@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from sps_harness import RunningSimulator, Terraform, start_simulator
+from sps_harness import RunningSimulator, Terraform, TerraformError, start_simulator
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".state" / "demo"
@@ -116,7 +116,14 @@ def main() -> int:
         t = step("terraform init")
         # The committed lock file (`make lock`): init verifies the mirror's package against it.
         shutil.copyfile(ROOT / "stacks" / "demo.terraform.lock.hcl", workdir / ".terraform.lock.hcl")
-        tf.run("init", "-input=false", "-no-color")
+        try:
+            tf.run("init", "-input=false", "-no-color")
+        except TerraformError as exc:
+            if "checksums previously recorded" in exc.stderr:
+                print("the provider changed since stacks/demo.terraform.lock.hcl was written: run `make lock` and "
+                      "commit the lock files with the change (make demo verifies them, never rewrites them)",
+                      file=sys.stderr)  # fmt: skip
+            raise
         t = step("terraform apply")
         out = tf.apply().stdout
         print("    " + [ln for ln in out.splitlines() if ln.startswith("Apply complete")][-1])
