@@ -15,19 +15,6 @@ from tests.support.simulator_api import API, Client, error_of
 TIME_POLICIES = f"{API}/policies/time_policies"
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
-    s = start_simulator(tmp_path_factory.mktemp("documented"))
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def api(sim: RunningSimulator) -> Iterator[Client]:
-    client = Client(sim)
-    yield client
-    client.call("DELETE", "/api/transaction")
-
 
 @pytest.fixture
 def sps_6_0(tmp_path: Path) -> Iterator[Client]:

@@ -67,19 +67,6 @@ def test_firmware_ranges_decide_which_endpoints_exist(on_firmware: RunningSimula
     assert ("saml2" in aaa) == (version == "8.0")
 
 
-@pytest.fixture(scope="module")
-def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
-    s = start_simulator(Path(tmp_path_factory.mktemp("opaque")))
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def api(sim: RunningSimulator) -> Iterator[Client]:
-    client = Client(sim)
-    yield client
-    client.call("DELETE", "/api/transaction")
-
 
 def opaque(path: str) -> Endpoint:
     e = ENDPOINTS[path]
