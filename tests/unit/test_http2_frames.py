@@ -224,6 +224,13 @@ def test_a_connection_error_is_answered_with_goaway_and_the_connection_closed(
     other.close()
 
 
+def test_headers_on_an_even_stream_below_the_last_one_opened_are_a_protocol_error(client: Client) -> None:
+    assert status(client.ended(client.request(READ, message()))) == (0, "")
+    assert status(client.ended(client.request(READ, message()))) == (0, "")
+    client.raw(http2.frame(http2.HEADERS, http2.END_HEADERS | http2.END_STREAM, 2, rpc._field(b":path", b"/x")))
+    assert client.terminated().error_code == http2.PROTOCOL_ERROR
+
+
 def test_a_preface_not_followed_by_settings_is_a_protocol_error(server: rpc.Server) -> None:
     assert server.listener is not None
     with socket.socket(socket.AF_UNIX) as sock:

@@ -364,10 +364,10 @@ class Connection:
             self.buffered -= state.size
             self.handler.request(self, stream, state.headers, b"".join(state.body))
             return
-        if stream <= self.last_stream:
-            return  # closed on our side (answered or reset) while the client still sends
         if not stream & 1:
             raise ProtocolError(f"stream {stream} cannot be opened by a client")
+        if stream <= self.last_stream:
+            return  # closed on our side (answered or reset) while the client still sends
         self.last_stream = stream
         if len(self.windows) >= self.limits.max_streams:
             self._send(frame(RST_STREAM, 0, stream, REFUSED_STREAM.to_bytes(4, "big")), stream)
