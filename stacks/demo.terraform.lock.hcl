@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:xh3FxqYPUwTjLCtWwwoO/9DQeIXknTf4o8cQNFbLhew=",
+    "h1:vmoaLdwjUb8L32Bw1x0bHdLuxzRqZlUKOusBzel2UaY=",
   ]
 }

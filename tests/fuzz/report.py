@@ -48,6 +48,14 @@ What each case must hold:
   string or a construct of another type where a reference belongs is itself the mistake: the
   construct refuses it when created, with the construct path and the attribute named
   (`SpsConfigError`), or Python refuses an unknown or missing keyword argument by name.
+- **transport: frame sequences** — the provider's HTTP/2 server (RFC 9113) fed requests
+  interleaved on many streams (CONTINUATION, padding, priority, bodies in several frames, ending
+  with END_STREAM, with trailers, or left open; answered on the reader thread, on the pool, or at
+  once for unknown methods) beside pings, window updates (valid, zero, overflowing), resets,
+  unknown frame types, SETTINGS and GOAWAY, and at most one connection error: every request gets
+  the answer or reset a model of the protocol predicts, nothing on a stream not opened, every
+  PING and SETTINGS acknowledged, the right GOAWAY code, the request bytes held exactly as
+  modelled within the limits, and the connection's threads and calls released at its end.
 
 Failures found while building this and fixed (now regular tests): Starlette answered unknown
 methods with a plain-text 405 instead of the documented error shape, and `PATCH /api/transaction`

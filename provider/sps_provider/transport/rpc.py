@@ -189,7 +189,7 @@ class Server:
         # Shutting the socket down wakes this thread wherever the peer keeps it waiting (the TLS
         # handshake, the preface); the socket is closed here only.
         deadline = threading.Timer(self.handshake_timeout, _shut_down, (sock,))
-        deadline.daemon = True
+        deadline.name, deadline.daemon = "plugin-handshake-deadline", True
         deadline.start()
         try:
             self._serve(sock, deadline.cancel)
