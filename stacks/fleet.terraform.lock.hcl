@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:vmoaLdwjUb8L32Bw1x0bHdLuxzRqZlUKOusBzel2UaY=",
+    "h1:NVGf2znf/l7kJ33GOO47uYOnLldeTMSn0UI0bszsyJM=",
   ]
 }

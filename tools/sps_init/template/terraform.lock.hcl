@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:xh3FxqYPUwTjLCtWwwoO/9DQeIXknTf4o8cQNFbLhew=",
+    "h1:NVGf2znf/l7kJ33GOO47uYOnLldeTMSn0UI0bszsyJM=",
   ]
 }
