@@ -49,6 +49,9 @@ class Toy:
     def ReadResource(self, request: Any, context: Any) -> Any:
         raise RuntimeError("100% broken: ünïcode\nand a second line")
 
+    def PlanResourceChange(self, request: Any, context: Any) -> Any:
+        raise RuntimeError("ü" * 6000)  # 72,000 octets percent-encoded
+
 
 class Served(NamedTuple):
     path: str
@@ -122,6 +125,34 @@ def test_errors_and_unknown_methods_carry_a_grpc_status(served: Served) -> None:
         with pytest.raises(grpc.RpcError) as unserved:  # a Provider method the handler does not implement
             pb_grpc.ProviderStub(ch).StopProvider(pb.StopProvider.Request(), timeout=10)
         assert unserved.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_a_long_non_ascii_error_reaches_the_client(served: Served) -> None:
+    """grpc-message is bounded as encoded: cut before encoding, it made trailers beyond the client's
+    16 KiB frames and header list, and the client saw RESOURCE_EXHAUSTED instead of the error."""
+    path, server_cert, key, cert, _, _ = served
+    with channel(path, server_cert, key, cert) as ch, pytest.raises(grpc.RpcError) as failed:
+        pb_grpc.ProviderStub(ch).PlanResourceChange(pb.PlanResourceChange.Request(), timeout=10)
+    assert failed.value.code() == grpc.StatusCode.UNKNOWN
+    assert failed.value.details().startswith("Exception calling application: üüü")
+
+
+def test_an_unknown_streaming_method_is_answered_while_the_client_keeps_sending(served: Served) -> None:
+    """go-plugin's broker stream: the client opens it and does not end it; the answer may not wait
+    for END_STREAM."""
+    path, server_cert, key, cert, _, _ = served
+    done = threading.Event()
+
+    def requests() -> Iterator[bytes]:
+        done.wait(10)
+        yield from ()
+
+    try:
+        with channel(path, server_cert, key, cert) as ch, pytest.raises(grpc.RpcError) as unknown:
+            list(ch.stream_stream("/plugin.GRPCBroker/StartStream")(requests(), timeout=10))
+        assert unknown.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    finally:
+        done.set()
 
 
 @pytest.mark.parametrize("presented", ["another", "none"])
