@@ -4,8 +4,13 @@ the shape takes, so users learn `Network` or `ServerAddressFix` once.
 
 Generated code only declares typed, keyword-only signatures and structs (one per union branch,
 so e.g. a `fix` server address cannot be built without `address` and `port`); conversion and
-validation live once in `sps_constructs.base`. The text comes from the Jinja templates in
-`templates/constructs`; this module decides what they show, imports included.
+validation live once in `sps_constructs.base`. A type's keyword arguments are a TypedDict
+(`<Type>Args`, taken as `**args: Unpack[...]`, which mypy checks like named parameters); the
+arguments every member of a catalog family shares, written alike, are declared once in
+`sps_constructs.families` (`ConnectionPolicyArgs`), which each member's TypedDict extends, and
+`extra_json`, which every resource takes, once in `sps_constructs.arguments` (`ResourceArgs`). The
+text comes from the Jinja templates in `templates/constructs`; this module decides what they
+show, imports included.
 """
 
 from __future__ import annotations
@@ -24,10 +29,11 @@ from sps_catalog.model import Catalog, Field, TypeDef, Union, Value, nodes
 from sps_catalog.paths import dotted
 from sps_catalog.scalars import SCALARS
 from sps_catalog.secrets import version_description, write_only_description
-from sps_catalog.unknown_fields import EXTRA_JSON
+from sps_catalog.unknown_fields import EXTRA_JSON, EXTRA_JSON_DESCRIPTION
 
 META_ARGUMENTS = {"count", "provider", "lifecycle", "depends_on", "for_each", "connection", "provisioners"}
 SHAPES_MODULE = "sps_constructs.shapes"
+FAMILIES_MODULE = "sps_constructs.families"
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "constructs"
 
 
@@ -61,6 +67,24 @@ class Param:
     hint: str
     optional: bool
     doc: str
+
+
+EXTRA_JSON_PARAM = Param(EXTRA_JSON, "Mapping[str, Any]", True, EXTRA_JSON_DESCRIPTION)
+RESOURCE_ARGS = "ResourceArgs"
+"""The TypedDict of the keyword argument every resource takes (`extra_json`), in the arguments
+module: below the shapes and the families, which the shapes' types do not import."""
+
+
+@dataclass(frozen=True)
+class FamilyArgs:
+    """The keyword arguments every managed member of a catalog family takes alike: the TypedDict
+    `name` in the families module, and the fields it covers (each member's own TypedDict leaves
+    them out)."""
+
+    family: str
+    name: str
+    fields: frozenset[str]
+    params: tuple[Param, ...]
 
 
 @dataclass(frozen=True)
@@ -171,17 +195,34 @@ class Module:
             self.typing.update(("Any", "ClassVar"))
         self.items.append(Struct(name, text, branch, tuple(self.params(fields, prefix))))
 
-    def imports(self, *, managed: bool = False, data_source: bool = False, builtins: bool = False) -> dict[str, Any]:
+    def args_typing(self, params: list[Param], *, extends: str | None) -> None:
+        """What a TypedDict of `params` needs: `Required` for the required ones, `TypedDict` when it
+        extends no family's, `Mapping` and `Any` for `extra_json`."""
+        self.typing |= {"Required"} if any(not p.optional for p in params) else set()
+        self.typing |= {"TypedDict"} if extends is None else set()
+        if EXTRA_JSON_PARAM in params:
+            self.abc.add("Mapping")
+            self.typing.add("Any")
+
+    def imports(
+        self,
+        *,
+        managed: bool = False,
+        data_source: bool = False,
+        builtins: bool = False,
+        family: str | None = None,
+    ) -> dict[str, Any]:
         """What the module imports, for the template (grouped and ordered as ruff's isort wants)."""
         type_only = [("sps_constructs.appliance", ["Appliance"])] if builtins else []
         type_only += [(f"sps_constructs.types.{r}", [ref_alias(self.cat[r])]) for r in sorted(self.refs)]
-        typing = set(self.typing) | ({"ClassVar"} if managed or data_source else set())
+        typing = set(self.typing) | ({"ClassVar", "Unpack"} if managed else {"ClassVar"} if data_source else set())
         typing |= {"Literal"} if builtins else set()
-        typing |= {"Any"} if managed else set()
         typing |= {"TYPE_CHECKING"} if type_only else set()
-        abc = set(self.abc) | ({"Mapping", "Sequence"} if managed else set())
+        abc = set(self.abc) | ({"Sequence"} if managed else set())
         base = [n for n, used in (("SpsDataSource", data_source), ("SpsResource", managed)) if used]
         return {
+            "arguments": [family] if family == RESOURCE_ARGS else [],
+            "families": [family] if family and family != RESOURCE_ARGS else [],
             "dataclasses": any(isinstance(item, Struct) for item in self.items),
             "abc": sorted(abc),
             "typing": sorted(typing, key=lambda n: (n != "TYPE_CHECKING", n)),
@@ -221,26 +262,81 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_module(env: jinja2.Environment, cat: Catalog, t: TypeDef) -> tuple[str, list[str]]:
+def family_args(cat: Catalog) -> dict[str, FamilyArgs]:
+    """For each catalog family with two or more managed members: the fields whose keyword
+    arguments (name, type, optional, description) are alike in every member, in the first
+    member's order."""
+    members: dict[str, list[TypeDef]] = {}
+    for t in cat.managed:
+        if t.family is not None:
+            members.setdefault(t.family, []).append(t)
+    out: dict[str, FamilyArgs] = {}
+    for family, types in sorted(members.items()):
+        if len(types) < 2:
+            continue
+        written = [{f.name: Module(cat, t).params((f,), class_name(t)) for f in t.fields} for t in types]
+        alike = [name for name, params in written[0].items() if all(w.get(name) == params for w in written[1:])]
+        params = tuple(p for name in alike for p in written[0][name])
+        out[family] = FamilyArgs(family, f"{camel(family)}Args", frozenset(alike), params)
+    return out
+
+
+def render_module(
+    env: jinja2.Environment, cat: Catalog, t: TypeDef, families: dict[str, FamilyArgs]
+) -> tuple[str, list[str]]:
     """The module of `t` and the names it exports."""
     m = Module(cat, t)
     cls = class_name(t)
-    params = m.params(t.fields, cls) if t.is_managed else []
+    extends = families.get(t.family or "")
+    base = extends.name if extends is not None else RESOURCE_ARGS
+    params: list[Param] = []
+    if t.is_managed:
+        params = m.params(tuple(f for f in t.fields if extends is None or f.name not in extends.fields), cls)
+        m.args_typing(params, extends=base)
     builtins = [str(b.body.get(t.name_field or "name")) for b in t.builtins if t.name_field]
-    exported = sorted([*m.names, *([cls, f"Data{cls}"] if t.is_managed else [cls]), ref_alias(t)])
+    managed = [cls, f"{cls}Args", f"Data{cls}"] if t.is_managed else [cls]
+    exported = sorted([*m.names, *managed, ref_alias(t)])
     text = env.get_template("type_module.py.j2").render(
         t=t,
         cls=cls,
         ref=ref_alias(t),
         params=params,
-        extra_json=EXTRA_JSON,
+        extends=extends,
         builtins=builtins,
         firmware_note=_firmware_note(t),
         items=m.items,
         exported=exported,
-        imports=m.imports(managed=t.is_managed, data_source=True, builtins=bool(builtins)),
+        imports=m.imports(
+            managed=t.is_managed, data_source=True, builtins=bool(builtins), family=base if t.is_managed else None
+        ),
     )
     return text, exported
+
+
+def render_families(env: jinja2.Environment, cat: Catalog, families: dict[str, FamilyArgs]) -> tuple[str, list[str]]:
+    """The families module: one TypedDict per family of the arguments its members share."""
+    m = Module(cat, None)
+    for args in families.values():
+        first = next(t for t in cat.managed if t.family == args.family)
+        m.params(tuple(f for f in first.fields if f.name in args.fields), class_name(first))
+        m.args_typing(list(args.params), extends=RESOURCE_ARGS)
+    exported = sorted(args.name for args in families.values())
+    imports = m.imports()
+    imports["arguments"] = [RESOURCE_ARGS]
+    text = env.get_template("families.py.j2").render(
+        resource_args=RESOURCE_ARGS, families=list(families.values()), exported=exported, imports=imports
+    )
+    return text, exported
+
+
+def render_arguments(env: jinja2.Environment, cat: Catalog) -> tuple[str, list[str]]:
+    """The arguments module: the TypedDict of `extra_json`, which every resource takes."""
+    m = Module(cat, None)
+    m.args_typing([EXTRA_JSON_PARAM], extends=None)
+    text = env.get_template("arguments.py.j2").render(
+        resource_args=RESOURCE_ARGS, extra_json=EXTRA_JSON_PARAM, exported=[RESOURCE_ARGS], imports=m.imports()
+    )
+    return text, [RESOURCE_ARGS]
 
 
 def render_order_module(env: jinja2.Environment, cat: Catalog, t: TypeDef) -> tuple[str, list[str]]:
@@ -250,8 +346,7 @@ def render_order_module(env: jinja2.Environment, cat: Catalog, t: TypeDef) -> tu
     cls = class_name(t)
     params = m.params(t.fields, cls)
     imports = m.imports(managed=True)
-    imports["typing"] = [n for n in imports["typing"] if n != "Any"]
-    imports["abc"] = [n for n in imports["abc"] if n != "Mapping"]
+    imports["typing"] = [n for n in imports["typing"] if n != "Unpack"]  # its keys are named parameters
     text = env.get_template("order_module.py.j2").render(
         t=t, cls=cls, params=params, firmware_note=_firmware_note(t), exported=[cls], imports=imports
     )
@@ -294,8 +389,13 @@ def render_constructs(cat: Catalog) -> dict[str, str]:
     env = _environment()
     files: dict[str, str] = {}
     owner: dict[str, str] = {}
+    families = family_args(cat)
     modules = [("constructs/sps_constructs/shapes.py", *render_shapes(env, cat))]
-    modules += [(f"constructs/sps_constructs/types/{t.terraform_name}.py", *render_module(env, cat, t)) for t in cat]
+    modules += [("constructs/sps_constructs/arguments.py", *render_arguments(env, cat))]
+    modules += [("constructs/sps_constructs/families.py", *render_families(env, cat, families))]
+    modules += [
+        (f"constructs/sps_constructs/types/{t.terraform_name}.py", *render_module(env, cat, t, families)) for t in cat
+    ]
     orders = sorted(cat.orders.values(), key=lambda t: t.terraform_name)
     modules += [
         (f"constructs/sps_constructs/types/{t.terraform_name}.py", *render_order_module(env, cat, t)) for t in orders

@@ -130,6 +130,7 @@ def type_from_dict(raw: Mapping[str, Any], shapes: Mapping[str, Mapping[str, Any
         schema_version=raw.get("schema_version", 0),
         state_upgrades=_state_upgrades(raw),
         overlays=tuple(cast(Layer, layer) for layer in raw.get("overlays", ())),
+        family=raw.get("family"),
     )
 
 

@@ -247,6 +247,8 @@ class TypeDef:
     """The layers holding an overlay module named after this type (its irregular API, ADR 0011)."""
     orders: str | None = None
     """For kind `order`: the ordered collection whose evaluation order this type holds (ADR 0014)."""
+    family: str | None = None
+    """The family (catalog/families) whose fields this type takes, if any (ADR 0012)."""
 
     @property
     def resource_type(self) -> str:

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 import sps_constructs
+from sps_constructs import arguments, families
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 
 
@@ -36,13 +37,29 @@ _HINTS: dict[tuple[type, bool], dict[str, Any]] = {}
 
 
 def hints_of(cls: type, *, init: bool) -> dict[str, Any]:
-    """The parameter types of a construct's `__init__` (`init`) or a struct's fields, made once."""
+    """The parameter types of a construct's `__init__` (`init`; its keyword arguments, which the
+    constructor takes as `**args: Unpack[<Type>Args]`, one by one) or a struct's fields, made once."""
     found = _HINTS.get((cls, init))
     if found is None:
-        namespace = {**vars(sps_constructs), **vars(sys.modules[cls.__module__])}
+        modules = (sps_constructs, arguments, families, sys.modules[cls.__module__])
+        namespace = {name: value for module in modules for name, value in vars(module).items()}
         found = typing.get_type_hints(cls.__dict__["__init__"] if init else cls, globalns=namespace)
+        unpacked = found.pop("args", None) if init else None
+        if unpacked is not None:
+            (keywords,) = typing.get_args(unpacked)
+            found.update(_keys_of(keywords, namespace))
         _HINTS[(cls, init)] = found
     return found
+
+
+def _keys_of(typed_dict: type, namespace: dict[str, Any]) -> dict[str, Any]:
+    """The value types of a TypedDict's keys (without `Required`), its own and its bases'. They are
+    resolved in `namespace`: the references they name are imported for type checking only."""
+    written = {
+        key: hint.__forward_arg__ if isinstance(hint, typing.ForwardRef) else hint
+        for key, hint in typed_dict.__annotations__.items()
+    }
+    return typing.get_type_hints(type("Keys", (), {"__annotations__": written}), globalns=namespace)
 
 
 def _structs(hint: Any) -> list[type[SpsStruct]]:

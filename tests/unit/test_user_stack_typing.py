@@ -1,5 +1,7 @@
 """A user's stack, outside the repository, type-checks with `mypy --strict` against an ordinary
-(non-editable) install of the package, and mypy rejects a value outside an enum."""
+(non-editable) install of the package, and mypy rejects a value outside an enum, a construct's
+missing argument and a wrong type in an argument its catalog family declares once
+(`sps_constructs.families`)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,11 @@ STACK = textwrap.dedent(
     """\
     import cdktf
 
-    from sps_constructs import Appliance
+    from sps_constructs import Appliance, SshConnectionPolicy
     from sps_constructs.shapes import (
         AccessControl,
         AccessControlSubjectEverybody,
+        Network,
     )
 
     app = cdktf.App()
@@ -37,8 +40,27 @@ STACK = textwrap.dedent(
         permission="approve",
         subject=AccessControlSubjectEverybody(),
     )
+    ssh = SshConnectionPolicy(
+        eu,
+        "ssh",
+        name="ssh",
+        network=Network(clients=["10.0.0.0/8"], targets=["10.1.2.3"], ports=[22]),
+        active="yes",
+    )
     """
 )
+
+
+def assert_the_expected_errors(file: str, mypy_output: str) -> None:
+    """Exactly the three mistakes of STACK, each where it is made."""
+    errors = [line.rsplit("  [", 1)[0] for line in mypy_output.splitlines() if ": error:" in line]
+    assert len(errors) == 3, mypy_output
+    assert errors[0].startswith(f'{file}:20: error: Argument "permission"') and "'approve'" in errors[0], mypy_output
+    assert errors[1] == f'{file}:23: error: Missing named argument "policies" for "SshConnectionPolicy"', mypy_output
+    assert errors[2] == (
+        f'{file}:28: error: Argument "active" to "SshConnectionPolicy" has incompatible type "str"; '
+        'expected "bool | None"'
+    ), mypy_output
 
 
 def test_mypy_strict_on_a_user_stack_from_a_wheel(tmp_path: Path) -> None:
@@ -63,9 +85,7 @@ def test_mypy_strict_on_a_user_stack_from_a_wheel(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     )
-    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1, result.stdout
-    assert errors[0].startswith('stack.py:19: error: Argument "permission"') and "'approve'" in errors[0], result.stdout
+    assert_the_expected_errors("stack.py", result.stdout)
 
 
 def test_mypy_strict_on_a_user_stack_outside_the_checkout_with_the_development_install(tmp_path: Path) -> None:
@@ -77,6 +97,4 @@ def test_mypy_strict_on_a_user_stack_outside_the_checkout_with_the_development_i
     result = subprocess.run(
         [str(mypy), "--strict", "--no-incremental", "main.py"], cwd=tmp_path, env=env, capture_output=True, text=True
     )
-    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
-    assert len(errors) == 1, result.stdout
-    assert errors[0].startswith('main.py:19: error: Argument "permission"') and "'approve'" in errors[0], result.stdout
+    assert_the_expected_errors("main.py", result.stdout)

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
 
@@ -16,9 +17,23 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AaPluginInstance",
+    "AaPluginInstanceArgs",
     "AaPluginInstanceRef",
     "DataAaPluginInstance",
 ]
+
+
+class AaPluginInstanceArgs(ResourceArgs, total=False):
+    """The keyword arguments of `AaPluginInstance` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the instance: letters, digits and _, starting with a letter."""
+
+    configuration: Required[str]
+    """The instance's configuration (an INI file as a string; see the plugin's documentation)."""
+
+    plugin: Required[AaPluginRef]
+    """Key of the uploaded AA plugin."""
 
 
 class AaPluginInstance(SpsResource):
@@ -33,19 +48,10 @@ class AaPluginInstance(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        configuration: str,
-        plugin: AaPluginRef,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[AaPluginInstanceArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "configuration": configuration,
-            "plugin": plugin,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AuditPolicy",
+    "AuditPolicyArgs",
     "AuditPolicyEncryption",
     "AuditPolicyEncryptionCertificates",
     "AuditPolicyEncryptionDifferentCertificatesForUpstream",
@@ -97,6 +99,23 @@ class AuditPolicySigningDisabled(SpsStruct):
 AuditPolicySigning = AuditPolicySigningEnabled | AuditPolicySigningDisabled
 
 
+class AuditPolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `AuditPolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the policy, shown on the SPS web interface. Cannot contain whitespace."""
+
+    encryption: Required[AuditPolicyEncryption]
+    """Audit trail encryption settings."""
+
+    signing: Required[AuditPolicySigning]
+    """Audit trail signing settings."""
+
+    timestamping_enabled: bool | None
+    """Set to true to timestamp the audit trail. (The 6.0.2 field table calls it `timestamping`; every
+    example uses `timestamping_enabled`.)"""
+
+
 class AuditPolicy(SpsResource):
     """`sps_audit_policy`: Settings for encrypting, timestamping and signing audit trails. Select an
     audit policy in a connection policy to enable auditing. The built-in `default` policy is
@@ -110,22 +129,12 @@ class AuditPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        encryption: AuditPolicyEncryption,
-        signing: AuditPolicySigning,
-        timestamping_enabled: bool | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[AuditPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "encryption": encryption,
-            "signing": signing,
-            "timestamping_enabled": timestamping_enabled,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataAuditPolicy:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""

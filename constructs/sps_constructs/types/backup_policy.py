@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
 __all__ = [
     "BackupPolicy",
+    "BackupPolicyArgs",
     "BackupPolicyNotificationEvent",
     "BackupPolicyNotificationEventAll",
     "BackupPolicyNotificationEventErrorsOnly",
@@ -192,6 +194,26 @@ class BackupPolicyTargetNfs(SpsStruct):
 BackupPolicyTarget = BackupPolicyTargetRsync | BackupPolicyTargetSmb | BackupPolicyTargetNfs
 
 
+class BackupPolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `BackupPolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the backup policy. Cannot contain whitespace."""
+
+    start_times: Required[Sequence[str]]
+    """When the backup starts, in H:MM or HH:MM."""
+
+    target: Required[BackupPolicyTarget]
+    """The backup server and the protocol used to reach it."""
+
+    include_node_id_in_path: bool | None
+    """Include the cluster node ID in the path (recommended for cluster nodes so they do not overwrite
+    each other's backups)."""
+
+    notification_event: BackupPolicyNotificationEvent | None
+    """Notification e-mails about backups."""
+
+
 class BackupPolicy(SpsResource):
     """`sps_backup_policy`: Where and when SPS backs up its configuration and data: the backup server,
     the protocol (Rsync over SSH, SMB/CIFS or NFS), the schedule and the notification e-mails.
@@ -204,23 +226,10 @@ class BackupPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        start_times: Sequence[str],
-        target: BackupPolicyTarget,
-        include_node_id_in_path: bool | None = None,
-        notification_event: BackupPolicyNotificationEvent | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[BackupPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "start_times": start_times,
-            "target": target,
-            "include_node_id_in_path": include_node_id_in_path,
-            "notification_event": notification_event,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

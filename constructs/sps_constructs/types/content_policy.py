@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
 __all__ = [
     "ContentPolicy",
+    "ContentPolicyArgs",
     "ContentPolicyRef",
     "ContentPolicyRules",
     "ContentPolicyRulesActions",
@@ -99,6 +101,16 @@ class ContentPolicyRules(SpsStruct):
     """Apply only to these remote usergroups (names); empty = everyone."""
 
 
+class ContentPolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `ContentPolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the content policy. Cannot contain whitespace."""
+
+    rules: Required[Sequence[ContentPolicyRules]]
+    """The rules; the first one that matches wins."""
+
+
 class ContentPolicy(SpsResource):
     """`sps_content_policy`: Actions SPS takes when a command, screen content, credit card number or
     window title matches a pattern in a session (log, notify, terminate, store in the connection
@@ -111,17 +123,10 @@ class ContentPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        rules: Sequence[ContentPolicyRules],
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[ContentPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "rules": rules,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataExportedConfigurationEncryption",
     "ExportedConfigurationEncryption",
+    "ExportedConfigurationEncryptionArgs",
     "ExportedConfigurationEncryptionEncryption",
     "ExportedConfigurationEncryptionEncryptionDisabled",
     "ExportedConfigurationEncryptionEncryptionEnabled",
@@ -51,6 +53,13 @@ class ExportedConfigurationEncryptionEncryptionDisabled(SpsStruct):
 ExportedConfigurationEncryptionEncryption = ExportedConfigurationEncryptionEncryptionEnabled | ExportedConfigurationEncryptionEncryptionDisabled
 
 
+class ExportedConfigurationEncryptionArgs(ResourceArgs, total=False):
+    """The keyword arguments of `ExportedConfigurationEncryption` (and `extra_json`, `ResourceArgs`)."""
+
+    encryption: Required[ExportedConfigurationEncryptionEncryption]
+    """Encryption of exported configurations."""
+
+
 class ExportedConfigurationEncryption(SpsResource):
     """`sps_exported_configuration_encryption`: GPG encryption of configuration exports (system backups
     of the configuration). Enabling it requires a GPG public key. This is a singleton: creating
@@ -64,15 +73,10 @@ class ExportedConfigurationEncryption(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        encryption: ExportedConfigurationEncryptionEncryption,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[ExportedConfigurationEncryptionArgs],
     ) -> None:
-        args = {
-            "encryption": encryption,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataLdapServer",
     "LdapServer",
+    "LdapServerArgs",
     "LdapServerEncryption",
     "LdapServerEncryptionClientAuthentication",
     "LdapServerEncryptionClientAuthenticationDisabled",
@@ -206,6 +208,49 @@ class LdapServerSchemaPosix(SpsStruct):
 LdapServerSchema = LdapServerSchemaAd | LdapServerSchemaPosix
 
 
+class LdapServerArgs(ResourceArgs, total=False):
+    """The keyword arguments of `LdapServer` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the LDAP server configuration. Cannot contain whitespace."""
+
+    user_base_dn: Required[str]
+    """Base DN of user queries (must be filled in; may equal group_base_dn)."""
+
+    group_base_dn: Required[str]
+    """Base DN of group queries (must be filled in)."""
+
+    servers: Required[Sequence[LdapServerServers]]
+    """Addresses and ports of the LDAP servers."""
+
+    schema: Required[LdapServerSchema]
+    """The directory schema used to resolve users and group membership."""
+
+    bind_dn: str | None
+    """DN that SPS binds with (null = anonymous bind)."""
+
+    bind_password_wo: str | None
+    """The secret for `bind_password`. Write-only (Terraform >= 1.11): never stored in plan or state.
+    SPS keeps it as a write-once object, so change `bind_password_wo_version` to send a new one.
+    Key of the password object SPS binds with."""
+
+    bind_password_wo_version: int | None
+    """Change it to send `bind_password_wo` again (a new write-once object on SPS). After `terraform
+    import` the first apply sends it once, as SPS never reveals a secret."""
+
+    encryption: LdapServerEncryption | None
+    """Encryption between SPS and the LDAP server."""
+
+    publickey_attribute: str | None
+    """LDAP attribute holding users' public keys (null when passwords are used)."""
+
+    generated_publickey_attribute: str | None
+    """Attribute where SPS stores keys it generates on the fly (null when passwords are used)."""
+
+    memberof_attribute: str | None
+    """Shown (as null) in the 6.0.2 response sample but not in its field table."""
+
+
 class LdapServer(SpsResource):
     """`sps_ldap_server`: An LDAP or Active Directory server SPS uses for gateway authentication and
     usermapping: the servers, the bind credentials, TLS, and the schema (AD or POSIX) used to
@@ -219,37 +264,10 @@ class LdapServer(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        user_base_dn: str,
-        group_base_dn: str,
-        servers: Sequence[LdapServerServers],
-        schema: LdapServerSchema,
-        bind_dn: str | None = None,
-        bind_password_wo: str | None = None,
-        bind_password_wo_version: int | None = None,
-        encryption: LdapServerEncryption | None = None,
-        publickey_attribute: str | None = None,
-        generated_publickey_attribute: str | None = None,
-        memberof_attribute: str | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[LdapServerArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "user_base_dn": user_base_dn,
-            "group_base_dn": group_base_dn,
-            "servers": servers,
-            "schema": schema,
-            "bind_dn": bind_dn,
-            "bind_password_wo": bind_password_wo,
-            "bind_password_wo_version": bind_password_wo_version,
-            "encryption": encryption,
-            "publickey_attribute": publickey_attribute,
-            "generated_publickey_attribute": generated_publickey_attribute,
-            "memberof_attribute": memberof_attribute,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

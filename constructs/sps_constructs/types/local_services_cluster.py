@@ -3,19 +3,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataLocalServicesCluster",
     "LocalServicesCluster",
+    "LocalServicesClusterArgs",
     "LocalServicesClusterRef",
 ]
+
+
+class LocalServicesClusterArgs(ResourceArgs, total=False):
+    """The keyword arguments of `LocalServicesCluster` (and `extra_json`, `ResourceArgs`)."""
+
+    enabled: bool | None
+    """Run the cluster service (default false)."""
+
+    listen_address: str | None
+    """NIC address key the service listens on, e.g. nic1.interfaces.<id>.addresses.<n>."""
 
 
 class LocalServicesCluster(SpsResource):
@@ -31,17 +43,10 @@ class LocalServicesCluster(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        enabled: bool | None = None,
-        listen_address: str | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[LocalServicesClusterArgs],
     ) -> None:
-        args = {
-            "enabled": enabled,
-            "listen_address": listen_address,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

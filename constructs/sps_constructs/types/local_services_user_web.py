@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
@@ -18,6 +19,7 @@ __all__ = [
     "LocalServicesUserWebAccessRestriction",
     "LocalServicesUserWebAccessRestrictionDisabled",
     "LocalServicesUserWebAccessRestrictionEnabled",
+    "LocalServicesUserWebArgs",
     "LocalServicesUserWebListen",
     "LocalServicesUserWebRef",
 ]
@@ -51,6 +53,19 @@ class LocalServicesUserWebListen(SpsStruct):
     """HTTPS port."""
 
 
+class LocalServicesUserWebArgs(ResourceArgs, total=False):
+    """The keyword arguments of `LocalServicesUserWeb` (and `extra_json`, `ResourceArgs`)."""
+
+    listen: Required[Sequence[LocalServicesUserWebListen]]
+    """The addresses and ports the interface listens on."""
+
+    access_restriction: LocalServicesUserWebAccessRestriction | None
+    """Restrict which networks may reach the interface."""
+
+    bruteforce_protection: bool | None
+    """Slow down repeated failed logins (enabled by default)."""
+
+
 class LocalServicesUserWeb(SpsResource):
     """`sps_local_services_user_web`: Where the user web interface (used e.g. for gateway
     authentication) listens and who may reach it. This is a singleton: creating the resource
@@ -63,19 +78,10 @@ class LocalServicesUserWeb(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        listen: Sequence[LocalServicesUserWebListen],
-        access_restriction: LocalServicesUserWebAccessRestriction | None = None,
-        bruteforce_protection: bool | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[LocalServicesUserWebArgs],
     ) -> None:
-        args = {
-            "listen": listen,
-            "access_restriction": access_restriction,
-            "bruteforce_protection": bruteforce_protection,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

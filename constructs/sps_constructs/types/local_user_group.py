@@ -3,19 +3,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataLocalUserGroup",
     "LocalUserGroup",
+    "LocalUserGroupArgs",
     "LocalUserGroupRef",
 ]
+
+
+class LocalUserGroupArgs(ResourceArgs, total=False):
+    """The keyword arguments of `LocalUserGroup` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the group (case-sensitive)."""
+
+    members: Sequence[str] | None
+    """Usernames of the group's members."""
 
 
 class LocalUserGroup(SpsResource):
@@ -33,17 +45,10 @@ class LocalUserGroup(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        members: Sequence[str] | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[LocalUserGroupArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "members": members,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

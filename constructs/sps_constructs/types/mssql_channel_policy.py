@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Literal, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataMssqlChannelPolicy",
     "MssqlChannelPolicy",
+    "MssqlChannelPolicyArgs",
     "MssqlChannelPolicyRef",
     "MssqlChannelPolicyRules",
 ]
@@ -35,6 +37,16 @@ class MssqlChannelPolicyRules(SpsStruct):
     """Restrict the rule to groups and times."""
 
 
+class MssqlChannelPolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `MssqlChannelPolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the channel policy. Cannot contain whitespace."""
+
+    rules: Required[Sequence[MssqlChannelPolicyRules]]
+    """The channel rules."""
+
+
 class MssqlChannelPolicy(SpsResource):
     """`sps_mssql_channel_policy`: Which channels MSSQL connections may open, and the audit, four-eyes
     and content-policy actions per channel, optionally limited to gateway or remote groups and a
@@ -49,18 +61,12 @@ class MssqlChannelPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        rules: Sequence[MssqlChannelPolicyRules],
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[MssqlChannelPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "rules": rules,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataMssqlChannelPolicy:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""

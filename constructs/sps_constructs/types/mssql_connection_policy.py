@@ -4,25 +4,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
-from sps_constructs.shapes import (
-    AccessControl,
-    ChannelDatabaseCleanup,
-    Indexing,
-    Network,
-    OverrideLogLevel,
-    RateLimit,
-    ServerAddress,
-    SourceAddress,
-    TransportSecurity,
-    WebGatewayAuthentication,
-)
+from sps_constructs.families import ConnectionPolicyArgs
+from sps_constructs.shapes import ChannelDatabaseCleanup, TransportSecurity
 
 if TYPE_CHECKING:
     from sps_constructs.types.aa_plugin_instance import AaPluginInstanceRef
@@ -40,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataMssqlConnectionPolicy",
     "MssqlConnectionPolicy",
+    "MssqlConnectionPolicyArgs",
     "MssqlConnectionPolicyPolicies",
     "MssqlConnectionPolicyRef",
 ]
@@ -74,6 +65,20 @@ class MssqlConnectionPolicyPolicies(SpsStruct):
     """Key of the usermapping policy."""
 
 
+class MssqlConnectionPolicyArgs(ConnectionPolicyArgs, total=False):
+    """The keyword arguments of `MssqlConnectionPolicy`: those every member of the connection policy
+    family takes (`ConnectionPolicyArgs`) and its own."""
+
+    policies: Required[MssqlConnectionPolicyPolicies]
+    """Policies referenced by the connection policy."""
+
+    channel_database_cleanup: ChannelDatabaseCleanup | None
+    """Cleanup of the connection metadata on the connection policy's level."""
+
+    transport_security: TransportSecurity | None
+    """Encryption used in the sessions."""
+
+
 class MssqlConnectionPolicy(SpsResource):
     """`sps_mssql_connection_policy`: Connection policies determine whether a server can be accessed
     from a particular client. They reference other resources (audit, channel, settings and
@@ -88,41 +93,10 @@ class MssqlConnectionPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        network: Network,
-        policies: MssqlConnectionPolicyPolicies,
-        active: bool | None = None,
-        access_control: Sequence[AccessControl] | None = None,
-        channel_database_cleanup: ChannelDatabaseCleanup | None = None,
-        indexing: Indexing | None = None,
-        log_audit_trail_downloads: bool | None = None,
-        override_log_level: OverrideLogLevel | None = None,
-        rate_limit: RateLimit | None = None,
-        server_address: ServerAddress | None = None,
-        source_address: SourceAddress | None = None,
-        transport_security: TransportSecurity | None = None,
-        web_gateway_authentication: WebGatewayAuthentication | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[MssqlConnectionPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "network": network,
-            "policies": policies,
-            "active": active,
-            "access_control": access_control,
-            "channel_database_cleanup": channel_database_cleanup,
-            "indexing": indexing,
-            "log_audit_trail_downloads": log_audit_trail_downloads,
-            "override_log_level": override_log_level,
-            "rate_limit": rate_limit,
-            "server_address": server_address,
-            "source_address": source_address,
-            "transport_security": transport_security,
-            "web_gateway_authentication": web_gateway_authentication,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataMssqlOptions",
     "MssqlOptions",
+    "MssqlOptionsArgs",
     "MssqlOptionsChannelDatabaseCleanup",
     "MssqlOptionsChannelDatabaseCleanupDisabled",
     "MssqlOptionsChannelDatabaseCleanupEnabled",
@@ -60,6 +62,16 @@ class MssqlOptionsServiceDisabled(SpsStruct):
 MssqlOptionsService = MssqlOptionsServiceEnabled | MssqlOptionsServiceDisabled
 
 
+class MssqlOptionsArgs(ResourceArgs, total=False):
+    """The keyword arguments of `MssqlOptions` (and `extra_json`, `ResourceArgs`)."""
+
+    channel_database_cleanup: MssqlOptionsChannelDatabaseCleanup | None
+    """Periodical cleanup of connection metadata for all MSSQL connections."""
+
+    service: MssqlOptionsService | None
+    """The MSSQL service."""
+
+
 class MssqlOptions(SpsResource):
     """`sps_mssql_options`: Global MSSQL options that affect all MSSQL connections: the global channel
     database cleanup retention and the MSSQL service switch. The shape follows the 8.0
@@ -74,17 +86,10 @@ class MssqlOptions(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        channel_database_cleanup: MssqlOptionsChannelDatabaseCleanup | None = None,
-        service: MssqlOptionsService | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[MssqlOptionsArgs],
     ) -> None:
-        args = {
-            "channel_database_cleanup": channel_database_cleanup,
-            "service": service,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataMssqlSettingsPolicy",
     "MssqlSettingsPolicy",
+    "MssqlSettingsPolicyArgs",
     "MssqlSettingsPolicyInactivityTimeout",
     "MssqlSettingsPolicyInactivityTimeoutDisabled",
     "MssqlSettingsPolicyInactivityTimeoutEnabled",
@@ -42,6 +44,19 @@ class MssqlSettingsPolicyInactivityTimeoutDisabled(SpsStruct):
 MssqlSettingsPolicyInactivityTimeout = MssqlSettingsPolicyInactivityTimeoutEnabled | MssqlSettingsPolicyInactivityTimeoutDisabled
 
 
+class MssqlSettingsPolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `MssqlSettingsPolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the settings policy. Cannot contain whitespace."""
+
+    timeout: int | None
+    """Idle timeout in seconds."""
+
+    inactivity_timeout: MssqlSettingsPolicyInactivityTimeout | None
+    """Terminate sessions without user activity."""
+
+
 class MssqlSettingsPolicy(SpsResource):
     """`sps_mssql_settings_policy`: Protocol-level MSSQL settings (idle and session timeout). No field
     list is documented; the fields follow the VNC settings policy without its TLS blocks and are
@@ -54,20 +69,12 @@ class MssqlSettingsPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        timeout: int | None = None,
-        inactivity_timeout: MssqlSettingsPolicyInactivityTimeout | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[MssqlSettingsPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "timeout": timeout,
-            "inactivity_timeout": inactivity_timeout,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataMssqlSettingsPolicy:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Literal, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 from sps_constructs.shapes import ChannelAllowedFor
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataRdpChannelPolicy",
     "RdpChannelPolicy",
+    "RdpChannelPolicyArgs",
     "RdpChannelPolicyRef",
     "RdpChannelPolicyRules",
     "RdpChannelPolicyRulesActions",
@@ -53,6 +55,16 @@ class RdpChannelPolicyRules(SpsStruct):
     """`customs` only: the names of the custom channels allowed (e.g. for RemoteApp)."""
 
 
+class RdpChannelPolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `RdpChannelPolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the channel policy. Cannot contain whitespace."""
+
+    rules: Required[Sequence[RdpChannelPolicyRules]]
+    """The channel rules."""
+
+
 class RdpChannelPolicy(SpsResource):
     """`sps_rdp_channel_policy`: Which channels RDP connections may open (checked when a channel is
     opened), with the audit, four-eyes, IDS and content-policy actions per channel, optionally
@@ -74,18 +86,12 @@ class RdpChannelPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        rules: Sequence[RdpChannelPolicyRules],
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[RdpChannelPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "rules": rules,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataRdpChannelPolicy:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""

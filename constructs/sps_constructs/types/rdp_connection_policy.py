@@ -4,24 +4,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
-from sps_constructs.shapes import (
-    AccessControl,
-    ChannelDatabaseCleanup,
-    Indexing,
-    Network,
-    OverrideLogLevel,
-    RateLimit,
-    ServerAddress,
-    SourceAddress,
-    WebGatewayAuthentication,
-)
+from sps_constructs.families import ConnectionPolicyArgs
+from sps_constructs.shapes import ChannelDatabaseCleanup
 
 if TYPE_CHECKING:
     from sps_constructs.types.aa_plugin_instance import AaPluginInstanceRef
@@ -38,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataRdpConnectionPolicy",
     "RdpConnectionPolicy",
+    "RdpConnectionPolicyArgs",
     "RdpConnectionPolicyPolicies",
     "RdpConnectionPolicyRef",
 ]
@@ -69,6 +61,17 @@ class RdpConnectionPolicyPolicies(SpsStruct):
     """Key of the usermapping policy (RDP is one of the protocols usermapping applies to [USERMAP])."""
 
 
+class RdpConnectionPolicyArgs(ConnectionPolicyArgs, total=False):
+    """The keyword arguments of `RdpConnectionPolicy`: those every member of the connection policy
+    family takes (`ConnectionPolicyArgs`) and its own."""
+
+    policies: Required[RdpConnectionPolicyPolicies]
+    """Policies referenced by the connection policy."""
+
+    channel_database_cleanup: ChannelDatabaseCleanup | None
+    """Cleanup of the connection metadata on the connection policy's level."""
+
+
 class RdpConnectionPolicy(SpsResource):
     """`sps_rdp_connection_policy`: RDP connection policies: which clients may reach which servers over
     RDP, with the audit, channel and settings policies to apply. SSH and RDP connection policies
@@ -93,39 +96,10 @@ class RdpConnectionPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        network: Network,
-        policies: RdpConnectionPolicyPolicies,
-        active: bool | None = None,
-        access_control: Sequence[AccessControl] | None = None,
-        channel_database_cleanup: ChannelDatabaseCleanup | None = None,
-        indexing: Indexing | None = None,
-        log_audit_trail_downloads: bool | None = None,
-        override_log_level: OverrideLogLevel | None = None,
-        rate_limit: RateLimit | None = None,
-        server_address: ServerAddress | None = None,
-        source_address: SourceAddress | None = None,
-        web_gateway_authentication: WebGatewayAuthentication | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[RdpConnectionPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "network": network,
-            "policies": policies,
-            "active": active,
-            "access_control": access_control,
-            "channel_database_cleanup": channel_database_cleanup,
-            "indexing": indexing,
-            "log_audit_trail_downloads": log_audit_trail_downloads,
-            "override_log_level": override_log_level,
-            "rate_limit": rate_limit,
-            "server_address": server_address,
-            "source_address": source_address,
-            "web_gateway_authentication": web_gateway_authentication,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

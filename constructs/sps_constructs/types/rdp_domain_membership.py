@@ -3,19 +3,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataRdpDomainMembership",
     "RdpDomainMembership",
+    "RdpDomainMembershipArgs",
     "RdpDomainMembershipRef",
 ]
+
+
+class RdpDomainMembershipArgs(ResourceArgs, total=False):
+    """The keyword arguments of `RdpDomainMembership` (and `extra_json`, `ResourceArgs`)."""
+
+    enabled: Required[bool]
+    """Whether SPS is configured as a member of `domain` (joining happens on the web interface)."""
+
+    domain: str | None
+    """The domain name; required when `enabled` is true."""
+
+    realm: str | None
+    """The Kerberos realm of the domain (e.g. `testdomain.api.test`); required when `enabled` is true."""
 
 
 class RdpDomainMembership(SpsResource):
@@ -39,19 +54,10 @@ class RdpDomainMembership(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        enabled: bool,
-        domain: str | None = None,
-        realm: str | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[RdpDomainMembershipArgs],
     ) -> None:
-        args = {
-            "enabled": enabled,
-            "domain": domain,
-            "realm": realm,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

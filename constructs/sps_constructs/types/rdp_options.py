@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataRdpOptions",
     "RdpOptions",
+    "RdpOptionsArgs",
     "RdpOptionsChannelDatabaseCleanup",
     "RdpOptionsChannelDatabaseCleanupDisabled",
     "RdpOptionsChannelDatabaseCleanupEnabled",
@@ -60,6 +62,16 @@ class RdpOptionsServiceDisabled(SpsStruct):
 RdpOptionsService = RdpOptionsServiceEnabled | RdpOptionsServiceDisabled
 
 
+class RdpOptionsArgs(ResourceArgs, total=False):
+    """The keyword arguments of `RdpOptions` (and `extra_json`, `ResourceArgs`)."""
+
+    channel_database_cleanup: RdpOptionsChannelDatabaseCleanup | None
+    """Periodical cleanup of connection metadata for all RDP connections."""
+
+    service: RdpOptionsService | None
+    """The RDP service."""
+
+
 class RdpOptions(SpsResource):
     """`sps_rdp_options`: Global RDP options that affect every RDP connection: the global channel
     database cleanup retention and the RDP service switch. The shape is the 7.1 documentation's
@@ -76,17 +88,10 @@ class RdpOptions(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        channel_database_cleanup: RdpOptionsChannelDatabaseCleanup | None = None,
-        service: RdpOptionsService | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[RdpOptionsArgs],
     ) -> None:
-        args = {
-            "channel_database_cleanup": channel_database_cleanup,
-            "service": service,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

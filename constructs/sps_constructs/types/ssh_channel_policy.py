@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Literal, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataSshChannelPolicy",
     "SshChannelPolicy",
+    "SshChannelPolicyArgs",
     "SshChannelPolicyRef",
     "SshChannelPolicyRules",
     "SshChannelPolicyRulesLocalForwards",
@@ -73,6 +75,16 @@ class SshChannelPolicyRules(SpsStruct):
     """`local-forwards` only: the port forwards allowed; an empty list means no restriction."""
 
 
+class SshChannelPolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `SshChannelPolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the channel policy. Cannot contain whitespace."""
+
+    rules: Required[Sequence[SshChannelPolicyRules]]
+    """The channel rules."""
+
+
 class SshChannelPolicy(SpsResource):
     """`sps_ssh_channel_policy`: Which channels SSH connections may open (checked when a channel is
     opened), with the audit, four-eyes and content-policy actions per channel, optionally
@@ -96,18 +108,12 @@ class SshChannelPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        rules: Sequence[SshChannelPolicyRules],
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[SshChannelPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "rules": rules,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataSshChannelPolicy:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""

@@ -4,23 +4,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
-from sps_constructs.shapes import (
-    AccessControl,
-    Indexing,
-    Network,
-    OverrideLogLevel,
-    RateLimit,
-    ServerAddress,
-    SourceAddress,
-    WebGatewayAuthentication,
-)
+from sps_constructs.families import ConnectionPolicyArgs
 
 if TYPE_CHECKING:
     from sps_constructs.types.aa_plugin_instance import AaPluginInstanceRef
@@ -38,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataSshConnectionPolicy",
     "SshConnectionPolicy",
+    "SshConnectionPolicyArgs",
     "SshConnectionPolicyPolicies",
     "SshConnectionPolicyRef",
 ]
@@ -72,6 +64,14 @@ class SshConnectionPolicyPolicies(SpsStruct):
     """Key of the usermapping policy (SSH is one of the protocols usermapping applies to [USERMAP])."""
 
 
+class SshConnectionPolicyArgs(ConnectionPolicyArgs, total=False):
+    """The keyword arguments of `SshConnectionPolicy`: those every member of the connection policy
+    family takes (`ConnectionPolicyArgs`) and its own."""
+
+    policies: Required[SshConnectionPolicyPolicies]
+    """Policies referenced by the connection policy."""
+
+
 class SshConnectionPolicy(SpsResource):
     """`sps_ssh_connection_policy`: SSH connection policies: which clients may reach which servers over
     SSH, with the audit, authentication, channel and settings policies to apply. SSH and RDP
@@ -94,37 +94,10 @@ class SshConnectionPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        network: Network,
-        policies: SshConnectionPolicyPolicies,
-        active: bool | None = None,
-        access_control: Sequence[AccessControl] | None = None,
-        indexing: Indexing | None = None,
-        log_audit_trail_downloads: bool | None = None,
-        override_log_level: OverrideLogLevel | None = None,
-        rate_limit: RateLimit | None = None,
-        server_address: ServerAddress | None = None,
-        source_address: SourceAddress | None = None,
-        web_gateway_authentication: WebGatewayAuthentication | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[SshConnectionPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "network": network,
-            "policies": policies,
-            "active": active,
-            "access_control": access_control,
-            "indexing": indexing,
-            "log_audit_trail_downloads": log_audit_trail_downloads,
-            "override_log_level": override_log_level,
-            "rate_limit": rate_limit,
-            "server_address": server_address,
-            "source_address": source_address,
-            "web_gateway_authentication": web_gateway_authentication,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

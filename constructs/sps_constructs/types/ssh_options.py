@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataSshOptions",
     "SshOptions",
+    "SshOptionsArgs",
     "SshOptionsAudit",
     "SshOptionsAuditCleanup",
     "SshOptionsAuditCleanupDisabled",
@@ -91,6 +93,19 @@ class SshOptionsServiceDisabled(SpsStruct):
 SshOptionsService = SshOptionsServiceEnabled | SshOptionsServiceDisabled
 
 
+class SshOptionsArgs(ResourceArgs, total=False):
+    """The keyword arguments of `SshOptions` (and `extra_json`, `ResourceArgs`)."""
+
+    service: Required[SshOptionsService]
+    """The SSH service."""
+
+    audit: SshOptionsAudit | None
+    """Timestamping and cleanup of the SSH connection metadata."""
+
+    gssapi: SshOptionsGssapi | None
+    """GSSAPI (Kerberos) support of SSH connections."""
+
+
 class SshOptions(SpsResource):
     """`sps_ssh_options`: Global SSH options that affect every SSH connection. Only the 6.0 LTS / 6.0.1
     shape is documented: `audit` (cleanup of the connection database and timestamping), `gssapi`
@@ -110,19 +125,10 @@ class SshOptions(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        service: SshOptionsService,
-        audit: SshOptionsAudit | None = None,
-        gssapi: SshOptionsGssapi | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[SshOptionsArgs],
     ) -> None:
-        args = {
-            "service": service,
-            "audit": audit,
-            "gssapi": gssapi,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
 
@@ -17,8 +18,16 @@ if TYPE_CHECKING:
 __all__ = [
     "DataSystemBackup",
     "SystemBackup",
+    "SystemBackupArgs",
     "SystemBackupRef",
 ]
+
+
+class SystemBackupArgs(ResourceArgs, total=False):
+    """The keyword arguments of `SystemBackup` (and `extra_json`, `ResourceArgs`)."""
+
+    backup_policy: BackupPolicyRef | None
+    """Key of the backup policy used for system backups (null = none)."""
 
 
 class SystemBackup(SpsResource):
@@ -33,15 +42,10 @@ class SystemBackup(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        backup_policy: BackupPolicyRef | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[SystemBackupArgs],
     ) -> None:
-        args = {
-            "backup_policy": backup_policy,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

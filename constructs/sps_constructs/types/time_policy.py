@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Literal, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
 
@@ -17,8 +18,44 @@ if TYPE_CHECKING:
 __all__ = [
     "DataTimePolicy",
     "TimePolicy",
+    "TimePolicyArgs",
     "TimePolicyRef",
 ]
+
+
+class TimePolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `TimePolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the time policy (also shown on the web interface). Cannot contain whitespace."""
+
+    Mon: Sequence[Sequence[str]] | None
+    """Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or `HH:MM` form; an
+    empty list means no access that day."""
+
+    Tue: Sequence[Sequence[str]] | None
+    """Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or `HH:MM` form; an
+    empty list means no access that day."""
+
+    Wed: Sequence[Sequence[str]] | None
+    """Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or `HH:MM` form; an
+    empty list means no access that day."""
+
+    Thu: Sequence[Sequence[str]] | None
+    """Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or `HH:MM` form; an
+    empty list means no access that day."""
+
+    Fri: Sequence[Sequence[str]] | None
+    """Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or `HH:MM` form; an
+    empty list means no access that day."""
+
+    Sat: Sequence[Sequence[str]] | None
+    """Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or `HH:MM` form; an
+    empty list means no access that day."""
+
+    Sun: Sequence[Sequence[str]] | None
+    """Intervals of the day when access is allowed, each `[start, end]` in `H:MM` or `HH:MM` form; an
+    empty list means no access that day."""
 
 
 class TimePolicy(SpsResource):
@@ -36,30 +73,12 @@ class TimePolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        Mon: Sequence[Sequence[str]] | None = None,
-        Tue: Sequence[Sequence[str]] | None = None,
-        Wed: Sequence[Sequence[str]] | None = None,
-        Thu: Sequence[Sequence[str]] | None = None,
-        Fri: Sequence[Sequence[str]] | None = None,
-        Sat: Sequence[Sequence[str]] | None = None,
-        Sun: Sequence[Sequence[str]] | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[TimePolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "Mon": Mon,
-            "Tue": Tue,
-            "Wed": Wed,
-            "Thu": Thu,
-            "Fri": Fri,
-            "Sat": Sat,
-            "Sun": Sun,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["7x24"]) -> DataTimePolicy:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar, Literal, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
 
@@ -17,8 +18,16 @@ if TYPE_CHECKING:
 __all__ = [
     "DataUserlist",
     "Userlist",
+    "UserlistArgs",
     "UserlistRef",
 ]
+
+
+class UserlistArgs(ResourceArgs, total=False):
+    """The keyword arguments of `Userlist` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the user list (case-sensitive; channel rules use it)."""
 
 
 class Userlist(SpsResource):
@@ -43,16 +52,12 @@ class Userlist(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[UserlistArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["all_users", "no_users"]) -> DataUserlist:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""

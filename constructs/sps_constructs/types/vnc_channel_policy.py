@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
@@ -16,6 +17,7 @@ from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
 __all__ = [
     "DataVncChannelPolicy",
     "VncChannelPolicy",
+    "VncChannelPolicyArgs",
     "VncChannelPolicyRef",
     "VncChannelPolicyRules",
 ]
@@ -32,6 +34,16 @@ class VncChannelPolicyRules(SpsStruct):
     """Restrict the rule to groups and times."""
 
 
+class VncChannelPolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `VncChannelPolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the channel policy. Cannot contain whitespace."""
+
+    rules: Required[Sequence[VncChannelPolicyRules]]
+    """The channel rules."""
+
+
 class VncChannelPolicy(SpsResource):
     """`sps_vnc_channel_policy`: Which channels VNC connections may open, and the audit, four-eyes and
     content-policy actions per channel, optionally limited to gateway or remote groups and a
@@ -46,17 +58,10 @@ class VncChannelPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        rules: Sequence[VncChannelPolicyRules],
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[VncChannelPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "rules": rules,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

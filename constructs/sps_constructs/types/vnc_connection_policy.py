@@ -4,24 +4,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Required, Unpack
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
-from sps_constructs.shapes import (
-    AccessControl,
-    Indexing,
-    Network,
-    OverrideLogLevel,
-    RateLimit,
-    ServerAddress,
-    ServerCertificateCheck,
-    SourceAddress,
-    WebGatewayAuthentication,
-)
+from sps_constructs.families import ConnectionPolicyArgs
+from sps_constructs.shapes import ServerCertificateCheck
 
 if TYPE_CHECKING:
     from sps_constructs.types.analytics_policy import AnalyticsPolicyRef
@@ -37,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataVncConnectionPolicy",
     "VncConnectionPolicy",
+    "VncConnectionPolicyArgs",
     "VncConnectionPolicyClientSideTransportSecurity",
     "VncConnectionPolicyClientSideTransportSecurityDisabled",
     "VncConnectionPolicyClientSideTransportSecurityPeerCertificateCheck",
@@ -191,6 +183,20 @@ class VncConnectionPolicyServerSideTransportSecurityTls(SpsStruct):
 VncConnectionPolicyServerSideTransportSecurity = VncConnectionPolicyServerSideTransportSecurityNone | VncConnectionPolicyServerSideTransportSecurityDisabled | VncConnectionPolicyServerSideTransportSecurityTls
 
 
+class VncConnectionPolicyArgs(ConnectionPolicyArgs, total=False):
+    """The keyword arguments of `VncConnectionPolicy`: those every member of the connection policy
+    family takes (`ConnectionPolicyArgs`) and its own."""
+
+    policies: Required[VncConnectionPolicyPolicies]
+    """Policies referenced by the connection policy."""
+
+    client_side_transport_security: VncConnectionPolicyClientSideTransportSecurity | None
+    """TLS between the client and SPS."""
+
+    server_side_transport_security: VncConnectionPolicyServerSideTransportSecurity | None
+    """TLS between SPS and the server."""
+
+
 class VncConnectionPolicy(SpsResource):
     """`sps_vnc_connection_policy`: VNC connection policies (as documented for 7.3.1): which clients
     may reach which servers over VNC, with the audit, channel and settings policies to apply and
@@ -205,41 +211,10 @@ class VncConnectionPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        network: Network,
-        policies: VncConnectionPolicyPolicies,
-        active: bool | None = None,
-        access_control: Sequence[AccessControl] | None = None,
-        indexing: Indexing | None = None,
-        log_audit_trail_downloads: bool | None = None,
-        override_log_level: OverrideLogLevel | None = None,
-        rate_limit: RateLimit | None = None,
-        server_address: ServerAddress | None = None,
-        source_address: SourceAddress | None = None,
-        web_gateway_authentication: WebGatewayAuthentication | None = None,
-        client_side_transport_security: VncConnectionPolicyClientSideTransportSecurity | None = None,
-        server_side_transport_security: VncConnectionPolicyServerSideTransportSecurity | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[VncConnectionPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "network": network,
-            "policies": policies,
-            "active": active,
-            "access_control": access_control,
-            "indexing": indexing,
-            "log_audit_trail_downloads": log_audit_trail_downloads,
-            "override_log_level": override_log_level,
-            "rate_limit": rate_limit,
-            "server_address": server_address,
-            "source_address": source_address,
-            "web_gateway_authentication": web_gateway_authentication,
-            "client_side_transport_security": client_side_transport_security,
-            "server_side_transport_security": server_side_transport_security,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
 __all__ = [
     "DataVncOptions",
     "VncOptions",
+    "VncOptionsArgs",
     "VncOptionsChannelDatabaseCleanup",
     "VncOptionsChannelDatabaseCleanupDisabled",
     "VncOptionsChannelDatabaseCleanupEnabled",
@@ -59,6 +61,16 @@ class VncOptionsServiceDisabled(SpsStruct):
 VncOptionsService = VncOptionsServiceEnabled | VncOptionsServiceDisabled
 
 
+class VncOptionsArgs(ResourceArgs, total=False):
+    """The keyword arguments of `VncOptions` (and `extra_json`, `ResourceArgs`)."""
+
+    channel_database_cleanup: VncOptionsChannelDatabaseCleanup | None
+    """Periodical cleanup of connection metadata for all VNC connections."""
+
+    service: VncOptionsService | None
+    """The VNC service."""
+
+
 class VncOptions(SpsResource):
     """`sps_vnc_options`: Global VNC options: the global channel database cleanup and the VNC service
     switch. This is a singleton: creating the resource adopts the appliance's options and
@@ -71,17 +83,10 @@ class VncOptions(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        channel_database_cleanup: VncOptionsChannelDatabaseCleanup | None = None,
-        service: VncOptionsService | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[VncOptionsArgs],
     ) -> None:
-        args = {
-            "channel_database_cleanup": channel_database_cleanup,
-            "service": service,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
 
 

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DataVncSettingsPolicy",
     "VncSettingsPolicy",
+    "VncSettingsPolicyArgs",
     "VncSettingsPolicyClientTlsSecuritySettings",
     "VncSettingsPolicyClientTlsSecuritySettingsCipherStrength",
     "VncSettingsPolicyClientTlsSecuritySettingsCipherStrengthCustom",
@@ -74,6 +76,28 @@ class VncSettingsPolicyClientTlsSecuritySettings(SpsStruct):
     """The minimal TLS version SPS offers (TLSv1_2 is recommended)."""
 
 
+class VncSettingsPolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `VncSettingsPolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the VNC settings policy. Cannot contain whitespace."""
+
+    timeout: int | None
+    """Idle timeout in seconds."""
+
+    inactivity_timeout: VncSettingsPolicyInactivityTimeout | None
+    """Terminate sessions without user activity."""
+
+    preconnect_channel_check: bool | None
+    """Evaluate connection and channel policies before establishing the server-side connection."""
+
+    client_tls_security_settings: VncSettingsPolicyClientTlsSecuritySettings | None
+    """TLS security settings on the client side."""
+
+    server_tls_security_settings: VncSettingsPolicyClientTlsSecuritySettings | None
+    """TLS security settings on the server side."""
+
+
 class VncSettingsPolicy(SpsResource):
     """`sps_vnc_settings_policy`: Protocol-level settings of VNC connections: idle and inactivity
     timeouts, the pre-connection channel check and the TLS settings on both sides. The built-in
@@ -86,26 +110,12 @@ class VncSettingsPolicy(SpsResource):
         scope: constructs.Construct,
         id: str,
         *,
-        name: str,
-        timeout: int | None = None,
-        inactivity_timeout: VncSettingsPolicyInactivityTimeout | None = None,
-        preconnect_channel_check: bool | None = None,
-        client_tls_security_settings: VncSettingsPolicyClientTlsSecuritySettings | None = None,
-        server_tls_security_settings: VncSettingsPolicyClientTlsSecuritySettings | None = None,
-        extra_json: Mapping[str, Any] | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[VncSettingsPolicyArgs],
     ) -> None:
-        args = {
-            "name": name,
-            "timeout": timeout,
-            "inactivity_timeout": inactivity_timeout,
-            "preconnect_channel_check": preconnect_channel_check,
-            "client_tls_security_settings": client_tls_security_settings,
-            "server_tls_security_settings": server_tls_security_settings,
-            "extra_json": extra_json,
-        }
         super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataVncSettingsPolicy:
         """The built-in object `name` on `appliance` (found by its documented key; created once)."""
