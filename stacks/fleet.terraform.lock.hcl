@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:VthusH11iYNt2i1NJ6F9NcUfUbe8Dfg1sl0f6Vdn6z0=",
+    "h1:XvfBb9T384ejQ2s9/OH4gdSrFy6nVzAJXNibEDOHqnQ=",
   ]
 }

@@ -20,7 +20,7 @@ are reached through the generic resources and kept as given, because the stored 
 document their bodies well enough to type. Firmware ranges are half-open (`7.0-` = from 7.0 on,
 `-7.0` = before 7.0). Sources are the guide pages a row was read in (for typed rows, the tags the
 type lists); *inferred* marks a row that assumes more than its pages say (the assumption is in
-`catalog/endpoints.yaml`).
+`catalog/endpoints.yaml`). A typed row's source is a tag of the shared API notes or the page itself.
 
 """
 
@@ -71,7 +71,7 @@ def _kind(e: Endpoint) -> str:
 
 def _source(e: Endpoint) -> str:
     if e.source_tags:
-        return ", ".join(f"[{tag}]" for tag in e.source_tags)
+        return ", ".join(f"[page]({tag})" if tag.startswith("https://") else f"[{tag}]" for tag in e.source_tags)
     pages = [
         f"[{s.version}]({s.page})" if s.page.startswith("https://") else f"{s.version} (`{s.page}`)" for s in e.sources
     ]

@@ -75,11 +75,11 @@ def opaque(path: str) -> Endpoint:
 
 
 def test_an_opaque_singleton_answers_its_default_then_keeps_what_it_is_given(api: Client) -> None:
-    e = opaque("management/disk_fillup_prevention")
+    e = opaque("management/health_monitoring")
     got = api.ok("GET", e.api_path)
-    assert got["key"] == "disk_fillup_prevention" and got["body"] == e.default
+    assert got["key"] == "health_monitoring" and got["body"] == e.default
     assert got["meta"]["parent"] == "/api/configuration/management"
-    body = {"archiving_enabled": True, "enabled": True, "used_space_ratio_limit": 75, "not_in_any_doc": {"x": [1]}}
+    body = {"maximum_disk_utilization_ratio": 75, "maximum_load1": 4, "not_in_any_doc": {"x": [1]}}
     api.ok("PUT", e.api_path, body)
     assert api.ok("GET", e.api_path)["body"] == body
     other = Client(api.sim)  # another session sees the committed body until the commit
@@ -98,7 +98,7 @@ def test_singleton_bodies_of_other_json_types_are_kept_and_checked(api: Client) 
     assert api.ok("GET", "/api/configuration/network/ip_forwarding_rule_pairs")["body"] == rules
     wrong = api.call("PUT", "/api/configuration/datetime/timezone", {"zone": "UTC"})
     assert wrong.status_code == 400 and error_of(wrong)["type"] == "SyntacticError"
-    not_object = api.call("PUT", "/api/configuration/management/email", ["a"])
+    not_object = api.call("PUT", opaque("management/health_monitoring").api_path, ["a"])
     assert not_object.status_code == 400 and "JSON object" in error_of(not_object)["message"]
 
 
@@ -136,7 +136,7 @@ def test_read_only_opaque_endpoints_refuse_writes(api: Client) -> None:
     assert [i["key"] for i in api.ok("GET", patterns)["items"]] == ["-8000", "-8001", "-8002"]
     assert api.call("POST", patterns, {"name": "mine"}).status_code == 405
     assert api.call("DELETE", f"{patterns}/-8000").status_code == 405
-    assert api.call("POST", opaque("management/email").api_path, {}).status_code == 405
+    assert api.call("POST", opaque("management/health_monitoring").api_path, {}).status_code == 405
 
 
 def test_documented_references_of_an_opaque_body_must_resolve(api: Client) -> None:
@@ -156,11 +156,11 @@ def test_documented_references_of_an_opaque_body_must_resolve(api: Client) -> No
 
 
 def test_a_reverted_transaction_drops_opaque_writes(api: Client) -> None:
-    href = opaque("management/webinterface").api_path
+    href = opaque("management/health_monitoring").api_path
     before = api.ok("GET", href)["body"]
-    api.ok("PUT", href, {"timeout": 99})
+    api.ok("PUT", href, {"maximum_load5": 99})
     changes = api.ok("GET", "/api/transaction/changes")["changes"]
-    assert changes[-1]["path"] == href and changes[-1]["new_value"] == {"timeout": 99}
+    assert changes[-1]["path"] == href and changes[-1]["new_value"] == {"maximum_load5": 99}
     api.ok("DELETE", "/api/transaction")
     assert api.ok("GET", href)["body"] == before
 

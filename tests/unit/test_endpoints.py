@@ -111,8 +111,10 @@ def test_coverage_has_one_row_per_endpoint_with_its_counts() -> None:
     counts = summary(ENDPOINTS)
     assert counts["containers"] + counts["typed"] + counts["opaque"] == len(ENDPOINTS)
     assert f"{len(ENDPOINTS)} endpoints: {counts['containers']} containers" in text
+    health = next(r for r in rows if r.startswith("| `/api/configuration/management/health_monitoring`"))
+    assert "| singleton | all | yes | generic |" in health and "6.9.3" in health
     dns = next(r for r in rows if r.startswith("| `/api/configuration/network/dns`"))
-    assert "| singleton | all | yes | generic |" in dns and "8.0 LTS" in dns
+    assert "typed: `sps_network_dns`" in dns and "[page](https://support.oneidentity.com/" in dns
     vnc = next(r for r in rows if r.startswith("| `/api/configuration/vnc/connections`"))
     assert "typed: `sps_vnc_connection_policy`" in vnc and "7.0-7.5" in vnc
     assert (Path(CATALOG_DIR.parent) / "docs" / "coverage.md").read_text() == text

@@ -11,6 +11,7 @@ from sps_constructs.types.backup_policy import *  # noqa: F403
 from sps_constructs.types.content_policy import *  # noqa: F403
 from sps_constructs.types.credential_store import *  # noqa: F403
 from sps_constructs.types.credential_store_plugin import *  # noqa: F403
+from sps_constructs.types.disk_fillup_prevention import *  # noqa: F403
 from sps_constructs.types.exported_configuration_encryption import *  # noqa: F403
 from sps_constructs.types.ica_connection_policy import *  # noqa: F403
 from sps_constructs.types.indexing_policy import *  # noqa: F403
@@ -19,12 +20,15 @@ from sps_constructs.types.local_services_cluster import *  # noqa: F403
 from sps_constructs.types.local_services_user_web import *  # noqa: F403
 from sps_constructs.types.local_user import *  # noqa: F403
 from sps_constructs.types.local_user_group import *  # noqa: F403
+from sps_constructs.types.management_email import *  # noqa: F403
+from sps_constructs.types.management_webinterface import *  # noqa: F403
 from sps_constructs.types.mssql_authentication_policy import *  # noqa: F403
 from sps_constructs.types.mssql_channel_policy import *  # noqa: F403
 from sps_constructs.types.mssql_connection_policy import *  # noqa: F403
 from sps_constructs.types.mssql_connection_policy_order import *  # noqa: F403
 from sps_constructs.types.mssql_options import *  # noqa: F403
 from sps_constructs.types.mssql_settings_policy import *  # noqa: F403
+from sps_constructs.types.network_dns import *  # noqa: F403
 from sps_constructs.types.nic import *  # noqa: F403
 from sps_constructs.types.password import *  # noqa: F403
 from sps_constructs.types.private_key import *  # noqa: F403
@@ -35,6 +39,7 @@ from sps_constructs.types.rdp_domain_membership import *  # noqa: F403
 from sps_constructs.types.rdp_options import *  # noqa: F403
 from sps_constructs.types.rdp_settings_policy import *  # noqa: F403
 from sps_constructs.types.signing_ca import *  # noqa: F403
+from sps_constructs.types.snmp_trap import *  # noqa: F403
 from sps_constructs.types.ssh_authentication_policy import *  # noqa: F403
 from sps_constructs.types.ssh_channel_policy import *  # noqa: F403
 from sps_constructs.types.ssh_connection_policy import *  # noqa: F403
@@ -51,4 +56,5 @@ from sps_constructs.types.vnc_connection_policy import *  # noqa: F403
 from sps_constructs.types.vnc_connection_policy_order import *  # noqa: F403
 from sps_constructs.types.vnc_options import *  # noqa: F403
 from sps_constructs.types.vnc_settings_policy import *  # noqa: F403
+from sps_constructs.types.web_gateway_authentication_settings import *  # noqa: F403
 from sps_constructs.types.x509 import *  # noqa: F403
