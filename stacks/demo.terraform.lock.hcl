@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:XvfBb9T384ejQ2s9/OH4gdSrFy6nVzAJXNibEDOHqnQ=",
+    "h1:nidIwMNYmkRaNsw8iiiWrNJwafstyfcp46J32BPvA9A=",
   ]
 }

@@ -131,6 +131,26 @@ def _no_backup(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield "backup_policy", "no backup policy: the configuration is not backed up"
 
 
+def _no_alert_email(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    # unset is null: both default to null (none configured)
+    if values.get("alerting_address") is None:
+        yield "alerting_address", "no address to e-mail alerts to: alerts raised by SPS reach nobody by e-mail"
+    elif values.get("smtp_server") is None:
+        yield "smtp_server", "no SMTP server: SPS cannot send its alert e-mails"
+
+
+def _no_banner(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if _is(_get(values, "banner.enabled"), False):
+        yield "banner.enabled", "users log in without being told that they are audited"
+
+
+EMAIL_STATEMENT = (
+    '6.0 LTS "E-mail settings" (management/email): "Configuration settings for SMTP server address and '
+    'authentication, administrator e-mail, and e-mail addresses for alerts and reports." 6.9.2 "Alerting" '
+    '(alerting/system_alerts, traffic_alerts): the system- and traffic-related alerts SPS raises are sent by '
+    "e-mail and SNMP."
+)
+
 AUDIT_STATEMENT = (
     'S004 (audit policies): "An audit policy contains settings for encrypting, timestamping, and signing audit '
     "trails. To enable auditing for a connection, select an audit policy when configuring connections, and enable "
@@ -201,6 +221,28 @@ RULES: tuple[Rule, ...] = (
         'backups." Without one the appliance\'s configuration has no backup.',
         lambda t: t.terraform_name == "system_backup",
         _no_backup,
+    ),
+    Rule(
+        "SPS-ALERT-1", "medium", "No alert e-mail destination",
+        EMAIL_STATEMENT + " Without an alerting address and an SMTP server, no alert reaches anyone by e-mail.",
+        lambda t: t.terraform_name == "management_email",
+        _no_alert_email,
+    ),
+    Rule(
+        "SPS-ALERT-2", "low", "No SNMP trap destination",
+        '6.0.14 LTS "SNMP trap" (management/snmp/trap): the SNMP server SPS sends its alerts to, '
+        "`{enabled, version {selection: 2c, value {community, server}}}`. " + EMAIL_STATEMENT
+        + " With traps disabled, a monitoring system hears of no alert.",
+        lambda t: t.terraform_name == "snmp_trap",
+        _disabled("enabled", "SNMP traps are off: no monitoring system hears of SPS's alerts"),
+    ),
+    Rule(
+        "SPS-BANNER-1", "low", "No login banner",
+        '7.0.5.1 LTS (management/web_gateway_authentication): "configure the banner on the login screen before '
+        'web gateway authentication in order to make users aware of being audited before logging in, or that '
+        'they are accessing a government website".',
+        lambda t: t.terraform_name == "web_gateway_authentication_settings",
+        _no_banner,
     ),
 )  # fmt: skip
 

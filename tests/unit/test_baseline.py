@@ -40,6 +40,7 @@ def shaped(rule_id: str) -> list[TypeDef]:
 def cases() -> list[Case]:
     audit, web, backup, vnc = (CATALOG[n] for n in ("audit_policy", "local_services_user_web", "system_backup",
                                                     "vnc_settings_policy"))  # fmt: skip
+    email, trap, banner = (CATALOG[n] for n in ("management_email", "snmp_trap", "web_gateway_authentication_settings"))
     out: list[Case] = [
         ("SPS-AUDIT-1", audit, example(audit, "full"), example(audit)),
         ("SPS-AUDIT-2", audit, example(audit, signing={"enabled": True, "x509_identity": "x509"}), example(audit)),
@@ -48,6 +49,10 @@ def cases() -> list[Case]:
         ("SPS-WEB-1", web, example(web, access_restriction={"enabled": True, "allowed_from": ["10.0.0.0/8"]}),
          example(web, access_restriction={"enabled": False})),
         ("SPS-BACKUP-1", backup, example(backup, backup_policy="policy"), example(backup)),
+        ("SPS-ALERT-1", email, example(email), example(email, alerting_address=None)),
+        ("SPS-ALERT-1", email, example(email), example(email, smtp_server=None)),
+        ("SPS-ALERT-2", trap, example(trap, "full"), example(trap)),
+        ("SPS-BANNER-1", banner, example(banner), example(banner, banner={"enabled": False})),
     ]
     for t in shaped("SPS-NET-1"):
         ok = example(t)
@@ -135,3 +140,14 @@ def test_a_severe_finding_fails_the_synth_unless_suppressed_with_a_reason(tmp_pa
     assert [s.reason for _, s in baseline.suppressed] == ["lab appliance: its recordings hold no real data"]
     with pytest.raises(SpsConfigError, match="needs a reason"):
         synthesized(tmp_path / "c", audit, example(audit), rule_id="SPS-AUDIT-1", reason="ok")
+
+
+def test_a_day0_finding_is_suppressible_with_a_reason(tmp_path: Path) -> None:
+    banner = CATALOG["web_gateway_authentication_settings"]
+    off = example(banner, banner={"enabled": False})
+    with pytest.raises(RuntimeError, match="SPS-BANNER-1"):
+        synthesized(tmp_path / "a", banner, off, fail_on="low")
+    reason = "lab appliance: only the team's own engineers log in"
+    baseline = synthesized(tmp_path / "b", banner, off, fail_on="low", rule_id="SPS-BANNER-1", reason=reason)
+    assert "SPS-BANNER-1" not in {f.rule.id for f in baseline.findings}
+    assert [s.reason for _, s in baseline.suppressed] == [reason]
