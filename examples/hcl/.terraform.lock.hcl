@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:nidIwMNYmkRaNsw8iiiWrNJwafstyfcp46J32BPvA9A=",
+    "h1:wM1XeV8mhlEG1DDu+adqpWCsW++DG2KZCSdfTAhEjVc=",
   ]
 }

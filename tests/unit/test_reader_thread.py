@@ -28,20 +28,20 @@ from sps_provider.server import methods
 from sps_provider.transport import rpc
 
 HANG = 30.0  # a wait this long means the call was never answered
-INFO = "/api/info"
+HELD = "/api/configuration/held"  # what the plan path newly asks the appliance for
 AUDIT = load_catalog()["audit_policy"]
 
 
 class Appliance(http.server.ThreadingHTTPServer):
-    """A loopback HTTP stand-in for the appliance: logins succeed; GET /api/info is held until
-    `release` is set. Every request path is recorded with the thread name of the test's side."""
+    """A loopback HTTP stand-in for the appliance: logins succeed; GET `HELD` is answered once
+    `release` is set, anything else at once. Every request path is recorded."""
 
     daemon_threads = True
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.paths: list[str] = []
-        self.info_arrived = threading.Event()
+        self.held_arrived = threading.Event()
         self.release = threading.Event()
 
     @property
@@ -54,10 +54,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.paths.append(self.path)
-        if self.path == INFO:
-            self.server.info_arrived.set()
+        if self.path == HELD:
+            self.server.held_arrived.set()
             self.server.release.wait(HANG)
-            self.answer(b'{"body": {"firmware_version": "7.5"}}')
+            self.answer(b'{"body": {}}')
         else:
             self.answer(b"{}", cookie=self.path == "/api/authentication")
 
@@ -97,7 +97,7 @@ def test_a_blocking_call_added_to_the_plan_path_runs_on_the_pool_and_stalls_no_o
     def plan_with_a_new_request(engine: ResourceEngine, prior: Any, config: Any, diags: Any, target: Any = None,
                                 lookups: RefreshReader | None = None, validated: bool = False) -> Plan:  # fmt: skip
         assert lookups is not None
-        lookups.client.get(INFO)  # the new call: a request to the appliance, answered when `release` is set
+        lookups.client.get(HELD)  # the new call: a request to the appliance, answered when `release` is set
         return Plan(None, [])
 
     monkeypatch.setattr(ResourceEngine, "plan", plan_with_a_new_request)
@@ -109,7 +109,7 @@ def test_a_blocking_call_added_to_the_plan_path_runs_on_the_pool_and_stalls_no_o
         with grpc.insecure_channel(f"unix:{tmp_path / 'plugin.sock'}") as channel:
             stub = pb_grpc.ProviderStub(channel)
             planning = stub.PlanResourceChange.future(pb.PlanResourceChange.Request(type_name=AUDIT.resource_type))
-            assert appliance.info_arrived.wait(HANG), "the plan never sent its request"
+            assert appliance.held_arrived.wait(HANG), "the plan never sent its request"
             other = stub.GetMetadata(pb.GetMetadata.Request(), timeout=HANG)  # same connection, meanwhile
             assert AUDIT.resource_type in {r.type_name for r in other.resources}
             assert not planning.done(), "the plan still waits for the appliance"
@@ -118,7 +118,7 @@ def test_a_blocking_call_added_to_the_plan_path_runs_on_the_pool_and_stalls_no_o
     finally:
         server.stop(grace=HANG)
     assert not [d.summary for d in answer.diagnostics]
-    assert appliance.paths.count(INFO) == 1, "the reader thread sent nothing; the pool sent it once"
+    assert appliance.paths.count(HELD) == 1, "the reader thread sent nothing; the pool sent it once"
 
 
 def test_the_client_sends_nothing_on_a_thread_that_must_not_wait(appliance: Appliance, reader: SpsClient) -> None:

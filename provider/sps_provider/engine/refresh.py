@@ -156,7 +156,7 @@ class RefreshReader:
     def _collection(self, t: TypeDef) -> Snapshot:
         path = t.api_path
         with self._lock:
-            type_lock = self._type_locks.setdefault(path, no_wait.Lock())
+            type_lock = self._type_locks.get(path) or self._type_locks.setdefault(path, no_wait.Lock())
         with type_lock:  # one fetch per type, however many reads arrive at once (held while it is fetched)
             with self._lock:
                 cached = self._snapshots.get(path)
