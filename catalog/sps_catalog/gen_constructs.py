@@ -229,6 +229,7 @@ class Module:
             "constructs": managed,
             "base": [*base, *(["SpsStruct"] if self.items else [])],
             "cdk": managed,
+            "generic": data_source,  # a type's reference alias takes the generic constructs too
             "shapes": sorted(self.shapes),
             "type_only": type_only,
         }

@@ -17,5 +17,8 @@ from sps_constructs.appliance import Appliance as Appliance
 from sps_constructs.appliance import SpsProvider as SpsProvider
 from sps_constructs.baseline import SpsBaseline as SpsBaseline
 from sps_constructs.errors import SpsConfigError as SpsConfigError
+from sps_constructs.generic import DataSpsObject as DataSpsObject
+from sps_constructs.generic import SpsObject as SpsObject
+from sps_constructs.generic import SpsSettings as SpsSettings
 from sps_constructs.secrets import ephemeral_variable as ephemeral_variable
 from sps_constructs.types import *  # noqa: F403

@@ -25,6 +25,7 @@ from sps_constructs.appliance import GENERATOR, Appliance
 from sps_constructs.cdk import cdk
 from sps_constructs.checks import SpsChecks
 from sps_constructs.errors import SpsConfigError
+from sps_constructs.generic import DataSpsObject, SpsObject, generic_reference_problem
 from sps_constructs.tokens import is_unresolved
 
 # A resolved reference to another construct's key: `${sps_x.<id>.key}` or `${data.sps_x.<id>.key}`.
@@ -86,6 +87,10 @@ class _Converter(Rebuild):
         if spec.is_inner_reference and isinstance(v, str):
             return v  # a key pointing inside an object; its form is checked with the other formats
         target = load_catalog()[spec.target or ""]
+        if isinstance(v, (SpsObject, DataSpsObject)):
+            if problem := generic_reference_problem(target, v, self.appliance):
+                raise self.fail(path, problem)
+            return v.key
         if not isinstance(v, (SpsResource, SpsDataSource)):
             raise self.fail(
                 path,
@@ -246,6 +251,12 @@ class SpsResource(_SpsElement, cdk.TerraformResource):
             found = _KEY_REFERENCE.fullmatch(key)
             element = addresses.get(found.group(1)) if found else None
             target = load_catalog()[spec.target] if spec.target else None
+            if (
+                isinstance(element, (SpsObject, DataSpsObject))
+                and target
+                and (problem := generic_reference_problem(target, element, self.appliance))
+            ):
+                raise SpsConfigError(f"{self.node.path} ({t.resource_type})", dotted(at), problem)
             if (
                 isinstance(element, (SpsResource, SpsDataSource))
                 and target

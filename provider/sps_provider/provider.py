@@ -22,6 +22,7 @@ from sps_provider import no_wait
 from sps_provider.client import errors
 from sps_provider.engine.datasource import DataSourceEngine
 from sps_provider.engine.firmware_gate import Target
+from sps_provider.engine.generic import GenericDataSource, GenericEngine, generic_unencodable
 from sps_provider.engine.order import OrderEngine
 from sps_provider.engine.refresh import RefreshReader
 from sps_provider.engine.report import report_sps_error, report_unencodable
@@ -70,11 +71,16 @@ def _common_noun(title: str) -> str:
 class Provider:
     def __init__(self) -> None:
         catalog = load_catalog()
-        self.resources: dict[str, ResourceEngine | OrderEngine] = {
+        self.resources: dict[str, ResourceEngine | OrderEngine | GenericEngine] = {
             t.resource_type: ResourceEngine(t) for t in catalog if t.is_managed
         }
         self.resources.update({t.resource_type: OrderEngine(t) for t in catalog.orders.values()})
-        self.data_sources = {t.resource_type: DataSourceEngine(t) for t in catalog}
+        self.resources.update({g.resource_type: g for g in (GenericEngine("object"), GenericEngine("settings"))})
+        self.data_sources: dict[str, DataSourceEngine | GenericDataSource] = {
+            t.resource_type: DataSourceEngine(t) for t in catalog
+        }
+        generic_data = GenericDataSource()
+        self.data_sources[generic_data.resource_type] = generic_data
         self.group_commit: GroupCommit | None = None
         self.reader: SpsClient | None = None
         self.refresh: RefreshReader | None = None
@@ -92,8 +98,14 @@ class Provider:
             server_capabilities=pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True),
         )
         for name, r in self.resources.items():
-            resp.resource_schemas[name].CopyFrom(schema(r.attrs, r.t.description, r.t.schema_version))
+            if isinstance(r, GenericEngine):
+                resp.resource_schemas[name].CopyFrom(schema(r.attrs, r.description))
+            else:
+                resp.resource_schemas[name].CopyFrom(schema(r.attrs, r.t.description, r.t.schema_version))
         for name, d in self.data_sources.items():
+            if isinstance(d, GenericDataSource):
+                resp.data_source_schemas[name].CopyFrom(schema(d.attrs, d.description))
+                continue
             noun = _common_noun(d.t.title)
             by = " or name" if d.t.name_field else ""
             found = f"Read the {noun} (a singleton)." if d.t.is_singleton else f"Find one {noun} by key{by}."
@@ -151,7 +163,7 @@ class Provider:
 
     def from_appliance(
         self,
-        engine: ResourceEngine | OrderEngine | DataSourceEngine,
+        engine: ResourceEngine | OrderEngine | GenericEngine | DataSourceEngine | GenericDataSource,
         action: str,
         value: Any,
         fallback: Any,
@@ -164,7 +176,10 @@ class Provider:
             return self.dv(engine.type, value)
         except cty.Unencodable as exc:
             key = value.get("key") if isinstance(value, dict) else None
-            report_unencodable(diags, engine.t, action, exc, key)
+            if isinstance(engine, (GenericEngine, GenericDataSource)):
+                generic_unencodable(diags, engine.resource_type, action, exc)
+            else:
+                report_unencodable(diags, engine.t, action, exc, key)
             return self.dv(engine.type, fallback)
 
     @staticmethod
@@ -240,7 +255,7 @@ class Provider:
         self.guarded(
             "ValidateResourceConfig", diags, lambda: engine.validate(self.decode(request.config) or {}, diags), None
         )
-        if not diags.items and not engine.t.secrets:
+        if not diags.items and (isinstance(engine, GenericEngine) or not engine.t.secrets):
             self.valid.add(request.type_name, request.config.msgpack)
         return pb.ValidateResourceConfig.Response(diagnostics=diags.items)
 
@@ -248,14 +263,13 @@ class Provider:
         diags = Diagnostics()
         engine = self.resources[request.type_name]
         t = engine.type
-        state = self.guarded(
-            "UpgradeResourceState",
-            diags,
-            lambda: cty.conform(
-                t, upgrade_state(engine.t, json.loads(request.raw_state.json or b"null"), request.version)
-            ),
-            None,
-        )
+
+        def run() -> Any:
+            raw = json.loads(request.raw_state.json or b"null")
+            upgraded = raw if isinstance(engine, GenericEngine) else upgrade_state(engine.t, raw, request.version)
+            return cty.conform(t, upgraded)
+
+        state = self.guarded("UpgradeResourceState", diags, run, None)
         return pb.UpgradeResourceState.Response(upgraded_state=self.dv(t, state), diagnostics=diags.items)
 
     def ReadResource(self, request: Any, context: Any) -> pb.ReadResource.Response:
@@ -301,7 +315,10 @@ class Provider:
                 try:
                     target = self.target()
                 except errors.SpsError as exc:
-                    report_sps_error(diags, engine.t, "plan (reading the firmware version)", exc)
+                    if isinstance(engine, GenericEngine):
+                        diags.error(f"Cannot read the firmware version to plan {request.type_name}", str(exc))
+                    else:
+                        report_sps_error(diags, engine.t, "plan (reading the firmware version)", exc)
                     return None
             return engine.plan(prior, wanted, diags, target, self.refresh, validated=validated)
 

@@ -112,7 +112,7 @@ def test_coverage_has_one_row_per_endpoint_with_its_counts() -> None:
     assert counts["containers"] + counts["typed"] + counts["opaque"] == len(ENDPOINTS)
     assert f"{len(ENDPOINTS)} endpoints: {counts['containers']} containers" in text
     health = next(r for r in rows if r.startswith("| `/api/configuration/management/health_monitoring`"))
-    assert "| singleton | all | yes | generic |" in health and "6.9.3" in health
+    assert "| singleton | all | yes | generic: `sps_settings` |" in health and "6.9.3" in health
     dns = next(r for r in rows if r.startswith("| `/api/configuration/network/dns`"))
     assert "typed: `sps_network_dns`" in dns and "[page](https://support.oneidentity.com/" in dns
     vnc = next(r for r in rows if r.startswith("| `/api/configuration/vnc/connections`"))

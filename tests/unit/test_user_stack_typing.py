@@ -1,7 +1,8 @@
 """A user's stack, outside the repository, type-checks with `mypy --strict` against an ordinary
 (non-editable) install of the package, and mypy rejects a value outside an enum, a construct's
-missing argument and a wrong type in an argument its catalog family declares once
-(`sps_constructs.families`)."""
+missing argument, a wrong type in an argument its catalog family declares once
+(`sps_constructs.families`) and a generic object's body that is no JSON value; a generic object
+fills a typed construct's reference."""
 
 from __future__ import annotations
 
@@ -47,20 +48,30 @@ STACK = textwrap.dedent(
         network=Network(clients=["10.0.0.0/8"], targets=["10.1.2.3"], ports=[22]),
         active="yes",
     )
+    from sps_constructs import DataSpsObject, SpsObject, SpsSettings
+    from sps_constructs.shapes import IndexingEnabled
+
+    indexing = SpsObject(eu, "indexing", path="policies/indexing", body={"name": "ocr", "languages": ["en"]})
+    SpsSettings(eu, "syslog", path="management/syslog", body={"servers": []})
+    found = DataSpsObject(eu, "found", path="policies/indexing", name="default")
+    by_generic = IndexingEnabled(policy=indexing)
+    by_data = IndexingEnabled(policy=found)
+    not_a_body = SpsObject(eu, "bad", path="policies/indexing", body=3)
     """
 )
 
 
 def assert_the_expected_errors(file: str, mypy_output: str) -> None:
-    """Exactly the three mistakes of STACK, each where it is made."""
+    """Exactly the four mistakes of STACK, each where it is made (a generic object fills a typed reference)."""
     errors = [line.rsplit("  [", 1)[0] for line in mypy_output.splitlines() if ": error:" in line]
-    assert len(errors) == 3, mypy_output
+    assert len(errors) == 4, mypy_output
     assert errors[0].startswith(f'{file}:20: error: Argument "permission"') and "'approve'" in errors[0], mypy_output
     assert errors[1] == f'{file}:23: error: Missing named argument "policies" for "SshConnectionPolicy"', mypy_output
     assert errors[2] == (
         f'{file}:28: error: Argument "active" to "SshConnectionPolicy" has incompatible type "str"; '
         'expected "bool | None"'
     ), mypy_output
+    assert errors[3].startswith(f'{file}:38: error: Argument "body" to "SpsObject" has incompatible type "int"'), mypy_output
 
 
 def test_mypy_strict_on_a_user_stack_from_a_wheel(tmp_path: Path) -> None:

@@ -14,8 +14,10 @@ from typing import Any
 
 import jinja2
 
+from sps_catalog.endpoints import load_endpoints
 from sps_catalog.examples import HclConfig, hcl_resource
 from sps_catalog.firmware import limited_fields
+from sps_catalog.generic import RESOURCE_TYPES, GenericKind, fits
 from sps_catalog.model import Catalog, TypeDef
 from sps_catalog.provider_settings import SETTINGS
 from sps_catalog.values import dotted
@@ -177,12 +179,54 @@ def appliance_page() -> str:
     )
 
 
+GENERIC_EXAMPLES: dict[GenericKind, tuple[str, str]] = {
+    "object": (
+        'resource "sps_object" "analytics" {\n  path = "policies/analytics"\n  body = jsonencode({\n'
+        '    name = "sessions"\n  })\n}',
+        'SpsObject(sps, "analytics", path="policies/analytics", body={"name": "sessions"})',
+    ),
+    "settings": (
+        'resource "sps_settings" "syslog" {\n  path = "management/syslog"\n  body = jsonencode({\n'
+        '    servers = [{ address = "10.0.0.5" }]\n  })\n}',
+        'SpsSettings(sps, "syslog", path="management/syslog", body={"servers": [{"address": "10.0.0.5"}]})',
+    ),
+}
+
+
+def generic_page(kind: GenericKind, block: Block) -> str:
+    hcl, python = GENERIC_EXAMPLES[kind]
+    return render(
+        "generic.md.j2",
+        source="the schema the provider serves and catalog/endpoints.yaml",
+        name=RESOURCE_TYPES[kind],
+        kind=kind,
+        block=block,
+        sections=sections(block.attributes),
+        paths=[e for e in load_endpoints() if fits(e, kind)],
+        hcl=hcl,
+        python=(
+            f"from sps_constructs import Appliance, {'SpsObject' if kind == 'object' else 'SpsSettings'}\n\n"
+            f'sps = Appliance(stack, "eu", url="https://sps-eu.example.net")\n{python}'
+        ),
+        import_id="policies/analytics/<key>" if kind == "object" else "management/syslog",
+    )
+
+
 def render_docs(cat: Catalog, served: ServedSchema) -> dict[str, str]:
     """{path relative to the repository: text} for every generated page."""
-    resources = {t.resource_type for t in (*cat.managed, *cat.orders.values())}
-    if set(served.resources) != resources or set(served.data_sources) != {t.resource_type for t in cat}:
+    resources = {t.resource_type for t in (*cat.managed, *cat.orders.values())} | set(RESOURCE_TYPES.values())
+    data_sources = {t.resource_type for t in cat} | {RESOURCE_TYPES["object"]}
+    if set(served.resources) != resources or set(served.data_sources) != data_sources:
         raise ValueError("the provider serves other resources or data sources than the catalog defines")
     out = {"docs/index.md": provider_page(cat, served.provider), "docs/appliance.md": appliance_page()}
+    for kind, name in RESOURCE_TYPES.items():
+        out[f"docs/resources/{name.removeprefix('sps_')}.md"] = generic_page(kind, served.resources[name])
+    out["docs/data-sources/object.md"] = render(
+        "generic_data_source.md.j2",
+        source="the schema the provider serves",
+        block=served.data_sources["sps_object"],
+        sections=sections(served.data_sources["sps_object"].attributes),
+    )
     for t in cat:
         if t.is_managed:
             out[f"docs/resources/{t.terraform_name}.md"] = resource_page(cat, t, served.resources[t.resource_type])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "AaPlugin",
@@ -22,4 +23,4 @@ class AaPlugin(SpsDataSource):
     TYPE: ClassVar[str] = "aa_plugin"
 
 
-AaPluginRef = AaPlugin
+AaPluginRef = AaPlugin | GenericRef

@@ -11,6 +11,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
     from sps_constructs.types.aa_plugin import AaPluginRef
@@ -61,4 +62,4 @@ class DataAaPluginInstance(SpsDataSource):
     TYPE: ClassVar[str] = "aa_plugin_instance"
 
 
-AaPluginInstanceRef = AaPluginInstance | DataAaPluginInstance
+AaPluginInstanceRef = AaPluginInstance | DataAaPluginInstance | GenericRef

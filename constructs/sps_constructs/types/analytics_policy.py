@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
@@ -29,4 +30,4 @@ class AnalyticsPolicy(SpsDataSource):
         return result
 
 
-AnalyticsPolicyRef = AnalyticsPolicy
+AnalyticsPolicyRef = AnalyticsPolicy | GenericRef

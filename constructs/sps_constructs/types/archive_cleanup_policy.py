@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "ArchiveCleanupPolicy",
@@ -20,4 +21,4 @@ class ArchiveCleanupPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "archive_cleanup_policy"
 
 
-ArchiveCleanupPolicyRef = ArchiveCleanupPolicy
+ArchiveCleanupPolicyRef = ArchiveCleanupPolicy | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
@@ -148,4 +149,4 @@ class DataAuditPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "audit_policy"
 
 
-AuditPolicyRef = AuditPolicy | DataAuditPolicy
+AuditPolicyRef = AuditPolicy | DataAuditPolicy | GenericRef

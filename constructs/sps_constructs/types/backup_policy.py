@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "BackupPolicy",
@@ -239,4 +240,4 @@ class DataBackupPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "backup_policy"
 
 
-BackupPolicyRef = BackupPolicy | DataBackupPolicy
+BackupPolicyRef = BackupPolicy | DataBackupPolicy | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "ContentPolicy",
@@ -136,4 +137,4 @@ class DataContentPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "content_policy"
 
 
-ContentPolicyRef = ContentPolicy | DataContentPolicy
+ContentPolicyRef = ContentPolicy | DataContentPolicy | GenericRef

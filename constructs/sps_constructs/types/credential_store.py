@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "CredentialStore",
@@ -22,4 +23,4 @@ class CredentialStore(SpsDataSource):
     TYPE: ClassVar[str] = "credential_store"
 
 
-CredentialStoreRef = CredentialStore
+CredentialStoreRef = CredentialStore | GenericRef

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "CredentialStorePlugin",
@@ -21,4 +22,4 @@ class CredentialStorePlugin(SpsDataSource):
     TYPE: ClassVar[str] = "credential_store_plugin"
 
 
-CredentialStorePluginRef = CredentialStorePlugin
+CredentialStorePluginRef = CredentialStorePlugin | GenericRef

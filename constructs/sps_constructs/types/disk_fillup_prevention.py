@@ -11,6 +11,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataDiskFillupPrevention",
@@ -62,4 +63,4 @@ class DataDiskFillupPrevention(SpsDataSource):
     TYPE: ClassVar[str] = "disk_fillup_prevention"
 
 
-DiskFillupPreventionRef = DiskFillupPrevention | DataDiskFillupPrevention
+DiskFillupPreventionRef = DiskFillupPrevention | DataDiskFillupPrevention | GenericRef

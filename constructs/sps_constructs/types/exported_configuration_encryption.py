@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataExportedConfigurationEncryption",
@@ -87,4 +88,4 @@ class DataExportedConfigurationEncryption(SpsDataSource):
     TYPE: ClassVar[str] = "exported_configuration_encryption"
 
 
-ExportedConfigurationEncryptionRef = ExportedConfigurationEncryption | DataExportedConfigurationEncryption
+ExportedConfigurationEncryptionRef = ExportedConfigurationEncryption | DataExportedConfigurationEncryption | GenericRef

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "IcaConnectionPolicy",
@@ -25,4 +26,4 @@ class IcaConnectionPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "ica_connection_policy"
 
 
-IcaConnectionPolicyRef = IcaConnectionPolicy
+IcaConnectionPolicyRef = IcaConnectionPolicy | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
     from sps_constructs.types.x509 import X509Ref
@@ -277,4 +278,4 @@ class DataLdapServer(SpsDataSource):
     TYPE: ClassVar[str] = "ldap_server"
 
 
-LdapServerRef = LdapServer | DataLdapServer
+LdapServerRef = LdapServer | DataLdapServer | GenericRef

@@ -11,6 +11,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataLocalServicesCluster",
@@ -56,4 +57,4 @@ class DataLocalServicesCluster(SpsDataSource):
     TYPE: ClassVar[str] = "local_services_cluster"
 
 
-LocalServicesClusterRef = LocalServicesCluster | DataLocalServicesCluster
+LocalServicesClusterRef = LocalServicesCluster | DataLocalServicesCluster | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataLocalServicesUserWeb",
@@ -91,4 +92,4 @@ class DataLocalServicesUserWeb(SpsDataSource):
     TYPE: ClassVar[str] = "local_services_user_web"
 
 
-LocalServicesUserWebRef = LocalServicesUserWeb | DataLocalServicesUserWeb
+LocalServicesUserWebRef = LocalServicesUserWeb | DataLocalServicesUserWeb | GenericRef

@@ -11,6 +11,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataLocalUserGroup",
@@ -58,4 +59,4 @@ class DataLocalUserGroup(SpsDataSource):
     TYPE: ClassVar[str] = "local_user_group"
 
 
-LocalUserGroupRef = LocalUserGroup | DataLocalUserGroup
+LocalUserGroupRef = LocalUserGroup | DataLocalUserGroup | GenericRef

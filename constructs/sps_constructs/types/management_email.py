@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataManagementEmail",
@@ -101,4 +102,4 @@ class DataManagementEmail(SpsDataSource):
     TYPE: ClassVar[str] = "management_email"
 
 
-ManagementEmailRef = ManagementEmail | DataManagementEmail
+ManagementEmailRef = ManagementEmail | DataManagementEmail | GenericRef

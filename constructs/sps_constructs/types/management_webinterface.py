@@ -11,6 +11,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataManagementWebinterface",
@@ -54,4 +55,4 @@ class DataManagementWebinterface(SpsDataSource):
     TYPE: ClassVar[str] = "management_webinterface"
 
 
-ManagementWebinterfaceRef = ManagementWebinterface | DataManagementWebinterface
+ManagementWebinterfaceRef = ManagementWebinterface | DataManagementWebinterface | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
 
 if TYPE_CHECKING:
@@ -80,4 +81,4 @@ class DataMssqlChannelPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "mssql_channel_policy"
 
 
-MssqlChannelPolicyRef = MssqlChannelPolicy | DataMssqlChannelPolicy
+MssqlChannelPolicyRef = MssqlChannelPolicy | DataMssqlChannelPolicy | GenericRef

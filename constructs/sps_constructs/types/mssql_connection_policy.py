@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 from sps_constructs.families import ConnectionPolicyArgs
+from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ChannelDatabaseCleanup, TransportSecurity
 
 if TYPE_CHECKING:
@@ -106,4 +107,4 @@ class DataMssqlConnectionPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "mssql_connection_policy"
 
 
-MssqlConnectionPolicyRef = MssqlConnectionPolicy | DataMssqlConnectionPolicy
+MssqlConnectionPolicyRef = MssqlConnectionPolicy | DataMssqlConnectionPolicy | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataMssqlOptions",
@@ -99,4 +100,4 @@ class DataMssqlOptions(SpsDataSource):
     TYPE: ClassVar[str] = "mssql_options"
 
 
-MssqlOptionsRef = MssqlOptions | DataMssqlOptions
+MssqlOptionsRef = MssqlOptions | DataMssqlOptions | GenericRef

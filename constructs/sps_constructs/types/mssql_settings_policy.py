@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
@@ -88,4 +89,4 @@ class DataMssqlSettingsPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "mssql_settings_policy"
 
 
-MssqlSettingsPolicyRef = MssqlSettingsPolicy | DataMssqlSettingsPolicy
+MssqlSettingsPolicyRef = MssqlSettingsPolicy | DataMssqlSettingsPolicy | GenericRef

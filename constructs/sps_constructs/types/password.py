@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "Password",
@@ -24,4 +25,4 @@ class Password(SpsDataSource):
     TYPE: ClassVar[str] = "password"
 
 
-PasswordRef = Password
+PasswordRef = Password | GenericRef

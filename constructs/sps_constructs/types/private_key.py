@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "PrivateKey",
@@ -23,4 +24,4 @@ class PrivateKey(SpsDataSource):
     TYPE: ClassVar[str] = "private_key"
 
 
-PrivateKeyRef = PrivateKey
+PrivateKeyRef = PrivateKey | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ChannelAllowedFor
 
 if TYPE_CHECKING:
@@ -105,4 +106,4 @@ class DataRdpChannelPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "rdp_channel_policy"
 
 
-RdpChannelPolicyRef = RdpChannelPolicy | DataRdpChannelPolicy
+RdpChannelPolicyRef = RdpChannelPolicy | DataRdpChannelPolicy | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 from sps_constructs.families import ConnectionPolicyArgs
+from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ChannelDatabaseCleanup
 
 if TYPE_CHECKING:
@@ -109,4 +110,4 @@ class DataRdpConnectionPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "rdp_connection_policy"
 
 
-RdpConnectionPolicyRef = RdpConnectionPolicy | DataRdpConnectionPolicy
+RdpConnectionPolicyRef = RdpConnectionPolicy | DataRdpConnectionPolicy | GenericRef

@@ -11,6 +11,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataRdpDomainMembership",
@@ -67,4 +68,4 @@ class DataRdpDomainMembership(SpsDataSource):
     TYPE: ClassVar[str] = "rdp_domain_membership"
 
 
-RdpDomainMembershipRef = RdpDomainMembership | DataRdpDomainMembership
+RdpDomainMembershipRef = RdpDomainMembership | DataRdpDomainMembership | GenericRef

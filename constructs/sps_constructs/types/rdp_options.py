@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataRdpOptions",
@@ -101,4 +102,4 @@ class DataRdpOptions(SpsDataSource):
     TYPE: ClassVar[str] = "rdp_options"
 
 
-RdpOptionsRef = RdpOptions | DataRdpOptions
+RdpOptionsRef = RdpOptions | DataRdpOptions | GenericRef

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "SigningCa",
@@ -25,4 +26,4 @@ class SigningCa(SpsDataSource):
     TYPE: ClassVar[str] = "signing_ca"
 
 
-SigningCaRef = SigningCa
+SigningCaRef = SigningCa | GenericRef

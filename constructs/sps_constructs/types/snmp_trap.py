@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataSnmpTrap",
@@ -81,4 +82,4 @@ class DataSnmpTrap(SpsDataSource):
     TYPE: ClassVar[str] = "snmp_trap"
 
 
-SnmpTrapRef = SnmpTrap | DataSnmpTrap
+SnmpTrapRef = SnmpTrap | DataSnmpTrap | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
 
 if TYPE_CHECKING:
@@ -127,4 +128,4 @@ class DataSshChannelPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "ssh_channel_policy"
 
 
-SshChannelPolicyRef = SshChannelPolicy | DataSshChannelPolicy
+SshChannelPolicyRef = SshChannelPolicy | DataSshChannelPolicy | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 from sps_constructs.families import ConnectionPolicyArgs
+from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
     from sps_constructs.types.aa_plugin_instance import AaPluginInstanceRef
@@ -107,4 +108,4 @@ class DataSshConnectionPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "ssh_connection_policy"
 
 
-SshConnectionPolicyRef = SshConnectionPolicy | DataSshConnectionPolicy
+SshConnectionPolicyRef = SshConnectionPolicy | DataSshConnectionPolicy | GenericRef

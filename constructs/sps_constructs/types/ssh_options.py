@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataSshOptions",
@@ -138,4 +139,4 @@ class DataSshOptions(SpsDataSource):
     TYPE: ClassVar[str] = "ssh_options"
 
 
-SshOptionsRef = SshOptions | DataSshOptions
+SshOptionsRef = SshOptions | DataSshOptions | GenericRef

@@ -11,6 +11,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
     from sps_constructs.types.backup_policy import BackupPolicyRef
@@ -55,4 +56,4 @@ class DataSystemBackup(SpsDataSource):
     TYPE: ClassVar[str] = "system_backup"
 
 
-SystemBackupRef = SystemBackup | DataSystemBackup
+SystemBackupRef = SystemBackup | DataSystemBackup | GenericRef

@@ -11,6 +11,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
@@ -92,4 +93,4 @@ class DataTimePolicy(SpsDataSource):
     TYPE: ClassVar[str] = "time_policy"
 
 
-TimePolicyRef = TimePolicy | DataTimePolicy
+TimePolicyRef = TimePolicy | DataTimePolicy | GenericRef

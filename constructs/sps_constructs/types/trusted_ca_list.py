@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "TrustedCaList",
@@ -20,4 +21,4 @@ class TrustedCaList(SpsDataSource):
     TYPE: ClassVar[str] = "trusted_ca_list"
 
 
-TrustedCaListRef = TrustedCaList
+TrustedCaListRef = TrustedCaList | GenericRef

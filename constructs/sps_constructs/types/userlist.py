@@ -11,6 +11,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
@@ -71,4 +72,4 @@ class DataUserlist(SpsDataSource):
     TYPE: ClassVar[str] = "userlist"
 
 
-UserlistRef = Userlist | DataUserlist
+UserlistRef = Userlist | DataUserlist | GenericRef

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "UsermappingPolicy",
@@ -20,4 +21,4 @@ class UsermappingPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "usermapping_policy"
 
 
-UsermappingPolicyRef = UsermappingPolicy
+UsermappingPolicyRef = UsermappingPolicy | GenericRef

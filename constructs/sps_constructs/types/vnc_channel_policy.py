@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
 
 __all__ = [
@@ -71,4 +72,4 @@ class DataVncChannelPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "vnc_channel_policy"
 
 
-VncChannelPolicyRef = VncChannelPolicy | DataVncChannelPolicy
+VncChannelPolicyRef = VncChannelPolicy | DataVncChannelPolicy | GenericRef

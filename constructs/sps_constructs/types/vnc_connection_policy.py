@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
 from sps_constructs.families import ConnectionPolicyArgs
+from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ServerCertificateCheck
 
 if TYPE_CHECKING:
@@ -224,4 +225,4 @@ class DataVncConnectionPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "vnc_connection_policy"
 
 
-VncConnectionPolicyRef = VncConnectionPolicy | DataVncConnectionPolicy
+VncConnectionPolicyRef = VncConnectionPolicy | DataVncConnectionPolicy | GenericRef

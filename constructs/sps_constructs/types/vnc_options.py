@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "DataVncOptions",
@@ -96,4 +97,4 @@ class DataVncOptions(SpsDataSource):
     TYPE: ClassVar[str] = "vnc_options"
 
 
-VncOptionsRef = VncOptions | DataVncOptions
+VncOptionsRef = VncOptions | DataVncOptions | GenericRef

@@ -12,6 +12,7 @@ import constructs
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
+from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
     from sps_constructs.appliance import Appliance
@@ -129,4 +130,4 @@ class DataVncSettingsPolicy(SpsDataSource):
     TYPE: ClassVar[str] = "vnc_settings_policy"
 
 
-VncSettingsPolicyRef = VncSettingsPolicy | DataVncSettingsPolicy
+VncSettingsPolicyRef = VncSettingsPolicy | DataVncSettingsPolicy | GenericRef

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from sps_constructs.base import SpsDataSource
+from sps_constructs.generic import GenericRef
 
 __all__ = [
     "X509",
@@ -21,4 +22,4 @@ class X509(SpsDataSource):
     TYPE: ClassVar[str] = "x509"
 
 
-X509Ref = X509
+X509Ref = X509 | GenericRef

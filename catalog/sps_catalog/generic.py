@@ -1,0 +1,204 @@
+"""The generic resources (`sps_object`, `sps_settings`): which paths they may write, and their bodies.
+
+They reach every endpoint the catalog knows (`sps_catalog.endpoints`) that no typed resource
+manages, through the same engine as the typed ones. What they refuse is decided here once, so the
+provider (at validate and plan) and the constructs (at synth) say the same thing: a path the
+catalog does not know (with the nearest known ones), a path a typed resource manages (named), a
+read-only endpoint, a write-once secret or a write-only singleton (secrets go through the typed
+resources), a collection given where a singleton is expected and the reverse, and a path this
+appliance's firmware lacks or keeps read-only.
+
+Bodies are compared by JSON value (`same`, `covers`): key order and formatting never show as a
+change, and fields the appliance adds are not a change unless the body names them (`projected`
+keeps what the body names). The API answers references as `{key, meta}`; `normalized` turns them
+into keys, as the typed resources do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from sps_catalog.endpoints import BODY_PYTHON_TYPES, Endpoint, Endpoints
+
+GenericKind = Literal["object", "settings"]
+RESOURCE_TYPES: Mapping[GenericKind, str] = {"object": "sps_object", "settings": "sps_settings"}
+NEAREST = 5
+
+
+def path_problem(endpoints: Endpoints, path: str, kind: GenericKind) -> str | None:
+    """Why the generic resource of `kind` cannot manage `path` on any firmware, with the way out; None when it can."""
+    resource = RESOURCE_TYPES[kind]
+    if path.startswith("/") or path.endswith("/"):
+        return f"{path!r}: write the path below /api/configuration without leading or trailing '/' (policies/indexing)"
+    e = endpoints.get(path) if path else None
+    if e is None:
+        return f"the catalog does not know the endpoint {path!r}; {nearest(endpoints, path, kind)}"
+    if e.resource_type is not None:
+        return f"{path} has a typed resource: use {e.resource_type} instead of {resource}"
+    if e.is_container:
+        listed = ", ".join(f"{path}/{c}" for c in e.children)
+        return f"{path} is a container, which holds no configuration of its own; its endpoints are {listed}"
+    if e.is_write_once or e.write_only:
+        return (
+            f"{path} holds secrets ({'write-once secret objects' if e.is_write_once else 'a write-only value'}), "
+            f"which {resource} does not manage: set secrets through the typed resources' write-only attributes "
+            "(e.g. sps_ldap_server's bind_password_wo), which never keep them in state"
+        )
+    if not e.writable:
+        return (
+            f"{path} is read-only over REST: change it in the SPS web interface; read it with "
+            f'data "sps_object" (or stop managing it)'
+        )
+    if kind == "object" and e.is_singleton:
+        return f"{path} is a singleton (one object, no keys): manage it with sps_settings"
+    if kind == "settings" and e.is_collection:
+        return f"{path} is a collection of objects under keys: manage each object with sps_object"
+    return None
+
+
+def nearest(endpoints: Endpoints, path: str, kind: GenericKind) -> str:
+    """The known paths closest to `path` that the resource of `kind` can manage, as a sentence."""
+    fitting = [e.path for e in endpoints if fits(e, kind)]
+    close = difflib.get_close_matches(path, fitting, n=NEAREST, cutoff=0.4)
+    if not close:
+        top = path.split("/", 1)[0]
+        close = [p for p in fitting if p.split("/", 1)[0] == top][:NEAREST] or fitting[:NEAREST]
+    return "nearest known paths: " + ", ".join(close) + " (docs/coverage.md lists every endpoint)"
+
+
+def fits(e: Endpoint, kind: GenericKind) -> bool:
+    """Whether the generic resource of `kind` may manage the known endpoint `e` (`path_problem` is None)."""
+    shaped = e.is_singleton if kind == "settings" else e.is_collection and not e.is_write_once
+    return shaped and e.writable and not e.write_only and e.resource_type is None
+
+
+def firmware_problem(endpoints: Endpoints, e: Endpoint, version: str, resource: str) -> str | None:
+    """Why `resource` cannot write `e` on an appliance running `version`, or None."""
+    if not endpoints.exists_on(e.path, version):
+        return (
+            f"the appliance runs SPS {version}, which has no {e.path} ({e.versions.describe()}); remove this "
+            f"{resource} from the configuration for this appliance"
+        )
+    if not e.writable_on(version):
+        return (
+            f"the appliance runs SPS {version}, where {e.path} is read-only over REST ({e.versions.describe()}); "
+            f'change it in the SPS web interface and read it with data "sps_object", or stop managing it '
+            "(`terraform state rm`, or a `removed` block with `destroy = false`)"
+        )
+    return None
+
+
+# -- bodies -----------------------------------------------------------------------------------
+def parse_body(text: Any, e: Endpoint | None) -> tuple[Any, str | None]:
+    """The JSON value `text` holds, or why it cannot be `e`'s body: a JSON object, except for a
+    singleton whose pages print another JSON type (a list or a string, ADR 0017)."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError) as exc:
+        return None, f"is not valid JSON ({exc}); write it with jsonencode({{...}})"
+    wanted = e.body if e is not None else "object"
+    if not isinstance(value, BODY_PYTHON_TYPES[wanted]):
+        what = {"object": "a JSON object", "list": "a JSON list", "string": "a JSON string"}[wanted]
+        where = f" ({e.path}'s documented body)" if e is not None and wanted != "object" else ""
+        return None, f"must be {what}{where}, got {type(value).__name__}"
+    return value, None
+
+
+def canonical(value: Any) -> str:
+    """One spelling per JSON value (sorted keys, no spaces): state and constructs write bodies so."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _is_reference(value: Any) -> bool:
+    """The API's form of a reference: `{"key": ..., "meta": {...}}` and nothing else."""
+    return isinstance(value, dict) and value.keys() == {"key", "meta"}
+
+
+def normalized(value: Any, references: Mapping[str, str] = {}) -> Any:
+    """`value` with every reference as its key: any `{key, meta}` object, and the endpoint's
+    documented reference fields (dotted, through lists) when they hold an object with a key."""
+    out = _plain(value)
+    for dotted in references:
+        out = _key_at(out, dotted.split("."))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if _is_reference(value):
+        return value["key"]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _key_at(value: Any, steps: list[str]) -> Any:
+    if isinstance(value, list):
+        return [_key_at(v, steps) for v in value]
+    if not isinstance(value, dict) or steps[0] not in value:
+        return value
+    inner = value[steps[0]]
+    if len(steps) > 1:
+        inner = _key_at(inner, steps[1:])
+    elif isinstance(inner, dict) and "key" in inner:
+        inner = inner["key"]
+    elif isinstance(inner, list):
+        inner = [i["key"] if isinstance(i, dict) and "key" in i else i for i in inner]
+    return {**value, steps[0]: inner}
+
+
+def projected(held: Any, named: Any) -> Any:
+    """What `held` (the appliance's body) holds of the fields `named` (a configured body) names,
+    at every level: objects keep only the named keys they have; lists of the same length are
+    projected element by element; anything else is `held` as it is."""
+    if isinstance(named, dict) and isinstance(held, dict):
+        return {k: projected(held[k], v) for k, v in named.items() if k in held}
+    if isinstance(named, list) and isinstance(held, list) and len(named) == len(held):
+        return [projected(h, n) for h, n in zip(held, named, strict=True)]
+    return held
+
+
+def covers(held: Any, named: Any) -> bool:
+    """Whether `held` holds every value `named` names (fields `named` does not name aside)."""
+    return bool(projected(held, named) == named)
+
+
+def merged(current: Any, sent: Any) -> Any:
+    """The body to PUT: the appliance's `current` body with `sent` laid over it, objects field by
+    field, so fields the configuration does not name are sent back as they are (never deleted)."""
+    if not isinstance(current, dict) or not isinstance(sent, dict):
+        return sent
+    out = dict(current)
+    for k, v in sent.items():
+        out[k] = merged(current[k], v) if k in current else v
+    return out
+
+
+def body_state(text: Any, held: Any, references: Mapping[str, str] = {}) -> str:
+    """The `body` attribute for state after reading `held` from the appliance: what it holds of
+    the fields the body `text` names; `text` itself while it is the same JSON value (the user's
+    spelling stays, so formatting never diffs), else the held values canonically spelled."""
+    held = normalized(held, references)
+    try:
+        named = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        named = None
+    if named is None:
+        return canonical(held)
+    seen = projected(held, named)
+    return text if seen == named else canonical(seen)
+
+
+def planned_body(prior: Any, config: Any) -> Any:
+    """The body a plan proposes: the prior state's text when it already holds every value the
+    configured text names (Terraform then shows no change), else the configured text."""
+    if not isinstance(prior, str) or not isinstance(config, str):
+        return config
+    try:
+        return prior if covers(json.loads(prior), json.loads(config)) else config
+    except ValueError:
+        return config

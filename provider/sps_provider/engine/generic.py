@@ -1,0 +1,367 @@
+"""The generic resources `sps_object` (an object of any collection) and `sps_settings` (any
+singleton), and the `sps_object` data source: one engine for every endpoint no typed resource manages.
+
+create = POST (settings: PUT, adopting the appliance's object); read = GET, 404 -> gone; update =
+PUT of the appliance's current body (read inside the transaction) with the configured body laid
+over it, so what the body does not name is never deleted; delete = DELETE (settings: forget, with
+a warning). Every write goes through the call's slot of the group commit like the typed ones.
+What the paths and bodies may be, and how bodies compare, is `sps_catalog.generic`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from sps_catalog.endpoints import Endpoint, load_endpoints
+from sps_catalog.generic import (
+    RESOURCE_TYPES,
+    GenericKind,
+    body_state,
+    canonical,
+    firmware_problem,
+    merged,
+    normalized,
+    parse_body,
+    path_problem,
+    planned_body,
+)
+from sps_catalog.keys import item_path, key_problem
+from sps_catalog.values import UNKNOWN
+from sps_provider.client import errors
+from sps_provider.coordinator.changes import Step
+from sps_provider.engine.attrs import KEY_DESCRIPTION, object_type
+from sps_provider.engine.firmware_gate import Target
+from sps_provider.engine.referrers import delete_when_released
+from sps_provider.engine.resource import Plan
+from sps_provider.protocol.cty import CtyType, Unencodable, dotted
+from sps_provider.protocol.diagnostics import Diagnostics
+from sps_provider.protocol.schema import Attr
+
+if TYPE_CHECKING:
+    from sps_provider.client.session import SpsClient
+    from sps_provider.coordinator.group_commit import Slot
+    from sps_provider.engine.refresh import RefreshReader
+
+PATH, BODY, KEY, NAME = "path", "body", "key", "name"
+BODY_DESCRIPTION = (
+    "The body as JSON (`jsonencode({...})`): the fields to manage, by their SPS names; references are "
+    "keys (e.g. another resource's `key`). Compared by JSON value: key order and formatting never show "
+    "as a change, and fields the appliance holds that the body does not name are kept as they are."
+)
+DESCRIPTIONS: dict[GenericKind, str] = {
+    "object": (
+        "An object of any SPS collection no typed resource manages (docs/coverage.md lists them), its body "
+        "as JSON. Create POSTs it, update PUTs the appliance's body with the configured fields laid over "
+        "it, destroy deletes it. Import ID: `<path>/<key>`."
+    ),
+    "settings": (
+        "Any SPS singleton no typed resource manages (docs/coverage.md lists them), its body as JSON. "
+        "Create adopts the appliance's settings (PUT with the configured fields laid over them); destroy "
+        "leaves the appliance as it is and only forgets it. Import ID: `<path>`."
+    ),
+}
+
+
+def _path_attr(kind: GenericKind) -> Attr:
+    what = "a collection's path" if kind == "object" else "a singleton's path"
+    example = "policies/indexing" if kind == "object" else "management/syslog"
+    return Attr(
+        name=PATH,
+        cty="string",
+        required=True,
+        requires_replace=True,
+        description=f"{what[0].upper()}{what[1:]} below `/api/configuration`, without a leading `/` "
+        f'(e.g. `"{example}"`). Changing it replaces the resource.',
+    )
+
+
+class GenericEngine:
+    """`sps_object` (kind "object") or `sps_settings` (kind "settings")."""
+
+    version_limited = True  # every path has its firmware range: the plan always reads the version
+    schema_version = 0
+    caches_validation = True
+
+    def __init__(self, kind: GenericKind) -> None:
+        self.kind = kind
+        self.resource_type = RESOURCE_TYPES[kind]
+        self.description = DESCRIPTIONS[kind]
+        body = Attr(name=BODY, cty="string", required=True, description=BODY_DESCRIPTION)
+        key = Attr(name=KEY, cty="string", computed=True, description=KEY_DESCRIPTION)
+        self.attrs: tuple[Attr, ...] = (_path_attr(kind), body, key) if kind == "object" else (_path_attr(kind), body)
+
+    @cached_property
+    def type(self) -> CtyType:
+        return object_type(self.attrs)
+
+    # -- validate / plan -----------------------------------------------------------------
+    def endpoint(self, config: Any, diags: Diagnostics) -> Endpoint | None:
+        """The endpoint `config`'s path names, or None (with the reason as an error when it is known)."""
+        path = config.get(PATH) if isinstance(config, dict) else None
+        if not isinstance(path, str):
+            return None
+        if problem := path_problem(load_endpoints(), path, self.kind):
+            diags.error(f"{self.resource_type}: cannot manage {path!r}", problem, [PATH])
+            return None
+        return load_endpoints()[path]
+
+    def validate(self, config: dict[str, Any], diags: Diagnostics, prior: Any = None) -> None:
+        e = self.endpoint(config, diags)
+        text = config.get(BODY)
+        if isinstance(text, str) and (e is not None or config.get(PATH) is UNKNOWN):
+            _, problem = parse_body(text, e)
+            if problem:
+                diags.error(f"Invalid {self.resource_type} configuration", f"body: {problem}", [BODY])
+
+    def plan(self, prior: Any, config: Any, diags: Diagnostics, target: Target | None = None,
+             lookups: RefreshReader | None = None, validated: bool = False) -> Plan:  # fmt: skip
+        if config is None:
+            if prior is not None and target is not None and self.kind == "object":
+                self.check_destroy(prior, target, diags)
+            return Plan(None, [])
+        if not validated:
+            self.validate(config, diags, prior)
+        text = config.get(BODY)
+        body = planned_body(prior.get(BODY), text) if prior is not None else text
+        planned = {PATH: config.get(PATH), BODY: body}
+        if self.kind == "object":
+            planned[KEY] = prior.get(KEY) if prior is not None else UNKNOWN
+        path = planned[PATH]
+        if target is not None and target.firmware is not None and isinstance(path, str) and not diags.has_errors:
+            e = load_endpoints()[path]
+            if problem := firmware_problem(load_endpoints(), e, target.firmware, self.resource_type):
+                writes = prior is None or planned != prior
+                (diags.error if writes else diags.warning)(
+                    f"{self.resource_type}: {path} cannot be written on {target.url}", problem, [PATH]
+                )
+        replace: list[list[str | int]] = [[PATH]] if prior is not None and prior.get(PATH) != path else []
+        return Plan(planned, replace)
+
+    def check_destroy(self, prior: Any, target: Target, diags: Diagnostics) -> None:
+        """Deleting an object the firmware keeps read-only would fail at apply: refused at plan."""
+        e = load_endpoints().get(str(prior.get(PATH)))
+        if e is None or target.firmware is None or not load_endpoints().exists_on(e.path, target.firmware):
+            return
+        if not e.writable_on(target.firmware):
+            diags.error(
+                f"{self.resource_type} cannot be destroyed on this appliance",
+                f"{target.url} runs SPS {target.firmware}, where {e.path} is read-only over REST "
+                f"({e.versions.describe()}), so deleting {e.path}/{prior.get(KEY)} would fail at apply. To stop "
+                "managing it, remove it from the state: a `removed` block with `lifecycle { destroy = false }`, "
+                "or `terraform state rm <address>`.",
+            )
+
+    # -- apply ---------------------------------------------------------------------------
+    def apply(self, slot: Slot, refresh: RefreshReader, prior: Any, planned: Any, config: Any,
+              diags: Diagnostics, target: Target | None = None) -> Any:  # fmt: skip
+        state = planned if planned is not None else prior
+        e = load_endpoints()[state[PATH]]
+        try:
+            if planned is None:
+                return self.destroy(slot, refresh, e, prior, diags)
+            body, _ = parse_body(planned[BODY], e)
+            body = normalized(body, e.references)
+            key = prior.get(KEY) if prior is not None and self.kind == "object" else None
+
+            def laid_over(sent: Any, current: Any) -> Any:
+                return merged(normalized(current, e.references), sent)
+
+            if self.kind == "object" and key is None:
+                key = str(slot.submit([Step("POST", e.api_path, body)])[-1])
+            else:
+                slot.submit([Step("PUT", self.object_path(e, key), body, merge=laid_over)])
+            held = refresh.client.get(self.object_path(e, key)).get("body")
+            if e.type is not None:
+                refresh.committed(e.type, key or e.name, held)
+            return self.state(e, key, planned[BODY], held)
+        except errors.SpsError as exc:
+            if e.type is not None:
+                refresh.invalidate(e.type)
+            self.report(diags, "apply", exc, e, state.get(KEY) if isinstance(state, dict) else None)
+            return prior
+
+    def destroy(self, slot: Slot, refresh: RefreshReader, e: Endpoint, prior: Any, diags: Diagnostics) -> None:
+        if self.kind == "settings":
+            diags.warning(
+                f"{self.resource_type} {e.path} removed from Terraform state only",
+                f"{e.path} is a singleton on the appliance: destroying it forgets it; the appliance keeps its "
+                "current settings.",
+            )
+            return None
+        key = str(prior[KEY])
+        delete_when_released(slot, item_path(e.api_path, key))
+        if e.type is not None:
+            refresh.deleted(e.type, key)
+        return None
+
+    @staticmethod
+    def object_path(e: Endpoint, key: str | None) -> str:
+        return item_path(e.api_path, key) if key is not None and e.is_collection else e.api_path
+
+    def state(self, e: Endpoint, key: str | None, text: Any, held: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {PATH: e.path, BODY: body_state(text, held, e.references)}
+        if self.kind == "object":
+            out[KEY] = key
+        return out
+
+    def report(self, diags: Diagnostics, action: str, exc: errors.SpsError, e: Endpoint, key: Any) -> None:
+        """An SPS error as a diagnostic naming the resource type, the object and SPS's error type."""
+        where = self.object_path(e, key if isinstance(key, str) else None)
+        paths = exc.field_errors()
+        summary = f"SPS refused to {action} {self.resource_type} {where}: {exc.error_type or type(exc).__name__}"
+        if not paths:
+            diags.error(summary, str(exc), [BODY] if isinstance(exc, errors.BadRequest) else None)
+        for field, message in paths:
+            diags.error(summary, f"body.{field}: {message}\n\n{exc}", [BODY])
+
+    # -- read / import -------------------------------------------------------------------
+    def read(self, refresh: RefreshReader, current: Any, diags: Diagnostics) -> Any:
+        if current is None:
+            return None
+        e = load_endpoints().get(str(current.get(PATH)))
+        if e is None:
+            return current
+        key = current.get(KEY) if self.kind == "object" else None
+        try:
+            held = refresh.client.get(self.object_path(e, key)).get("body")
+        except errors.NotFound:
+            return None
+        except errors.SpsError as exc:
+            self.report(diags, "read", exc, e, key)
+            return current
+        return self.state(e, key, current.get(BODY), held)
+
+    def import_(self, reader: SpsClient, id: str, diags: Diagnostics) -> Any:
+        """ID `<path>/<key>` (objects: the key is the last segment) or `<path>` (settings). Every
+        field the appliance holds starts out in `body`; a configuration naming fewer plans no change."""
+        path, key = id.rsplit("/", 1) if self.kind == "object" and "/" in id else (id, None)
+        form = "<path>/<key> (policies/indexing/<key>)" if self.kind == "object" else "<path> (management/syslog)"
+        if self.kind == "object" and key is None:
+            diags.error(f"Cannot import {self.resource_type} {id!r}", f"The import ID is {form}.")
+            return None
+        if problem := path_problem(load_endpoints(), path, self.kind):
+            diags.error(f"Cannot import {self.resource_type} {id!r}", f"{problem}. The import ID is {form}.")
+            return None
+        if key is not None and (problem := key_problem(key)):
+            diags.error(f"Cannot import {self.resource_type}: the key {problem}", f"The import ID is {form}.")
+            return None
+        e = load_endpoints()[path]
+        try:
+            held = reader.get(self.object_path(e, key)).get("body")
+        except errors.NotFound:
+            diags.error(
+                f"Cannot import {self.resource_type} {id!r}: no such object",
+                f"GET {self.object_path(e, key)} answered 404 NotFound; list the keys with GET {e.api_path}.",
+            )
+            return None
+        except errors.SpsError as exc:
+            self.report(diags, "import", exc, e, key)
+            return None
+        return self.state(e, key, None, held)
+
+
+class GenericDataSource:
+    """`data "sps_object"`: any object by `path` and `key` or `name` (its body's `name`), or a
+    singleton by `path`; `body` is what the appliance holds, references as keys."""
+
+    resource_type = "sps_object"
+    description = (
+        "Read any SPS object: an object of a collection by `path` and `key` or `name` (the body's `name` "
+        "field), or a singleton by `path`. `body` is the object's JSON, references as keys."
+    )
+
+    def __init__(self) -> None:
+        self.attrs: tuple[Attr, ...] = (
+            Attr(
+                name=PATH,
+                cty="string",
+                required=True,
+                description="The endpoint's path below `/api/configuration` (a collection or a singleton).",
+            ),
+            Attr(name=KEY, cty="string", optional=True, computed=True, description="The object's key (collections)."),
+            Attr(
+                name=NAME,
+                cty="string",
+                optional=True,
+                description="The value of the body's `name` field to find the object by (collections; give "
+                "`key` or `name`).",
+            ),
+            Attr(name=BODY, cty="string", computed=True, description="The object's body as JSON, references as keys."),
+        )
+
+    @cached_property
+    def type(self) -> CtyType:
+        return object_type(self.attrs)
+
+    def validate(self, config: dict[str, Any], diags: Diagnostics) -> None:
+        path = config.get(PATH)
+        e = load_endpoints().get(path) if isinstance(path, str) and path and not path.startswith("/") else None
+        if isinstance(path, str) and (e is None or e.is_container):
+            diags.error(
+                f"data.{self.resource_type}: cannot read {path!r}",
+                f"{path_problem(load_endpoints(), path, 'object')}" if e is None else f"{path} is a container",
+                [PATH],
+            )
+            return
+        if e is not None and e.is_collection and config.get(KEY) is None and config.get(NAME) is None:
+            diags.error(f"data.{self.resource_type}: give `key` or `name`", f"{path} is a collection.")
+        key = config.get(KEY)
+        if isinstance(key, str) and (problem := key_problem(key)):
+            diags.error(f"data.{self.resource_type}: key {problem}", f"Keys of {path} objects.", [KEY])
+
+    def read(self, reader: SpsClient, config: dict[str, Any], diags: Diagnostics) -> Any:
+        self.validate(config, diags)
+        if diags.has_errors:
+            return None
+        e = load_endpoints()[config[PATH]]
+        key, name = config.get(KEY), config.get(NAME)
+        try:
+            if not e.is_collection:
+                return self.answer(config, None, reader.get(e.api_path).get("body"), e)
+            if key is not None:
+                held = reader.get(item_path(e.api_path, key)).get("body")
+                if name is not None and (not isinstance(held, dict) or held.get(NAME) != name):
+                    diags.error(
+                        f"data.{self.resource_type}: key and name disagree",
+                        f"{e.path}/{key} is not named {name!r}.",
+                        [NAME],
+                    )
+                    return None
+                return self.answer(config, key, held, e)
+            found = [
+                (str(i.get("key")), i.get("body"))
+                for i in reader.get(e.api_path).get("items", [])
+                if isinstance(i, dict) and isinstance(i.get("body"), dict) and i["body"].get(NAME) == name
+            ]
+            if len(found) != 1:
+                diags.error(
+                    f"data.{self.resource_type}: {len(found) or 'no'} object(s) of {e.path} named {name!r}",
+                    f"Looked in GET {e.api_path}; names are case-sensitive.",
+                    [NAME],
+                )
+                return None
+            return self.answer(config, *found[0], e)
+        except errors.NotFound:
+            diags.error(
+                f"data.{self.resource_type}: no object {e.path}/{key}",
+                f"GET {item_path(e.api_path, str(key))} answered 404 NotFound.",
+                [KEY],
+            )
+        except errors.SpsError as exc:
+            diags.error(f"SPS refused to read data.{self.resource_type} {e.path}", str(exc))
+        return None
+
+    @staticmethod
+    def answer(config: dict[str, Any], key: str | None, held: Any, e: Endpoint) -> dict[str, Any]:
+        return {PATH: e.path, KEY: key, NAME: config.get(NAME), BODY: canonical(normalized(held, e.references))}
+
+
+def generic_unencodable(diags: Diagnostics, resource_type: str, action: str, exc: Unencodable) -> None:
+    """A value SPS holds that Terraform cannot be sent (cty.Unencodable), in a generic resource's state."""
+    where = dotted(exc.path)
+    diags.error(
+        f"Cannot {action} {resource_type}: SPS holds a value of {where} Terraform cannot hold",
+        f"{where} {exc.reason}. Correct it on the appliance, then run Terraform again.",
+        exc.path,
+    )

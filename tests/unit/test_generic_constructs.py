@@ -1,0 +1,75 @@
+"""The generic constructs: paths refused at construction with the provider's reasons, bodies
+serialized deterministically, and their `.key` accepted by a typed construct's reference to the
+type of their path (and refused for another path)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from cdktf import App, TerraformStack
+
+from sps_catalog import load_catalog
+from sps_constructs import Appliance, DataSpsObject, SpsConfigError, SpsObject, SpsSettings
+from sps_constructs.base import _Converter
+from sps_constructs.shapes import IndexingEnabled
+
+
+def appliance(name: str = "eu") -> Appliance:
+    stack = TerraformStack(App(outdir="/tmp/sps-generic-synth"), "generic")
+    return Appliance(stack, name, url="https://sps.example")
+
+
+def test_body_is_serialized_with_sorted_keys() -> None:
+    a = SpsObject(appliance(), "a", path="policies/analytics", body={"z": 1, "a": {"y": 2, "b": 3}})
+    assert a._synthesize_attributes() == {"path": "policies/analytics", "body": '{"a":{"b":3,"y":2},"z":1}'}
+    assert a.body == {"z": 1, "a": {"y": 2, "b": 3}}
+
+
+@pytest.mark.parametrize(
+    ("cls", "path", "body", "reason"),
+    [
+        (SpsObject, "ssh/channel_policies", {}, "use sps_ssh_channel_policy"),
+        (SpsObject, "policies/analytic", {}, "nearest known paths"),
+        (SpsObject, "passwords", {}, "holds secrets"),
+        (SpsObject, "management/syslog", {}, "manage it with sps_settings"),
+        (SpsSettings, "policies/analytics", {}, "manage each object with sps_object"),
+        (SpsSettings, "management/license", {}, "read-only over REST"),
+        (SpsSettings, "datetime/timezone", {}, "must be a JSON string"),
+        (SpsObject, "policies/analytics", {"bad": object()}, "JSON values only"),
+    ],
+)
+def test_refused_at_construction(cls: type[SpsObject], path: str, body: dict[str, Any], reason: str) -> None:
+    with pytest.raises(SpsConfigError, match=reason):
+        cls(appliance(), "x", path=path, body=body)
+
+
+def indexing(sps: Appliance, policy: Any) -> Any:
+    """A connection policy's `indexing` as the typed construct converts it."""
+    field = next(f for f in load_catalog()["ssh_connection_policy"].root.all_fields() if f.name == "indexing")
+    return _Converter("test", sps)(field, IndexingEnabled(policy=policy), ("indexing",))
+
+
+def test_a_typed_reference_takes_a_generic_object_of_its_path() -> None:
+    sps = appliance()
+    made = SpsObject(sps, "ocr", path="policies/indexing", body={"name": "ocr"})
+    found = DataSpsObject(sps, "default", path="policies/indexing", name="default")
+    assert indexing(sps, made)["policy"] == made.key
+    assert indexing(sps, found)["policy"] == found.key
+
+
+def test_a_typed_reference_refuses_a_generic_object_of_another_path_or_appliance() -> None:
+    sps = appliance()
+    analytics = SpsObject(sps, "a", path="policies/analytics", body={"name": "a"})
+    with pytest.raises(SpsConfigError, match=r"must reference sps_indexing_policy \(policies/indexing\)"):
+        indexing(sps, analytics)
+    other = SpsObject(appliance("us"), "ocr", path="policies/indexing", body={"name": "ocr"})
+    with pytest.raises(SpsConfigError, match="references cannot cross appliances"):
+        indexing(sps, other)
+
+
+def test_the_synthesized_body_is_what_the_provider_reads() -> None:
+    sps = appliance()
+    s = SpsSettings(sps, "tz", path="datetime/timezone", body="Europe/Budapest")
+    assert json.loads(s._synthesize_attributes()["body"]) == "Europe/Budapest"
