@@ -71,7 +71,8 @@ def assert_the_expected_errors(file: str, mypy_output: str) -> None:
         f'{file}:28: error: Argument "active" to "SshConnectionPolicy" has incompatible type "str"; '
         'expected "bool | None"'
     ), mypy_output
-    assert errors[3].startswith(f'{file}:38: error: Argument "body" to "SpsObject" has incompatible type "int"'), mypy_output
+    body_error = f'{file}:38: error: Argument "body" to "SpsObject" has incompatible type "int"'
+    assert errors[3].startswith(body_error), mypy_output
 
 
 def test_mypy_strict_on_a_user_stack_from_a_wheel(tmp_path: Path) -> None:
