@@ -94,9 +94,9 @@ def test_objects_not_exported_are_reported_by_name_and_type() -> None:
     )
     export = select(CATALOG, read)
     assert export.resources == []
-    reported = {(s.t.terraform_name, s.name): s.reason for s in export.skipped}
-    assert "built-in" in reported[("audit_policy", builtin.body["name"])]
-    assert "not writable over REST on firmware 7.5.1" in reported[("vnc_connection_policy", "tf_vnc_minimal")]
+    reported = {(s.label, s.name): s.reason for s in export.skipped}
+    assert "built-in" in reported[("sps_audit_policy", builtin.body["name"])]
+    assert "not writable over REST on firmware 7.5.1" in reported[("sps_vnc_connection_policy", "tf_vnc_minimal")]
 
 
 def test_an_object_whose_configuration_would_not_plan_as_read_is_reported() -> None:

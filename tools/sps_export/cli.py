@@ -20,11 +20,15 @@ from typing import Any, TextIO
 
 from sps_catalog import load_catalog
 from sps_catalog.baseline import SEVERITIES, at_least
+from sps_catalog.endpoints import endpoints_of
 from sps_catalog.model import Catalog, TypeDef
 from sps_export import check, hcl, python, readme
+from sps_export.generic import label
 from sps_export.literals import comment_text
 from sps_export.reader import TypeRead, name_reader, read_appliance
 from sps_export.selection import Export, select
+from sps_export.skipped import BUILT_IN, WRITE_ONCE
+from sps_export.tree import EndpointRead, TreeRead, walk
 from sps_provider.client import errors
 from sps_provider.client.session import Settings, SpsClient
 
@@ -74,6 +78,12 @@ def parse_args(cat: Catalog, argv: list[str] | None) -> argparse.Namespace:
         choices=sorted(t.resource_type for t in cat.managed),
         help="export these resource types only (e.g. sps_audit_policy); references to others become lookups",
     )
+    p.add_argument(
+        "--typed-only",
+        action="store_true",
+        help="walk the whole tree but write typed resources only: objects no typed resource manages are "
+        "counted and named as skipped, not written as sps_object/sps_settings",
+    )
     p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one HTTP answer")
     args = p.parse_args(argv)
     if args.out is None and not args.check:
@@ -100,22 +110,61 @@ def _progress(err: TextIO) -> Any:
     return report
 
 
+def _tree_progress(err: TextIO) -> Any:
+    def report(r: EndpointRead, done: int, total: int) -> None:
+        e = r.endpoint
+        n = len(r.typed.objects) if r.typed is not None else len(r.objects)
+        what = (
+            f"error: {r.error}"
+            if r.error
+            else f"{n} objects"
+            if r.listed
+            else "not read (write-once or write-only secrets)"
+        )
+        where = label(e) if e.resource_type is not None else f"{label(e)}{'' if r.known else ' (not in the catalog)'}"
+        note = "" if e.writable else " (read-only)"
+        print(f"[{done}/{total}] {comment_text(where)}{note}: {what}", file=err, flush=True)
+
+    return report
+
+
 def summary(export: Export) -> str:
-    """A table per type: objects written, built-ins left to lookups, objects not exported."""
+    """A table per type (or generic endpoint): objects written, built-ins left to lookups, objects
+    not exported; then what the walk visited and the counts by reason, and each object skipped."""
     rows: dict[str, list[int]] = {}
     for res in export.resources:
         rows.setdefault(res.t.resource_type, [0, 0, 0])[0] += 1
+    for g in export.generic:
+        rows.setdefault(label(g.endpoint), [0, 0, 0])[0] += 1
     for name, n in export.builtins_kept.items():
         rows.setdefault(name, [0, 0, 0])[1] += n
     for s in export.skipped:
-        rows.setdefault(s.t.resource_type, [0, 0, 0])[2] += 1
+        rows.setdefault(s.label, [0, 0, 0])[2] += 1
     width = max([len("type"), *(len(n) for n in rows)])
     lines = [f"{'type'.ljust(width)}  written  built-in  not exported"]
     lines += [f"{n.ljust(width)}  {a:7d}  {b:8d}  {c:12d}" for n, (a, b, c) in sorted(rows.items())]
     total = [sum(r[i] for r in rows.values()) for i in range(3)]
     lines.append(f"{'total'.ljust(width)}  {total[0]:7d}  {total[1]:8d}  {total[2]:12d}")
+    if export.visited:
+        lines.append(
+            f"endpoints visited: {sum(export.visited.values())} ("
+            + ", ".join(f"{n} {kind}" for kind, n in export.visited.items())
+            + ")"
+        )
+    reasons: dict[str, int] = {BUILT_IN: sum(export.builtins_kept.values())}
     for s in export.skipped:
-        lines.append(f"not exported: {s.t.resource_type} {s.name!r} (key {s.key}): {s.reason}")
+        if s.category != BUILT_IN:
+            reasons[s.category] = reasons.get(s.category, 0) + 1
+    lines.append(
+        f"objects: {len(export.resources)} typed, {len(export.generic)} generic, "
+        f"{sum(reasons.values())} skipped ("
+        + ", ".join(f"{reason} {n}" for reason, n in reasons.items())
+        + f"); {len(export.unlisted)} endpoints not read ({WRITE_ONCE}s)"
+    )
+    for s in export.skipped:
+        lines.append(f"not exported: {s.label} {s.name!r} (key {s.key}): {s.reason}")
+    for where, why in export.unlisted:
+        lines.append(f"not read: {where}: {why}")
     for name, error in export.read_errors.items():
         lines.append(f"not read: {name}: {error}")
     return "\n".join(lines)
@@ -167,8 +216,13 @@ def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
     )
     wanted: list[TypeDef] = [t for t in cat.managed if not args.only or t.resource_type in args.only]
     started = time.monotonic()
+    tree: TreeRead | None = None
     try:
-        read = read_appliance(client, wanted, _progress(err))
+        if args.check or args.only:
+            read = read_appliance(client, wanted, _progress(err))
+        else:
+            tree = walk(client, endpoints_of(cat), _tree_progress(err))
+            read = tree.appliance_read()
     except errors.TlsVerificationFailed as exc:
         print(
             f"sps-export: the certificate of {args.url} is not trusted ({exc.__cause__ or exc}). Pass the CA that "
@@ -192,7 +246,7 @@ def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
             "version number; it is written escaped into the generated files' first line",
             file=err,
         )
-    export = select(cat, read, name_reader(client), reserved={args.appliance_name})
+    export = select(cat, read, name_reader(client), {args.appliance_name}, tree, args.typed_only)
     provider = {"url": args.url, "ca_bundle": args.ca_bundle, "insecure": True if args.insecure else None}
     for fmt in formats:
         files = (
@@ -202,10 +256,9 @@ def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
         write(args.out / fmt, files, err)
     print(summary(export), file=err)
     seconds = time.monotonic() - started
-    print(
-        f"wrote {len(export.resources)} objects as {' and '.join(formats)} to {args.out} in {seconds:.1f} s", file=err
-    )
-    return 1 if export.skipped or export.read_errors else 0
+    written = len(export.resources) + len(export.generic)
+    print(f"wrote {written} objects as {' and '.join(formats)} to {args.out} in {seconds:.1f} s", file=err)
+    return 1 if export.problems() or export.read_errors else 0
 
 
 if __name__ == "__main__":

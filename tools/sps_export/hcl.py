@@ -10,6 +10,7 @@ from typing import Any
 
 from sps_catalog.model import Value
 from sps_catalog.walk import Path, Rebuild
+from sps_export.generic import BodyRef, GenericResource
 from sps_export.literals import comment_text, hcl_string, number_text
 from sps_export.selection import Export, Lookup, Resource
 from sps_export.values import Ref, Secret
@@ -56,7 +57,9 @@ class _ToHcl(Rebuild):
         return v
 
 
-def address(target: Resource | Lookup) -> str:
+def address(target: Resource | Lookup | GenericResource) -> str:
+    if isinstance(target, GenericResource):
+        return f"{target.resource_type}.{target.ident}"
     if isinstance(target, Resource):
         return f"{target.t.resource_type}.{target.ident}"
     return f"data.{target.t.resource_type}.{target.ident}"
@@ -143,6 +146,24 @@ def resource_block(export: Export, res: Resource) -> str:
     return block(f'resource "{res.t.resource_type}" "{res.ident}"', items)
 
 
+def generic_block(export: Export, g: GenericResource) -> str:
+    """`sps_object` / `sps_settings`: the path, and the body as `jsonencode(...)` of an HCL value
+    (its keys and strings escaped like any appliance text; references as `<address>.key`)."""
+    lines = value_lines(_body_exprs(export, g.body))
+    body = [f"jsonencode({lines[0]}", *lines[1:-1], lines[-1] + ")"] if len(lines) > 1 else [f"jsonencode({lines[0]})"]
+    return block(f'resource "{g.resource_type}" "{g.ident}"', [("path", [hcl_string(g.path)]), ("body", body)])
+
+
+def _body_exprs(export: Export, v: Any) -> Any:
+    if isinstance(v, BodyRef):
+        return Expr(address(export.body_target(v)) + ".key")
+    if isinstance(v, dict):
+        return {k: _body_exprs(export, x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_body_exprs(export, x) for x in v]
+    return v
+
+
 def lookup_block(lookup: Lookup) -> str:
     note = f"# the built-in {lookup.builtin_name!r}\n" if lookup.builtin_name else ""
     return note + block(f'data "{lookup.t.resource_type}" "{lookup.ident}"', [("key", [hcl_string(lookup.key)])])
@@ -152,6 +173,7 @@ def render(export: Export, provider: dict[str, Any]) -> dict[str, str]:
     """{file name: text} of the HCL export."""
     header = HEADER.format(source=source(export))
     settings = [(k, value_lines(v)) for k, v in provider.items() if v is not None]
+    imports = [(address(r), r.key) for r in export.resources] + [(address(g), g.import_id) for g in export.generic]
     files = {
         "providers.tf": header
         + 'terraform {\n  required_providers {\n    sps = { source = "oneidentity/sps" }\n  }\n}\n\n'
@@ -162,13 +184,11 @@ def render(export: Export, provider: dict[str, Any]) -> dict[str, str]:
             [
                 *(lookup_block(lk) for lk in export.lookups.values()),
                 *(resource_block(export, r) for r in export.resources),
+                *(generic_block(export, g) for g in export.generic),
             ]
         ),
         "imports.tf": header
-        + "\n".join(
-            block("import", [("to", [f"{r.t.resource_type}.{r.ident}"]), ("id", [hcl_string(r.key)])])
-            for r in export.resources
-        ),
+        + "\n".join(block("import", [("to", [to]), ("id", [hcl_string(key)])]) for to, key in imports),
     }
     variables = [
         block(

@@ -9,11 +9,12 @@ variable that later references use, each imported by key.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sps_catalog.model import Value
 from sps_constructs.introspect import construct_classes, hints_of, home, struct_for
+from sps_export.generic import BodyRef, GenericResource
 from sps_export.hcl import secret_description, secret_variable, source
 from sps_export.literals import number_text, python_string, python_text
 from sps_export.selection import Export, Lookup, Resource
@@ -115,10 +116,21 @@ class _Writer:
         call = self.call(self.use(cls), ["sps", python_text(res.ident)], kwargs, 0)
         return [f"{res.ident} = {call}", f"{res.ident}.import_from({literal(res.key)}, sps.provider)"]
 
+    def generic(self, g: GenericResource) -> list[str]:
+        """`SpsObject` / `SpsSettings` with the body as a dict literal; references as `<variable>.key`."""
+        cls = "SpsSettings" if g.endpoint.is_singleton else "SpsObject"
+        self.imports.add(cls)
+        body = literal(g.body, 1, lambda r: f"{self.export.body_target(r).ident}.key")
+        call = self.call(cls, ["sps", python_text(g.ident)], [f"path={literal(g.path)}", f"body={body}"], 0)
+        return [f"{g.ident} = {call}", f"{g.ident}.import_from({literal(g.import_id)}, sps.provider)"]
 
-def literal(v: Any, level: int = 0) -> str:
+
+def literal(v: Any, level: int = 0, ref: Callable[[BodyRef], str] | None = None) -> str:
     """A Python literal for a JSON value that reaches Terraform: its strings (object keys too) are
-    escaped so that Terraform reads them as written (`literals.python_string`)."""
+    escaped so that Terraform reads them as written (`literals.python_string`); `ref` writes the
+    references a generic body holds (`generic.BodyRef`)."""
+    if isinstance(v, BodyRef) and ref is not None:
+        return ref(v)
     if v is None or isinstance(v, bool):
         return repr(v)
     if isinstance(v, int | float):
@@ -127,13 +139,13 @@ def literal(v: Any, level: int = 0) -> str:
         return python_string(v)
     pad = INDENT * (level + 1)
     if isinstance(v, list):
-        return "[" + ", ".join(literal(x, level) for x in v) + "]"
+        return "[" + ", ".join(literal(x, level, ref) for x in v) + "]"
     if isinstance(v, dict):
         if not v:
             return "{}"
         return (
             "{\n"
-            + "".join(f"{pad}{python_string(k)}: {literal(x, level + 1)},\n" for k, x in v.items())
+            + "".join(f"{pad}{python_string(k)}: {literal(x, level + 1, ref)},\n" for k, x in v.items())
             + INDENT * level
             + "}"
         )
@@ -156,6 +168,8 @@ def render(export: Export, appliance_name: str, provider: Mapping[str, Any]) -> 
     body += [w.lookup(lk) for lk in export.lookups.values()]
     for res in export.resources:
         body += w.resource(res)
+    for g in export.generic:
+        body += w.generic(g)
     body.append("return sps")
     imports = ["from cdktf import App, TerraformStack", _from_import("sps_constructs", w.imports)]
     imports += [_from_import(m, names) for m, names in sorted(w.modules.items())]

@@ -16,7 +16,7 @@ def _cell(text: str) -> str:
 
 
 def render(export: Export, fmt: Format, appliance_name: str) -> str:
-    n = len(export.resources)
+    n = len(export.resources) + len(export.generic)
     lines = [
         f"# SPS appliance `{appliance_name}`, adopted with sps-export",
         "",
@@ -75,10 +75,9 @@ def render(export: Export, fmt: Format, appliance_name: str) -> str:
     else:
         lines.append("Nothing.")
     lines += ["", "## Not exported", ""]
-    if export.skipped or export.read_errors:
-        lines += [
-            f"- `{s.t.resource_type}` `{_cell(s.name)}` (key `{s.key}`): {_cell(s.reason)}" for s in export.skipped
-        ]
+    if export.skipped or export.read_errors or export.unlisted:
+        lines += [f"- `{_cell(s.label)}` `{_cell(s.name)}` (key `{s.key}`): {_cell(s.reason)}" for s in export.skipped]
+        lines += [f"- `{_cell(where)}`: {_cell(why)}" for where, why in export.unlisted]
         lines += [f"- `{t}`: could not be read: {_cell(err)}" for t, err in export.read_errors.items()]
     else:
         lines.append("Nothing: every object of every managed type was exported.")

@@ -24,7 +24,10 @@ from sps_catalog.firmware import fields_on
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.orders import KEYS
 from sps_catalog.unknown_fields import modelled_only
+from sps_export.generic import BodyRef, GenericResource, select_generic
 from sps_export.reader import ApplianceRead, ReadObject
+from sps_export.skipped import BUILT_IN, EXPECTED, FIRMWARE, Skipped
+from sps_export.tree import TreeRead
 from sps_export.values import Ref, Secret, check_round_trip, extra_fields, markers, minimal
 
 RESERVED = frozenset(
@@ -71,16 +74,6 @@ class Lookup:
     builtin_name: str | None
 
 
-@dataclass(frozen=True)
-class Skipped:
-    """An object the export does not write, with why (shown by name and type)."""
-
-    t: TypeDef
-    key: str
-    name: str
-    reason: str
-
-
 @dataclass
 class Export:
     url: str
@@ -90,9 +83,26 @@ class Export:
     skipped: list[Skipped] = field(default_factory=list)
     builtins_kept: dict[str, int] = field(default_factory=dict)
     read_errors: dict[str, str] = field(default_factory=dict)
+    generic: list[GenericResource] = field(default_factory=list)
+    """Objects of endpoints the catalog does not type (`sps_object`, `sps_settings`)."""
+    visited: dict[str, int] = field(default_factory=dict)
+    """Endpoints the walk visited, by what they are (container, typed, generic, read-only, ...)."""
+    unlisted: list[tuple[str, str]] = field(default_factory=list)
+    """(endpoint, why): write-once secrets and write-only singletons, which SPS never shows."""
+
+    def problems(self) -> list[Skipped]:
+        """Skips that mean part of the appliance could not be represented (exit code 1)."""
+        return [s for s in self.skipped if s.category not in EXPECTED]
 
     def by_key(self) -> dict[tuple[str, str], Resource]:
         return {(r.t.terraform_name, r.key): r for r in self.resources}
+
+    def body_target(self, ref: BodyRef) -> Resource | GenericResource:
+        """The exported object a reference inside a generic body names (see `generic.BodyRef`)."""
+        for g in self.generic:
+            if (g.path, g.key) == (ref.path, ref.key):
+                return g
+        return next(r for r in self.resources if (r.t.path, r.key) == (ref.path, ref.key))
 
     def expression_target(self, ref: Ref) -> Resource | Lookup:
         """The resource or lookup a reference points to (every Ref has one after `select`)."""
@@ -117,9 +127,10 @@ class _Names:
     def free(self, name: str) -> bool:
         return name not in self.used and not name.startswith(BUILTIN_PREFIX)
 
-    def take(self, t: TypeDef, text: str) -> str:
+    def take(self, prefix: str, text: str) -> str:
+        """A free name for `text`; on a clash `<prefix>_<text>`, then numbered."""
         base = identifier(text)
-        candidates = [base, f"{t.terraform_name}_{base.lstrip('_')}"]
+        candidates = [base, f"{prefix}_{base.lstrip('_')}"]
         for c in candidates:
             if self.free(c):
                 self.used.add(c)
@@ -142,8 +153,17 @@ NameOf = Callable[[TypeDef, str], str | None]
 """The SPS name of the object `key` of a type the export does not read (None when unknown)."""
 
 
-def select(cat: Catalog, read: ApplianceRead, name_of: NameOf | None = None, reserved: Iterable[str] = ()) -> Export:
-    """`reserved`: names the generated files also define (the appliance's construct id)."""
+def select(
+    cat: Catalog,
+    read: ApplianceRead,
+    name_of: NameOf | None = None,
+    reserved: Iterable[str] = (),
+    walked: TreeRead | None = None,
+    typed_only: bool = False,
+) -> Export:
+    """`reserved`: names the generated files also define (the appliance's construct id); `walked`:
+    the whole walk, whose endpoints no typed resource manages become generic resources (all of
+    them skipped, each with the reason, when `typed_only`)."""
     out = Export(read.url, read.firmware)
     names = _Names(reserved)
     out.read_errors.update(read.read_errors())
@@ -157,28 +177,32 @@ def select(cat: Catalog, read: ApplianceRead, name_of: NameOf | None = None, res
             if modelled_only(root, o.body) != modelled_only(root, dict(builtin.body)):
                 out.skipped.append(
                     Skipped(
-                        t,
+                        t.resource_type,
                         o.key,
                         object_name(o),
                         "built-in object changed from its documented values: "
                         "built-ins cannot be managed (they are referenced through lookups)",
+                        BUILT_IN,
                     )
                 )
             continue
         if read.firmware and not t.versions.writable_on(read.firmware):
             out.skipped.append(
                 Skipped(
-                    t,
+                    t.resource_type,
                     o.key,
                     object_name(o),
                     f"not writable over REST on firmware {read.firmware} ({t.versions.describe()})",
+                    FIRMWARE,
                 )
             )
             continue
         tree = minimal(root, o.body)
         wrong = check_round_trip(root, tree, o.body)
         if wrong:
-            out.skipped.append(Skipped(t, o.key, object_name(o), f"would not plan as read: {', '.join(wrong)}"))
+            out.skipped.append(
+                Skipped(t.resource_type, o.key, object_name(o), f"would not plan as read: {', '.join(wrong)}")
+            )
             continue
         found = markers(root, tree)
         secrets = [m for m in found if isinstance(m, Secret)]
@@ -186,11 +210,32 @@ def select(cat: Catalog, read: ApplianceRead, name_of: NameOf | None = None, res
     out.resources = _in_dependency_order(candidates, out)
     out.resources += _orders(cat, read, out.resources)
     for res in out.resources:
-        res.ident = names.take(res.t, res.name)
+        res.ident = names.take(res.t.terraform_name, res.name)
+    if walked is not None:
+        _add_generic(out, walked, names, typed_only)
     for res in out.resources:
-        res.variables = [names.take(res.t, "_".join((res.ident, *s.path))) for s in res.secrets]
+        res.variables = [names.take(res.t.terraform_name, "_".join((res.ident, *s.path))) for s in res.secrets]
     _add_lookups(cat, out, names, name_of)
     return out
+
+
+def _add_generic(out: Export, tree: TreeRead, names: _Names, typed_only: bool) -> None:
+    typed = {(r.t.path, r.key) for r in out.resources}
+    found = select_generic(tree, typed, names.take, typed_only)
+    out.generic = found.resources
+    out.skipped += found.skipped
+    out.unlisted = found.unlisted
+    out.read_errors.update(found.read_errors)
+    for where, n in found.builtins_kept.items():
+        out.builtins_kept[where] = out.builtins_kept.get(where, 0) + n
+    out.visited = {"container": len(tree.containers)}
+    for r in tree.endpoints:
+        e = r.endpoint
+        kind = "typed" if r.typed is not None else "write-once" if not r.listed else "read-only"
+        kind = "generic" if kind == "read-only" and e.writable else kind
+        out.visited[kind] = out.visited.get(kind, 0) + 1
+    for path, error in tree.container_errors.items():
+        out.read_errors[f"container {path}"] = error
 
 
 def _orders(cat: Catalog, read: ApplianceRead, resources: list[Resource]) -> list[Resource]:
@@ -223,7 +268,7 @@ def _in_dependency_order(candidates: list[Resource], out: Export) -> list[Resour
         ready = [r for r in pending if all(id(d) in done for d in deps[id(r)])]
         if not ready:
             for r in pending:
-                out.skipped.append(Skipped(r.t, r.key, r.name, "in a reference cycle"))
+                out.skipped.append(Skipped(r.t.resource_type, r.key, r.name, "in a reference cycle"))
             break
         for r in ready:
             ordered.append(r)
@@ -244,4 +289,4 @@ def _add_lookups(cat: Catalog, out: Export, names: _Names, name_of: NameOf | Non
             builtin_name = str(builtin.body.get(t.name_field)) if builtin is not None and t.name_field else None
             name = builtin_name or (name_of(t, ref.key) if name_of is not None and t.name_field else None)
             label = f"{t.terraform_name}_{name or ref.key}"
-            out.lookups[where] = Lookup(t, ref.key, names.take(t, label), builtin_name)
+            out.lookups[where] = Lookup(t, ref.key, names.take(t.terraform_name, label), builtin_name)

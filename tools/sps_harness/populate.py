@@ -3,7 +3,8 @@
 Every managed type the firmware can write gets its examples (the `full` one for singletons, so
 each differs from its defaults); `{ref: type/example}` creates that example first and
 `{builtin: ...}` / `{sample: ...}` point at the documented objects; write-only secrets become
-password objects. One transaction, committed. Used by the export round trip and its benchmark.
+password objects. One transaction, committed. `populate_opaque` then gives every opaque endpoint
+content of its own. Used by the export round trips and the export benchmark.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import requests
 
+from sps_catalog.endpoints import Endpoint, Endpoints
 from sps_catalog.examples import builtin_key, is_builtin_ref, is_example_ref, is_sample_ref, sample_key
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.secrets import get_in
@@ -115,3 +117,39 @@ def populate(cat: Catalog, session: requests.Session, url: str, firmware: str) -
                 p.example(f"{t.terraform_name}/{example}")
     p.commit()
     return p
+
+
+def opaque_body(p: Populator, endpoints: Endpoints, e: Endpoint) -> Any:
+    """A body for an opaque endpoint that differs from its factory state: a singleton's default
+    with one more field (or list item), a collection object named after its endpoint; each
+    documented reference set to an object its target collection lists (write-once ones list none)."""
+    if e.is_singleton and e.body == "string":
+        return f"populated {e.path}"
+    if e.is_singleton and e.body == "list":
+        return [*e.default, {"populated": e.path}]
+    base = dict(e.default) if e.is_singleton else {"name": "populated_" + e.path.replace("/", "_")}
+    body: dict[str, Any] = {**base, "populated": e.path}
+    for dotted, target in e.references.items():
+        if endpoints[target].is_write_once:
+            continue
+        held = p.call("GET", f"/api/configuration/{target}").get("items") or []
+        if held and "." not in dotted:
+            body[dotted] = held[0]["key"]
+        elif held:
+            first, rest = dotted.split(".", 1)
+            body[first] = {**body.get(first, {}), rest: held[0]["key"]}
+    return body
+
+
+def populate_opaque(p: Populator, endpoints: Endpoints, firmware: str) -> int:
+    """Every opaque endpoint REST can write on `firmware` (ADR 0017): singletons changed, one object
+    in each collection; committed. Returns how many objects were written."""
+    written = 0
+    p.call("POST", "/api/transaction")
+    for e in endpoints.on(firmware):
+        if not e.is_opaque or e.is_write_once or e.write_only or not e.writable_on(firmware):
+            continue
+        p.call("PUT" if e.is_singleton else "POST", e.api_path, opaque_body(p, endpoints, e))
+        written += 1
+    p.commit()
+    return written
