@@ -32,6 +32,8 @@ BIN = Path(sys.executable).parent
 CREDENTIALS = {"SPS_USERNAME": "admin", "SPS_PASSWORD": "admin"}
 RENAMED = "tf_audit_full"  # the audit policy example the change renames
 FIRMWARE = firmware_for(CATALOG.managed)
+TYPED = ("--typed-only",)
+"""The typed resources' round trip; the whole tree's (generic resources too) is test_export_tree's."""
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def appliance(tmp_path: Path) -> Iterator[RunningSimulator]:
 
 def export(sim: RunningSimulator, out: Path, *extra: str, password: str = "admin") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "sps-export"), "--url", sim.url, "--ca-bundle", str(sim.ca), "--out", str(out), *extra],
+        [str(BIN / "sps-export"), "--url", sim.url, "--ca-bundle", str(sim.ca), "--out", str(out), *TYPED, *extra],
         env={**os.environ, **CREDENTIALS, "SPS_PASSWORD": password},
         capture_output=True,
         text=True,
@@ -125,7 +127,6 @@ def test_python_round_trip(appliance: RunningSimulator, tmp_path: Path, provider
     names = [o["name"] for o in appliance.committed()[CATALOG["audit_policy"].path].values()]
     assert "renamed_by_python" in names and RENAMED not in names
     shutil.rmtree(work / "cdktf.out", ignore_errors=True)
-
 
 
 def test_a_type_that_cannot_be_read_is_reported_and_the_others_are_written(

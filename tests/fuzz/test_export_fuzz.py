@@ -17,11 +17,15 @@ about 150 significant digits, and the provider compares `extra_json` with the bo
 those plan a change whatever the export writes (found by this test; the provider's part,
 docs/export.md "Escaping"). The export writes such floats as exact integers, which CDKTF cannot
 take for its number tokens (tests/unit/test_export_escaping.py).
-`make test` runs one example; `make fuzz` SPS_FUZZ_SCALE // 30.
+The export runs `--typed-only` here: the generic resources' round trip waits for `sps_object` /
+`sps_settings` in the provider. Their bodies have their own property test below: hostile keys and
+values at any depth, both formats' body text evaluated by Terraform alone.
+`make test` runs one example (ten of the generic bodies); `make fuzz` SPS_FUZZ_SCALE // 30 (ten times that).
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -37,9 +41,14 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from sps_catalog import load_catalog
+from sps_catalog.endpoints import Endpoint
 from sps_catalog.firmware import DEFAULT_FIRMWARE
 from sps_catalog.walk import leaves
-from sps_export.selection import RESERVED
+from sps_export.hcl import generic_block
+from sps_export.python import literal
+from sps_export.reader import ApplianceRead
+from sps_export.selection import RESERVED, select
+from sps_export.tree import BodyObject, EndpointRead, TreeRead
 from sps_harness import Terraform, start_simulator
 from sps_harness.populate import populate
 from tests.support.firmware import firmware_for
@@ -199,7 +208,7 @@ def test_any_appliance_text_exports_as_text(data: st.DataObject, tmp_path_factor
         count("export: strings rewritten", rewrite(session, sim.url, made, data, canary))
         out = work / "out"
         result = subprocess.run(
-            [str(BIN / "sps-export"), "--url", sim.url, "--ca-bundle", str(sim.ca), "--out", str(out)],
+            [str(BIN / "sps-export"), "--url", sim.url, "--ca-bundle", str(sim.ca), "--out", str(out), "--typed-only"],
             env={**os.environ, **CREDENTIALS},
             capture_output=True,
             text=True,
@@ -227,3 +236,70 @@ def test_any_appliance_text_exports_as_text(data: st.DataObject, tmp_path_factor
         count("export: examples")
     finally:
         sim.stop()
+
+
+JSON_LEAF = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**53), 2**53), st.floats(allow_nan=False, allow_infinity=False, width=32)
+)
+
+
+def generic_body(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """A generic body whose keys and string values are hostile text, nested in objects and lists."""
+    value = st.recursive(
+        st.one_of(JSON_LEAF, text),
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(text, inner, max_size=3)),
+        max_leaves=8,
+    )
+    return st.dictionaries(text, value, min_size=1, max_size=4)
+
+
+def _nfc(v: Any) -> Any:
+    """What Terraform holds of a JSON value: every string (object keys too) in Unicode NFC."""
+    if isinstance(v, str):
+        return unicodedata.normalize("NFC", v)
+    if isinstance(v, dict):
+        return {_nfc(k): _nfc(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_nfc(x) for x in v]
+    return v
+
+
+@settings(max_examples=EXAMPLES * 10, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(data=st.data())
+def test_generic_bodies_read_back_as_the_appliance_holds_them(
+    data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Whatever keys and values a generic body holds, both formats' body text is, as Terraform
+    evaluates it, the body itself: the HCL `jsonencode(...)` the export writes, and the JSON text
+    `SpsObject` synthesizes from the Python dict literal (sorted keys, written into `cdk.tf.json`,
+    where Terraform reads every string as a template). Terraform alone evaluates both; the provider
+    is not needed. A canary file named in `file()` calls is read nowhere."""
+    work = tmp_path_factory.mktemp("generic-fuzz")
+    canary_text = f"CANARY-{secrets.token_hex(8)}"
+    canary = work / "canary.txt"
+    canary.write_text(canary_text)
+    text = hostile(canary).filter(lambda s: "\x00" not in s)
+    body = data.draw(generic_body(text), label="body")
+    e = Endpoint(path="policies/fuzzed", kind="collection", description="fuzz")
+    walked = TreeRead("https://sps.example", VERSION, [EndpointRead(e, True, objects=[BodyObject(e, "k1", body)])])
+    export = select(CATALOG, ApplianceRead(walked.url, walked.firmware, []), walked=walked)
+    (g,) = export.generic
+    block = generic_block(export, g)
+    hcl_locals = "locals" + block[block.index(" {") :]
+    dict_literal = literal(g.body, 1)
+    py_text = json.dumps(ast.literal_eval(dict_literal), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    config = work / "config"
+    config.mkdir()
+    (config / "main.tf").write_text(hcl_locals + 'output "hcl" {\n  value = local.body\n}\n')
+    (config / "python.tf.json").write_text(
+        json.dumps({"locals": {"py": py_text}, "output": {"py": {"value": "${local.py}"}}})
+    )
+    tf = Terraform(config)
+    tf.init()
+    applied = tf.run("apply", "-auto-approve", "-input=false", "-no-color")
+    outputs = json.loads(tf.run("output", "-json").stdout)
+    expected = _nfc(body)
+    assert json.loads(outputs["hcl"]["value"]) == expected, block
+    assert json.loads(outputs["py"]["value"]) == expected, dict_literal
+    assert canary_text not in applied.stdout + json.dumps(outputs)
+    count("export: generic bodies")

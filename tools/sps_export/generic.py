@@ -99,7 +99,7 @@ def select_generic(
             continue
         where = label(e)
         if not r.listed:
-            out.unlisted.append((where, _WRITE_ONLY if e.write_only else _WRITE_ONCE))
+            out.unlisted.append((e.api_path, _WRITE_ONLY if e.write_only else _WRITE_ONCE))
             continue
         if r.error is not None:
             out.read_errors[where] = r.error

@@ -8,13 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sps_catalog.model import TypeDef
 from sps_catalog.orders import ORDER_KEY
 from sps_provider.client import errors
 from sps_provider.client.session import SpsClient
 from sps_provider.engine.order import order_of
+
+
+class Client(Protocol):
+    """What the reads use of `SpsClient` (a session that GETs; tests give a fake appliance)."""
+
+    base: str
+
+    def get(self, path: str) -> Any: ...
+
+    def ensure_logged_in(self) -> None: ...
+
+    def firmware_version(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -55,7 +67,7 @@ Progress = Callable[[TypeRead, int, int], None]
 """Called after each type: (its read, how many types done, how many in all)."""
 
 
-def read_type(client: SpsClient, t: TypeDef) -> TypeRead:
+def read_type(client: Client, t: TypeDef) -> TypeRead:
     """Every object of `t`: the singleton's body, or the collection's items (list answers carry
     bodies; an item without one is read by key), and an ordered collection's order."""
     out = TypeRead(t)
@@ -79,7 +91,7 @@ def read_type(client: SpsClient, t: TypeDef) -> TypeRead:
     return out
 
 
-def read_appliance(client: SpsClient, types: Iterable[TypeDef], progress: Progress | None = None) -> ApplianceRead:
+def read_appliance(client: Client, types: Iterable[TypeDef], progress: Progress | None = None) -> ApplianceRead:
     """Log in once (a refused login raises: it is never repeated), then read each type in turn."""
     client.ensure_logged_in()
     firmware = client.firmware_version()

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sps_catalog.endpoints import Endpoint, EndpointKind, Endpoints
-from sps_export.reader import ApplianceRead, TypeRead, read_type
+from sps_export.reader import ApplianceRead, Client, TypeRead, read_type
 from sps_provider.client import errors
-from sps_provider.client.session import SpsClient
 
 UNKNOWN = "Listed by the appliance, not in the catalog: its kind is what its GET answered."
 
@@ -81,7 +80,7 @@ def discovered(path: str, kind: EndpointKind) -> Endpoint:
 
 
 class _Walker:
-    def __init__(self, client: SpsClient, catalog: Endpoints) -> None:
+    def __init__(self, client: Client, catalog: Endpoints) -> None:
         self.client = client
         self.catalog = catalog
         self.leaves: list[tuple[Endpoint, bool, Any]] = []
@@ -122,7 +121,7 @@ class _Walker:
         return _items(first) is not None
 
 
-def read_endpoint(client: SpsClient, e: Endpoint, known: bool, answer: Any = None) -> EndpointRead:
+def read_endpoint(client: Client, e: Endpoint, known: bool, answer: Any = None) -> EndpointRead:
     """The objects of one endpoint (`answer`: its GET, when the walk already has it)."""
     out = EndpointRead(e, known)
     if e.type is not None and e.resource_type is not None:
@@ -152,7 +151,7 @@ def _body(doc: Any) -> Any:
     return doc.get("body") if isinstance(doc, dict) else None
 
 
-def walk(client: SpsClient, catalog: Endpoints, progress: Progress | None = None) -> TreeRead:
+def walk(client: Client, catalog: Endpoints, progress: Progress | None = None) -> TreeRead:
     """Log in once (a refused login raises), list the containers from `/api/configuration` down,
     then read each endpoint they list, in tree order."""
     client.ensure_logged_in()
