@@ -2,7 +2,8 @@
 
 A simulator is populated over REST with every managed type's examples, then copies of the
 collection types' `minimal` examples (round robin over the types) until it holds `--objects`
-objects; `sps-export --format both` then runs `--reps` times. Reported: objects exported and the
+objects, and every opaque endpoint gets content (`populate_opaque`: the whole tree is exported,
+generic resources too); `sps-export --format both` then runs `--reps` times. Reported: objects exported and the
 median, min and max wall time of the command (login, reads, rendering, writing, process start).
 Target (issue 16): 1,000 objects in under 10 s.
 
@@ -22,9 +23,10 @@ import time
 from pathlib import Path
 
 from sps_catalog import load_catalog
+from sps_catalog.endpoints import load_endpoints
 from sps_catalog.firmware import DEFAULT_FIRMWARE
 from sps_harness import start_simulator
-from sps_harness.populate import populate
+from sps_harness.populate import populate, populate_opaque
 
 
 def main() -> None:
@@ -52,6 +54,7 @@ def main() -> None:
                     p.commit()
                     p.call("POST", "/api/transaction")
             p.commit()
+            populate_opaque(p, load_endpoints(), DEFAULT_FIRMWARE)
             env = {**os.environ, "SPS_USERNAME": sim.username, "SPS_PASSWORD": sim.password}
             exe = str(Path(sys.executable).parent / "sps-export")
             seconds = []
