@@ -79,6 +79,21 @@ def test_a_plan_that_writes_nothing_only_warns_about_a_read_only_type() -> None:
     assert not diags.has_errors and any("read-only" in d.summary for d in diags.items)
 
 
+def test_a_destroy_the_firmware_does_not_allow_fails_at_plan_with_the_way_out() -> None:
+    engine = ResourceEngine(CATALOG["vnc_connection_policy"])
+    prior = {**engine.plan(None, vnc_config(), Diagnostics(), Target(URL, "7.3.1")).state, "key": "k1"}
+    diags = Diagnostics()
+    assert engine.plan(prior, None, diags, Target(URL, "7.5.1")).state is None
+    (error,) = diags.items
+    assert error.severity == error.ERROR and "cannot be destroyed on this appliance" in error.summary
+    assert "SPS 7.5.1" in error.detail and "/api/configuration/vnc/connections/k1" in error.detail
+    assert "`removed` block" in error.detail and "terraform state rm" in error.detail
+    for allowed in (Target(URL, "7.3.1"), Target(URL, None)):
+        diags = Diagnostics()
+        engine.plan(prior, None, diags, allowed)
+        assert not diags.items, diags.items
+
+
 def test_a_field_the_firmware_lacks_fails_at_plan_on_its_attribute_and_is_not_defaulted() -> None:
     engine = ResourceEngine(CATALOG["audit_policy"])
     config: dict[str, Any] = {a.name: None for a in engine.attrs}
