@@ -4,7 +4,9 @@ An audit policy, an MSSQL connection policy that references it and built-in poli
 MSSQL options; a `Site` says where the database and the SSH and RDP servers are, which clients may
 connect and the log level. The demo adds SSH and RDP (`configure_ssh_rdp`): an SSH connection
 policy with its own channel policy, whose shell is open in office hours only (a time policy), and
-an RDP connection policy, both recorded by the site's audit policy.
+an RDP connection policy, both recorded by the site's audit policy. The fleet adds the day-0
+settings (`configure_day0`): the site's DNS servers, alert e-mail through the site's SMTP relay,
+SNMP traps to the site's monitoring server and the login banner.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from sps_constructs import (
     ChannelAllowedFor,
     IndexingEnabled,
     IndexingPolicy,
+    ManagementEmail,
+    ManagementEmailSmtpServer,
     MssqlAuthenticationPolicy,
     MssqlChannelPolicy,
     MssqlConnectionPolicy,
@@ -28,11 +32,15 @@ from sps_constructs import (
     MssqlOptionsServiceEnabled,
     MssqlSettingsPolicy,
     Network,
+    NetworkDns,
     RdpChannelPolicy,
     RdpConnectionPolicy,
     RdpConnectionPolicyPolicies,
     RdpSettingsPolicy,
     ServerAddressFix,
+    SnmpTrap,
+    SnmpTrapVersion2c,
+    SnmpTrapVersionValue,
     SshAuthenticationPolicy,
     SshChannelPolicy,
     SshChannelPolicyRules,
@@ -40,9 +48,22 @@ from sps_constructs import (
     SshConnectionPolicyPolicies,
     SshSettingsPolicy,
     TimePolicy,
+    WebGatewayAuthenticationSettings,
+    WebGatewayAuthenticationSettingsBannerEnabled,
 )
 
 OFFICE_HOURS = [["8:00", "18:00"]]
+BANNER = "Authorized use only. Every session through this gateway is recorded and audited."
+
+
+@dataclass(frozen=True)
+class Region:
+    """What the sites of one region share: its DNS resolvers, SMTP relay and monitoring server."""
+
+    dns: tuple[str, str] = ("10.0.0.53", "10.0.1.53")
+    smtp_relay: str = "10.0.0.25"
+    monitoring: str = "10.0.0.162"
+    """The SNMP server that receives the traps."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +74,9 @@ class Site:
     log_level: int = 4
     ssh_servers: str = "10.0.3.0/24"
     rdp_servers: str = "10.0.4.0/24"
+    region: Region = Region()
+    dns: tuple[str, str] | None = None
+    """The site's DNS servers (primary, secondary) where they are not the region's."""
 
 
 def configure(sps: Appliance, site: Site) -> AuditPolicy:
@@ -80,6 +104,27 @@ def configure(sps: Appliance, site: Site) -> AuditPolicy:
     )
     MssqlOptions(sps, "options", service=MssqlOptionsServiceEnabled(log_level=site.log_level))
     return audit
+
+
+def configure_day0(sps: Appliance, site: Site) -> None:
+    """What an appliance needs before its first connection: name resolution, where its alerts go
+    (e-mail and SNMP) and the banner users see before they log in (checked by SpsBaseline)."""
+    primary, secondary = site.dns or site.region.dns
+    NetworkDns(sps, "dns", primary=primary, secondary=secondary)
+    ManagementEmail(
+        sps,
+        "email",
+        admin_address="sps-admins@example.net",
+        alerting_address=f"sps-alerts+{site.name}@example.net",
+        smtp_server=ManagementEmailSmtpServer(selection="ip", value=site.region.smtp_relay),
+    )
+    SnmpTrap(
+        sps, "snmp-trap", enabled=True,
+        version=SnmpTrapVersion2c(value=SnmpTrapVersionValue(community="sps", server=site.region.monitoring)),
+    )  # fmt: skip
+    WebGatewayAuthenticationSettings(
+        sps, "login-banner", banner=WebGatewayAuthenticationSettingsBannerEnabled(text=BANNER)
+    )
 
 
 def configure_ssh_rdp(sps: Appliance, site: Site, audit: AuditPolicy) -> None:

@@ -1,9 +1,10 @@
 """The fleet: every appliance and its site differences in one definition, one stack per appliance.
 
-What each appliance holds is stacks/appliance_config.py (as in the demo); a `Site` says what
-differs. Each appliance gets its own stack, so its own state: Terraform's pg backend, one
-PostgreSQL schema per appliance (`<SPS_FLEET_SCHEMA_PREFIX><name>`, default prefix `sps_fleet_`),
-connection string from PG_CONN_STR. Appliance URLs and CAs come from SPS_<NAME>_URL /
+What each appliance holds is stacks/appliance_config.py (as in the demo, plus the day-0 settings:
+DNS, alert e-mail, SNMP traps, login banner); a `Site` says what differs (e.g. each region's DNS
+resolver, SMTP relay and monitoring server). Each appliance gets its own stack, so its own state:
+Terraform's pg backend, one PostgreSQL schema per appliance (`<SPS_FLEET_SCHEMA_PREFIX><name>`,
+default prefix `sps_fleet_`), connection string from PG_CONN_STR. Appliance URLs and CAs come from SPS_<NAME>_URL /
 SPS_<NAME>_CA_BUNDLE (set by `make fleet-demo` to local simulators); credentials from
 SPS_USERNAME / SPS_PASSWORD at apply time. Synthesize with `python stacks/fleet.py`; deploy with
 `sps-fleet apply`.
@@ -13,22 +14,26 @@ from __future__ import annotations
 
 import os
 
-from appliance_config import Site, configure
+from appliance_config import Region, Site, configure, configure_day0
 from cdktf import App, TerraformStack
 from constructs import Construct
 
 from sps_constructs import Appliance
 from sps_fleet import pg_state
 
+EU = Region(dns=("10.1.0.53", "10.2.0.53"), smtp_relay="10.1.0.25", monitoring="10.1.0.162")
+US = Region(dns=("10.4.0.53", "10.5.0.53"), smtp_relay="10.4.0.25", monitoring="10.4.0.162")
+APAC = Region(dns=("10.6.0.53", "10.8.0.53"), smtp_relay="10.6.0.25", monitoring="10.6.0.162")
+
 FLEET = (
-    Site("ams", "10.1.2.3"),
-    Site("fra", "10.2.2.3", log_level=6),
-    Site("lon", "10.3.2.3", clients=("10.0.0.0/8", "172.16.0.0/12")),
-    Site("nyc", "10.4.2.3"),
-    Site("sfo", "10.5.2.3", log_level=5),
-    Site("sin", "10.6.2.3", log_level=2),
-    Site("syd", "10.7.2.3"),
-    Site("tyo", "10.8.2.3", clients=("10.8.0.0/16",)),
+    Site("ams", "10.1.2.3", region=EU),
+    Site("fra", "10.2.2.3", log_level=6, region=EU, dns=("10.2.0.53", "10.1.0.53")),
+    Site("lon", "10.3.2.3", clients=("10.0.0.0/8", "172.16.0.0/12"), region=EU),
+    Site("nyc", "10.4.2.3", region=US),
+    Site("sfo", "10.5.2.3", log_level=5, region=US, dns=("10.5.0.53", "10.4.0.53")),
+    Site("sin", "10.6.2.3", log_level=2, region=APAC),
+    Site("syd", "10.7.2.3", region=APAC),
+    Site("tyo", "10.8.2.3", clients=("10.8.0.0/16",), region=APAC, dns=("10.8.0.53", "10.6.0.53")),
 )
 
 
@@ -36,7 +41,9 @@ class ApplianceStack(TerraformStack):
     def __init__(self, scope: Construct, site: Site, url: str, ca_bundle: str | None, schema: str) -> None:
         super().__init__(scope, site.name)
         pg_state(self, schema)
-        configure(Appliance(self, site.name, url=url, ca_bundle=ca_bundle), site)
+        sps = Appliance(self, site.name, url=url, ca_bundle=ca_bundle)
+        configure(sps, site)
+        configure_day0(sps, site)
 
 
 def main() -> None:
