@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:7+Qbmyv1GBzs1vVTzz87hTZJi28hLYkyzUj9ooeoq9k=",
+    "h1:2ziLUULoP7+UtzKPpOUqkaLkgmAg+AF8JUKPkG8lrXo=",
   ]
 }

@@ -76,15 +76,26 @@ module: below the shapes and the families, which the shapes' types do not import
 
 
 @dataclass(frozen=True)
+class SharedStruct:
+    """The fields of a nested object (a family's slot, e.g. `policies`) that every member writes
+    alike: the base struct `name` in the families module, which each member's struct extends."""
+
+    name: str
+    field: str
+    fields: frozenset[str]
+
+
+@dataclass(frozen=True)
 class FamilyArgs:
     """The keyword arguments every managed member of a catalog family takes alike: the TypedDict
     `name` in the families module, and the fields it covers (each member's own TypedDict leaves
-    them out)."""
+    them out); and the base structs of the nested objects its members share in part."""
 
     family: str
     name: str
     fields: frozenset[str]
     params: tuple[Param, ...]
+    structs: tuple[SharedStruct, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,7 @@ class Struct:
     doc: str
     branch: tuple[str, Any] | None
     params: tuple[Param, ...]
+    base: str = "SpsStruct"
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,8 @@ class Module:
     shapes: set[str] = field(default_factory=set)
     typing: set[str] = field(default_factory=set)
     abc: set[str] = field(default_factory=set)
+    bases: dict[str, SharedStruct] = field(default_factory=dict)
+    """Struct name -> the family's base struct it extends (it leaves out the base's fields)."""
 
     @property
     def names(self) -> list[str]:
@@ -152,6 +166,12 @@ class Module:
         if key in self.seen:
             return self.seen[key]
         self.seen[key] = name
+        shared = self.bases.get(name)
+        if v.union is None and shared is not None:
+            own = tuple(f for f in v.fields if f.name not in shared.fields)
+            text = f"Nested object `{name}` (and `{shared.name}`'s fields)."
+            self.emit_struct(name, name, own, None, text, base=shared.name)
+            return name
         if v.union is None:
             self.emit_struct(name, name, v.fields, None, f"Nested object `{name}`.")
             return name
@@ -189,11 +209,17 @@ class Module:
         return required + optional
 
     def emit_struct(
-        self, name: str, prefix: str, fields: tuple[Field, ...], branch: tuple[str, Any] | None, text: str
+        self,
+        name: str,
+        prefix: str,
+        fields: tuple[Field, ...],
+        branch: tuple[str, Any] | None,
+        text: str,
+        base: str = "SpsStruct",
     ) -> None:
         if branch is not None:
             self.typing.update(("Any", "ClassVar"))
-        self.items.append(Struct(name, text, branch, tuple(self.params(fields, prefix))))
+        self.items.append(Struct(name, text, branch, tuple(self.params(fields, prefix)), base))
 
     def args_typing(self, params: list[Param], *, extends: str | None) -> None:
         """What a TypedDict of `params` needs: `Required` for the required ones, `TypedDict` when it
@@ -220,6 +246,7 @@ class Module:
         typing |= {"TYPE_CHECKING"} if type_only else set()
         abc = set(self.abc) | ({"Sequence"} if managed else set())
         base = [n for n, used in (("SpsDataSource", data_source), ("SpsResource", managed)) if used]
+        struct_bases = {item.base for item in self.items if isinstance(item, Struct)}
         return {
             "arguments": [family] if family == RESOURCE_ARGS else [],
             "families": [family] if family and family != RESOURCE_ARGS else [],
@@ -227,7 +254,8 @@ class Module:
             "abc": sorted(abc),
             "typing": sorted(typing, key=lambda n: (n != "TYPE_CHECKING", n)),
             "constructs": managed,
-            "base": [*base, *(["SpsStruct"] if self.items else [])],
+            "base": [*base, *(["SpsStruct"] if "SpsStruct" in struct_bases else [])],
+            "struct_bases": sorted(struct_bases - {"SpsStruct"}),
             "cdk": managed,
             "generic": data_source,  # a type's reference alias takes the generic constructs too
             "shapes": sorted(self.shapes),
@@ -278,8 +306,25 @@ def family_args(cat: Catalog) -> dict[str, FamilyArgs]:
         written = [{f.name: Module(cat, t).params((f,), class_name(t)) for f in t.fields} for t in types]
         alike = [name for name, params in written[0].items() if all(w.get(name) == params for w in written[1:])]
         params = tuple(p for name in alike for p in written[0][name])
-        out[family] = FamilyArgs(family, f"{camel(family)}Args", frozenset(alike), params)
+        shared = [_shared_struct(cat, family, name, types) for name in written[0] if name not in alike]
+        structs = tuple(s for s in shared if s is not None)
+        out[family] = FamilyArgs(family, f"{camel(family)}Args", frozenset(alike), params, structs)
     return out
+
+
+def _shared_struct(cat: Catalog, family: str, name: str, types: list[TypeDef]) -> SharedStruct | None:
+    """The fields of nested object `name` that every member of `family` writes alike, if any (an
+    object without union or shape that every member has)."""
+    objects = [t.root.fields_by_name.get(name) for t in types]
+    if any(f is None or f.type != "object" or f.union is not None or f.shape is not None for f in objects):
+        return None
+    written = [
+        {sub.name: Module(cat, t).params((sub,), class_name(t) + camel(name)) for sub in f.fields}
+        for t, f in zip(types, objects, strict=True)
+        if f is not None
+    ]
+    alike = frozenset(n for n, params in written[0].items() if all(w.get(n) == params for w in written[1:]))
+    return SharedStruct(f"{camel(family)}{camel(name)}", name, alike) if alike else None
 
 
 def render_module(
@@ -290,6 +335,8 @@ def render_module(
     cls = class_name(t)
     extends = families.get(t.family or "")
     base = extends.name if extends is not None else RESOURCE_ARGS
+    if extends is not None and t.is_managed:
+        m.bases = {cls + camel(shared.field): shared for shared in extends.structs}
     params: list[Param] = []
     if t.is_managed:
         params = m.params(tuple(f for f in t.fields if extends is None or f.name not in extends.fields), cls)
@@ -319,13 +366,18 @@ def render_families(env: jinja2.Environment, cat: Catalog, families: dict[str, F
     m = Module(cat, None)
     for args in families.values():
         first = next(t for t in cat.managed if t.family == args.family)
+        for shared in args.structs:
+            obj = first.root.fields_by_name[shared.field]
+            fields = tuple(f for f in obj.fields if f.name in shared.fields)
+            text = f"The `{shared.field}` every {args.family.replace('_', ' ')} construct's own extends."
+            m.emit_struct(shared.name, shared.name, fields, None, text)
         m.params(tuple(f for f in first.fields if f.name in args.fields), class_name(first))
         m.args_typing(list(args.params), extends=RESOURCE_ARGS)
-    exported = sorted(args.name for args in families.values())
+    exported = sorted([*(args.name for args in families.values()), *m.names])
     imports = m.imports()
     imports["arguments"] = [RESOURCE_ARGS]
     text = env.get_template("families.py.j2").render(
-        resource_args=RESOURCE_ARGS, families=list(families.values()), exported=exported, imports=imports
+        resource_args=RESOURCE_ARGS, families=list(families.values()), items=m.items, exported=exported, imports=imports
     )
     return text, exported
 

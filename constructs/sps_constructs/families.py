@@ -5,10 +5,12 @@ any protocol takes `name`, `network`, ... as declared and documented here."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from typing import Required
+from typing import TYPE_CHECKING, Required
 
 from sps_constructs.arguments import ResourceArgs
+from sps_constructs.base import SpsStruct
 from sps_constructs.shapes import (
     AccessControl,
     Indexing,
@@ -20,9 +22,26 @@ from sps_constructs.shapes import (
     WebGatewayAuthentication,
 )
 
+if TYPE_CHECKING:
+    from sps_constructs.types.archive_cleanup_policy import ArchiveCleanupPolicyRef
+    from sps_constructs.types.audit_policy import AuditPolicyRef
+    from sps_constructs.types.backup_policy import BackupPolicyRef
+
 __all__ = [
     "ConnectionPolicyArgs",
+    "ConnectionPolicyPolicies",
 ]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ConnectionPolicyPolicies(SpsStruct):
+    """The `policies` every connection policy construct's own extends."""
+    audit_policy: AuditPolicyRef
+    """Key of the audit policy. Cannot be null."""
+    archive_cleanup_policy: ArchiveCleanupPolicyRef | None = None
+    """Key of the archive/cleanup policy."""
+    backup_policy: BackupPolicyRef | None = None
+    """Key of the backup policy."""
 
 
 class ConnectionPolicyArgs(ResourceArgs, total=False):

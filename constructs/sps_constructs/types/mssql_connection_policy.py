@@ -9,18 +9,15 @@ from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
-from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
+from sps_constructs.base import SpsDataSource, SpsResource
 from sps_constructs.cdk import cdk
-from sps_constructs.families import ConnectionPolicyArgs
+from sps_constructs.families import ConnectionPolicyArgs, ConnectionPolicyPolicies
 from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ChannelDatabaseCleanup, TransportSecurity
 
 if TYPE_CHECKING:
     from sps_constructs.types.aa_plugin_instance import AaPluginInstanceRef
     from sps_constructs.types.analytics_policy import AnalyticsPolicyRef
-    from sps_constructs.types.archive_cleanup_policy import ArchiveCleanupPolicyRef
-    from sps_constructs.types.audit_policy import AuditPolicyRef
-    from sps_constructs.types.backup_policy import BackupPolicyRef
     from sps_constructs.types.credential_store import CredentialStoreRef
     from sps_constructs.types.ldap_server import LdapServerRef
     from sps_constructs.types.mssql_authentication_policy import MssqlAuthenticationPolicyRef
@@ -38,10 +35,8 @@ __all__ = [
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class MssqlConnectionPolicyPolicies(SpsStruct):
-    """Nested object `MssqlConnectionPolicyPolicies`."""
-    audit_policy: AuditPolicyRef
-    """Key of the audit policy. Cannot be null."""
+class MssqlConnectionPolicyPolicies(ConnectionPolicyPolicies):
+    """Nested object `MssqlConnectionPolicyPolicies` (and `ConnectionPolicyPolicies`'s fields)."""
     authentication_policy: MssqlAuthenticationPolicyRef
     """Key of the MSSQL authentication policy (web UI only). Cannot be null."""
     channel_policy: MssqlChannelPolicyRef
@@ -54,10 +49,6 @@ class MssqlConnectionPolicyPolicies(SpsStruct):
     cannot be deleted."""
     analytics_policy: AnalyticsPolicyRef | None = None
     """Key of the analytics policy (`/api/configuration/policies/analytics`)."""
-    archive_cleanup_policy: ArchiveCleanupPolicyRef | None = None
-    """Key of the archive/cleanup policy."""
-    backup_policy: BackupPolicyRef | None = None
-    """Key of the backup policy."""
     credential_store: CredentialStoreRef | None = None
     """Key of the credential store."""
     ldap_server: LdapServerRef | None = None

@@ -11,15 +11,12 @@ import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
 from sps_constructs.cdk import cdk
-from sps_constructs.families import ConnectionPolicyArgs
+from sps_constructs.families import ConnectionPolicyArgs, ConnectionPolicyPolicies
 from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ServerCertificateCheck
 
 if TYPE_CHECKING:
     from sps_constructs.types.analytics_policy import AnalyticsPolicyRef
-    from sps_constructs.types.archive_cleanup_policy import ArchiveCleanupPolicyRef
-    from sps_constructs.types.audit_policy import AuditPolicyRef
-    from sps_constructs.types.backup_policy import BackupPolicyRef
     from sps_constructs.types.signing_ca import SigningCaRef
     from sps_constructs.types.trusted_ca_list import TrustedCaListRef
     from sps_constructs.types.vnc_channel_policy import VncChannelPolicyRef
@@ -53,20 +50,14 @@ __all__ = [
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class VncConnectionPolicyPolicies(SpsStruct):
-    """Nested object `VncConnectionPolicyPolicies`."""
-    audit_policy: AuditPolicyRef
-    """Key of the audit policy. Cannot be null."""
+class VncConnectionPolicyPolicies(ConnectionPolicyPolicies):
+    """Nested object `VncConnectionPolicyPolicies` (and `ConnectionPolicyPolicies`'s fields)."""
     channel_policy: VncChannelPolicyRef
     """Key of the VNC channel policy. Cannot be null."""
     settings: VncSettingsPolicyRef
     """Key of the VNC settings policy. Cannot be null."""
     analytics_policy: AnalyticsPolicyRef | None = None
     """Key of the analytics policy."""
-    archive_cleanup_policy: ArchiveCleanupPolicyRef | None = None
-    """Key of the archive/cleanup policy."""
-    backup_policy: BackupPolicyRef | None = None
-    """Key of the backup policy."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
