@@ -49,11 +49,13 @@ lock: provider
 # The one way Python dependency versions change (docs/adr/0018): uv resolves pyproject.toml into
 # requirements.lock (and requirements-cdktn.lock, the cdktn extra alone), exact versions with every
 # file's hash; sps-init's runtime part of it, the virtualenv and the Terraform lock files follow.
+# `make relock UPGRADE=` keeps every pin that still fits (after adding or dropping a dependency).
+UPGRADE ?= --upgrade
 relock: $(VENV)/.installed
 	$(VENV)/bin/uv pip compile pyproject.toml --quiet --extra dev --generate-hashes --universal \
-		--python-version 3.11 --custom-compile-command "make relock" --upgrade -o requirements.lock
+		--python-version 3.11 --custom-compile-command "make relock" $(UPGRADE) -o requirements.lock
 	$(PY) -m sps_harness.locks cdktn | $(VENV)/bin/uv pip compile - --quiet --generate-hashes --universal \
-		--python-version 3.11 --custom-compile-command "make relock" --upgrade -o requirements-cdktn.lock
+		--python-version 3.11 --custom-compile-command "make relock" $(UPGRADE) -o requirements-cdktn.lock
 	$(PY) -m sps_harness.locks runtime
 	$(MAKE) lock
 
