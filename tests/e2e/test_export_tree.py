@@ -2,12 +2,14 @@
 firmware has holds content (the typed examples, then `populate_opaque`: every opaque singleton
 changed, an object in every opaque collection), the walk visits each endpoint, and every object
 the appliance holds is either written (with its import block) or named with the reason it is not.
-The generated code parses: `terraform fmt -check` (which needs no provider schema), Python
-`compile` and ruff.
+The generated code parses (`terraform fmt -check`, Python `compile`, ruff and mypy --strict), and the
+first plan of each format, through the real terraform and provider, only imports (HCL: then apply,
+and the plan is empty).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -20,9 +22,10 @@ import pytest
 from sps_catalog import load_catalog
 from sps_catalog.endpoints import load_endpoints
 from sps_catalog.firmware import DEFAULT_FIRMWARE
-from sps_harness import RunningSimulator, start_simulator
+from sps_harness import RunningSimulator, Terraform, start_simulator
 from sps_harness.populate import populate, populate_opaque
 from tests.support.firmware import firmware_for
+from tests.support.paths import ROOT
 
 CATALOG = load_catalog()
 ENDPOINTS = load_endpoints()
@@ -91,6 +94,45 @@ def test_the_generated_code_parses(appliance: RunningSimulator, tmp_path: Path) 
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
     main = (py / "main.py").read_text()
     compile(main, "main.py", "exec")
-    ruff = subprocess.run([str(BIN / "ruff"), "check", "main.py"], cwd=py, capture_output=True, text=True)
-    assert ruff.returncode == 0, ruff.stdout
+    env = {**os.environ, "MYPYPATH": f"{ROOT / 'constructs'}:{ROOT / 'catalog'}"}  # as test_export_round_trip
+    for tool in (["ruff", "check", "main.py"], ["mypy", "main.py"]):
+        checked = subprocess.run([str(BIN / tool[0]), *tool[1:]], cwd=py, env=env, capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
     assert main.count(".import_from(") == (hcl / "imports.tf").read_text().count("import {")
+
+
+def secrets_env(names: list[str]) -> dict[str, str]:
+    return {f"TF_VAR_{n}": f"secret-for-{n}" for n in names}
+
+
+def test_the_hcl_export_of_the_whole_tree_plans_imports_only(
+    appliance: RunningSimulator, tmp_path: Path, provider_mirror: Path
+) -> None:
+    assert export(appliance, tmp_path / "out", "--format", "hcl").returncode == 0
+    work = tmp_path / "out" / "hcl"
+    imports = (work / "imports.tf").read_text().count("import {")
+    variables = work / "variables.tf"
+    names = re.findall(r'variable "(\w+)"', variables.read_text()) if variables.exists() else []
+    tf = Terraform(work, env={**CREDENTIALS, **secrets_env(names)})
+    tf.init()
+    plan = tf.run("plan", "-no-color", "-input=false").stdout
+    assert f"Plan: {imports} to import, 0 to add, 0 to change, 0 to destroy" in plan, plan
+    assert re.search(r"sps_(object|settings)\.\w+: Preparing import", plan), "generic resources are imported too"
+    tf.apply()
+    assert not tf.plan_changes(), "after adopting, the plan must be empty"
+
+
+def test_the_python_export_of_the_whole_tree_plans_imports_only(
+    appliance: RunningSimulator, tmp_path: Path, provider_mirror: Path
+) -> None:
+    assert export(appliance, tmp_path / "out", "--format", "python").returncode == 0
+    work = tmp_path / "out" / "python"
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20"}
+    subprocess.run([sys.executable, "main.py"], cwd=work, env=env, check=True, capture_output=True, text=True)
+    stack = work / "cdktf.out" / "stacks" / "sps"
+    synthesized = json.loads((stack / "cdk.tf.json").read_text())
+    imports = len(synthesized["import"])
+    tf = Terraform(stack, env={**CREDENTIALS, **secrets_env(list(synthesized.get("variable", {})))})
+    tf.init()
+    plan = tf.run("plan", "-no-color", "-input=false").stdout
+    assert f"Plan: {imports} to import, 0 to add, 0 to change, 0 to destroy" in plan, plan
