@@ -17,9 +17,10 @@ about 150 significant digits, and the provider compares `extra_json` with the bo
 those plan a change whatever the export writes (found by this test; the provider's part,
 docs/export.md "Escaping"). The export writes such floats as exact integers, which CDKTF cannot
 take for its number tokens (tests/unit/test_export_escaping.py).
-The export runs `--typed-only` here: the generic resources' round trip waits for `sps_object` /
-`sps_settings` in the provider. Their bodies have their own property test below: hostile keys and
-values at any depth, both formats' body text evaluated by Terraform alone.
+Every opaque endpoint holds content too (`populate_opaque`), and each of its objects gets a
+hostile key holding hostile values at any depth, so the export's `sps_object` / `sps_settings`
+bodies are fuzzed through the same plan (same exclusions: NFC text, floats within 2**53). A
+second, cheaper property test evaluates generic bodies with Terraform alone (no provider).
 `make test` runs one example (ten of the generic bodies); `make fuzz` SPS_FUZZ_SCALE // 30 (ten times that).
 """
 
@@ -41,7 +42,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from sps_catalog import load_catalog
-from sps_catalog.endpoints import Endpoint
+from sps_catalog.endpoints import Endpoint, load_endpoints
 from sps_catalog.firmware import DEFAULT_FIRMWARE
 from sps_catalog.walk import leaves
 from sps_export.hcl import generic_block
@@ -50,11 +51,12 @@ from sps_export.reader import ApplianceRead
 from sps_export.selection import RESERVED, select
 from sps_export.tree import BodyObject, EndpointRead, TreeRead
 from sps_harness import Terraform, start_simulator
-from sps_harness.populate import populate
+from sps_harness.populate import populate, populate_opaque
 from tests.support.firmware import firmware_for
 from tests.support.fuzzing import SCALE, count
 
 CATALOG = load_catalog()
+ENDPOINTS = load_endpoints()
 BIN = Path(sys.executable).parent
 FIRMWARE = firmware_for(CATALOG.managed)
 VERSION = FIRMWARE[1] if FIRMWARE else DEFAULT_FIRMWARE
@@ -127,6 +129,39 @@ def _fits(fmt: str | None, text: str) -> str:
     return text if text.strip() else f"x{text}"
 
 
+JSON_LEAF = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**53), 2**53),
+    st.floats(-(2.0**53), 2.0**53, allow_nan=False, width=32),  # left out: see the module docstring
+)
+
+
+def generic_value(text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
+    """A JSON value whose object keys and strings are `text`, nested in objects and lists."""
+    return st.recursive(
+        st.one_of(JSON_LEAF, text),
+        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(text, inner, max_size=3)),
+        max_leaves=8,
+    )
+
+
+def generic_body(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """A generic body whose keys and string values are hostile text."""
+    return st.dictionaries(text, generic_value(text), min_size=1, max_size=4)
+
+
+def _nfc(v: Any) -> Any:
+    """What Terraform holds of a JSON value: every string (object keys too) in Unicode NFC."""
+    if isinstance(v, str):
+        return unicodedata.normalize("NFC", v)
+    if isinstance(v, dict):
+        return {_nfc(k): _nfc(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_nfc(x) for x in v]
+    return v
+
+
 def rewrite(sim_session: Any, url: str, made: dict[str, str], data: st.DataObject, canary: Path) -> int:
     """Every string field of every populated object rewritten with hostile text; returns how many."""
     strings = hostile(canary)
@@ -174,6 +209,38 @@ def rewrite(sim_session: Any, url: str, made: dict[str, str], data: st.DataObjec
     return rewritten
 
 
+def rewrite_generic(sim_session: Any, url: str, data: st.DataObject, canary: Path) -> int:
+    """Every object of every opaque endpoint REST writes gets a hostile key holding hostile values
+    at any depth (a string singleton hostile text, a list singleton one more such value); the
+    fields it has stay (the simulator checks some, e.g. local users' names). Returns how many."""
+    nfc = hostile(canary).map(lambda text: unicodedata.normalize("NFC", text))  # left out: module docstring
+    call = lambda method, path, body=None: sim_session.request(method, url + path, json=body)  # noqa: E731
+    assert call("POST", "/api/transaction").status_code == 200
+    rewritten = 0
+    for e in ENDPOINTS.on(VERSION):
+        if not e.is_opaque or e.is_write_once or e.write_only or not e.writable_on(VERSION):
+            continue
+        builtins = {b.key for b in e.builtins}
+        if e.is_singleton:
+            objects = {e.api_path: call("GET", e.api_path).json()["body"]}
+        else:
+            listed = call("GET", e.api_path).json()["items"]
+            objects = {f"{e.api_path}/{i['key']}": i["body"] for i in listed if i["key"] not in builtins}
+        for path, body in objects.items():
+            value = data.draw(generic_value(nfc), label=path)
+            if isinstance(body, dict):
+                body = {**body, data.draw(nfc, label=f"{path} key"): value}
+            elif isinstance(body, list):
+                body = [*body, value]
+            else:
+                body = data.draw(nfc, label=path)
+            answer = call("PUT", path, body)
+            assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text[:300]}"
+            rewritten += 1
+    assert call("PUT", "/api/transaction", {"status": "commit"}).status_code == 200
+    return rewritten
+
+
 def secret_values(variables: dict[str, Any] | list[str]) -> dict[str, str]:
     """A value for each secret variable: adopting sends none of them (no `*_wo_version` is set)."""
     return {f"TF_VAR_{name}": "unused-secret" for name in variables}
@@ -204,11 +271,15 @@ def test_any_appliance_text_exports_as_text(data: st.DataObject, tmp_path_factor
     sim = start_simulator(work / "sim", "--firmware", VERSION + suffix)
     try:
         session = sim.session()
-        made = populate(CATALOG, session, sim.url, VERSION).made
-        count("export: strings rewritten", rewrite(session, sim.url, made, data, canary))
+        populated = populate(CATALOG, session, sim.url, VERSION)
+        populate_opaque(populated, ENDPOINTS, VERSION)
+        count("export: strings rewritten", rewrite(session, sim.url, populated.made, data, canary))
+        generic = rewrite_generic(session, sim.url, data, canary)
+        assert generic > 0, "every opaque endpoint holds an object"
+        count("export: generic bodies rewritten", generic)
         out = work / "out"
         result = subprocess.run(
-            [str(BIN / "sps-export"), "--url", sim.url, "--ca-bundle", str(sim.ca), "--out", str(out), "--typed-only"],
+            [str(BIN / "sps-export"), "--url", sim.url, "--ca-bundle", str(sim.ca), "--out", str(out)],
             env={**os.environ, **CREDENTIALS},
             capture_output=True,
             text=True,
@@ -236,32 +307,6 @@ def test_any_appliance_text_exports_as_text(data: st.DataObject, tmp_path_factor
         count("export: examples")
     finally:
         sim.stop()
-
-
-JSON_LEAF = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**53), 2**53), st.floats(allow_nan=False, allow_infinity=False, width=32)
-)
-
-
-def generic_body(text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
-    """A generic body whose keys and string values are hostile text, nested in objects and lists."""
-    value = st.recursive(
-        st.one_of(JSON_LEAF, text),
-        lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(text, inner, max_size=3)),
-        max_leaves=8,
-    )
-    return st.dictionaries(text, value, min_size=1, max_size=4)
-
-
-def _nfc(v: Any) -> Any:
-    """What Terraform holds of a JSON value: every string (object keys too) in Unicode NFC."""
-    if isinstance(v, str):
-        return unicodedata.normalize("NFC", v)
-    if isinstance(v, dict):
-        return {_nfc(k): _nfc(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_nfc(x) for x in v]
-    return v
 
 
 @settings(max_examples=EXAMPLES * 10, phases=[Phase.explicit, Phase.reuse, Phase.generate])
