@@ -6,7 +6,9 @@ connect and the log level. The demo adds SSH and RDP (`configure_ssh_rdp`): an S
 policy with its own channel policy, whose shell is open in office hours only (a time policy), and
 an RDP connection policy, both recorded by the site's audit policy. The fleet adds the day-0
 settings (`configure_day0`): the site's DNS servers, alert e-mail through the site's SMTP relay,
-SNMP traps to the site's monitoring server and the login banner.
+SNMP traps to the site's monitoring server and the login banner. The demo also adds Telnet
+(`configure_telnet`): a connection policy to the site's network devices whose channel is recorded,
+with a usermapping policy (which groups may log in under which server username).
 """
 
 from __future__ import annotations
@@ -47,7 +49,14 @@ from sps_constructs import (
     SshConnectionPolicy,
     SshConnectionPolicyPolicies,
     SshSettingsPolicy,
+    TelnetAuthenticationPolicy,
+    TelnetChannelPolicy,
+    TelnetChannelPolicyRules,
+    TelnetConnectionPolicy,
+    TelnetConnectionPolicyPolicies,
+    TelnetSettingsPolicy,
     TimePolicy,
+    UsermappingPolicy,
     WebGatewayAuthenticationSettings,
     WebGatewayAuthenticationSettingsBannerEnabled,
 )
@@ -77,6 +86,7 @@ class Site:
     region: Region = Region()
     dns: tuple[str, str] | None = None
     """The site's DNS servers (primary, secondary) where they are not the region's."""
+    telnet_devices: str = "10.0.5.0/24"
 
 
 def configure(sps: Appliance, site: Site) -> AuditPolicy:
@@ -165,5 +175,31 @@ def configure_ssh_rdp(sps: Appliance, site: Site, audit: AuditPolicy) -> None:
             audit_policy=audit,
             channel_policy=RdpChannelPolicy.builtin(sps, "default"),
             settings=RdpSettingsPolicy.builtin(sps, "default"),
+        ),
+    )
+
+
+def configure_telnet(sps: Appliance, site: Site, audit: AuditPolicy) -> None:
+    recorded = TelnetChannelPolicy(
+        sps,
+        "telnet-recorded",
+        name="telnet_recorded",
+        rules=[TelnetChannelPolicyRules(channel="telnet", actions=ChannelActions(audit=True))],
+    )
+    # The REST pages print no usermapping body, so its mappings (`admin` for `netops` only) are
+    # written in the appliance's own field names through `extra_json`, or kept from the web
+    # interface (docs/resources/usermapping_policy.md); the policy itself is managed here.
+    admin_for_netops = UsermappingPolicy(sps, "admin-for-netops", name="admin_for_netops")
+    TelnetConnectionPolicy(
+        sps,
+        "network-devices",
+        name="network_devices",
+        network=Network(clients=list(site.clients), targets=[site.telnet_devices], ports=[23]),
+        policies=TelnetConnectionPolicyPolicies(
+            audit_policy=audit,
+            authentication_policy=TelnetAuthenticationPolicy.builtin(sps, "default"),
+            channel_policy=recorded,
+            settings=TelnetSettingsPolicy.builtin(sps, "default"),
+            usermapping_policy=admin_for_netops,
         ),
     )

@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:2ziLUULoP7+UtzKPpOUqkaLkgmAg+AF8JUKPkG8lrXo=",
+    "h1:vuUZTyQykY6JJ5YV+PLcBJ3ueaIeRf0z3C45aIKg2ik=",
   ]
 }

@@ -72,7 +72,7 @@ def summary(site: str, sim: RunningSimulator) -> None:
     options = get("mssql/options")["body"]
     print(f"    mssql options:        service {json.dumps(options['service'])}")
 
-    for protocol in ("ssh", "rdp"):
+    for protocol in ("ssh", "rdp", "telnet"):
         for item in get(f"{protocol}/connections")["items"]:
             body = item["body"]
             policies = body["policies"]
@@ -83,7 +83,7 @@ def summary(site: str, sim: RunningSimulator) -> None:
                 for rule, time in zip(channel["rules"], times, strict=True)
             )
             print(
-                f"    {protocol} connection:       {body['name']} -> {', '.join(body['network']['targets'])}, "
+                f"    {protocol + ' connection:':<22}{body['name']} -> {', '.join(body['network']['targets'])}, "
                 f"audit policy {name_of('policies/audit_policies', policies['audit_policy'])}, "
                 f"channel policy {channel['name']} ({rules})"
             )

@@ -32,6 +32,12 @@ __all__ = [
     "IndexingDisabled",
     "IndexingEnabled",
     "Network",
+    "OptionsAudit",
+    "OptionsAuditCleanup",
+    "OptionsAuditCleanupDisabled",
+    "OptionsAuditCleanupEnabled",
+    "OptionsAuditTimestamping",
+    "OptionsAuditTimestampingLocal",
     "OverrideLogLevel",
     "OverrideLogLevelDisabled",
     "OverrideLogLevelEnabled",
@@ -57,6 +63,10 @@ __all__ = [
     "SourceAddressBoxAddress",
     "SourceAddressFix",
     "SourceAddressOriginal",
+    "TlsSecuritySettings",
+    "TlsSecuritySettingsCipherStrength",
+    "TlsSecuritySettingsCipherStrengthCustom",
+    "TlsSecuritySettingsCipherStrengthRecommended",
     "TransportSecurity",
     "TransportSecurityCertificate",
     "TransportSecurityCertificateFix",
@@ -176,6 +186,44 @@ class Network(SpsStruct):
     targets: Sequence[str]
     """Target IP addresses, bare or IP/prefix (S000 "List of target IP addresses"; samples use
     IP/prefix)."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OptionsAuditCleanupEnabled(SpsStruct):
+    """`enabled = true`. Set to true to enable the periodical cleanup."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
+    channel_database_cleanup_days: int
+    """Retention of the connection metadata in days."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OptionsAuditCleanupDisabled(SpsStruct):
+    """`enabled = false`. Set to true to enable the periodical cleanup."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
+
+
+OptionsAuditCleanup = OptionsAuditCleanupEnabled | OptionsAuditCleanupDisabled
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OptionsAuditTimestampingLocal(SpsStruct):
+    """`selection = local`. `local`: SPS itself is the timestamping server (other selections, e.g. a
+    remote TSA, are not documented)."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'local')
+    signing_interval: int
+    """Timestamping interval (the sample holds 30)."""
+
+
+OptionsAuditTimestamping = OptionsAuditTimestampingLocal
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class OptionsAudit(SpsStruct):
+    """Nested object `OptionsAudit`."""
+    cleanup: OptionsAuditCleanup
+    """Periodical cleanup of the connection database."""
+    timestamping: OptionsAuditTimestamping
+    """Timestamping of the audit trails."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -359,6 +407,34 @@ class SourceAddressFix(SpsStruct):
 
 
 SourceAddress = SourceAddressBoxAddress | SourceAddressOriginal | SourceAddressFix
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TlsSecuritySettingsCipherStrengthRecommended(SpsStruct):
+    """`selection = recommended`. `recommended`: ciphers with an adequate security level; `custom`: the
+    ciphers in `custom_cipher`."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'recommended')
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TlsSecuritySettingsCipherStrengthCustom(SpsStruct):
+    """`selection = custom`. `recommended`: ciphers with an adequate security level; `custom`: the
+    ciphers in `custom_cipher`."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('selection', 'custom')
+    custom_cipher: str
+    """OpenSSL cipher list, e.g. `ALL:!aNULL:@STRENGTH`."""
+
+
+TlsSecuritySettingsCipherStrength = TlsSecuritySettingsCipherStrengthRecommended | TlsSecuritySettingsCipherStrengthCustom
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TlsSecuritySettings(SpsStruct):
+    """Nested object `TlsSecuritySettings`."""
+    cipher_strength: TlsSecuritySettingsCipherStrength | None = None
+    """The cipher string OpenSSL uses."""
+    minimum_tls_version: Literal["TLSv1_2", "TLSv1_1", "TLSv1_0"] | None = None
+    """The minimal TLS version SPS offers (TLSv1_2 is recommended)."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -97,3 +97,30 @@ def test_removing_a_resource_read_only_after_an_upgrade_is_refused_at_plan_with_
         assert upgraded.stats()["commits"] == 0
     finally:
         upgraded.stop()
+
+
+@pytest.mark.parametrize(
+    ("type_name", "firmware", "since"),
+    [("telnet_connection_policy", "6.9.4", "6.10"), ("http_connection_policy", "6.10.0", "6.14")],
+)
+def test_a_connection_policy_older_firmware_lacks_is_refused_at_plan(
+    tmp_path: Path, tf: Terraform, type_name: str, firmware: str, since: str
+) -> None:
+    """Telnet connection policies became REST objects in 6.10, HTTP ones in 6.14 (catalog versions):
+    on the seed version before, the plan names the appliance, its version and the range."""
+    t = CATALOG[type_name]
+    sim = start_simulator(tmp_path / "sim", "--firmware", firmware)
+    try:
+        cfg = HclConfig()
+        hcl_resource(CATALOG, t, "this", dict(t.examples["minimal"]), cfg)
+        (tf.workdir / "main.tf").write_text(REQUIRED_PROVIDERS + provider_block(sim) + cfg.text())
+        tf.init()
+        result = tf.run("plan", "-no-color", check=False)
+        err = " ".join(result.stderr.split())
+        assert result.returncode != 0, result.stdout
+        assert f"{t.resource_type} does not exist on this appliance" in err, err
+        assert f"{sim.url} runs SPS {firmware}" in err and f"exists from {since} on" in err, err
+        assert f"with {t.resource_type}.this" in err, "Terraform names the resource"
+        assert sim.stats()["commits"] == 0
+    finally:
+        sim.stop()

@@ -110,3 +110,79 @@ def test_mypy_strict_on_a_user_stack_outside_the_checkout_with_the_development_i
         [str(mypy), "--strict", "--no-incremental", "main.py"], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert_the_expected_errors("main.py", result.stdout)
+
+
+FAMILIES_STACK = textwrap.dedent(
+    """\
+    import cdktf
+
+    from sps_constructs import (
+        Appliance, AuditPolicy, ChannelActions, HttpAuthenticationPolicy, HttpChannelPolicy,
+        HttpChannelPolicyRules, HttpConnectionPolicy, HttpConnectionPolicyPolicies, HttpOptions,
+        HttpOptionsServiceEnabled, HttpSettingsPolicy, IcaChannelPolicy, IcaChannelPolicyRules, IcaOptions,
+        IcaOptionsServiceDisabled, IcaSettingsPolicy, IcaSettingsPolicyInactivityTimeoutEnabled, Network,
+        TelnetAuthenticationPolicy, TelnetChannelPolicy, TelnetChannelPolicyRules, TelnetConnectionPolicy,
+        TelnetConnectionPolicyPolicies, TelnetConnectionPolicyOrder, TelnetOptions, TelnetOptionsServiceEnabled,
+        TelnetPatternSet, TelnetSettingsPolicy, UsermappingPolicy,
+    )
+    from sps_constructs.shapes import TlsSecuritySettings, TlsSecuritySettingsCipherStrengthRecommended
+
+    app = cdktf.App()
+    stack = cdktf.TerraformStack(app, "families")
+    sps = Appliance(stack, "eu", url="https://sps.example")
+    audit = AuditPolicy.builtin(sps, "default")
+    root_for_admins = UsermappingPolicy(sps, "root", name="root_for_admins")
+    telnet_channels = TelnetChannelPolicy(
+        sps, "tc", name="tc", rules=[TelnetChannelPolicyRules(channel="telnet", actions=ChannelActions(audit=True))]
+    )
+    telnet = TelnetConnectionPolicy(
+        sps, "telnet", name="devices",
+        network=Network(clients=["10.0.0.0/8"], targets=["10.5.0.0/24"], ports=[23]),
+        policies=TelnetConnectionPolicyPolicies(
+            audit_policy=audit, channel_policy=telnet_channels, usermapping_policy=root_for_admins,
+            authentication_policy=TelnetAuthenticationPolicy(sps, "ta", name="default"),
+            settings=TelnetSettingsPolicy(sps, "ts", name="ts", banner="Recorded."),
+        ),
+    )
+    TelnetConnectionPolicyOrder(sps, "order", keys=[telnet])
+    TelnetOptions(sps, "telnet-options", service=TelnetOptionsServiceEnabled(log_level=4))
+    TelnetPatternSet(sps, "cisco", name="Cisco devices")
+    web = HttpChannelPolicy(
+        sps, "web", name="web", rules=[HttpChannelPolicyRules(channel="websocket", actions=ChannelActions())]
+    )
+    HttpConnectionPolicy(
+        sps, "http", name="intranet",
+        network=Network(clients=["10.0.0.0/8"], targets=["10.6.0.1/32"], ports=[443]),
+        policies=HttpConnectionPolicyPolicies(
+            audit_policy=audit, channel_policy=web,
+            authentication_policy=HttpAuthenticationPolicy.builtin(sps, "default"),
+            settings=HttpSettingsPolicy(
+                sps, "hs", name="hs",
+                client_tls_security_settings=TlsSecuritySettings(
+                    cipher_strength=TlsSecuritySettingsCipherStrengthRecommended(), minimum_tls_version="TLSv1_2"
+                ),
+            ),
+        ),
+    )
+    HttpOptions(sps, "http-options", service=HttpOptionsServiceEnabled(log_level=4))
+    IcaChannelPolicy(sps, "ica", name="ica", rules=[IcaChannelPolicyRules(channel="drawing", actions=ChannelActions())])
+    IcaSettingsPolicy(sps, "is", name="is", inactivity_timeout=IcaSettingsPolicyInactivityTimeoutEnabled(value=900))
+    IcaOptions(sps, "ica-options", service=IcaOptionsServiceDisabled())
+    wrong = TelnetChannelPolicyRules(channel="ssh", actions=ChannelActions())
+    """
+)
+
+
+def test_mypy_strict_on_a_stack_of_the_telnet_http_ica_and_usermapping_constructs(tmp_path: Path) -> None:
+    """Every construct of those families type-checks as a user writes it, and a channel outside
+    Telnet's one (`telnet`) is mypy's error."""
+    (tmp_path / "main.py").write_text(FAMILIES_STACK)
+    mypy = Path(sys.executable).parent / "mypy"
+    env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
+    result = subprocess.run(
+        [str(mypy), "--strict", "--no-incremental", "main.py"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1, result.stdout
+    first = errors[0]
+    assert first.startswith("main.py:55: error:") and '"channel"' in first and "'ssh'" in first, result.stdout

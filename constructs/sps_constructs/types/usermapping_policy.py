@@ -3,22 +3,61 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import ClassVar, Required, Unpack
 
-from sps_constructs.base import SpsDataSource
+import constructs
+
+from sps_constructs.arguments import ResourceArgs
+from sps_constructs.base import SpsDataSource, SpsResource
+from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 
 __all__ = [
+    "DataUsermappingPolicy",
     "UsermappingPolicy",
+    "UsermappingPolicyArgs",
     "UsermappingPolicyRef",
 ]
 
 
-class UsermappingPolicy(SpsDataSource):
-    """`data.sps_usermapping_policy`: Which groups may use a given remote username. The body is not
-    documented; this data source finds a policy by key or name."""
+class UsermappingPolicyArgs(ResourceArgs, total=False):
+    """The keyword arguments of `UsermappingPolicy` (and `extra_json`, `ResourceArgs`)."""
+
+    name: Required[str]
+    """Name of the usermapping policy."""
+
+
+class UsermappingPolicy(SpsResource):
+    """`sps_usermapping_policy`: Who may log in to the targets under a given username: only members of
+    the listed local or LDAP groups (for example `administrators`) may use the mapped username
+    (for example `root` or `Administrator`) on the server. Used by SSH, RDP, Telnet and Citrix
+    ICA connection policies (`policies.usermapping_policy`) [USERMAP]; it works only together
+    with gateway authentication, and for Telnet only with username extraction enabled in the
+    authentication policy [USERMAP-ADMIN]. The REST pages document the collection (list, one
+    object by key, POST/PUT/DELETE as for every policy collection) but print no body: `name` is
+    inferred from the other policies, and the mappings the web interface shows (a "Username on
+    the server" and its "Groups", `*` for any group) are set through `extra_json` in the
+    appliance's own field names, which the provider keeps on every update."""
+
+    TYPE: ClassVar[str] = "usermapping_policy"
+
+    def __init__(
+        self,
+        scope: constructs.Construct,
+        id: str,
+        *,
+        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
+        lifecycle: cdk.TerraformResourceLifecycle | None = None,
+        **args: Unpack[UsermappingPolicyArgs],
+    ) -> None:
+        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+
+
+class DataUsermappingPolicy(SpsDataSource):
+    """`data.sps_usermapping_policy`: finds one usermapping policy by key or name."""
 
     TYPE: ClassVar[str] = "usermapping_policy"
 
 
-UsermappingPolicyRef = UsermappingPolicy | GenericRef
+UsermappingPolicyRef = UsermappingPolicy | DataUsermappingPolicy | GenericRef
