@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 import pytest
 
 from sps_provider.client import errors
+from sps_provider.engine.referrers import terraform_name
+
+if TYPE_CHECKING:
+    from sps_provider.client.session import SpsClient
 
 
 @pytest.mark.parametrize(
@@ -44,3 +50,32 @@ def test_field_errors() -> None:
         "/x",
     )
     assert exc.field_errors() == [("a.b", "bad")]
+
+
+def test_appliance_text_in_an_error_cannot_drive_the_terminal() -> None:
+    """An error's type and messages reach Terraform's diagnostics: escape sequences, other controls
+    and bidirectional overrides are shown as escapes, line breaks and other text as they are."""
+    body = {
+        "error": {
+            "type": "Semantic\x1b[2JError",
+            "message": "name \x1b[31mred\x1b[0m\u202eevil\nnext line ü",
+            "details": {"errors": [{"path": "name\x07", "message": "bad \x1b]0;title\x07"}]},
+        }
+    }
+    exc = errors.from_response(400, body, "POST", "/api/configuration/x")
+    assert "\x1b" not in str(exc) and "\u202e" not in str(exc)
+    assert exc.message == "name \\x1b[31mred\\x1b[0m\\u202eevil\nnext line ü"
+    assert exc.error_type == "Semantic\\x1b[2JError"
+    assert exc.field_errors() == [("name\\x07", "bad \\x1b]0;title\\x07")]
+
+
+def test_a_referrer_named_by_the_appliance_is_shown_escaped() -> None:
+    """A refused deletion names its referrers by their names on the appliance."""
+
+    class Reader:
+        def get(self, path: str) -> dict[str, Any]:
+            return {"body": {"name": "ops\x1b[2J\u202e"}}
+
+    href = "/api/configuration/policies/audit_policies/k1"
+    label = terraform_name(cast("SpsClient", Reader()), href)
+    assert label == 'sps_audit_policy "ops\\x1b[2J\\u202e"'

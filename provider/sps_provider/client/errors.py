@@ -41,7 +41,8 @@ class SpsError(Exception):
         errors = self.details.get("errors") if isinstance(self.details, dict) else None
         if not isinstance(errors, list):
             return []
-        return [(str(e.get("path", "")), str(e.get("message", ""))) for e in errors if isinstance(e, dict)]
+        pairs = [(str(e.get("path", "")), str(e.get("message", ""))) for e in errors if isinstance(e, dict)]
+        return [(shown(path), shown(message)) for path, message in pairs]
 
 
 class BadRequest(SpsError):
@@ -113,11 +114,22 @@ BY_STATUS: dict[int, type[SpsError]] = {
 }
 
 
+def shown(text: str) -> str:
+    """Appliance text as it may be shown on a terminal (in Terraform's diagnostics): characters
+    that are not printable (escape sequences, other controls, bidirectional overrides) become
+    Python escapes; line breaks stay."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def from_response(status: int, body: Any, method: str, path: str) -> SpsError:
+    """The typed error of an answer; its type and message are appliance text, kept `shown`."""
     err = body.get("error") if isinstance(body, dict) else None
     if not isinstance(err, dict):
         err = {}
     error_type = str(err.get("type") or err.get("code") or "")
-    message = str(err.get("message") or f"HTTP {status}")
+    message = shown(str(err.get("message") or f"HTTP {status}"))
     cls = BY_TYPE.get((status, error_type)) or BY_STATUS.get(status) or (ServerError if status >= 500 else SpsError)
-    return cls(message, status=status, error_type=error_type, details=err.get("details"), method=method, path=path)
+    details = err.get("details")
+    return cls(message, status=status, error_type=shown(error_type), details=details, method=method, path=path)

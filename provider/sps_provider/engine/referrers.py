@@ -44,7 +44,7 @@ def referrer_hrefs(exc: errors.SpsError) -> list[str]:
     """The hrefs of the objects that still reference the one a refused DELETE named, when SPS
     lists them (`details.referrers`; the simulator does, a real appliance may only say so in text)."""
     found = exc.details.get("referrers") if isinstance(exc.details, dict) else None
-    return [str(h) for h in found] if isinstance(found, list) else []
+    return [errors.shown(str(h)) for h in found] if isinstance(found, list) else []
 
 
 def terraform_name(reader: SpsClient, href: str) -> str:
@@ -58,7 +58,7 @@ def terraform_name(reader: SpsClient, href: str) -> str:
     except errors.SpsError:
         return f"{t.resource_type} {href}"
     name = body.get(t.name_field) if t.name_field and isinstance(body, dict) else None
-    return f'{t.resource_type} "{name}"' if isinstance(name, str) else f"{t.resource_type} {href}"
+    return f'{t.resource_type} "{errors.shown(name)}"' if isinstance(name, str) else f"{t.resource_type} {href}"
 
 
 def report_still_referenced(diags: Diagnostics, t: TypeDef, prior: Any, exc: errors.SpsError,

@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:vuUZTyQykY6JJ5YV+PLcBJ3ueaIeRf0z3C45aIKg2ik=",
+    "h1:g2gLoD31PY51XKYL6E4HiRx7uwWz6E0eSa/5q9EUqQ0=",
   ]
 }
