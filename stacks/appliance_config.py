@@ -43,6 +43,7 @@ from sps_constructs import (
     SnmpTrap,
     SnmpTrapVersion2c,
     SnmpTrapVersionValue,
+    SnmpTrapVersionValueServer,
     SshAuthenticationPolicy,
     SshChannelPolicy,
     SshChannelPolicyRules,
@@ -128,10 +129,13 @@ def configure_day0(sps: Appliance, site: Site) -> None:
         alerting_address=f"sps-alerts+{site.name}@example.net",
         smtp_server=ManagementEmailSmtpServer(selection="ip", value=site.region.smtp_relay),
     )
+    monitoring = SnmpTrapVersionValueServer(selection="ip", value=site.region.monitoring)
     SnmpTrap(
-        sps, "snmp-trap", enabled=True,
-        version=SnmpTrapVersion2c(value=SnmpTrapVersionValue(community="sps", server=site.region.monitoring)),
-    )  # fmt: skip
+        sps,
+        "snmp-trap",
+        enabled=True,
+        version=SnmpTrapVersion2c(value=SnmpTrapVersionValue(community="sps", server=monitoring)),
+    )
     WebGatewayAuthenticationSettings(
         sps, "login-banner", banner=WebGatewayAuthenticationSettingsBannerEnabled(text=BANNER)
     )

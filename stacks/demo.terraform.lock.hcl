@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:g2gLoD31PY51XKYL6E4HiRx7uwWz6E0eSa/5q9EUqQ0=",
+    "h1:NpQbK2kH8jTFsKWKhFjYT/lU9uHrm8DMgsviCq2jzRo=",
   ]
 }

@@ -2518,7 +2518,8 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
   'partly_documented': True,
   'sources': ['https://support.oneidentity.com/technical-documents/safeguard-for-privileged-sessions/6.0.14%20lts/rest-api-reference-guide/12'],
   'description': 'The SNMP server SPS sends its alerts (traps) to. The 6.0.14 LTS page prints SNMP v2c only '
-                 "(`version {selection: 2c, value {community, server}}`); other versions' fields are not "
+                 '(`version {selection: 2c, value {community, server {selection: ip, value}}}`, its field '
+                 'table cut after `version.selection`); other versions and server selections are not '
                  "documented, so an appliance's other fields are kept on every update and can be set through "
                  "`extra_json`. This is a singleton: creating the resource adopts the appliance's setting "
                  'and destroying it only removes it from Terraform state.',
@@ -2526,20 +2527,24 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
   'examples': {'minimal': {'enabled': False},
                'full': {'enabled': True,
                         'version': {'selection': '2c',
-                                    'value': {'community': 'public', 'server': '10.1.0.162'}}},
+                                    'value': {'community': 'public',
+                                              'server': {'selection': 'ip', 'value': '10.20.30.40'}}}},
                'update': {'enabled': True,
                           'version': {'selection': '2c',
-                                      'value': {'community': 'alerts', 'server': '10.9.0.162'}}}},
+                                      'value': {'community': 'alerts',
+                                                'server': {'selection': 'ip', 'value': '10.9.0.162'}}}}},
   'fields': [{'name': 'enabled',
               'type': 'bool',
               'default': False,
               'default_is_assumption': True,
-              'description': 'Send SNMP traps (false on a factory appliance, assumed).'},
+              'description': 'Set to true to send alerts to an SNMP server (false on a factory appliance: '
+                             'assumed; the sample holds true).'},
              {'name': 'version',
               'type': 'object',
               'nullable': True,
               'default': None,
-              'description': 'The SNMP version and its destination; required when `enabled` is true.',
+              'description': 'The configuration settings for the server address and the SNMP protocol; '
+                             'required when `enabled` is true.',
               'required_when': {'path': 'enabled', 'is': True},
               'union': {'discriminator': 'selection',
                         'description': 'The SNMP protocol version: `2c` (other versions are not documented).',
@@ -2550,13 +2555,29 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                                              'fields': [{'name': 'community',
                                                          'type': 'string',
                                                          'required': True,
+                                                         'assumption': 'the table row was cut; the sample '
+                                                                       'holds public',
                                                          'description': 'The SNMP community.'},
                                                         {'name': 'server',
-                                                         'type': 'string',
+                                                         'type': 'object',
                                                          'required': True,
-                                                         'format': 'filled',
-                                                         'description': 'The SNMP server (address) the traps '
-                                                                        'are sent to.'}]}]}}}]},
+                                                         'assumption': 'the table row was cut: the sample '
+                                                                       'prints selection `ip` with its value',
+                                                         'description': 'The SNMP server the traps are sent '
+                                                                        'to.',
+                                                         'fields': [{'name': 'selection',
+                                                                     'type': 'string',
+                                                                     'required': True,
+                                                                     'format': 'filled',
+                                                                     'description': 'How `value` names the '
+                                                                                    'server: `ip` in the '
+                                                                                    'sample.'},
+                                                                    {'name': 'value',
+                                                                     'type': 'string',
+                                                                     'required': True,
+                                                                     'format': 'filled',
+                                                                     'description': "The SNMP server's "
+                                                                                    'address.'}]}]}]}}}]},
  {'terraform_name': 'ssh_authentication_policy',
   'title': 'SSH authentication policy',
   'path': 'ssh/authentication_policies',

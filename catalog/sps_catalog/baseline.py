@@ -144,11 +144,10 @@ def _no_banner(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield "banner.enabled", "users log in without being told that they are audited"
 
 
-EMAIL_STATEMENT = (
-    '6.0 LTS "E-mail settings" (management/email): "Configuration settings for SMTP server address and '
-    'authentication, administrator e-mail, and e-mail addresses for alerts and reports." 6.9.2 "Alerting" '
-    '(alerting/system_alerts, traffic_alerts): the system- and traffic-related alerts SPS raises are sent by '
-    "e-mail and SNMP."
+ALERT_STATEMENT = (
+    '6.0 LTS (management/email): "Configuration settings for SMTP server address and authentication, '
+    'administrator e-mail, and e-mail addresses for alerts and reports." 6.0.14 LTS (management/snmp/trap): '
+    'enabled "Set to true to send alerts to an SNMP server."'
 )
 
 AUDIT_STATEMENT = (
@@ -224,15 +223,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "SPS-ALERT-1", "medium", "No alert e-mail destination",
-        EMAIL_STATEMENT + " Without an alerting address and an SMTP server, no alert reaches anyone by e-mail.",
+        ALERT_STATEMENT + " Without an alerting address and an SMTP server, no alert reaches anyone by e-mail.",
         lambda t: t.terraform_name == "management_email",
         _no_alert_email,
     ),
     Rule(
         "SPS-ALERT-2", "low", "No SNMP trap destination",
-        '6.0.14 LTS "SNMP trap" (management/snmp/trap): the SNMP server SPS sends its alerts to, '
-        "`{enabled, version {selection: 2c, value {community, server}}}`. " + EMAIL_STATEMENT
-        + " With traps disabled, a monitoring system hears of no alert.",
+        ALERT_STATEMENT + " With traps disabled, no monitoring system hears of an alert.",
         lambda t: t.terraform_name == "snmp_trap",
         _disabled("enabled", "SNMP traps are off: no monitoring system hears of SPS's alerts"),
     ),

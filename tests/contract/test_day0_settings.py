@@ -14,6 +14,8 @@ import pytest
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
 
+SERVER = {"selection": "ip", "value": "10.20.30.40"}
+
 
 @pytest.fixture(scope="module")
 def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningSimulator, InProcessProvider]]:
@@ -77,6 +79,6 @@ def test_an_enabled_snmp_trap_needs_its_destination_at_plan(
         provider.plan("sps_snmp_trap", None, {"enabled": True})
     planned = provider.plan(
         "sps_snmp_trap", None,
-        {"enabled": True, "version": {"selection": "2c", "value": {"community": "c", "server": "10.1.0.162"}}},
+        {"enabled": True, "version": {"selection": "2c", "value": {"community": "c", "server": SERVER}}},
     )  # fmt: skip
-    assert planned["version"]["value"]["server"] == "10.1.0.162"
+    assert planned["version"]["value"]["server"] == SERVER

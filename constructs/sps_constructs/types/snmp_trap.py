@@ -22,7 +22,17 @@ __all__ = [
     "SnmpTrapVersion",
     "SnmpTrapVersion2c",
     "SnmpTrapVersionValue",
+    "SnmpTrapVersionValueServer",
 ]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SnmpTrapVersionValueServer(SpsStruct):
+    """Nested object `SnmpTrapVersionValueServer`."""
+    selection: str
+    """How `value` names the server: `ip` in the sample."""
+    value: str
+    """The SNMP server's address."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -30,8 +40,8 @@ class SnmpTrapVersionValue(SpsStruct):
     """Nested object `SnmpTrapVersionValue`."""
     community: str
     """The SNMP community."""
-    server: str
-    """The SNMP server (address) the traps are sent to."""
+    server: SnmpTrapVersionValueServer
+    """The SNMP server the traps are sent to."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -49,18 +59,21 @@ class SnmpTrapArgs(ResourceArgs, total=False):
     """The keyword arguments of `SnmpTrap` (and `extra_json`, `ResourceArgs`)."""
 
     enabled: bool | None
-    """Send SNMP traps (false on a factory appliance, assumed)."""
+    """Set to true to send alerts to an SNMP server (false on a factory appliance: assumed; the sample
+    holds true)."""
 
     version: SnmpTrapVersion | None
-    """The SNMP version and its destination; required when `enabled` is true."""
+    """The configuration settings for the server address and the SNMP protocol; required when `enabled`
+    is true."""
 
 
 class SnmpTrap(SpsResource):
     """`sps_snmp_trap`: The SNMP server SPS sends its alerts (traps) to. The 6.0.14 LTS page prints
-    SNMP v2c only (`version {selection: 2c, value {community, server}}`); other versions' fields
-    are not documented, so an appliance's other fields are kept on every update and can be set
-    through `extra_json`. This is a singleton: creating the resource adopts the appliance's
-    setting and destroying it only removes it from Terraform state."""
+    SNMP v2c only (`version {selection: 2c, value {community, server {selection: ip, value}}}`,
+    its field table cut after `version.selection`); other versions and server selections are not
+    documented, so an appliance's other fields are kept on every update and can be set through
+    `extra_json`. This is a singleton: creating the resource adopts the appliance's setting and
+    destroying it only removes it from Terraform state."""
 
     TYPE: ClassVar[str] = "snmp_trap"
 
