@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 from pathlib import Path
 
 from cryptography import x509
@@ -86,6 +87,14 @@ def ensure_certificates(directory: Path, host: str) -> tuple[Path, Path, Path]:
     )
     ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(_pem_key(key))
-    key_file.chmod(0o600)
+    _write_private(key_file, _pem_key(key))
     return ca_file, cert_file, key_file
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """A file only its owner can read from its first byte (a chmod after the write would leave it
+    readable under the umask's mode meanwhile)."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
