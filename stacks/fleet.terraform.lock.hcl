@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:NpQbK2kH8jTFsKWKhFjYT/lU9uHrm8DMgsviCq2jzRo=",
+    "h1:7smp2umuMcipMSHMmtYIYKjn540iSOfMQ0bdYVlbYY0=",
   ]
 }

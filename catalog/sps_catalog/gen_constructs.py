@@ -70,6 +70,22 @@ class Param:
 
 
 EXTRA_JSON_PARAM = Param(EXTRA_JSON, "Mapping[str, Any]", True, EXTRA_JSON_DESCRIPTION)
+META_PARAMS = (
+    Param(
+        "depends_on",
+        "Sequence[cdk.ITerraformDependable]",
+        True,
+        "Terraform's `depends_on`: what must be applied before this resource beyond what it references.",
+    ),
+    Param(
+        "lifecycle",
+        "cdk.TerraformResourceLifecycle",
+        True,
+        "Terraform's `lifecycle` block (`create_before_destroy`, `prevent_destroy`, `ignore_changes`, ...).",
+    ),
+)
+META_ARGS = "MetaArgs"
+"""The TypedDict of Terraform's meta-arguments every resource construct takes (order resources too)."""
 RESOURCE_ARGS = "ResourceArgs"
 """The TypedDict of the keyword argument every resource takes (`extra_json`), in the arguments
 module: below the shapes and the families, which the shapes' types do not import."""
@@ -244,19 +260,19 @@ class Module:
         typing = set(self.typing) | ({"ClassVar", "Unpack"} if managed else {"ClassVar"} if data_source else set())
         typing |= {"Literal"} if builtins else set()
         typing |= {"TYPE_CHECKING"} if type_only else set()
-        abc = set(self.abc) | ({"Sequence"} if managed else set())
+        abc = set(self.abc)
         base = [n for n, used in (("SpsDataSource", data_source), ("SpsResource", managed)) if used]
         struct_bases = {item.base for item in self.items if isinstance(item, Struct)}
         return {
-            "arguments": [family] if family == RESOURCE_ARGS else [],
-            "families": [family] if family and family != RESOURCE_ARGS else [],
+            "arguments": [family] if family in (META_ARGS, RESOURCE_ARGS) else [],
+            "families": [family] if family and family not in (META_ARGS, RESOURCE_ARGS) else [],
             "dataclasses": any(isinstance(item, Struct) for item in self.items),
             "abc": sorted(abc),
             "typing": sorted(typing, key=lambda n: (n != "TYPE_CHECKING", n)),
             "constructs": managed,
             "base": [*base, *(["SpsStruct"] if "SpsStruct" in struct_bases else [])],
             "struct_bases": sorted(struct_bases - {"SpsStruct"}),
-            "cdk": managed,
+            "cdk": False,
             "generic": data_source,  # a type's reference alias takes the generic constructs too
             "shapes": sorted(self.shapes),
             "type_only": type_only,
@@ -383,13 +399,23 @@ def render_families(env: jinja2.Environment, cat: Catalog, families: dict[str, F
 
 
 def render_arguments(env: jinja2.Environment, cat: Catalog) -> tuple[str, list[str]]:
-    """The arguments module: the TypedDict of `extra_json`, which every resource takes."""
+    """The arguments module: the TypedDicts of Terraform's meta-arguments, which every resource
+    takes, and of `extra_json`, which every resource of a catalog type takes."""
     m = Module(cat, None)
+    m.abc.add("Sequence")
     m.args_typing([EXTRA_JSON_PARAM], extends=None)
+    imports = m.imports()
+    imports["cdk"] = True
+    exported = [META_ARGS, RESOURCE_ARGS]
     text = env.get_template("arguments.py.j2").render(
-        resource_args=RESOURCE_ARGS, extra_json=EXTRA_JSON_PARAM, exported=[RESOURCE_ARGS], imports=m.imports()
+        meta_args=META_ARGS,
+        meta=META_PARAMS,
+        resource_args=RESOURCE_ARGS,
+        extra_json=EXTRA_JSON_PARAM,
+        exported=exported,
+        imports=imports,
     )
-    return text, [RESOURCE_ARGS]
+    return text, exported
 
 
 def render_order_module(env: jinja2.Environment, cat: Catalog, t: TypeDef) -> tuple[str, list[str]]:
@@ -398,12 +424,16 @@ def render_order_module(env: jinja2.Environment, cat: Catalog, t: TypeDef) -> tu
     m = Module(cat, t)
     cls = class_name(t)
     params = m.params(t.fields, cls)
-    imports = m.imports(managed=True)
-    imports["typing"] = [n for n in imports["typing"] if n != "Unpack"]  # its keys are named parameters
+    m.args_typing(params, extends=META_ARGS)
     text = env.get_template("order_module.py.j2").render(
-        t=t, cls=cls, params=params, firmware_note=_firmware_note(t), exported=[cls], imports=imports
+        t=t,
+        cls=cls,
+        params=params,
+        firmware_note=_firmware_note(t),
+        exported=[cls, f"{cls}Args"],
+        imports=m.imports(managed=True, family=META_ARGS),
     )
-    return text, [cls]
+    return text, [cls, f"{cls}Args"]
 
 
 def _firmware_note(t: TypeDef) -> str:

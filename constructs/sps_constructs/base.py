@@ -28,6 +28,9 @@ from sps_constructs.errors import SpsConfigError
 from sps_constructs.generic import DataSpsObject, SpsObject, generic_reference_problem
 from sps_constructs.tokens import is_unresolved
 
+META_ARGUMENTS = ("depends_on", "lifecycle")
+"""Terraform's meta-arguments a resource construct takes beside its attributes (`MetaArgs`)."""
+
 # A resolved reference to another construct's key: `${sps_x.<id>.key}` or `${data.sps_x.<id>.key}`.
 _KEY_REFERENCE = re.compile(r"\$\{((?:data\.)?sps_\w+\.\w+)\.key\}")
 
@@ -189,21 +192,16 @@ class _SpsElement:
 class SpsResource(_SpsElement, cdk.TerraformResource):
     """A managed SPS object (`sps_<type>`)."""
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        args: Mapping[str, Any],
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-    ) -> None:
+    def __init__(self, scope: constructs.Construct, id: str, args: Mapping[str, Any]) -> None:
+        """`args`: the keyword arguments a generated constructor was given (its `<Type>Args`): the
+        attributes, `extra_json` and Terraform's meta-arguments (`META_ARGUMENTS`)."""
         t = load_catalog()[self.TYPE]
         where = f"{scope.node.path}/{id} ({t.resource_type})"
         appliance = _appliance_of(scope, where)
         conv = _Converter(where, appliance)
         extra = args.get(EXTRA_JSON)
-        attrs = conv.object(t.root, {k: v for k, v in args.items() if v is not None and k != EXTRA_JSON}, ())
+        given = {k: v for k, v in args.items() if v is not None and k != EXTRA_JSON and k not in META_ARGUMENTS}
+        attrs = conv.object(t.root, given, ())
         checked = as_body_values(t.root, to_unknown(attrs))  # a secret given as its write-only value is set
         for p in validate(t.root, apply_defaults(t.root, checked)):
             raise SpsConfigError(where, p.dotted(), p.message)
@@ -217,8 +215,8 @@ class SpsResource(_SpsElement, cdk.TerraformResource):
             terraform_resource_type=t.resource_type,
             terraform_generator_metadata=GENERATOR,
             provider=appliance.provider,
-            depends_on=depends_on,
-            lifecycle=lifecycle,
+            depends_on=args.get("depends_on"),
+            lifecycle=args.get("lifecycle"),
         )
 
     def check_in_tree(self, checks: SpsChecks) -> None:

@@ -11,7 +11,6 @@ import constructs
 
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
-from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
@@ -125,16 +124,8 @@ class AuditPolicy(SpsResource):
 
     TYPE: ClassVar[str] = "audit_policy"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[AuditPolicyArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[AuditPolicyArgs]) -> None:
+        super().__init__(scope, id, args)
 
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataAuditPolicy:

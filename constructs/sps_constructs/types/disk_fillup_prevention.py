@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar, Unpack
 
 import constructs
 
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
-from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 
 __all__ = [
@@ -45,16 +43,8 @@ class DiskFillupPrevention(SpsResource):
 
     TYPE: ClassVar[str] = "disk_fillup_prevention"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[DiskFillupPreventionArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[DiskFillupPreventionArgs]) -> None:
+        super().__init__(scope, id, args)
 
 
 class DataDiskFillupPrevention(SpsDataSource):

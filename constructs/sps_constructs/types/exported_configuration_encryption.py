@@ -11,7 +11,6 @@ import constructs
 
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
-from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 
 __all__ = [
@@ -69,16 +68,8 @@ class ExportedConfigurationEncryption(SpsResource):
 
     TYPE: ClassVar[str] = "exported_configuration_encryption"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[ExportedConfigurationEncryptionArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[ExportedConfigurationEncryptionArgs]) -> None:
+        super().__init__(scope, id, args)
 
 
 class DataExportedConfigurationEncryption(SpsDataSource):

@@ -4,19 +4,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import MetaArgs
 from sps_constructs.base import SpsResource
-from sps_constructs.cdk import cdk
 
 if TYPE_CHECKING:
     from sps_constructs.types.http_connection_policy import HttpConnectionPolicyRef
 
 __all__ = [
     "HttpConnectionPolicyOrder",
+    "HttpConnectionPolicyOrderArgs",
 ]
+
+
+class HttpConnectionPolicyOrderArgs(MetaArgs, total=False):
+    """The keyword arguments of `HttpConnectionPolicyOrder` (and Terraform's meta-arguments,
+    `MetaArgs`)."""
+
+    keys: Required[Sequence[HttpConnectionPolicyRef]]
+    """Keys of the `sps_http_connection_policy` objects this resource places, in the order SPS
+    evaluates them (first match wins). Objects not listed keep their places; listed ones take,
+    in this order, the places the listed ones hold."""
 
 
 class HttpConnectionPolicyOrder(SpsResource):
@@ -30,16 +41,5 @@ class HttpConnectionPolicyOrder(SpsResource):
 
     TYPE: ClassVar[str] = "http_connection_policy_order"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        keys: Sequence[HttpConnectionPolicyRef],
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-    ) -> None:
-        args = {
-            "keys": keys,
-        }
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[HttpConnectionPolicyOrderArgs]) -> None:
+        super().__init__(scope, id, args)

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal, Required, Unpack
 
 import constructs
 
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
-from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import TlsSecuritySettings
 
@@ -47,16 +45,8 @@ class HttpSettingsPolicy(SpsResource):
 
     TYPE: ClassVar[str] = "http_settings_policy"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[HttpSettingsPolicyArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[HttpSettingsPolicyArgs]) -> None:
+        super().__init__(scope, id, args)
 
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataHttpSettingsPolicy:

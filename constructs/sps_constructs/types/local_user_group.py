@@ -10,7 +10,6 @@ import constructs
 
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
-from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 
 __all__ = [
@@ -41,16 +40,8 @@ class LocalUserGroup(SpsResource):
 
     TYPE: ClassVar[str] = "local_user_group"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[LocalUserGroupArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[LocalUserGroupArgs]) -> None:
+        super().__init__(scope, id, args)
 
 
 class DataLocalUserGroup(SpsDataSource):

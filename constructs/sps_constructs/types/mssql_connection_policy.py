@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource
-from sps_constructs.cdk import cdk
 from sps_constructs.families import ConnectionPolicyArgs, ConnectionPolicyPolicies
 from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ChannelDatabaseCleanup, TransportSecurity
@@ -80,16 +78,8 @@ class MssqlConnectionPolicy(SpsResource):
 
     TYPE: ClassVar[str] = "mssql_connection_policy"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[MssqlConnectionPolicyArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[MssqlConnectionPolicyArgs]) -> None:
+        super().__init__(scope, id, args)
 
 
 class DataMssqlConnectionPolicy(SpsDataSource):

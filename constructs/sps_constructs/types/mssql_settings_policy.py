@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Required, Unpack
 
 import constructs
 
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
-from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
@@ -65,16 +63,8 @@ class MssqlSettingsPolicy(SpsResource):
 
     TYPE: ClassVar[str] = "mssql_settings_policy"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[MssqlSettingsPolicyArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[MssqlSettingsPolicyArgs]) -> None:
+        super().__init__(scope, id, args)
 
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["default"]) -> DataMssqlSettingsPolicy:

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar, Required, Unpack
 
 import constructs
 
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
-from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 
 __all__ = [
@@ -39,16 +37,8 @@ class NetworkDns(SpsResource):
 
     TYPE: ClassVar[str] = "network_dns"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[NetworkDnsArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[NetworkDnsArgs]) -> None:
+        super().__init__(scope, id, args)
 
 
 class DataNetworkDns(SpsDataSource):

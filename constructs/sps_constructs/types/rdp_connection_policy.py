@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
 from sps_constructs.base import SpsDataSource, SpsResource
-from sps_constructs.cdk import cdk
 from sps_constructs.families import ConnectionPolicyArgs, ConnectionPolicyPolicies
 from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ChannelDatabaseCleanup
@@ -83,16 +81,8 @@ class RdpConnectionPolicy(SpsResource):
 
     TYPE: ClassVar[str] = "rdp_connection_policy"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[RdpConnectionPolicyArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[RdpConnectionPolicyArgs]) -> None:
+        super().__init__(scope, id, args)
 
 
 class DataRdpConnectionPolicy(SpsDataSource):

@@ -4,19 +4,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import MetaArgs
 from sps_constructs.base import SpsResource
-from sps_constructs.cdk import cdk
 
 if TYPE_CHECKING:
     from sps_constructs.types.ssh_connection_policy import SshConnectionPolicyRef
 
 __all__ = [
     "SshConnectionPolicyOrder",
+    "SshConnectionPolicyOrderArgs",
 ]
+
+
+class SshConnectionPolicyOrderArgs(MetaArgs, total=False):
+    """The keyword arguments of `SshConnectionPolicyOrder` (and Terraform's meta-arguments,
+    `MetaArgs`)."""
+
+    keys: Required[Sequence[SshConnectionPolicyRef]]
+    """Keys of the `sps_ssh_connection_policy` objects this resource places, in the order SPS evaluates
+    them (first match wins). Objects not listed keep their places; listed ones take, in this
+    order, the places the listed ones hold."""
 
 
 class SshConnectionPolicyOrder(SpsResource):
@@ -29,16 +40,5 @@ class SshConnectionPolicyOrder(SpsResource):
 
     TYPE: ClassVar[str] = "ssh_connection_policy_order"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        keys: Sequence[SshConnectionPolicyRef],
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-    ) -> None:
-        args = {
-            "keys": keys,
-        }
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[SshConnectionPolicyOrderArgs]) -> None:
+        super().__init__(scope, id, args)

@@ -11,7 +11,6 @@ import constructs
 
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
-from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 from sps_constructs.shapes import ChannelActions, ChannelAllowedFor
 
@@ -54,16 +53,8 @@ class TelnetChannelPolicy(SpsResource):
 
     TYPE: ClassVar[str] = "telnet_channel_policy"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[TelnetChannelPolicyArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[TelnetChannelPolicyArgs]) -> None:
+        super().__init__(scope, id, args)
 
 
 class DataTelnetChannelPolicy(SpsDataSource):

@@ -4,19 +4,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import MetaArgs
 from sps_constructs.base import SpsResource
-from sps_constructs.cdk import cdk
 
 if TYPE_CHECKING:
     from sps_constructs.types.telnet_connection_policy import TelnetConnectionPolicyRef
 
 __all__ = [
     "TelnetConnectionPolicyOrder",
+    "TelnetConnectionPolicyOrderArgs",
 ]
+
+
+class TelnetConnectionPolicyOrderArgs(MetaArgs, total=False):
+    """The keyword arguments of `TelnetConnectionPolicyOrder` (and Terraform's meta-arguments,
+    `MetaArgs`)."""
+
+    keys: Required[Sequence[TelnetConnectionPolicyRef]]
+    """Keys of the `sps_telnet_connection_policy` objects this resource places, in the order SPS
+    evaluates them (first match wins). Objects not listed keep their places; listed ones take,
+    in this order, the places the listed ones hold."""
 
 
 class TelnetConnectionPolicyOrder(SpsResource):
@@ -30,16 +41,5 @@ class TelnetConnectionPolicyOrder(SpsResource):
 
     TYPE: ClassVar[str] = "telnet_connection_policy_order"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        keys: Sequence[TelnetConnectionPolicyRef],
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-    ) -> None:
-        args = {
-            "keys": keys,
-        }
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[TelnetConnectionPolicyOrderArgs]) -> None:
+        super().__init__(scope, id, args)

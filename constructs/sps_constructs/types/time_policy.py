@@ -10,7 +10,6 @@ import constructs
 
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource
-from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 
 if TYPE_CHECKING:
@@ -69,16 +68,8 @@ class TimePolicy(SpsResource):
 
     TYPE: ClassVar[str] = "time_policy"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[TimePolicyArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[TimePolicyArgs]) -> None:
+        super().__init__(scope, id, args)
 
     @classmethod
     def builtin(cls, appliance: Appliance, name: Literal["7x24"]) -> DataTimePolicy:

@@ -4,19 +4,30 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Required, Unpack
 
 import constructs
 
+from sps_constructs.arguments import MetaArgs
 from sps_constructs.base import SpsResource
-from sps_constructs.cdk import cdk
 
 if TYPE_CHECKING:
     from sps_constructs.types.vnc_connection_policy import VncConnectionPolicyRef
 
 __all__ = [
     "VncConnectionPolicyOrder",
+    "VncConnectionPolicyOrderArgs",
 ]
+
+
+class VncConnectionPolicyOrderArgs(MetaArgs, total=False):
+    """The keyword arguments of `VncConnectionPolicyOrder` (and Terraform's meta-arguments,
+    `MetaArgs`)."""
+
+    keys: Required[Sequence[VncConnectionPolicyRef]]
+    """Keys of the `sps_vnc_connection_policy` objects this resource places, in the order SPS evaluates
+    them (first match wins). Objects not listed keep their places; listed ones take, in this
+    order, the places the listed ones hold."""
 
 
 class VncConnectionPolicyOrder(SpsResource):
@@ -29,16 +40,5 @@ class VncConnectionPolicyOrder(SpsResource):
 
     TYPE: ClassVar[str] = "vnc_connection_policy_order"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        keys: Sequence[VncConnectionPolicyRef],
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-    ) -> None:
-        args = {
-            "keys": keys,
-        }
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[VncConnectionPolicyOrderArgs]) -> None:
+        super().__init__(scope, id, args)

@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from typing import Any, ClassVar, Unpack
 
 import constructs
 
 from sps_constructs.arguments import ResourceArgs
 from sps_constructs.base import SpsDataSource, SpsResource, SpsStruct
-from sps_constructs.cdk import cdk
 from sps_constructs.generic import GenericRef
 
 __all__ = [
@@ -79,16 +77,8 @@ class VncOptions(SpsResource):
 
     TYPE: ClassVar[str] = "vnc_options"
 
-    def __init__(
-        self,
-        scope: constructs.Construct,
-        id: str,
-        *,
-        depends_on: Sequence[cdk.ITerraformDependable] | None = None,
-        lifecycle: cdk.TerraformResourceLifecycle | None = None,
-        **args: Unpack[VncOptionsArgs],
-    ) -> None:
-        super().__init__(scope, id, args, depends_on=depends_on, lifecycle=lifecycle)
+    def __init__(self, scope: constructs.Construct, id: str, **args: Unpack[VncOptionsArgs]) -> None:
+        super().__init__(scope, id, args)
 
 
 class DataVncOptions(SpsDataSource):
