@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:7smp2umuMcipMSHMmtYIYKjn540iSOfMQ0bdYVlbYY0=",
+    "h1:rvYQ1uG3q8yWOX43JpgwEdP5sfi01TkEPehbRqU+AOg=",
   ]
 }

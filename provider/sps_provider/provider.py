@@ -293,7 +293,7 @@ class Provider:
         Orders read their lists themselves: always None."""
 
         def attempt(request: Any) -> R | None:
-            if not isinstance(self.resources.get(request.type_name), ResourceEngine):
+            if not isinstance(self.resources.get(request.type_name), (ResourceEngine, GenericEngine)):
                 return None
             return call(request, None)
 

@@ -163,3 +163,25 @@ def test_firmware_gate(tmp_path: Path) -> None:
     finally:
         provider.close()
         sim.stop()
+
+
+def test_reads_are_answered_from_one_list_get(sim: RunningSimulator, provider: InProcessProvider) -> None:
+    """Refreshing N generic objects of one collection costs one GET, as for typed resources; the
+    provider's own writes are applied to the snapshot, so reading them back needs no list again."""
+    reader = provider.servicer.reader
+    assert reader is not None
+    sent: list[str] = []
+    get = reader.get
+    reader.get = lambda path: (sent.append(path), get(path))[1]  # type: ignore[method-assign]
+    made = [
+        provider.create("sps_object", {"path": COLLECTION, "body": json.dumps({"name": f"listed{i}"})})
+        for i in range(3)
+    ]
+    provider.new_run()
+    sent.clear()
+    assert [provider.read("sps_object", m) for m in made] == made
+    assert sent == [f"/api/configuration/{COLLECTION}"]
+    provider.delete("sps_object", made[0])
+    sent.clear()
+    assert provider.read("sps_object", made[0]) is None and provider.read("sps_object", made[1]) == made[1]
+    assert sent == []

@@ -10,6 +10,7 @@ What the paths and bodies may be, and how bodies compare, is `sps_catalog.generi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,32 @@ if TYPE_CHECKING:
     from sps_provider.engine.refresh import RefreshReader
 
 PATH, BODY, KEY, NAME = "path", "body", "key", "name"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """An endpoint as the refresh snapshots list it (`engine.refresh.Listed`): a generic
+    resource's reads are answered from one GET per collection, as a typed resource's are, and
+    share the snapshot of a data-source type of the same path."""
+
+    api_path: str
+    is_singleton: bool
+    singleton_key: str
+    title: str
+    name_field: str | None = None
+    is_write_once: bool = False
+
+
+_LISTINGS: dict[str, Listing] = {}
+
+
+def listing(e: Endpoint) -> Listing:
+    """`e`'s listing, made once per path (every read and write of a generic resource asks)."""
+    found = _LISTINGS.get(e.path)
+    if found is None:
+        name_field = e.type.name_field if e.type is not None else None
+        found = _LISTINGS[e.path] = Listing(e.api_path, e.is_singleton, e.name, e.path, name_field, e.is_write_once)
+    return found
 BODY_DESCRIPTION = (
     "The body as JSON (`jsonencode({...})`): the fields to manage, by their SPS names; references are "
     "keys (e.g. another resource's `key`). Compared by JSON value: key order and formatting never show "
@@ -172,12 +199,10 @@ class GenericEngine:
             else:
                 slot.submit([Step("PUT", self.object_path(e, key), body, merge=laid_over)])
             held = refresh.client.get(self.object_path(e, key)).get("body")
-            if e.type is not None:
-                refresh.committed(e.type, key or e.name, held)
+            refresh.committed(listing(e), key or e.name, held)
             return self.state(e, key, planned[BODY], held)
         except errors.SpsError as exc:
-            if e.type is not None:
-                refresh.invalidate(e.type)
+            refresh.invalidate(listing(e))
             self.report(diags, "apply", exc, e, state.get(KEY) if isinstance(state, dict) else None)
             return prior
 
@@ -191,8 +216,7 @@ class GenericEngine:
             return None
         key = str(prior[KEY])
         delete_when_released(slot, item_path(e.api_path, key))
-        if e.type is not None:
-            refresh.deleted(e.type, key)
+        refresh.deleted(listing(e), key)
         return None
 
     @staticmethod
@@ -224,7 +248,7 @@ class GenericEngine:
             return current
         key = current.get(KEY) if self.kind == "object" else None
         try:
-            held = refresh.client.get(self.object_path(e, key)).get("body")
+            held = refresh.get(listing(e), self.object_path(e, key), key or e.name).get("body")
         except errors.NotFound:
             return None
         except errors.SpsError as exc:

@@ -30,9 +30,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sps_catalog import TypeDef
 from sps_provider import no_wait
 from sps_provider.client import errors
 
@@ -40,6 +39,25 @@ if TYPE_CHECKING:
     from sps_provider.client.session import SpsClient
 
 MAX_AGE = 60.0
+
+
+class Listed(Protocol):
+    """What a snapshot needs of the endpoint it lists: a catalog type (`TypeDef`), or a generic
+    resource's endpoint (`engine.generic.Listing`); both of one path share its snapshot."""
+
+    @property
+    def api_path(self) -> str: ...
+    @property
+    def is_singleton(self) -> bool: ...
+    @property
+    def singleton_key(self) -> str: ...
+    @property
+    def name_field(self) -> str | None: ...
+    @property
+    def is_write_once(self) -> bool: ...
+    @property
+    def title(self) -> str: ...
+
 GONE = object()  # the body of a deleted object, in a snapshot's writes
 
 
@@ -90,7 +108,7 @@ class RefreshReader:
         self._drops: dict[str, int] = {}
         self._generation = 0
 
-    def invalidate(self, t: TypeDef | None = None) -> None:
+    def invalidate(self, t: Listed | None = None) -> None:
         """Forget `t`'s snapshot (every snapshot when None): after a write this process cannot
         account for, or when a later command would start afresh. A fetch under way is not kept."""
         with self._lock:
@@ -101,17 +119,17 @@ class RefreshReader:
                 self._snapshots.pop(t.api_path, None)
                 self._drops[t.api_path] = self._drops.get(t.api_path, 0) + 1
 
-    def committed(self, t: TypeDef, key: str, body: Any) -> None:
+    def committed(self, t: Listed, key: str, body: Any) -> None:
         """This process committed a create or update of `t`'s object `key`, which the appliance
         holds as `body` after the commit (read back). Applied to the snapshot, and to a list fetch
         under way (its answer may predate the commit)."""
         self._write(t, key, body)
 
-    def deleted(self, t: TypeDef, key: str) -> None:
+    def deleted(self, t: Listed, key: str) -> None:
         """This process committed the deletion of `t`'s object `key` (as `committed`)."""
         self._write(t, key, GONE)
 
-    def _write(self, t: TypeDef, key: str, body: Any) -> None:
+    def _write(self, t: Listed, key: str, body: Any) -> None:
         if not _kept(t):
             return
         with self._lock:
@@ -120,7 +138,7 @@ class RefreshReader:
             if (snapshot := self._snapshots.get(t.api_path)) is not None:
                 snapshot.write(key, body, t.name_field)
 
-    def get(self, t: TypeDef, path: str, key: str) -> dict[str, Any]:
+    def get(self, t: Listed, path: str, key: str) -> dict[str, Any]:
         """The object document at `path` (`{"key", "body"}`); NotFound when it is gone."""
         snapshot = self._collection(t) if _kept(t) else None
         if snapshot is None or snapshot.items is None:
@@ -133,7 +151,7 @@ class RefreshReader:
                 return {"key": key, "body": snapshot.items[key]}
         raise errors.NotFound(f"{t.title} {key!r} is not in {t.api_path}", status=404, method="GET", path=path)
 
-    def objects(self, t: TypeDef) -> dict[str, Any] | None:
+    def objects(self, t: Listed) -> dict[str, Any] | None:
         """key -> body of every object of `t` (a copy of the snapshot), or None when its list cannot say."""
         snapshot = self._collection(t) if _listed(t) else None
         if snapshot is None or snapshot.items is None:
@@ -141,7 +159,7 @@ class RefreshReader:
         with self._lock:
             return dict(snapshot.items)
 
-    def named(self, t: TypeDef, name: str) -> list[tuple[str, Any]] | None:
+    def named(self, t: Listed, name: str) -> list[tuple[str, Any]] | None:
         """(key, body) of every object of `t` whose name field holds `name`, in the list's order
         (from the snapshot), or None when its list cannot say. Indexed once per snapshot: a plan
         looks a name up for every resource, and scanning the collection each time was O(N) each."""
@@ -153,7 +171,7 @@ class RefreshReader:
             items = snapshot.items
             return [(key, items[key]) for key in snapshot.index(name_field).get(name, ())]
 
-    def _collection(self, t: TypeDef) -> Snapshot:
+    def _collection(self, t: Listed) -> Snapshot:
         path = t.api_path
         with self._lock:
             type_lock = self._type_locks.get(path) or self._type_locks.setdefault(path, no_wait.Lock())
@@ -184,12 +202,12 @@ class RefreshReader:
             return snapshot
 
 
-def _kept(t: TypeDef) -> bool:
+def _kept(t: Listed) -> bool:
     """Whether reads of `t` are answered from a snapshot (a list or a singleton, not a write-once secret)."""
     return not t.is_write_once
 
 
-def _listed(t: TypeDef) -> bool:
+def _listed(t: Listed) -> bool:
     """Whether `t` has a list whose snapshot can answer lookups over its objects (not a singleton)."""
     return _kept(t) and not t.is_singleton
 
