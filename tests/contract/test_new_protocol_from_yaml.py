@@ -1,9 +1,9 @@
-"""A new connection-policy protocol is one YAML file: a scratch `telnet_connection_policy` in a
-copy of the catalog (SPS_CATALOG_DIR) says `family: connection_policy`, fills the `policies` slot
-and leaves out `transport_security`, and with no Python change it gets its provider schema (the
-family's shared attributes exactly as MSSQL serves them), its construct module (using the shared
-shape structs, unchanged), and create/read/update/delete through the in-process provider against
-a real simulator."""
+"""A new connection-policy protocol is one YAML file: a scratch `telnet_connection_policy` in a copy of
+the catalog (SPS_CATALOG_DIR; it replaces the catalog's own Telnet type there) says `family:
+connection_policy`, fills the `policies` slot and leaves out `transport_security`, and with no
+Python change it gets its provider schema (the family's shared attributes exactly as MSSQL serves
+them), its construct module (using the shared shape structs, unchanged), and
+create/read/update/delete through the in-process provider against a real simulator."""
 
 from __future__ import annotations
 
