@@ -11,7 +11,24 @@ import pytest
 from cdktf import App, TerraformStack
 
 from sps_catalog import load_catalog
-from sps_constructs import Appliance, DataSpsObject, SpsConfigError, SpsObject, SpsSettings
+from sps_constructs import (
+    Appliance,
+    AuditPolicy,
+    AuditPolicyEncryptionDisabled,
+    AuditPolicySigningDisabled,
+    ChannelActions,
+    DataSpsObject,
+    Network,
+    SpsConfigError,
+    SpsObject,
+    SpsSettings,
+    SshAuthenticationPolicy,
+    SshChannelPolicy,
+    SshChannelPolicyRules,
+    SshConnectionPolicy,
+    SshConnectionPolicyPolicies,
+    SshSettingsPolicy,
+)
 from sps_constructs.base import _Converter
 from sps_constructs.shapes import IndexingEnabled
 
@@ -73,3 +90,30 @@ def test_the_synthesized_body_is_what_the_provider_reads() -> None:
     sps = appliance()
     s = SpsSettings(sps, "tz", path="datetime/timezone", body="Europe/Budapest")
     assert json.loads(s._synthesize_attributes()["body"]) == "Europe/Budapest"
+
+
+def test_an_overridden_reference_to_a_generic_object_is_checked_by_the_synth_aspect() -> None:
+    """`add_override` bypasses the constructor: the Aspect accepts an sps_object of the referenced
+    type's path and refuses one of another path."""
+
+    def stack(generic_path: str) -> App:
+        app = App(outdir="/tmp/sps-generic-synth")
+        sps = Appliance(TerraformStack(app, "s"), "eu", url="https://sps.example")
+        rules = [SshChannelPolicyRules(channel="session-shell", actions=ChannelActions(audit=True))]
+        policies = SshConnectionPolicyPolicies(
+            audit_policy=AuditPolicy(
+                sps, "a", name="a", encryption=AuditPolicyEncryptionDisabled(), signing=AuditPolicySigningDisabled()
+            ),
+            authentication_policy=SshAuthenticationPolicy.builtin(sps, "default"),
+            channel_policy=SshChannelPolicy(sps, "shell", name="shell", rules=rules),
+            settings=SshSettingsPolicy.builtin(sps, "default"),
+        )
+        network = Network(clients=["10.0.0.0/8"], targets=["10.0.0.2/32"], ports=[22])
+        ssh = SshConnectionPolicy(sps, "ssh", name="ssh", policies=policies, network=network)
+        generic = SpsObject(sps, "g", path=generic_path, body={"name": "g"})
+        ssh.add_override("indexing", {"enabled": True, "policy": generic.key})
+        return app
+
+    stack("policies/indexing").synth()
+    with pytest.raises(Exception, match=r"indexing.policy: must reference sps_indexing_policy \(policies/indexing\)"):
+        stack("policies/analytics").synth()
