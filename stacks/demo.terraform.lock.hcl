@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:rvYQ1uG3q8yWOX43JpgwEdP5sfi01TkEPehbRqU+AOg=",
+    "h1://iteBgbwFgDLAVysI7BDnhAV2Jd5LME4mP9XaxwSP4=",
   ]
 }

@@ -12,10 +12,11 @@ import threading
 import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sps_catalog import load_catalog
+from sps_catalog.generic import RESOURCE_TYPES
 from sps_catalog.state_upgrades import upgrade_state
 from sps_provider import config as provider_config
 from sps_provider import no_wait
@@ -27,6 +28,7 @@ from sps_provider.engine.order import OrderEngine
 from sps_provider.engine.refresh import RefreshReader
 from sps_provider.engine.report import report_sps_error, report_unencodable
 from sps_provider.engine.resource import ResourceEngine
+from sps_provider.engines import Engines
 from sps_provider.protocol import cty
 from sps_provider.protocol.diagnostics import Diagnostics, attribute_path
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
@@ -71,16 +73,17 @@ def _common_noun(title: str) -> str:
 class Provider:
     def __init__(self) -> None:
         catalog = load_catalog()
-        self.resources: dict[str, ResourceEngine | OrderEngine | GenericEngine] = {
-            t.resource_type: ResourceEngine(t) for t in catalog if t.is_managed
+        resources: dict[str, Callable[[], ResourceEngine | OrderEngine | GenericEngine]] = {
+            t.resource_type: partial(ResourceEngine, t) for t in catalog if t.is_managed
         }
-        self.resources.update({t.resource_type: OrderEngine(t) for t in catalog.orders.values()})
-        self.resources.update({g.resource_type: g for g in (GenericEngine("object"), GenericEngine("settings"))})
-        self.data_sources: dict[str, DataSourceEngine | GenericDataSource] = {
-            t.resource_type: DataSourceEngine(t) for t in catalog
+        resources.update({t.resource_type: partial(OrderEngine, t) for t in catalog.orders.values()})
+        resources.update({name: partial(GenericEngine, kind) for kind, name in RESOURCE_TYPES.items()})
+        self.resources: Engines[ResourceEngine | OrderEngine | GenericEngine] = Engines(resources)
+        data_sources: dict[str, Callable[[], DataSourceEngine | GenericDataSource]] = {
+            t.resource_type: partial(DataSourceEngine, t) for t in catalog
         }
-        generic_data = GenericDataSource()
-        self.data_sources[generic_data.resource_type] = generic_data
+        data_sources[GenericDataSource.resource_type] = GenericDataSource
+        self.data_sources: Engines[DataSourceEngine | GenericDataSource] = Engines(data_sources)
         self.group_commit: GroupCommit | None = None
         self.reader: SpsClient | None = None
         self.refresh: RefreshReader | None = None
