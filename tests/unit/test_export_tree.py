@@ -17,11 +17,13 @@ from sps_catalog.versions import Versions
 from sps_export import hcl, python
 from sps_export.cli import summary
 from sps_export.generic import BodyRef
-from sps_export.reader import ApplianceRead
+from sps_export.reader import ApplianceRead, ReadObject, TypeRead
 from sps_export.selection import select
 from sps_export.skipped import BUILT_IN, FIRMWARE, READ_ONLY, TYPED_ONLY
 from sps_export.tree import BodyObject, EndpointRead, TreeRead, walk
+from sps_export.values import Ref, markers, minimal
 from sps_provider.client import errors
+from tests.support.responses import response_body
 
 CATALOG = load_catalog()
 ENDPOINTS = load_endpoints()
@@ -206,3 +208,27 @@ def test_typed_only_counts_the_generic_objects_as_skipped_by_request() -> None:
     export = select(CATALOG, ApplianceRead(tree.url, tree.firmware, []), walked=tree, typed_only=True)
     assert export.generic == [] and [s.category for s in export.skipped] == [TYPED_ONLY]
     assert export.problems() == [], "asked for: the exit code stays 0"
+
+
+def test_a_typed_reference_to_an_object_exported_as_generic_names_that_resource() -> None:
+    found = [
+        (t, name, m)
+        for t in CATALOG.managed
+        if t.is_typed
+        for name in t.examples
+        for m in markers(t.root, minimal(t.root, response_body(t, name)))
+        if isinstance(m, Ref) and CATALOG[m.target].kind == "opaque"  # untyped, writable: sps_object
+    ]
+    t, example, ref = found[0]
+    # the examples reference built-ins, which stay lookups: here the object is an ordinary one
+    target = replace(ENDPOINTS[CATALOG[ref.target].path], builtins=())
+    typed = EndpointRead(ENDPOINTS[t.path], True, typed=TypeRead(t, [ReadObject(t, "t1", response_body(t, example))]))
+    walked = TreeRead("https://sps.example", None, [typed])
+    walked.endpoints.append(EndpointRead(target, True, objects=[BodyObject(target, ref.key, {"name": "referenced"})]))
+    export = select(CATALOG, walked.appliance_read(), walked=walked)
+    assert (ref.target, ref.key) not in export.lookups, "no lookup: the object is exported"
+    main = hcl.render(export, {})["main.tf"]
+    assert f"= {'sps_settings' if target.is_singleton else 'sps_object'}.referenced.key" in main
+    py = python.render(export, "sps", {})["main.py"]
+    assert py.index("referenced = SpsObject(") < py.index(f"= {t.resource_type.title().replace('_', '')[3:]}(")
+    assert "=referenced," in py.replace(" ", "") or "=referenced)" in py.replace(" ", "")

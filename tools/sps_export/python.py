@@ -166,10 +166,8 @@ def render(export: Export, appliance_name: str, provider: Mapping[str, Any]) -> 
             variable = w.call("ephemeral_variable", ["stack", python_text(name)], [description], 0)
             body.append(f"{name} = {variable}")
     body += [w.lookup(lk) for lk in export.lookups.values()]
-    for res in export.resources:
-        body += w.resource(res)
-    for g in export.generic:
-        body += w.generic(g)
+    for r in export.definition_order():
+        body += w.generic(r) if isinstance(r, GenericResource) else w.resource(r)
     body.append("return sps")
     imports = ["from cdktf import App, TerraformStack", _from_import("sps_constructs", w.imports)]
     imports += [_from_import(m, names) for m, names in sorted(w.modules.items())]

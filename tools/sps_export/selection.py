@@ -24,7 +24,7 @@ from sps_catalog.firmware import fields_on
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.orders import KEYS
 from sps_catalog.unknown_fields import modelled_only
-from sps_export.generic import BodyRef, GenericResource, select_generic
+from sps_export.generic import BodyRef, GenericResource, label, select_generic
 from sps_export.reader import ApplianceRead, ReadObject
 from sps_export.skipped import BUILT_IN, EXPECTED, FIRMWARE, Skipped
 from sps_export.tree import TreeRead
@@ -104,10 +104,19 @@ class Export:
                 return g
         return next(r for r in self.resources if (r.t.path, r.key) == (ref.path, ref.key))
 
-    def expression_target(self, ref: Ref) -> Resource | Lookup:
+    def generic_by_type(self) -> dict[tuple[str, str], GenericResource]:
+        """(catalog type, key) -> the generic resource of an object of an untyped catalog type
+        (an analytics policy, a trusted CA list): typed references to it name that resource."""
+        return {(g.endpoint.type.terraform_name, g.key): g for g in self.generic if g.endpoint.type is not None}
+
+    def expression_target(self, ref: Ref) -> Resource | GenericResource | Lookup:
         """The resource or lookup a reference points to (every Ref has one after `select`)."""
-        found = self.by_key().get((ref.target, ref.key))
+        found = self.by_key().get((ref.target, ref.key)) or self.generic_by_type().get((ref.target, ref.key))
         return found if found is not None else self.lookups[(ref.target, ref.key)]
+
+    def definition_order(self) -> list[Resource | GenericResource]:
+        """Typed and generic resources, each after those it references (`select` left no cycle)."""
+        return _definition_order(self)[0]
 
 
 def identifier(text: str) -> str:
@@ -216,7 +225,49 @@ def select(
     for res in out.resources:
         res.variables = [names.take(res.t.terraform_name, "_".join((res.ident, *s.path))) for s in res.secrets]
     _add_lookups(cat, out, names, name_of)
+    _, cycle = _definition_order(out)
+    if cycle:
+        out.skipped += [
+            Skipped(
+                r.t.resource_type if isinstance(r, Resource) else label(r.endpoint),
+                r.key,
+                r.name,
+                "in a reference cycle",
+            )
+            for r in cycle
+        ]
+        out.resources = [r for r in out.resources if r not in cycle]
+        out.generic = [g for g in out.generic if g not in cycle]
     return out
+
+
+def _definition_order(export: Export) -> tuple[list[Resource | GenericResource], list[Resource | GenericResource]]:
+    """(the resources in an order where each follows what it references, those in a cycle). Each
+    kind is in order already; a cycle can only run through both (typed -> generic -> typed)."""
+    nodes: list[Resource | GenericResource] = [*export.resources, *export.generic]
+    by_ref: dict[tuple[str, str], Resource | GenericResource] = {**export.by_key(), **export.generic_by_type()}
+    by_path: dict[tuple[str, str], Resource | GenericResource] = {(r.t.path, r.key): r for r in export.resources}
+    by_path.update({(g.path, g.key): g for g in export.generic})
+
+    def depends_on(r: Resource | GenericResource) -> set[int]:
+        if isinstance(r, GenericResource):
+            found = [by_path.get((x.path, x.key)) for x in r.refs()]
+        else:
+            found = [by_ref.get((x.target, x.key)) for x in _refs(r)]
+        return {id(d) for d in found if d is not None and d is not r}
+
+    deps = {id(r): depends_on(r) for r in nodes}
+    ordered: list[Resource | GenericResource] = []
+    done: set[int] = set()
+    pending = nodes
+    while pending:
+        ready = [r for r in pending if deps[id(r)] <= done]
+        if not ready:
+            return ordered, pending
+        ordered += ready
+        done |= {id(r) for r in ready}
+        pending = [r for r in pending if id(r) not in done]
+    return ordered, []
 
 
 def _add_generic(out: Export, tree: TreeRead, names: _Names, typed_only: bool) -> None:
@@ -278,7 +329,7 @@ def _in_dependency_order(candidates: list[Resource], out: Export) -> list[Resour
 
 
 def _add_lookups(cat: Catalog, out: Export, names: _Names, name_of: NameOf | None) -> None:
-    managed = out.by_key()
+    managed = {**out.by_key(), **out.generic_by_type()}
     for res in out.resources:
         for ref in _refs(res):
             where = (ref.target, ref.key)
