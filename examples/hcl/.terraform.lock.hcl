@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1://iteBgbwFgDLAVysI7BDnhAV2Jd5LME4mP9XaxwSP4=",
+    "h1:SrQXrWYQG53qXYlJp2G9aSZrPB7/jdxNKmsX/f4AGjs=",
   ]
 }

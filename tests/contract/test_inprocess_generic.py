@@ -185,3 +185,22 @@ def test_reads_are_answered_from_one_list_get(sim: RunningSimulator, provider: I
     sent.clear()
     assert provider.read("sps_object", made[0]) is None and provider.read("sps_object", made[1]) == made[1]
     assert sent == []
+
+
+def test_a_body_known_only_at_apply_is_checked_there(sim: RunningSimulator, provider: InProcessProvider) -> None:
+    """A body holding another resource's key is unknown at plan; its JSON type is checked at apply
+    and nothing is sent."""
+    from sps_provider.protocol.gen import tfplugin6_pb2 as pb
+
+    t = provider.servicer.resources["sps_object"].type
+    planned = {"path": COLLECTION, "body": "[1]", "key": None}
+    request = pb.ApplyResourceChange.Request(
+        type_name="sps_object",
+        prior_state=provider._dv(t, None),
+        planned_state=provider._dv(t, planned),
+        config=provider._dv(t, {"path": COLLECTION, "body": "[1]", "key": None}),
+    )
+    before = sim.committed().get(COLLECTION, {})
+    answer = provider.servicer.ApplyResourceChange(request, None)
+    assert [d.detail for d in answer.diagnostics] == ["body: must be a JSON object, got list"]
+    assert sim.committed().get(COLLECTION, {}) == before

@@ -183,11 +183,23 @@ class GenericEngine:
     def apply(self, slot: Slot, refresh: RefreshReader, prior: Any, planned: Any, config: Any,
               diags: Diagnostics, target: Target | None = None) -> Any:  # fmt: skip
         state = planned if planned is not None else prior
-        e = load_endpoints()[state[PATH]]
+        e = self.endpoint(state, diags) if planned is not None else load_endpoints().get(str(prior.get(PATH)))
+        if e is None and planned is None:
+            diags.error(
+                f"Cannot destroy {self.resource_type} {prior.get(PATH)!r}: the catalog no longer knows the path",
+                "Remove it from the state (`terraform state rm <address>`, or a `removed` block with "
+                "`lifecycle { destroy = false }`) and delete it in the SPS web interface if it should go.",
+                [PATH],
+            )
+        if e is None:  # refused since the plan: the path was unknown then, or the catalog changed
+            return prior
         try:
             if planned is None:
                 return self.destroy(slot, refresh, e, prior, diags)
-            body, _ = parse_body(planned[BODY], e)
+            body, problem = parse_body(planned[BODY], e)
+            if problem:  # a body known only now (it held another resource's key at plan)
+                diags.error(f"Invalid {self.resource_type} configuration", f"body: {problem}", [BODY])
+                return prior
             body = normalized(body, e.references)
             key = prior.get(KEY) if prior is not None and self.kind == "object" else None
 
