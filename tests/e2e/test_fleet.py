@@ -66,7 +66,7 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
         text = Path(row(report, site)["plan_text"])
         assert f"==> {site}: {text}" in planned.stdout, "each appliance's plan text and where it is"
         diff = text.read_text()
-        assert diff.count(" will be created") == 7 and "Plan: 7 to add, 0 to change, 0 to destroy." in diff
+        assert diff.count(" will be created") == 9 and "Plan: 9 to add, 0 to change, 0 to destroy." in diff
         assert diff.strip() in planned.stdout
         assert not (text.parent / "sps-fleet.tfplan").exists(), "the plan file (configuration values) is gone"
     assert planned.stdout.splitlines()[-1].startswith("3 of 3 appliance(s) ok")
@@ -75,7 +75,7 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
     assert first.returncode == 1, first.stdout + first.stderr
     assert first.stderr.strip().splitlines()[-1] == "sps-fleet: 1 of 3 appliance(s) failed: fra"
     for site in ("ams", "lon"):
-        assert (row(report, site)["added"], row(report, site)["commits"], row(report, site)["error"]) == (7, 2, "")
+        assert (row(report, site)["added"], row(report, site)["commits"], row(report, site)["error"]) == (9, 2, "")
         assert sims[site].committed()["network/dns"]["dns"] == {"primary": "10.1.0.53", "secondary": "10.2.0.53"}
         assert {b["name"] for b in sims[site].committed()["mssql/connections"].values()} == {"finance_db"}
     assert "sps_audit_policy.fra_signed" in row(report, "fra")["error"], "the error names the refused resource"
@@ -93,6 +93,8 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
     assert second.returncode == 0, second.stdout + second.stderr
     assert (row(report, "fra")["added"], row(report, "fra")["commits"]) == (2, 2), "the options were applied before"
     assert sims["fra"].committed()["network/dns"]["dns"]["primary"] == "10.2.0.53", "fra's own resolver first"
+    assert sims["fra"].committed()["datetime/timezone"]["timezone"] == "Europe/Berlin"
+    assert sims["ams"].committed()["datetime/ntp_servers"]["ntp_servers"] == ["10.1.0.123", "10.2.0.123"]
     for site in ("ams", "lon"):
         assert (row(report, site)["added"], row(report, site)["changed"], row(report, site)["commits"]) == (0, 0, 0)
     third, report = run_fleet(tmp_path, env, "third", "plan")
@@ -130,7 +132,7 @@ def test_two_concurrent_applies_on_a_fresh_database_both_succeed(
     assert [proc.returncode for proc in runs] == [0, 0], "\n".join(outputs)
     reports = [json.loads((tmp_path / f"{run}.json").read_text()) for run in ("a", "b")]
     for site in SITES:
-        assert sorted(row(report, site)["added"] for report in reports) == [0, 7], "one run applied, one found it done"
+        assert sorted(row(report, site)["added"] for report in reports) == [0, 9], "one run applied, one found it done"
         assert sims[site].stats()["commits"] == 2, "as one run alone commits"
         assert {b["name"] for b in sims[site].committed()["mssql/connections"].values()} == {"finance_db"}
         states = pg_cluster.psql(f"SELECT name FROM sps_fleet_{site}.states", database=database)
