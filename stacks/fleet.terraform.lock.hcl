@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:SrQXrWYQG53qXYlJp2G9aSZrPB7/jdxNKmsX/f4AGjs=",
+    "h1:TlXfqpCw23698TC44yWjTGcDACj8MzdykuiYyLXlce0=",
   ]
 }

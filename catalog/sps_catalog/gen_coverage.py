@@ -22,6 +22,10 @@ document their bodies well enough to type. Firmware ranges are half-open (`7.0-`
 `-7.0` = before 7.0). Sources are the guide pages a row was read in (for typed rows, the tags the
 type lists); *inferred* marks a row that assumes more than its pages say (the assumption is in
 `catalog/endpoints.yaml`). A typed row's source is a tag of the shared API notes or the page itself.
+*Managed by* names the typed resource, or the generic resource that reaches the endpoint
+(`sps_object` for a collection's objects, `sps_settings` for a singleton; docs/adr/0019);
+read-only endpoints and secrets are read with `data "sps_object"` only (secrets are set through the
+typed resources' write-only attributes).
 
 """
 
