@@ -78,6 +78,10 @@ def test_object_lifecycle(sim: RunningSimulator, provider: InProcessProvider) ->
 
     found = provider.read_data_source("sps_object", {"path": COLLECTION, "name": "generic_b"})
     assert found["key"] == key and json.loads(found["body"]) == held(sim, COLLECTION, key)
+    by_key = provider.read_data_source("sps_object", {"path": COLLECTION, "key": key})
+    assert by_key["body"] == found["body"]
+    with pytest.raises(ProviderError, match="give `key` or `name`"):
+        provider.read_data_source("sps_object", {"path": COLLECTION})
 
     provider.delete("sps_object", updated)
     assert provider.read("sps_object", updated) is None
@@ -101,6 +105,10 @@ def test_settings_adopt_update_and_forget(sim: RunningSimulator, provider: InPro
 
     imported = provider.import_("sps_settings", SINGLETON)
     assert json.loads(imported["body"]) == held(sim, SINGLETON)
+    read = provider.read_data_source("sps_object", {"path": SINGLETON})
+    assert read["key"] is None and json.loads(read["body"]) == held(sim, SINGLETON)
+    acls = provider.read_data_source("sps_object", {"path": "aaa/acls"})  # read-only, a list body
+    assert json.loads(acls["body"]) == held(sim, "aaa/acls") and isinstance(json.loads(acls["body"]), list)
     provider.delete("sps_settings", state)
     assert held(sim, SINGLETON) == {**before, "generic_marker": "on"}  # destroy leaves it as it is
 
