@@ -46,12 +46,25 @@ def test_reordered_keys_and_whitespace_never_diff(body: dict[str, Any], rng: ran
     assert body_state(config, json.loads(prior)) == config
 
 
+def with_additions(body: Any, added: dict[str, Any]) -> Any:
+    """`body` with the fields of `added` it lacks added to every object, at every level (lists too)."""
+    if isinstance(body, dict):
+        return {
+            **{k: v for k, v in added.items() if k not in body},
+            **{k: with_additions(v, added) for k, v in body.items()},
+        }
+    if isinstance(body, list):
+        return [with_additions(v, added) for v in body]
+    return body
+
+
 @shared
 @given(objects, objects)
 def test_fields_the_appliance_adds_never_diff(body: dict[str, Any], added: dict[str, Any]) -> None:
     text = json.dumps(body)
-    held = {**{k: v for k, v in added.items() if k not in body}, **body}
+    held = with_additions(body, added)
     assert body_state(text, held) == text
+    assert planned_body(body_state(text, held), text) == text
 
 
 @shared
