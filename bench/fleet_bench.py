@@ -1,13 +1,16 @@
-"""Fleet benchmark: `sps-fleet apply` of A appliances x N objects (bench/fleet_app.py), serial
-(--parallel 1) and parallel (--parallel P), each on fresh simulators and fresh state schemas in
-the project's PostgreSQL; wall time and the peak of the summed RSS of the whole run.
+"""Fleet benchmark: A appliances x N objects (bench/fleet_app.py: connection policies with their
+channel, content, audit and settings references), for each --parallel P on fresh simulators and
+fresh state schemas in the project's PostgreSQL: `sps-fleet apply`, then a second `plan` that
+finds nothing to change. First one appliance alone (the floor: A times its CPU, its own wall time
+per round of P, the machine's cores).
 
-"Whole run" is the runner's process tree (sps-fleet, terraform, providers, the synth's node),
-sampled every 0.25 s as the sum of VmRSS; simulators and PostgreSQL (the appliances and the
-database, not part of a real run) are reported beside it, at their end-of-run RSS.
+Per step: wall time, CPU of the runner and every process it reaped (terraform, providers, the
+synth's node), and the peak of the summed RSS of that process tree, sampled every 0.25 s;
+simulators and PostgreSQL (the appliances and the database, not part of a real run) are reported
+beside it, at their end-of-run RSS.
 
-    .venv/bin/python bench/fleet_bench.py --appliances 50 --objects 20 --parallel 8
-    .venv/bin/python bench/fleet_bench.py --quick    # 8 x 5
+    .venv/bin/python bench/fleet_bench.py                   # 32 x 100, --parallel 2,4,8
+    .venv/bin/python bench/fleet_bench.py --quick           # 8 x 100, --parallel 2,4
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +88,48 @@ def utc(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
 
 
+def step(command: str, work: Path, env: dict[str, str], parallel: int) -> dict[str, Any]:
+    """One `sps-fleet <command>` of the whole fleet: wall, the CPU of the runner and every process
+    it reaped (terraform, providers, the synth's node: wait4's rusage), the peak of its tree's RSS.
+    `list` only synthesizes: its CPU is the synth's part of the others."""
+    report = work / f"report-{command}.json"
+    cmd = [sys.executable, "-m", "sps_fleet.runner", command, "--app", str(ROOT / "bench" / "fleet_app.py"),
+           "--out", str(work / "out")]  # fmt: skip
+    cmd += ["--json"] if command == "list" else ["--parallel", str(parallel), "--report", str(report)]
+    load_before = os.getloadavg()[0]
+    started = time.monotonic()
+    with open(work / f"runner-{command}.log", "w") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        peak = PeakTreeRss(proc.pid)
+        _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - started
+    peak_mb = peak.stop()
+    result: dict[str, Any] = {
+        "command": command,
+        "exit": os.waitstatus_to_exitcode(status),
+        "wall_s": round(wall, 1),
+        "cpu_s": round(ru.ru_utime + ru.ru_stime, 1),
+        "peak_rss_mb": round(peak_mb),
+        "peak_processes": peak.processes,
+        "load1": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+    }
+    if command == "list":
+        return result
+    outcomes = json.loads(report.read_text())
+    first, last = min(utc(o["started"]) for o in outcomes), max(utc(o["finished"]) for o in outcomes)
+    result.update(
+        deploy_s=round((last - first).total_seconds(), 1),
+        per_appliance_s=sorted(round(o["seconds"], 1) for o in outcomes),
+        added=sum(o["added"] or 0 for o in outcomes),
+        changed=sum((o["changed"] or 0) + (o["destroyed"] or 0) for o in outcomes),
+        commits=sum(o["commits"] or 0 for o in outcomes),
+        failed=[o["name"] for o in outcomes if o["error"]],
+    )
+    return result
+
+
 def run(mode: str, appliances: int, objects: int, parallel: int, cluster: postgres.Cluster) -> dict[str, Any]:
+    """Fresh simulators and state schemas; `sps-fleet apply`, then a second `plan` (no changes)."""
     work = WORK / mode
     shutil.rmtree(work, ignore_errors=True)
     names = [f"a{i:02d}" for i in range(appliances)]
@@ -104,36 +148,41 @@ def run(mode: str, appliances: int, objects: int, parallel: int, cluster: postgr
         )
         for name, sim in sims.items():
             env[f"SPS_{name.upper()}_URL"], env[f"SPS_{name.upper()}_CA_BUNDLE"] = sim.url, sim.ca or ""
-        report = work / "report.json"
-        cmd = [sys.executable, "-m", "sps_fleet.runner", "apply", "--app", str(ROOT / "bench" / "fleet_app.py"),
-               "--out", str(work / "out"), "--parallel", str(parallel), "--report", str(report)]  # fmt: skip
-        started = time.monotonic()
-        with open(work / "runner.log", "w") as log:
-            proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-            peak = PeakTreeRss(proc.pid)
-            code = proc.wait()
-        wall = time.monotonic() - started
-        peak_mb = peak.stop()
-        outcomes = json.loads(report.read_text())
-        first, last = min(utc(o["started"]) for o in outcomes), max(utc(o["finished"]) for o in outcomes)
+        steps = [step(command, work, env, parallel) for command in ("list", "apply", "plan")]
         side_mb = (sum(rss_kb(s.process.pid) for s in sims.values()) + postgres_rss_kb(cluster)) / 1024
         return {
             "mode": mode,
+            "appliances": appliances,
             "parallel": parallel,
-            "exit": code,
-            "wall_s": round(wall, 1),
-            "deploy_s": round((last - first).total_seconds(), 1),
-            "per_appliance_s": sorted(round(o["seconds"], 1) for o in outcomes),
-            "added": sum(o["added"] or 0 for o in outcomes),
-            "commits": sum(o["commits"] or 0 for o in outcomes),
-            "failed": [o["name"] for o in outcomes if o["error"]],
-            "peak_rss_mb": round(peak_mb),
-            "peak_processes": peak.processes,
+            "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "steps": steps,
             "simulators_and_postgres_rss_mb": round(side_mb),
         }
     finally:
         for sim in sims.values():
             sim.stop()
+
+
+def floors(solo: dict[str, Any], fleet: dict[str, Any], cores: int) -> dict[str, Any]:
+    """What the fleet's steps would cost if nothing grew with the number of appliances, the synth
+    (`list`, one per run) taken out of both: A times one appliance's CPU run alone, and for the
+    wall the larger of that CPU spread over the machine's cores and one appliance's own wall time
+    per round of `parallel`."""
+    out: dict[str, Any] = {}
+    a, p = fleet["appliances"], fleet["parallel"]
+    one_synth, many_synth = solo["steps"][0], fleet["steps"][0]
+    for one, many in zip(solo["steps"][1:], fleet["steps"][1:], strict=True):
+        cpu_floor = a * (one["cpu_s"] - one_synth["cpu_s"])
+        wall_floor = max(cpu_floor / cores, -(-a // p) * one["deploy_s"])
+        cpu, wall = many["cpu_s"] - many_synth["cpu_s"], many["deploy_s"]
+        out[many["command"]] = {
+            "cpu_without_synth_s": round(cpu, 1),
+            "cpu_floor_s": round(cpu_floor, 1),
+            "cpu_vs_floor": round(cpu / cpu_floor, 2) if cpu_floor > 0 else None,
+            "deploy_floor_s": round(wall_floor, 1),
+            "deploy_vs_floor": round(wall / wall_floor, 2) if wall_floor > 0 else None,
+        }
+    return out
 
 
 def postgres_rss_kb(cluster: postgres.Cluster) -> int:
@@ -143,25 +192,32 @@ def postgres_rss_kb(cluster: postgres.Cluster) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--appliances", type=int, default=50)
-    parser.add_argument("--objects", type=int, default=20)
-    parser.add_argument("--parallel", type=int, default=8)
-    parser.add_argument("--quick", action="store_true", help="8 appliances x 5 objects")
-    parser.add_argument("--modes", default="parallel,serial", help="which runs, in order")
+    parser.add_argument("--appliances", type=int, default=32)
+    parser.add_argument("--objects", type=int, default=100)
+    parser.add_argument("--parallel", default="2,4,8", help="comma-separated: one fleet run per value")
+    parser.add_argument("--quick", action="store_true", help="8 appliances x 100 objects, --parallel 2,4")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "fleet.json")
     args = parser.parse_args()
-    appliances, objects = (8, 5) if args.quick else (args.appliances, args.objects)
+    appliances, objects, parallels = args.appliances, args.objects, [int(p) for p in args.parallel.split(",")]
+    if args.quick:
+        appliances, objects, parallels = 8, 100, [2, 4]
+    cores = os.cpu_count() or 1
     cluster = postgres.start(WORK / "pg")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     results: dict[str, Any] = {
         "appliances": appliances,
         "objects": objects,
-        "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg(), "python": platform.python_version()},
+        "commit": commit.stdout.strip(),
+        "machine": {"cpus": cores, "load_before": os.getloadavg(), "python": platform.python_version()},
         "runs": [],
     }
     try:
-        for mode in args.modes.split(","):
-            parallel = 1 if mode == "serial" else args.parallel
-            result = run(mode, appliances, objects, parallel, cluster)
+        solo = run("solo", 1, objects, 1, cluster)
+        results["runs"].append(solo)
+        print(json.dumps(solo), flush=True)
+        for parallel in parallels:
+            result = run(f"parallel{parallel}", appliances, objects, parallel, cluster)
+            result["floors"] = floors(solo, result, cores)
             results["runs"].append(result)
             print(json.dumps(result), flush=True)
             args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -169,8 +225,9 @@ def main() -> int:
     finally:
         postgres.stop(WORK / "pg")
     results["machine"]["load_after"] = os.getloadavg()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
-    return 0 if all(r["exit"] == 0 for r in results["runs"]) else 1
+    return 0 if all(s["exit"] == 0 for r in results["runs"] for s in r["steps"]) else 1
 
 
 if __name__ == "__main__":

@@ -97,8 +97,22 @@ def synth(w: Workload, outdir: Path, appliances: list[dict[str, Any]], group_com
     """Synthesize the workload as a cdktf stack of our typed constructs."""
     from cdktf import App, LocalBackend, TerraformStack
 
+    from sps_constructs import Appliance
+
+    app = App(outdir=str(outdir))
+    stack = TerraformStack(app, "bench")
+    LocalBackend(stack, path="terraform.tfstate")
+    boxes = [
+        Appliance(stack, f"a{i}", url=a["url"], ca_bundle=a.get("ca"), group_commit=group_commit)
+        for i, a in enumerate(appliances[: w.appliances])
+    ]
+    populate(w, boxes)
+    app.synth()
+
+
+def populate(w: Workload, boxes: list[Any]) -> None:
+    """The workload's constructs, node `appliance` i on `boxes[i]` (sps_constructs.Appliance)."""
     from sps_constructs import (
-        Appliance,
         AuditPolicy,
         AuditPolicyEncryptionDisabled,
         AuditPolicySigningDisabled,
@@ -116,13 +130,6 @@ def synth(w: Workload, outdir: Path, appliances: list[dict[str, Any]], group_com
         Network,
     )
 
-    app = App(outdir=str(outdir))
-    stack = TerraformStack(app, "bench")
-    LocalBackend(stack, path="terraform.tfstate")
-    boxes = [
-        Appliance(stack, f"a{i}", url=a["url"], ca_bundle=a.get("ca"), group_commit=group_commit)
-        for i, a in enumerate(appliances[: w.appliances])
-    ]
     made: dict[tuple[int, str], Any] = {}
     for node in w.nodes():
         sps = boxes[node.appliance]
@@ -151,7 +158,6 @@ def synth(w: Workload, outdir: Path, appliances: list[dict[str, Any]], group_com
                     authentication_policy=MssqlAuthenticationPolicy.builtin(sps, "default")),
             )  # fmt: skip
         made[(node.appliance, node.name)] = obj
-    app.synth()
 
 
 def main() -> int:
