@@ -74,6 +74,10 @@ class Lookup:
     builtin_name: str | None
 
 
+_Index = tuple[dict[tuple[str, str], "Resource | GenericResource"], dict[tuple[str, str], "Resource | GenericResource"]]
+"""(by catalog type and key, by collection path and key)."""
+
+
 @dataclass
 class Export:
     url: str
@@ -89,6 +93,7 @@ class Export:
     """Endpoints the walk visited, by what they are (container, typed, generic, read-only, ...)."""
     unlisted: list[tuple[str, str]] = field(default_factory=list)
     """(endpoint, why): write-once secrets and write-only singletons, which SPS never shows."""
+    _indexed: _Index | None = field(default=None, init=False, repr=False, compare=False)
 
     def problems(self) -> list[Skipped]:
         """Skips that mean part of the appliance could not be represented (exit code 1)."""
@@ -99,10 +104,7 @@ class Export:
 
     def body_target(self, ref: BodyRef) -> Resource | GenericResource:
         """The exported object a reference inside a generic body names (see `generic.BodyRef`)."""
-        for g in self.generic:
-            if (g.path, g.key) == (ref.path, ref.key):
-                return g
-        return next(r for r in self.resources if (r.t.path, r.key) == (ref.path, ref.key))
+        return self._index()[1][(ref.path, ref.key)]
 
     def generic_by_type(self) -> dict[tuple[str, str], GenericResource]:
         """(catalog type, key) -> the generic resource of an object of an untyped catalog type
@@ -111,8 +113,18 @@ class Export:
 
     def expression_target(self, ref: Ref) -> Resource | GenericResource | Lookup:
         """The resource or lookup a reference points to (every Ref has one after `select`)."""
-        found = self.by_key().get((ref.target, ref.key)) or self.generic_by_type().get((ref.target, ref.key))
+        found = self._index()[0].get((ref.target, ref.key))
         return found if found is not None else self.lookups[(ref.target, ref.key)]
+
+    def _index(self) -> _Index:
+        """The exported resources by (type, key) and by (path, key), made once the export is
+        complete (the renderers ask per reference; `select` never does)."""
+        if self._indexed is None:
+            by_ref: dict[tuple[str, str], Resource | GenericResource] = {**self.by_key(), **self.generic_by_type()}
+            by_path: dict[tuple[str, str], Resource | GenericResource] = {(r.t.path, r.key): r for r in self.resources}
+            by_path.update({(g.path, g.key): g for g in self.generic})
+            self._indexed = (by_ref, by_path)
+        return self._indexed
 
     def definition_order(self) -> list[Resource | GenericResource]:
         """Typed and generic resources, each after those it references (`select` left no cycle)."""
