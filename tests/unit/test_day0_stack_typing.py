@@ -1,0 +1,48 @@
+"""The day-0 constructs in a user's stack under `mypy --strict` (the development install, as the
+README's virtualenv): a DNS resource without its required primary, a banner text that is no
+string and an SNMP destination given as a bare address (the page prints `{selection, value}`) are
+each reported where they are made; the correct uses beside them are not."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+STACK = textwrap.dedent(
+    """\
+    import cdktf
+
+    from sps_constructs import (
+        Appliance, ManagementEmail, ManagementEmailSmtpServer, NetworkDns, SnmpTrap, SnmpTrapVersion2c,
+        SnmpTrapVersionValue, SnmpTrapVersionValueServer, WebGatewayAuthenticationSettings,
+        WebGatewayAuthenticationSettingsBannerEnabled,
+    )
+
+    app = cdktf.App()
+    stack = cdktf.TerraformStack(app, "day0")
+    sps = Appliance(stack, "eu", url="https://sps.example")
+    NetworkDns(sps, "dns", primary="10.1.0.53", secondary=None)
+    ManagementEmail(sps, "email", alerting_address="a@example.net",
+                    smtp_server=ManagementEmailSmtpServer(selection="ip", value="10.1.0.25"))
+    server = SnmpTrapVersionValue(community="c", server=SnmpTrapVersionValueServer(selection="ip", value="10.1.0.162"))
+    SnmpTrap(sps, "trap", enabled=True, version=SnmpTrapVersion2c(value=server))
+    NetworkDns(sps, "dns2", secondary="10.2.0.53")
+    WebGatewayAuthenticationSettings(sps, "banner", banner=WebGatewayAuthenticationSettingsBannerEnabled(text=3))
+    SnmpTrapVersionValue(community="c", server="10.1.0.162")
+    """
+)
+
+
+def test_mypy_strict_reports_the_day0_mistakes(tmp_path: Path) -> None:
+    (tmp_path / "main.py").write_text(STACK)
+    mypy = Path(sys.executable).parent / "mypy"
+    env = {k: v for k, v in os.environ.items() if k not in ("MYPYPATH", "PYTHONPATH")}
+    result = subprocess.run(
+        [str(mypy), "--strict", "--no-incremental", "main.py"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    errors = [line.split(": error: ")[0] for line in result.stdout.splitlines() if ": error: " in line]
+    assert errors == ["main.py:17", "main.py:18", "main.py:19"], result.stdout
+    assert 'Missing named argument "primary" for "NetworkDns"' in result.stdout, result.stdout
