@@ -42,7 +42,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from sps_catalog import load_catalog
-from sps_catalog.endpoints import Endpoint, load_endpoints
+from sps_catalog.endpoints import Endpoint, Endpoints, load_endpoints
 from sps_catalog.firmware import DEFAULT_FIRMWARE
 from sps_catalog.walk import leaves
 from sps_export.hcl import generic_block
@@ -326,7 +326,12 @@ def test_generic_bodies_read_back_as_the_appliance_holds_them(
     text = hostile(canary).filter(lambda s: "\x00" not in s)
     body = data.draw(generic_body(text), label="body")
     e = Endpoint(path="policies/fuzzed", kind="collection", description="fuzz")
-    walked = TreeRead("https://sps.example", VERSION, [EndpointRead(e, True, objects=[BodyObject(e, "k1", body)])])
+    walked = TreeRead(
+        "https://sps.example",
+        VERSION,
+        [EndpointRead(e, True, objects=[BodyObject(e, "k1", body)])],
+        catalog=Endpoints({**ENDPOINTS.by_path, e.path: e}),
+    )
     export = select(CATALOG, ApplianceRead(walked.url, walked.firmware, []), walked=walked)
     (g,) = export.generic
     block = generic_block(export, g)

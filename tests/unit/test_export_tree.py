@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from sps_catalog import load_catalog
-from sps_catalog.endpoints import Endpoint, load_endpoints
+from sps_catalog.endpoints import Endpoint, Endpoints, load_endpoints
 from sps_catalog.firmware import DEFAULT_FIRMWARE
 from sps_catalog.model import Builtin
 from sps_catalog.versions import Versions
@@ -113,6 +113,15 @@ def test_the_walk_visits_every_endpoint_the_appliance_lists_and_asks_the_unknown
     typed = {r.endpoint.path for r in tree.endpoints if r.typed is not None}
     assert typed == {e.path for e in on_firmware if e.resource_type is not None}
     assert tree.container_errors == {}
+    export = select(CATALOG, tree.appliance_read(), walked=tree)
+    unknown = {s.label: s.reason for s in export.skipped if "the catalog does not know" in s.reason}
+    assert set(unknown) == {
+        "sps_settings management/quota",
+        "sps_object policies/fresh",
+        "sps_object policies/old",
+        "sps_object family/rules",
+    }, "read and named, not written: sps_object/sps_settings refuse paths the catalog does not know"
+    assert export.problems(), "the exit code says part of the appliance is not code"
 
 
 def test_a_listing_that_cannot_be_read_is_named_and_the_rest_is_walked() -> None:
@@ -129,10 +138,12 @@ def opaque(path: str, kind: str = "collection", **fields: Any) -> Endpoint:
 
 
 def tree_of(*reads: tuple[Endpoint, list[tuple[str, Any]]], firmware: str = "7.5.1") -> TreeRead:
+    """A walk that read these endpoints, as rows of a catalog that knows them."""
     return TreeRead(
         "https://sps.example",
         firmware,
         [EndpointRead(e, True, objects=[BodyObject(e, k, b) for k, b in objs]) for e, objs in reads],
+        catalog=Endpoints({**ENDPOINTS.by_path, **{e.path: e for e, _ in reads}}),
     )
 
 

@@ -4,9 +4,12 @@ collection's objects (imported as `<path>/<key>`), `sps_settings` for a singleto
 
 What REST cannot write is skipped with its reason: read-only endpoints, write-once secrets (never
 listed), endpoints this firmware does not let REST write, and built-ins (referenced by key, never
-managed; one changed from its documented body is reported). A documented reference inside a body
-(`references` in endpoints.yaml) to an object this export manages becomes a `BodyRef`, which the
-renderers write as that resource's `key`, so Terraform orders the two.
+managed; one changed from its documented body is reported). So is what the generic resources
+themselves refuse (`sps_catalog.generic.path_problem`, the provider's rule): today an endpoint the
+catalog does not know, which the walk found and read but cannot write as code that validates.
+A documented reference inside a body (`references` in endpoints.yaml) to an object this export
+manages becomes a `BodyRef`, which the renderers write as that resource's `key`, so Terraform
+orders the two.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sps_catalog.endpoints import Endpoint
+from sps_catalog.endpoints import Endpoint, load_endpoints
+from sps_catalog.generic import path_problem
 from sps_export.skipped import BUILT_IN, FIRMWARE, READ_ONLY, TYPED_ONLY, Skipped
 from sps_export.tree import BodyObject, TreeRead
 
@@ -93,6 +97,7 @@ def select_generic(
     `take`: a free identifier for (prefix, text) in the export's one namespace."""
     out = GenericSelection()
     firmware = tree.firmware
+    catalog = tree.catalog if tree.catalog is not None else load_endpoints()
     for r in tree.endpoints:
         e = r.endpoint
         if r.typed is not None:
@@ -119,6 +124,10 @@ def select_generic(
                     continue
             if reason is not None:
                 out.skipped.append(Skipped(where, o.key, object_name(o), *reason))
+                continue
+            refused = path_problem(catalog, e.path, "settings" if e.is_singleton else "object")
+            if refused is not None:  # the provider's own rule: its resource would fail validate
+                out.skipped.append(Skipped(where, o.key, object_name(o), f"{where.split()[0]} refuses it: {refused}"))
                 continue
             out.resources.append(GenericResource(e, o.key, object_name(o), copy.deepcopy(o.body)))
     exported = {*typed_keys, *((g.path, g.key) for g in out.resources)}

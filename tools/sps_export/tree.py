@@ -52,6 +52,8 @@ class TreeRead:
     url: str
     firmware: str | None
     endpoints: list[EndpointRead] = field(default_factory=list)
+    catalog: Endpoints | None = None
+    """The catalog's endpoint tree the walk went by (what the generic resources accept)."""
     containers: list[str] = field(default_factory=list)
     container_errors: dict[str, str] = field(default_factory=dict)
     """Container path -> why its listing could not be read (what is below it was not visited)."""
@@ -158,7 +160,7 @@ def walk(client: Client, catalog: Endpoints, progress: Progress | None = None) -
     firmware = client.firmware_version()
     w = _Walker(client, catalog)
     w.container("", client.get(catalog.root.api_path))
-    out = TreeRead(client.base, firmware, containers=w.containers, container_errors=w.errors)
+    out = TreeRead(client.base, firmware, catalog=catalog, containers=w.containers, container_errors=w.errors)
     for i, (e, known, answer) in enumerate(w.leaves, 1):
         out.endpoints.append(read_endpoint(client, e, known, answer))
         if progress is not None:
