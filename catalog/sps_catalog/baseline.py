@@ -7,6 +7,11 @@ stack at synth (`sps_constructs.SpsBaseline`) and a live appliance (`sps-export 
 not known yet (tokens, UNKNOWN) are never judged. Which types a rule applies to comes from the
 catalog where the rule is about a shape (every type with `network.clients`, with a
 `transport_security` union, with channel rules), so new types of that shape join by themselves.
+
+A rule about a singleton no typed resource covers (`endpoint`, managed through `sps_settings`)
+judges its body as `{"body": body}`: at synth the body of the appliance's `SpsSettings` for that
+path, or the endpoint's documented default where the stack sets none (the appliance keeps what it
+holds, which for a fresh one is the default); live, the body the appliance answers.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ class Rule:
     applies: Callable[[TypeDef], bool]
     check: Callable[[Mapping[str, Any]], Iterator[tuple[str, str]]]
     """(attribute path, what is wrong) for each violation in one object's values."""
+    endpoint: str | None = None
+    """The singleton (endpoints.yaml path) an endpoint rule judges; None for a rule on typed values."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,16 @@ def _no_banner(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield "banner.enabled", "users log in without being told that they are audited"
 
 
+def _no_ntp_server(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if _is(values.get("body"), []):
+        yield "body", "no NTP server: the clock SPS stamps audit trails and logs with is synchronized with nothing"
+
+
+def _typed_none(t: TypeDef) -> bool:
+    """An endpoint rule applies to no typed resource."""
+    return False
+
+
 ALERT_STATEMENT = (
     '6.0 LTS (management/email): "Configuration settings for SMTP server address and authentication, '
     'administrator e-mail, and e-mail addresses for alerts and reports." 6.0.14 LTS (management/snmp/trap): '
@@ -154,6 +171,16 @@ AUDIT_STATEMENT = (
     'S004 (audit policies): "An audit policy contains settings for encrypting, timestamping, and signing audit '
     "trails. To enable auditing for a connection, select an audit policy when configuring connections, and enable "
     "auditing for the appropriate protocol channels in the connection's channel policy.\""
+)
+
+NTP_STATEMENT = (
+    "7.1.1 (REST API reference, Authenticate, https://support.oneidentity.com/technical-documents/"
+    "safeguard-for-privileged-sessions/7.1.1/rest-api-reference-guide/2): the clocks of the client and SPS must be "
+    "in sync, as both validate the session cookie. No SPS page on NTP was found; the guide of its sister appliance "
+    "(Safeguard for Privileged Passwords 7.1, Time, https://support.oneidentity.com/technical-documents/doc1918073) "
+    'says "As a best practice, set an NTP server to eliminate possible time-related issues" and warns that with a '
+    'wrong appliance time "audit log time stamps could be misleading". SPS stamps audit trails and logs with its '
+    "own clock."
 )
 
 RULES: tuple[Rule, ...] = (
@@ -241,6 +268,13 @@ RULES: tuple[Rule, ...] = (
         lambda t: t.terraform_name == "web_gateway_authentication_settings",
         _no_banner,
     ),
+    Rule(
+        "SPS-NTP-1", "medium", "No NTP server",
+        NTP_STATEMENT,
+        _typed_none,
+        _no_ntp_server,
+        endpoint="datetime/ntp_servers",
+    ),
 )  # fmt: skip
 
 
@@ -254,6 +288,20 @@ def evaluate(t: TypeDef, values: Mapping[str, Any], where: str) -> list[Finding]
         Finding(rule, t.resource_type, where, attribute, message)
         for rule in rules_for(t)
         for attribute, message in rule.check(values)
+    ]
+
+
+def endpoint_rules() -> tuple[Rule, ...]:
+    return tuple(r for r in RULES if r.endpoint is not None)
+
+
+def evaluate_endpoint(path: str, body: Any, where: str) -> list[Finding]:
+    """Every endpoint rule's findings for the body of singleton `path` (as `sps_settings`)."""
+    return [
+        Finding(rule, "sps_settings", where, attribute, message)
+        for rule in RULES
+        if rule.endpoint == path
+        for attribute, message in rule.check({"body": body})
     ]
 
 

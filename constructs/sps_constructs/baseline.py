@@ -7,6 +7,10 @@
 Each finding becomes an annotation on its construct: an error (the synth fails) at or above
 `fail_on`, else a warning; `findings` keeps them for programs and tests. A suppression names one
 rule on one construct (and everything inside it) and needs a reason, which is kept with it.
+
+Endpoint rules (e.g. SPS-NTP-1) judge each `Appliance`: the body of its `SpsSettings` for the rule's
+path (the finding on that construct), or the endpoint's default where it has none (the finding on
+the appliance, where a suppression goes).
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from dataclasses import dataclass
 import constructs
 import jsii
 
-from sps_catalog.baseline import RULES, Finding, Severity, at_least, evaluate
+from sps_catalog.baseline import RULES, Finding, Severity, at_least, endpoint_rules, evaluate, evaluate_endpoint
+from sps_catalog.endpoints import load_endpoints
 from sps_catalog.values import apply_defaults
+from sps_constructs.appliance import Appliance
 from sps_constructs.base import SpsResource, to_unknown
 from sps_constructs.cdk import cdk
 from sps_constructs.errors import SpsConfigError
+from sps_constructs.generic import SpsSettings
 
 _RULE_IDS = {r.id for r in RULES}
 MIN_REASON = 10
@@ -53,21 +60,37 @@ class SpsBaseline:
         scope._sps_suppressions = [*held, Suppression(rule_id, reason, scope.node.path)]  # type: ignore[attr-defined]
 
     def visit(self, node: constructs.IConstruct) -> None:
+        if isinstance(node, Appliance):
+            self._endpoints(node)
         if not isinstance(node, SpsResource):
             return
         t = node.sps_type
         values = apply_defaults(t.root, to_unknown(dict(node.sps_attributes)))
         for finding in evaluate(t, values, node.node.path):
-            suppression = _suppression(node, finding.rule.id)
-            if suppression is not None:
-                self.suppressed.append((finding, suppression))
-                continue
-            self.findings.append(finding)
-            message = f"{finding.rule.id} {finding.rule.title}: {finding.attribute}: {finding.message}"
-            if self.fail_on is not None and at_least(finding.rule.severity, self.fail_on):
-                cdk.Annotations.of(node).add_error(message)
-            else:
-                cdk.Annotations.of(node).add_warning(message)
+            self._report(node, finding)
+
+    def _endpoints(self, sps: Appliance) -> None:
+        """The endpoint rules on `sps`: each `SpsSettings` of a rule's path, else the path's default."""
+        for path in sorted({r.endpoint for r in endpoint_rules() if r.endpoint is not None}):
+            held = [
+                c for c in sps.node.find_all() if isinstance(c, SpsSettings) and c.path == path and c.appliance is sps
+            ]
+            judged: list[tuple[constructs.IConstruct, object]] = [(c, c.body) for c in held]
+            for node, body in judged or [(sps, load_endpoints()[path].default)]:
+                for finding in evaluate_endpoint(path, body, node.node.path):
+                    self._report(node, finding)
+
+    def _report(self, node: constructs.IConstruct, finding: Finding) -> None:
+        suppression = _suppression(node, finding.rule.id)
+        if suppression is not None:
+            self.suppressed.append((finding, suppression))
+            return
+        self.findings.append(finding)
+        message = f"{finding.rule.id} {finding.rule.title}: {finding.attribute}: {finding.message}"
+        if self.fail_on is not None and at_least(finding.rule.severity, self.fail_on):
+            cdk.Annotations.of(node).add_error(message)
+        else:
+            cdk.Annotations.of(node).add_warning(message)
 
 
 def _suppression(node: constructs.IConstruct, rule_id: str) -> Suppression | None:

@@ -16,14 +16,19 @@ from sps_catalog import TypeDef, Value, load_catalog
 from sps_catalog.baseline import RULES, Finding
 from sps_catalog.walk import Path as WalkPath
 from sps_catalog.walk import Rebuild
-from sps_constructs import Appliance, SpsBaseline, SpsConfigError
+from sps_constructs import Appliance, SpsBaseline, SpsConfigError, SpsSettings
 from sps_constructs.introspect import construct_classes
 from sps_export import check
 from sps_export.reader import ApplianceRead, ReadObject, TypeRead
+from sps_harness import RunningSimulator
+from sps_provider.client.session import SpsClient
+from sps_provider.client.settings import Settings
 from sps_provider.engine.convert import to_body
 from tests.support.catalog_cases import resolved
+from tests.support.simulator_api import out_of_band
 
 CATALOG = load_catalog()
+NTP = "datetime/ntp_servers"
 Case = tuple[str, TypeDef, dict[str, Any], dict[str, Any]]
 
 
@@ -72,7 +77,8 @@ IDS = [f"{rule}-{t.terraform_name}" for rule, t, _, _ in CASES]
 
 
 def test_every_rule_has_a_case_and_a_statement() -> None:
-    assert {r.id for r in RULES} == {rule for rule, *_ in CASES}
+    assert {r.id for r in RULES if r.endpoint is None} == {rule for rule, *_ in CASES}
+    assert {r.id for r in RULES if r.endpoint is not None} == {"SPS-NTP-1"}, "each endpoint rule has its tests"
     assert all(r.statement and r.title for r in RULES)
 
 
@@ -105,6 +111,7 @@ def synthesized(tmp_path: Path, t: TypeDef, attrs: dict[str, Any], fail_on: Any 
     app = App(outdir=str(tmp_path / "cdktf.out"))
     stack = TerraformStack(app, "baseline")
     sps = Appliance(stack, "sps", url="https://sps.example.net")
+    SpsSettings(sps, "ntp", path=NTP, body=["10.0.0.123"])  # the appliance itself passes SPS-NTP-1
     cls = construct_classes()[t.terraform_name][0]
     assert cls is not None
     construct = cls(sps, "object", **_Lookups(sps)(t.root, attrs))
@@ -151,3 +158,49 @@ def test_a_day0_finding_is_suppressible_with_a_reason(tmp_path: Path) -> None:
     baseline = synthesized(tmp_path / "b", banner, off, fail_on="low", rule_id="SPS-BANNER-1", reason=reason)
     assert "SPS-BANNER-1" not in {f.rule.id for f in baseline.findings}
     assert [s.reason for _, s in baseline.suppressed] == [reason]
+
+
+def ntp_stack(tmp_path: Path, servers: list[str] | None, fail_on: Any = None, reason: str | None = None) -> SpsBaseline:
+    """An appliance whose NTP servers are `servers` (None: the stack sets none)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    app = App(outdir=str(tmp_path / "cdktf.out"))
+    stack = TerraformStack(app, "baseline")
+    sps = Appliance(stack, "sps", url="https://sps.example.net")
+    if servers is not None:
+        SpsSettings(sps, "ntp", path=NTP, body=servers)
+    if reason is not None:
+        SpsBaseline.suppress(sps, "SPS-NTP-1", reason=reason)
+    baseline = SpsBaseline(fail_on=fail_on)
+    Aspects.of(stack).add(baseline)
+    app.synth()
+    return baseline
+
+
+def ntp_findings(baseline: SpsBaseline) -> list[tuple[str, str]]:
+    return [(f.where, f.attribute) for f in baseline.findings if f.rule.id == "SPS-NTP-1"]
+
+
+def test_no_ntp_server_at_synth(tmp_path: Path) -> None:
+    assert ntp_findings(ntp_stack(tmp_path / "absent", None)) == [("baseline/sps", "body")]
+    assert ntp_findings(ntp_stack(tmp_path / "empty", [])) == [("baseline/sps/ntp", "body")]
+    assert ntp_findings(ntp_stack(tmp_path / "set", ["10.1.0.123"])) == []
+    with pytest.raises(RuntimeError, match="SPS-NTP-1"):
+        ntp_stack(tmp_path / "fails", None, fail_on="medium")
+    reason = "lab appliance: the hypervisor keeps its clock"
+    baseline = ntp_stack(tmp_path / "suppressed", None, fail_on="medium", reason=reason)
+    assert ntp_findings(baseline) == []
+    assert [(f.rule.id, s.reason) for f, s in baseline.suppressed] == [("SPS-NTP-1", reason)]
+
+
+def test_no_ntp_server_in_the_live_check(simulator: RunningSimulator) -> None:
+    client = SpsClient(Settings(url=simulator.url, username="admin", password="admin", verify=simulator.ca or True))
+    client.ensure_logged_in()
+    empty = ApplianceRead(simulator.url, None, [])
+    out_of_band(simulator, "PUT", f"/api/configuration/{NTP}", [])
+    read = check.read_settings(client)
+    assert read.errors == {} and read.bodies == {NTP: []}
+    assert [(f.rule.id, f.where) for f in check.findings(empty, read.bodies)] == [("SPS-NTP-1", repr(NTP))]
+    out_of_band(simulator, "PUT", f"/api/configuration/{NTP}", ["10.1.0.123", "10.2.0.123"])
+    read = check.read_settings(client)
+    assert read.bodies == {NTP: ["10.1.0.123", "10.2.0.123"]}
+    assert check.findings(empty, read.bodies) == []

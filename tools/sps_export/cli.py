@@ -234,12 +234,14 @@ def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
         print(f"sps-export: {exc}", file=err)
         return 2
     if args.check:
-        found = check.findings(read)
+        settings = check.read_settings(client)
+        found = check.findings(read, settings.bodies)
         print(check.as_json(found) if args.json else check.as_text(found))
-        for name, error in read.read_errors().items():
+        unread = {**read.read_errors(), **{f"sps_settings {p}": e for p, e in settings.errors.items()}}
+        for name, error in unread.items():
             print(f"not read: {name}: {error}", file=err)
         failed = any(at_least(f.rule.severity, args.fail_on) for f in found)
-        return 1 if failed or read.read_errors() else 0
+        return 1 if failed or unread else 0
     if read.firmware is not None and not FIRMWARE.fullmatch(read.firmware):
         print(
             f"sps-export: warning: the appliance reports firmware {comment_text(read.firmware)!r}, which is not a "
