@@ -16,10 +16,16 @@ from sps_constructs.cdk import cdk
 
 
 def ephemeral_variable(
-    scope: constructs.Construct, id: str, *, description: str | None = None
+    scope: constructs.Construct, id: str, *, description: str | None = None, optional: bool = False
 ) -> cdk.TerraformVariable:
-    """An ephemeral, sensitive, non-null string variable named `id`: pass `.string_value` to a `*_wo` attribute."""
+    """An ephemeral, sensitive string variable named `id`: pass `.string_value` to a `*_wo` attribute.
+
+    Required unless `optional`: an optional one may stay unset (null), which leaves the secret the
+    appliance holds as it is while no `*_wo_version` is set (an adoption: sps-export writes these).
+    """
     variable = cdk.TerraformVariable(scope, id, type="string", description=description, sensitive=True,
-                                       nullable=False)  # fmt: skip
+                                       nullable=optional)  # fmt: skip
     variable.add_override("ephemeral", True)
+    if optional:
+        variable.add_override("default", cdk.Token.null_value())
     return variable

@@ -198,6 +198,7 @@ def render(export: Export, provider: dict[str, Any]) -> dict[str, str]:
                 ("type", ["string"]),
                 ("ephemeral", ["true"]),
                 ("sensitive", ["true"]),
+                ("default", ["null"]),
             ],
         )
         for res in export.resources
@@ -210,14 +211,13 @@ def render(export: Export, provider: dict[str, Any]) -> dict[str, str]:
 
 def secret_description(res: Resource, secret: Secret) -> str:
     """What a secret variable is for: the value sent once the attribute's `*_wo_version` is set or
-    changed; adopting sends none, yet needs one (a null write-only value plans the reference
-    removed). Named by address, which the export made, never by appliance text (Terraform reads
-    a variable's description literally in `cdk.tf.json`, so it could not be escaped there)."""
+    changed; unset (null), adopting keeps the appliance's secret. Named by address, which the export
+    made, never by appliance text (Terraform reads a variable's description literally in
+    `cdk.tf.json`, so it could not be escaped there)."""
     f = secret.field
     attribute = ".".join((*secret.path[:-1], f.write_only_name))
     version = ".".join((*secret.path[:-1], f.version_name))
     return (
         f"The {f.name.replace('_', ' ')} value for {res.t.resource_type}.{res.ident}.{attribute}. "
-        f"Sent only when {version} is set or changed; adopting sends nothing, but the variable needs a value "
-        "(null would remove the reference)."
+        f"Sent only when {version} is set or changed; left unset, the appliance keeps its current one."
     )

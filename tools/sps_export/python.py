@@ -163,7 +163,7 @@ def render(export: Export, appliance_name: str, provider: Mapping[str, Any]) -> 
         for s, name in zip(res.secrets, res.variables, strict=True):
             w.imports.add("ephemeral_variable")
             description = f"description={literal(secret_description(res, s))}"
-            variable = w.call("ephemeral_variable", ["stack", python_text(name)], [description], 0)
+            variable = w.call("ephemeral_variable", ["stack", python_text(name)], [description, "optional=True"], 0)
             body.append(f"{name} = {variable}")
     body += [w.lookup(lk) for lk in export.lookups.values()]
     for r in export.definition_order():

@@ -6,7 +6,9 @@ All writes go through the call's slot of the group commit, so every answer Terra
 
 Write-once secrets (references to `/api/configuration/passwords`): the secret comes in as a
 write-only attribute, which Terraform never stores; a new password object is POSTed in the same
-transaction as the object that references it whenever the `*_wo_version` attribute changes.
+transaction as the object that references it whenever the `*_wo_version` attribute changes. A secret
+the configuration has never given (no value, no version, now or in the state: an import) is left as
+the appliance holds it.
 """
 
 from __future__ import annotations
@@ -164,7 +166,13 @@ class ResourceEngine:
             _, prior_version = secret_input(prior, path, f)
             prior_key = get_in(prior, path)
             rotate = prior is None or version != prior_version or prior_key is None
-            set_in(planned, path, None if wo is None else (UNKNOWN if rotate else prior_key))
+            if wo is None:
+                # Never given by this configuration (no version now or before, e.g. just imported):
+                # the appliance's secret stays; otherwise a null value removes the reference.
+                kept = version is None and prior_version is None and prior_key is not None
+                set_in(planned, path, prior_key if kept else None)
+            else:
+                set_in(planned, path, UNKNOWN if rotate else prior_key)
             set_in(planned, (*path[:-1], f.write_only_name), None)
             set_in(planned, (*path[:-1], f.version_name), version)
         if lookups is not None and not diags.has_errors:
