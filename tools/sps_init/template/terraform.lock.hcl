@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:pIKRuX6nVGAVskG7D1Zsit7Zkx7CeSJ4HCbWxky1Ni0=",
+    "h1:I0Ilg+TMvJHmbAUce34LpL66QHM09g58Tmsa5VCO3sc=",
   ]
 }
