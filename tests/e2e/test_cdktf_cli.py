@@ -35,5 +35,8 @@ def test_cdktf_cli_synth_matches_plain_python_synth(tmp_path: Path, provider_mir
         "sps_rdp_connection_policy",
         "sps_ssh_channel_policy",
         "sps_ssh_connection_policy",
+        "sps_telnet_channel_policy",
+        "sps_telnet_connection_policy",
         "sps_time_policy",
+        "sps_usermapping_policy",
     }
