@@ -5,24 +5,13 @@ values; once the configuration has managed it (a version in the state), removing
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from sps_catalog import load_catalog
-from sps_harness import RunningSimulator
 from sps_harness.inprocess import InProcessProvider
 from tests.support.catalog_cases import resolved
 
 LDAP = load_catalog()["ldap_server"]
-
-
-@pytest.fixture(scope="module")
-def provider(sim: RunningSimulator) -> Iterator[InProcessProvider]:
-    p = InProcessProvider(sim)
-    yield p
-    p.close()
 
 
 def without_secret(config: dict[str, Any]) -> dict[str, Any]:
