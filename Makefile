@@ -51,11 +51,11 @@ lock: provider
 # file's hash; sps-init's runtime part of it, the virtualenv and the Terraform lock files follow.
 # `make relock UPGRADE=` keeps every pin that still fits (after adding or dropping a dependency).
 UPGRADE ?= --upgrade
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11 \
+	--custom-compile-command "make relock" $(UPGRADE)
 relock: $(VENV)/.installed
-	$(VENV)/bin/uv pip compile pyproject.toml --quiet --extra dev --generate-hashes --universal \
-		--python-version 3.11 --custom-compile-command "make relock" $(UPGRADE) -o requirements.lock
-	$(PY) -m sps_harness.locks cdktn | $(VENV)/bin/uv pip compile - --quiet --generate-hashes --universal \
-		--python-version 3.11 --custom-compile-command "make relock" $(UPGRADE) -o requirements-cdktn.lock
+	$(UV_COMPILE) pyproject.toml --extra dev -o requirements.lock
+	$(PY) -m sps_harness.locks cdktn | $(UV_COMPILE) - -o requirements-cdktn.lock
 	$(PY) -m sps_harness.locks runtime
 	$(MAKE) lock
 

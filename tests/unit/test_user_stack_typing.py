@@ -7,15 +7,12 @@ fills a typed construct's reference."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
-import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE_DIRS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"].values()
+from sps_harness.wheel import build as build_wheel
 
 STACK = textwrap.dedent(
     """\
@@ -76,14 +73,9 @@ def assert_the_expected_errors(file: str, mypy_output: str) -> None:
 
 
 def test_mypy_strict_on_a_user_stack_from_a_wheel(tmp_path: Path) -> None:
-    src, dist, site, user = (tmp_path / d for d in ("src", "dist", "site", "user"))
-    # Built from a copy: setuptools builds in the source tree and would leave build/ behind.
-    for package in PACKAGE_DIRS:
-        shutil.copytree(ROOT / package, src / package, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", src)
+    site, user = tmp_path / "site", tmp_path / "user"
+    wheel = build_wheel(tmp_path / "dist")  # as `make dist` builds it, from a copy of the sources
     pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", dist, src], check=True)
-    wheel = next(dist.glob("*.whl"))
     subprocess.run([*pip, "install", "--no-deps", "--target", site, wheel], check=True)
     user.mkdir()
     (user / "stack.py").write_text(STACK)

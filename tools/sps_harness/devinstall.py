@@ -14,8 +14,9 @@ from __future__ import annotations
 import shutil
 import sys
 import sysconfig
-import tomllib
 from pathlib import Path
+
+from sps_harness.wheel import package_dirs
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC_PTH = "sps_as_code_src.pth"
@@ -24,9 +25,7 @@ NODE_PTH = ROOT / "constructs" / "sps_constructs_node.pth"
 
 def source_roots(root: Path = ROOT) -> list[Path]:
     """The folders that hold the project's top-level packages, in pyproject order, each once."""
-    package_dir = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"]
-    roots = [(root / path).parent for path in package_dir.values()]
-    return list(dict.fromkeys(roots))
+    return list(dict.fromkeys((root / path).parent for path in package_dirs(root)))
 
 
 def main() -> int:

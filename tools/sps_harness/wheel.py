@@ -29,11 +29,18 @@ class WheelError(RuntimeError):
     """The build failed, or setuptools warned (a package left out of pyproject's list, say)."""
 
 
+def package_dirs(root: Path = ROOT) -> list[str]:
+    """The folders of the project's top-level packages (pyproject's package-dir), relative to `root`."""
+    package_dir: dict[str, str] = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-dir"
+    ]
+    return list(package_dir.values())
+
+
 def copy_sources(root: Path, dest: Path) -> None:
     """The package folders and build files of `root` in `dest`, files 0644 and folders 0755."""
-    package_dir = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"]
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for rel in package_dir.values():
+    for rel in package_dirs(root):
         shutil.copytree(root / rel, dest / rel, ignore=ignore)
     for rel in BUILD_FILES:
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
