@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:I0Ilg+TMvJHmbAUce34LpL66QHM09g58Tmsa5VCO3sc=",
+    "h1:+oZwrJshFdIkHFOALlN0A1lmIkZoCuSEgNCm2nsIyhA=",
   ]
 }
