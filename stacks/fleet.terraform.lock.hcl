@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:+oZwrJshFdIkHFOALlN0A1lmIkZoCuSEgNCm2nsIyhA=",
+    "h1:WpQRs894KLwc3ZeOSG+5KtZSft5O9fAVlOkIkOcmpMc=",
   ]
 }

@@ -957,14 +957,20 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
   'path': 'http/options',
   'kind': 'singleton',
   'partly_documented': True,
-  'sources': ['HTTP-OPT-6.0'],
+  'sources': ['HTTP-OPT-6.0', 'HTTP-OPT-7x', 'HTTP-OPT-8.0'],
   'description': 'Global HTTP options that affect every HTTP connection: the HTTP service switch and its log '
-                 'level, and `audit` (cleanup of the connection metadata and timestamping), as the sample '
-                 "prints them [HTTP-OPT-6.0]; the field table's rows are cut, so the retention field of an "
-                 "enabled cleanup is SSH's (an assumption), and whatever else the appliance holds is kept on "
-                 "every update. This is a singleton: creating the resource adopts the appliance's options "
-                 'and destroying it only removes it from Terraform state.',
-  'initial_body': {'audit': {'cleanup': {'enabled': False},
+                 'level, and, up to 7.x, `audit` (cleanup of the connection metadata and timestamping), as '
+                 "the samples print them [HTTP-OPT-6.0] [HTTP-OPT-7x]; the field table's rows are cut, so "
+                 "the retention field of an enabled cleanup is SSH's (an assumption). The 8.0 LTS guide "
+                 'prints another shape [HTTP-OPT-8.0]: `channel_database_cleanup` (global retention of the '
+                 'connection metadata, in days) replaces `audit`, as it did earlier for Telnet, RDP and '
+                 'MSSQL. Which 7.x or 8.0 release changed the shape is not documented: `audit` is taken to '
+                 'end and `channel_database_cleanup` to begin with 8.0, the first edition that prints it. '
+                 'Whatever else the appliance holds is kept on every update. This is a singleton: creating '
+                 "the resource adopts the appliance's options and destroying it only removes it from "
+                 'Terraform state.',
+  'initial_body': {'channel_database_cleanup': {'enabled': False},
+                   'audit': {'cleanup': {'enabled': False},
                              'timestamping': {'selection': 'local', 'signing_interval': 30}},
                    'service': {'enabled': True, 'log_level': 4}},
   'examples': {'minimal': {'service': {'enabled': True, 'log_level': 4}},
@@ -972,7 +978,29 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                                   'timestamping': {'selection': 'local', 'signing_interval': 60}},
                         'service': {'enabled': True, 'log_level': 7}},
                'update': {'service': {'enabled': False}}},
-  'fields': [{'name': 'audit', 'shape': 'options_audit'},
+  'fields': [{'name': 'audit',
+              'shape': 'options_audit',
+              'versions': {'until': '8.0',
+                           'note': 'HTTP-OPT-6.0, HTTP-OPT-7x; the 8.0 LTS sample holds '
+                                   'channel_database_cleanup instead (the release that changed it is not '
+                                   'documented)'}},
+             {'name': 'channel_database_cleanup',
+              'type': 'object',
+              'default': {'enabled': False},
+              'versions': {'since': '8.0', 'note': 'HTTP-OPT-8.0; the 6.x and 7.x pages print audit instead'},
+              'description': 'Periodical cleanup of the metadata of all HTTP connections.',
+              'union': {'discriminator': 'enabled',
+                        'description': 'Set to true to enable the periodical cleanup.',
+                        'branches': {'true': [{'name': 'days',
+                                               'type': 'int',
+                                               'required': True,
+                                               'min': 1,
+                                               'description': 'Global retention of the HTTP connection '
+                                                              'metadata in days; applies only when enabled, '
+                                                              'and must exceed the retention of the '
+                                                              'archiving policies used for HTTP connections '
+                                                              '[HTTP-OPT-8.0].'}],
+                                     'false': []}}},
              {'name': 'service',
               'type': 'object',
               'required': True,
@@ -4512,11 +4540,18 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
                'said': 'telnet: previous ssh, next troubleshooting'},
               {'page': 'https://support.oneidentity.com/es-es/technical-documents/one-identity-safeguard-for-privileged-sessions/8.0%20lts/rest-api-reference-guide/21',
                'version': '8.0 LTS',
-               'said': 'troubleshooting: previous telnet, next vnc'}],
+               'said': 'troubleshooting: previous telnet, next vnc'},
+              {'page': 'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.5/rest-api-reference-guide/31',
+               'version': '6.9.5',
+               'said': 'rdp: previous private_keys, next reporting'},
+              {'page': 'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.14/rest-api-reference-guide/29',
+               'version': '6.14',
+               'said': 'http: previous datetime, next ica'}],
   'inferred': "No stored page prints the root's items; the order is the sibling chain of its children's "
               'pages. policies -> private_keys -> rdp is taken from the alphabetical order the other links '
-              'follow (the RDP container names private_keys as its previous sibling). mssql sits between '
-              'management and network where MSSQL is supported (S000, 6.10).'},
+              'follow (the 6.9.5 RDP container names private_keys as its previous sibling; no stored page '
+              'names the sibling after policies). mssql sits between management and network where MSSQL is '
+              'supported (S000, 6.10).'},
  {'path': 'aaa',
   'kind': 'container',
   'description': 'Authentication, authorization and accounting of the users who access SPS.',
@@ -4565,7 +4600,11 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
                'said': 'aaa items acls, local_database, settings only (no ldap_servers, no login_methods)'},
               {'page': 'https://support.oneidentity.com/de-de/technical-documents/doc1234088',
                'version': '6.0-era',
-               'said': 'same aaa listing as doc1234089'}],
+               'said': 'same aaa listing as doc1234089'},
+              {'page': 'https://support.oneidentity.com/ko-kr/technical-documents/doc1932680',
+               'version': '7.0.1.1 LTS',
+               'said': 'POST /api/configuration/aaa/ldap_servers creates an LDAP server (the earliest 7.0 '
+                       'edition found that documents it)'}],
   'inferred': 'since 7.0: absent from the 6.0-era aaa listing, present from 7.0.2 LTS on; the aaa listings '
               'of 6.1 to 6.14 were not found, so the exact first edition is not known.'},
  {'path': 'aaa/local_database',
@@ -4983,7 +5022,11 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
   'sources': [{'page': 'https://support.oneidentity.com/technical-documents/doc2250241',
                'version': '7.5-era',
                'said': 'singleton whose body is a list of {interface_a, interface_b} (keys '
-                       'nic1.interfaces.<id>)'}],
+                       'nic1.interfaces.<id>); meta previous dns, next naming'},
+              {'page': 'https://support.oneidentity.com/pt-br/technical-documents/one-identity-safeguard-for-privileged-sessions/6.0%20lts/rest-api-reference-guide/7',
+               'version': '6.0 LTS',
+               'said': 'network/dns sample meta: next /api/configuration/network/ip_forwarding_rule_pairs '
+                       '(it exists on 6.0)'}],
   'inferred': 'No forwarding by default. The interface references point inside NICs; the simulator does not '
               'resolve them.'},
  {'path': 'network/naming',
@@ -5000,8 +5043,16 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
   'description': 'The routing table.',
   'sources': [{'page': 'https://support.oneidentity.com/it-it/technical-documents/doc1973693',
                'version': '7.x',
-               'said': 'routing: routing table'}],
-  'inferred': 'A singleton holding a list of routes, like ip_forwarding_rule_pairs; the page was not found.'},
+               'said': 'routing: routing table'},
+              {'page': 'https://support.oneidentity.com/pt-br/technical-documents/one-identity-safeguard-for-privileged-sessions/6.0%20lts/rest-api-reference-guide/7',
+               'version': '6.0 LTS',
+               'said': 'network/dns sample meta: last /api/configuration/network/routing (routing exists on '
+                       '6.0 and is the last child)'},
+              {'page': 'https://support.oneidentity.com/technical-documents/doc2250241',
+               'version': '7.5-era',
+               'said': 'ip_forwarding_rule_pairs sample meta: last /api/configuration/network/routing'}],
+  'inferred': 'A singleton holding a list of routes, like ip_forwarding_rule_pairs; its own page was not '
+              'found, so kind and body are not printed.'},
  {'path': 'plugins',
   'kind': 'container',
   'description': 'Uploaded plugins.',
@@ -5119,7 +5170,10 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
               {'page': 'https://support.oneidentity.com/de-de/technical-documents/one-identity-safeguard-for-privileged-sessions/7.4/rest-api-reference-guide/47',
                'version': '7.4',
                'said': 'items _available_search_fields, _available_subchapters, content_subchapters, ... '
-                       '(cut); custom_subchapters removed in 7.0.0'}]},
+                       '(cut); custom_subchapters removed in 7.0.0'},
+              {'page': 'https://support.oneidentity.com/es-es/technical-documents/one-identity-safeguard-for-privileged-sessions/8.0%20lts/rest-api-reference-guide/48',
+               'version': '8.0 LTS',
+               'said': 'same listing start and the same removal caution'}]},
  {'path': 'reporting/_available_search_fields',
   'kind': 'singleton',
   'writable': False,
@@ -5127,6 +5181,9 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
   'description': 'The search fields reports can use.',
   'sources': [{'page': 'https://support.oneidentity.com/de-de/technical-documents/one-identity-safeguard-for-privileged-sessions/7.4/rest-api-reference-guide/47',
                'version': '7.4',
+               'said': '_available_search_fields is an item of /api/configuration/reporting'},
+              {'page': 'https://support.oneidentity.com/es-es/technical-documents/one-identity-safeguard-for-privileged-sessions/8.0%20lts/rest-api-reference-guide/48',
+               'version': '8.0 LTS',
                'said': '_available_search_fields is an item of /api/configuration/reporting'}],
   'inferred': 'A read-only singleton (the leading underscore marks generated lists); since 7.0 (not in the '
               '6.0.1 listing).'},
@@ -5137,6 +5194,9 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
   'description': 'The subchapters reports can include.',
   'sources': [{'page': 'https://support.oneidentity.com/de-de/technical-documents/one-identity-safeguard-for-privileged-sessions/7.4/rest-api-reference-guide/47',
                'version': '7.4',
+               'said': '_available_subchapters is an item of /api/configuration/reporting'},
+              {'page': 'https://support.oneidentity.com/es-es/technical-documents/one-identity-safeguard-for-privileged-sessions/8.0%20lts/rest-api-reference-guide/48',
+               'version': '8.0 LTS',
                'said': '_available_subchapters is an item of /api/configuration/reporting'}],
   'inferred': 'As _available_search_fields.'},
  {'path': 'reporting/content_subchapters',

@@ -17,11 +17,32 @@ __all__ = [
     "DataHttpOptions",
     "HttpOptions",
     "HttpOptionsArgs",
+    "HttpOptionsChannelDatabaseCleanup",
+    "HttpOptionsChannelDatabaseCleanupDisabled",
+    "HttpOptionsChannelDatabaseCleanupEnabled",
     "HttpOptionsRef",
     "HttpOptionsService",
     "HttpOptionsServiceDisabled",
     "HttpOptionsServiceEnabled",
 ]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HttpOptionsChannelDatabaseCleanupEnabled(SpsStruct):
+    """`enabled = true`. Set to true to enable the periodical cleanup."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', True)
+    days: int
+    """Global retention of the HTTP connection metadata in days; applies only when enabled, and must
+    exceed the retention of the archiving policies used for HTTP connections [HTTP-OPT-8.0]."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class HttpOptionsChannelDatabaseCleanupDisabled(SpsStruct):
+    """`enabled = false`. Set to true to enable the periodical cleanup."""
+    _SPS_BRANCH: ClassVar[tuple[str, Any] | None] = ('enabled', False)
+
+
+HttpOptionsChannelDatabaseCleanup = HttpOptionsChannelDatabaseCleanupEnabled | HttpOptionsChannelDatabaseCleanupDisabled
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -50,14 +71,22 @@ class HttpOptionsArgs(ResourceArgs, total=False):
     audit: OptionsAudit | None
     """Timestamping and cleanup of the connection metadata."""
 
+    channel_database_cleanup: HttpOptionsChannelDatabaseCleanup | None
+    """Periodical cleanup of the metadata of all HTTP connections."""
+
 
 class HttpOptions(SpsResource):
     """`sps_http_options`: Global HTTP options that affect every HTTP connection: the HTTP service
-    switch and its log level, and `audit` (cleanup of the connection metadata and timestamping),
-    as the sample prints them [HTTP-OPT-6.0]; the field table's rows are cut, so the retention
-    field of an enabled cleanup is SSH's (an assumption), and whatever else the appliance holds
-    is kept on every update. This is a singleton: creating the resource adopts the appliance's
-    options and destroying it only removes it from Terraform state."""
+    switch and its log level, and, up to 7.x, `audit` (cleanup of the connection metadata and
+    timestamping), as the samples print them [HTTP-OPT-6.0] [HTTP-OPT-7x]; the field table's
+    rows are cut, so the retention field of an enabled cleanup is SSH's (an assumption). The 8.0
+    LTS guide prints another shape [HTTP-OPT-8.0]: `channel_database_cleanup` (global retention
+    of the connection metadata, in days) replaces `audit`, as it did earlier for Telnet, RDP and
+    MSSQL. Which 7.x or 8.0 release changed the shape is not documented: `audit` is taken to end
+    and `channel_database_cleanup` to begin with 8.0, the first edition that prints it. Whatever
+    else the appliance holds is kept on every update. This is a singleton: creating the resource
+    adopts the appliance's options and destroying it only removes it from Terraform state. SPS
+    firmware: `audit` exists until before 8.0; `channel_database_cleanup` exists from 8.0 on."""
 
     TYPE: ClassVar[str] = "http_options"
 
