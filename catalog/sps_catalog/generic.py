@@ -8,6 +8,12 @@ read-only endpoint, a write-once secret or a write-only singleton (secrets go th
 resources), a collection given where a singleton is expected and the reverse, and a path this
 appliance's firmware lacks or keeps read-only.
 
+`catalog_validation = false` (ADR 0019) lets them reach an endpoint the catalog does not know yet
+(a newer firmware's): `path_problem` then checks only what the catalog can still say (the path's
+spelling, and that it does not lie inside a secret endpoint or another endpoint's objects), and
+the provider checks the rest at plan against the appliance's own tree (`live_kind`). A path the
+catalog knows is judged by the catalog whatever the flag.
+
 Bodies are compared by JSON value (`same`, `covers`): key order and formatting never show as a
 change, and fields the appliance adds are not a change unless the body names them (`projected`
 keeps what the body names). The API answers references as `{key, meta}`; `normalized` turns them
@@ -18,35 +24,47 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from sps_catalog.endpoints import BODY_PYTHON_TYPES, Endpoint, Endpoints
+from sps_catalog.endpoints import BODY_PYTHON_TYPES, Endpoint, EndpointKind, Endpoints
 
 GenericKind = Literal["object", "settings"]
 RESOURCE_TYPES: Mapping[GenericKind, str] = {"object": "sps_object", "settings": "sps_settings"}
+SHAPES: Mapping[GenericKind, EndpointKind] = {"object": "collection", "settings": "singleton"}
+"""The shape of endpoint each generic resource manages (what an unknown endpoint must turn out to be)."""
 NEAREST = 5
+CATALOG_VALIDATION = "catalog_validation"
+OPT_OUT = (
+    f"if the appliance runs a newer firmware that has it, set {CATALOG_VALIDATION} = false and the "
+    "provider checks the path against the appliance at plan"
+)
+SEGMENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
+"""One segment of an endpoint path the catalog does not know (SPS names: letters, digits, _ and -)."""
+NOT_IN_CATALOG = "Not in the catalog: managed with catalog_validation = false, its kind as the appliance answered."
 
 
-def path_problem(endpoints: Endpoints, path: str, kind: GenericKind) -> str | None:
-    """Why the generic resource of `kind` cannot manage `path` on any firmware, with the way out; None when it can."""
+def path_problem(endpoints: Endpoints, path: str, kind: GenericKind, catalog_validation: bool = True) -> str | None:
+    """Why the generic resource of `kind` cannot manage `path` on any firmware, with the way out; None when it can.
+
+    With `catalog_validation` false, a path the catalog does not know passes when `unknown_path_problem`
+    finds nothing (the appliance decides the rest at plan); a known path is judged as always."""
     resource = RESOURCE_TYPES[kind]
     if path.startswith("/") or path.endswith("/"):
         return f"{path!r}: write the path below /api/configuration without leading or trailing '/' (policies/indexing)"
     e = endpoints.get(path) if path else None
+    if e is None and not catalog_validation and path:
+        return unknown_path_problem(endpoints, path, resource)
     if e is None:
-        return f"the catalog does not know the endpoint {path!r}; {nearest(endpoints, path, kind)}"
+        return f"the catalog does not know the endpoint {path!r}; {nearest(endpoints, path, kind)}; {OPT_OUT}"
     if e.resource_type is not None:
         return f"{path} has a typed resource: use {e.resource_type} instead of {resource}"
     if e.is_container:
         listed = ", ".join(f"{path}/{c}" for c in e.children)
         return f"{path} is a container, which holds no configuration of its own; its endpoints are {listed}"
     if e.is_write_once or e.write_only:
-        return (
-            f"{path} holds secrets ({'write-once secret objects' if e.is_write_once else 'a write-only value'}), "
-            f"which {resource} does not manage: set secrets through the typed resources' write-only attributes "
-            "(e.g. sps_ldap_server's bind_password_wo), which never keep them in state"
-        )
+        return _secret(path, e, resource)
     if not e.writable:
         return (
             f"{path} is read-only over REST: change it in the SPS web interface; read it with "
@@ -56,6 +74,65 @@ def path_problem(endpoints: Endpoints, path: str, kind: GenericKind) -> str | No
         return f"{path} is a singleton (one object, no keys): manage it with sps_settings"
     if kind == "settings" and e.is_collection:
         return f"{path} is a collection of objects under keys: manage each object with sps_object"
+    return None
+
+
+def _secret(path: str, e: Endpoint, resource: str) -> str:
+    inside = "" if e.path == path else f"lies inside {e.path}, which "
+    return (
+        f"{path} {inside}holds secrets ({'write-once secret objects' if e.is_write_once else 'a write-only value'}), "
+        f"which {resource} does not manage: set secrets through the typed resources' write-only attributes "
+        "(e.g. sps_ldap_server's bind_password_wo), which never keep them in state"
+    )
+
+
+def unknown_path_problem(endpoints: Endpoints, path: str, resource: str) -> str | None:
+    """Why `path`, which the catalog does not know, cannot be an endpoint `resource` reaches with
+    catalog validation off, or None: each segment is a name (no keys, dots or URL delimiters), and
+    no known endpoint above it is a secret (whatever the flag) or holds objects under keys (then
+    `path` names an object, not an endpoint). What lies below the deepest known container is the
+    appliance's to say (`live_kind`, at plan)."""
+    bad = [s for s in path.split("/") if not SEGMENT.fullmatch(s)]
+    if bad:
+        return (
+            f"{path!r}: {bad[0]!r} is no endpoint name; an endpoint path is names of letters, digits, _ and - "
+            "joined by '/' (policies/indexing)"
+        )
+    segments = path.split("/")
+    for n in range(1, len(segments)):
+        above = endpoints.get("/".join(segments[:n]))
+        if above is None:
+            break
+        if above.is_write_once or above.write_only:
+            return _secret(path, above, resource)
+        if above.is_singleton:
+            return f"{path} lies inside {above.path}, a singleton (one body, no endpoints below it)"
+        if not above.is_container:
+            return (
+                f"{path} lies inside {above.path}, a collection whose objects are under keys, not endpoints: "
+                f"manage an object there with {above.resource_type or 'sps_object'} and its key"
+            )
+    return None
+
+
+def discovered(path: str, kind: EndpointKind) -> Endpoint:
+    """The row of an endpoint the catalog does not know, of the kind the appliance showed (an
+    object body, no references, no firmware range: the appliance's own tree is the authority)."""
+    return Endpoint(path=path, kind=kind, description=NOT_IN_CATALOG)
+
+
+def endpoint_for(endpoints: Endpoints, path: str, kind: GenericKind) -> Endpoint:
+    """The endpoint `path` names: the catalog's, else (catalog validation off) one of `kind`'s shape."""
+    return endpoints.get(path) or discovered(path, SHAPES[kind])
+
+
+def live_kind(answer: Any) -> EndpointKind | None:
+    """The shape of an endpoint from its GET: `body` a singleton, `items` a collection (or a
+    container, which the caller tells by the items' lack of bodies), else None."""
+    if isinstance(answer, dict) and "body" in answer:
+        return "singleton"
+    if isinstance(answer, dict) and isinstance(answer.get("items"), list):
+        return "collection"
     return None
 
 

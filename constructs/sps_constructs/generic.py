@@ -4,7 +4,9 @@
 The body is a JSON-able mapping, serialized deterministically (sorted keys), so a synth writes the
 same text every time. The path is checked when the construct is created, with the provider's rules
 (`sps_catalog.generic`): a typed endpoint, an unknown path, a read-only or secret endpoint, the
-wrong kind, a body of the wrong JSON type fail the program there. The construct itself (its `.key`)
+wrong kind, a body of the wrong JSON type fail the program there (`catalog_validation=False`: an
+unknown path only for its spelling and secrets; the provider checks it against the appliance at
+plan). The construct itself (its `.key`)
 fills a reference of any typed construct (`GenericRef` is in every reference alias); a generic
 construct whose path is known at synth must be the referenced type's path.
 """
@@ -85,15 +87,19 @@ class _GenericResource(_Generic, cdk.TerraformResource):
         *,
         path: str,
         body: JsonBody,
+        catalog_validation: bool | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
         lifecycle: cdk.TerraformResourceLifecycle | None = None,
     ) -> None:
         resource = RESOURCE_TYPES[self.KIND]
         where = f"{scope.node.path}/{id} ({resource})"
         appliance = _appliance(scope, where)
-        if not is_unresolved(path) and (problem := path_problem(load_endpoints(), path, self.KIND)):
+        checked = catalog_validation is not False
+        if not is_unresolved(path) and (problem := path_problem(load_endpoints(), path, self.KIND, checked)):
             raise SpsConfigError(where, "path", problem)
-        self._sps_attrs = {"path": path, "body": _body_text(where, path, body)}
+        self._sps_attrs: dict[str, Any] = {"path": path, "body": _body_text(where, path, body)}
+        if catalog_validation is not None:
+            self._sps_attrs["catalog_validation"] = catalog_validation
         self._sps_path = path
         self._sps_appliance = appliance
         super().__init__(
@@ -140,16 +146,21 @@ class DataSpsObject(_Generic, cdk.TerraformDataSource):
         path: str,
         key: str | None = None,
         name: str | None = None,
+        catalog_validation: bool | None = None,
         depends_on: Sequence[cdk.ITerraformDependable] | None = None,
     ) -> None:
         where = f"{scope.node.path}/{id} (data.sps_object)"
         appliance = _appliance(scope, where)
         e = load_endpoints().get(path) if not is_unresolved(path) else None
-        if not is_unresolved(path) and (e is None or e.is_container):
+        if not is_unresolved(path) and e is None and catalog_validation is False:
+            if problem := path_problem(load_endpoints(), path, "object", False):
+                raise SpsConfigError(where, "path", problem)
+        elif not is_unresolved(path) and (e is None or e.is_container):
             raise SpsConfigError(where, "path", f"{path!r} is no endpoint with objects (docs/coverage.md lists them)")
         if e is not None and e.is_collection and key is None and name is None:
             raise SpsConfigError(where, "", f"{path} is a collection: give key or name")
-        self._sps_attrs = {k: v for k, v in (("path", path), ("key", key), ("name", name)) if v is not None}
+        given = (("path", path), ("key", key), ("name", name), ("catalog_validation", catalog_validation))
+        self._sps_attrs = {k: v for k, v in given if v is not None}
         self._sps_path = path
         self._sps_appliance = appliance
         super().__init__(

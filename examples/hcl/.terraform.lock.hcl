@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:WpQRs894KLwc3ZeOSG+5KtZSft5O9fAVlOkIkOcmpMc=",
+    "h1:f4CFwJ2fFTDdYBAHc23S7ALDfmww46x/GI7TWIqXtmE=",
   ]
 }

@@ -14,6 +14,7 @@ import uvicorn
 from sps_catalog import load_catalog
 from sps_catalog.firmware import DEFAULT_FIRMWARE
 from sps_catalog.versions import parse_version
+from sps_simulator import extra_endpoints
 from sps_simulator.app import Api
 from sps_simulator.appliance import SESSION_IDLE_SECONDS, Appliance
 from sps_simulator.store import Store
@@ -75,6 +76,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "firmware would (see sps_simulator.newer_firmware)",
     )
     p.add_argument(
+        "--extra-endpoint",
+        action="append",
+        default=[],
+        type=extra_endpoints.parse,
+        metavar="PATH=KIND",
+        help="also serve an endpoint the catalog does not know (KIND: collection or singleton) in a container the "
+        "catalog knows, as a newer firmware would; repeatable (see sps_simulator.extra_endpoints)",
+    )
+    p.add_argument(
         "--firmware",
         default=DEFAULT_FIRMWARE,
         type=_version,
@@ -88,16 +98,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    catalog = load_catalog()
+    try:
+        endpoints = extra_endpoints.with_extra(catalog, args.extra_endpoint)
+    except ValueError as exc:
+        print(f"sps-simulator: {exc}", file=sys.stderr)
+        return 2
     state: Path = args.state.resolve()
     store = Store(state)
     appliance = Appliance(
-        load_catalog(),
+        catalog,
         store,
         {args.username: args.password},
         args.session_timeout,
         with_samples=not args.no_samples,
         extra_fields=args.extra_fields,
         firmware=args.firmware,
+        endpoints=endpoints,
     )
     for href in appliance.mended:
         print(f"sps-simulator: mended {href!r}: lone surrogates now U+FFFD, NaN and infinities null", file=sys.stderr)

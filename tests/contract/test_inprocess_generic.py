@@ -18,6 +18,8 @@ from tests.support.inprocess import commit
 
 COLLECTION = "policies/analytics"
 SINGLETON = "management/syslog"
+KNOWN = {"catalog_validation": True}
+"""What a state says of a path the catalog knows when the configuration leaves the flag unset."""
 
 
 @pytest.fixture
@@ -50,7 +52,7 @@ def test_object_lifecycle(sim: RunningSimulator, provider: InProcessProvider) ->
     config = {"path": COLLECTION, "body": json.dumps({"name": "generic_a", "enabled": True})}
     state = provider.create("sps_object", config)
     key = state["key"]
-    assert state == {**config, "key": key}
+    assert state == {**config, "key": key, **KNOWN}
     assert held(sim, COLLECTION, key) == {"name": "generic_a", "enabled": True}
 
     respelled = {**config, "body": '{ "enabled" : true,\n "name": "generic_a" }'}
@@ -94,7 +96,7 @@ def test_settings_adopt_update_and_forget(sim: RunningSimulator, provider: InPro
     assert isinstance(before, dict)
     config = {"path": SINGLETON, "body": json.dumps({"generic_marker": "on"})}
     state = provider.create("sps_settings", config)
-    assert state == config
+    assert state == {**config, **KNOWN}
     assert held(sim, SINGLETON) == {**before, "generic_marker": "on"}  # adopted: the rest kept
 
     out_of_band(sim, SINGLETON, {**before, "generic_marker": "off"})
@@ -118,7 +120,7 @@ def test_references_read_back_as_keys(sim: RunningSimulator, provider: InProcess
     cert = provider.create("sps_object", {"path": "x509", "body": json.dumps({"certificate": "PEM"})})
     config = {"path": "management/certificates", "body": json.dumps({"server": cert["key"]})}
     state = provider.create("sps_settings", config)
-    assert state == config
+    assert state == {**config, **KNOWN}
     href = f"/api/configuration/x509/{cert['key']}"
     out_of_band(sim, "management/certificates", {**held(sim, "management/certificates"),
                                                  "server": {"key": cert["key"], "meta": {"href": href}}})  # fmt: skip
@@ -155,7 +157,7 @@ def test_refused_bodies(provider: InProcessProvider, body: str) -> None:
 
 def test_a_string_bodied_singleton_takes_a_string(sim: RunningSimulator, provider: InProcessProvider) -> None:
     config = {"path": "datetime/timezone", "body": json.dumps("Europe/Budapest")}
-    assert provider.create("sps_settings", config) == config
+    assert provider.create("sps_settings", config) == {**config, **KNOWN}
     assert held(sim, "datetime/timezone") == "Europe/Budapest"
     with pytest.raises(ProviderError, match="must be a JSON string"):
         provider.plan("sps_settings", None, {**config, "body": "{}"})

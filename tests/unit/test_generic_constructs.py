@@ -62,6 +62,29 @@ def test_refused_at_construction(cls: type[SpsObject], path: str, body: dict[str
         cls(appliance(), "x", path=path, body=body)
 
 
+def test_an_unknown_path_with_catalog_validation_off() -> None:
+    """Accepted at synth (the provider checks it against the appliance at plan) and sent with the flag;
+    refused with the flag unset, and inside a secret endpoint whatever the flag."""
+    sps = appliance()
+    with pytest.raises(SpsConfigError, match="set catalog_validation = false"):
+        SpsObject(sps, "on", path="policies/newer_things", body={})
+    newer = SpsObject(sps, "off", path="policies/newer_things", body={"name": "n"}, catalog_validation=False)
+    assert newer._synthesize_attributes() == {
+        "path": "policies/newer_things",
+        "body": '{"name":"n"}',
+        "catalog_validation": False,
+    }
+    settings = SpsSettings(sps, "s", path="management/newer_settings", body={}, catalog_validation=False)
+    assert settings._synthesize_attributes()["catalog_validation"] is False
+    read = DataSpsObject(sps, "d", path="policies/newer_things", name="n", catalog_validation=False)
+    assert read._synthesize_attributes()["catalog_validation"] is False
+    for path in ("passwords/newer", "private_keys/newer"):
+        with pytest.raises(SpsConfigError, match="holds secrets"):
+            SpsObject(sps, path, path=path, body={}, catalog_validation=False)
+        with pytest.raises(SpsConfigError, match="holds secrets"):
+            DataSpsObject(sps, f"d_{path}", path=path, key="k", catalog_validation=False)
+
+
 def indexing(sps: Appliance, policy: Any) -> Any:
     """A connection policy's `indexing` as the typed construct converts it."""
     field = next(f for f in load_catalog()["ssh_connection_policy"].root.all_fields() if f.name == "indexing")

@@ -6,6 +6,12 @@ PUT of the appliance's current body (read inside the transaction) with the confi
 over it, so what the body does not name is never deleted; delete = DELETE (settings: forget, with
 a warning). Every write goes through the call's slot of the group commit like the typed ones.
 What the paths and bodies may be, and how bodies compare, is `sps_catalog.generic`.
+
+With `catalog_validation = false` a path the catalog does not know (a newer firmware's endpoint)
+is accepted at validate when its spelling is sound and it lies in no secret, and checked at plan
+against the appliance (`check_live`): every level below the deepest known container must list the
+next, and the endpoint's own answer decides its kind. It then runs through the same engine as a
+known opaque endpoint, as an endpoint without references or firmware range (`generic.discovered`).
 """
 
 from __future__ import annotations
@@ -16,11 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 from sps_catalog.endpoints import Endpoint, load_endpoints
 from sps_catalog.generic import (
+    CATALOG_VALIDATION,
     RESOURCE_TYPES,
+    SHAPES,
     GenericKind,
     body_state,
     canonical,
+    discovered,
+    endpoint_for,
     firmware_problem,
+    live_kind,
     merged,
     normalized,
     parse_body,
@@ -45,6 +56,8 @@ if TYPE_CHECKING:
     from sps_provider.engine.refresh import RefreshReader
 
 PATH, BODY, KEY, NAME = "path", "body", "key", "name"
+SHOWN = 10
+"""How many of a listing's names an error about an unlisted endpoint shows."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,30 @@ DESCRIPTIONS: dict[GenericKind, str] = {
 }
 
 
+CATALOG_VALIDATION_DESCRIPTION = (
+    "Whether the path must be an endpoint the provider's catalog knows (default `true`). Set `false` for an "
+    "endpoint of a newer firmware the catalog does not know yet: the path is then checked at plan against the "
+    "appliance (its container must list it, and its answer must be {shape}), and paths inside secret endpoints "
+    "(`passwords`, `private_keys`, ...) stay refused. A path the catalog knows is checked by the catalog whatever "
+    "this says. Import sets it to whether the catalog knows the path."
+)
+
+
+def _validation_attr(what: str) -> Attr:
+    return Attr(
+        name=CATALOG_VALIDATION,
+        cty="bool",
+        optional=True,
+        computed=True,
+        description=CATALOG_VALIDATION_DESCRIPTION.format(shape=what),
+    )
+
+
+def catalog_validation(config: Any) -> bool:
+    """Whether `config` (a configuration or a state) keeps catalog validation on (unset: on)."""
+    return not (isinstance(config, dict) and config.get(CATALOG_VALIDATION) is False)
+
+
 def _path_attr(kind: GenericKind) -> Attr:
     what = "a collection's path" if kind == "object" else "a singleton's path"
     example = "policies/indexing" if kind == "object" else "management/syslog"
@@ -116,7 +153,10 @@ class GenericEngine:
         self.description = DESCRIPTIONS[kind]
         body = Attr(name=BODY, cty="string", required=True, description=BODY_DESCRIPTION)
         key = Attr(name=KEY, cty="string", computed=True, description=KEY_DESCRIPTION)
-        self.attrs: tuple[Attr, ...] = (_path_attr(kind), body, key) if kind == "object" else (_path_attr(kind), body)
+        validation = _validation_attr("a collection's" if kind == "object" else "a singleton's")
+        self.attrs: tuple[Attr, ...] = (
+            (_path_attr(kind), body, key, validation) if kind == "object" else (_path_attr(kind), body, validation)
+        )
 
     @cached_property
     def type(self) -> CtyType:
@@ -124,14 +164,18 @@ class GenericEngine:
 
     # -- validate / plan -----------------------------------------------------------------
     def endpoint(self, config: Any, diags: Diagnostics) -> Endpoint | None:
-        """The endpoint `config`'s path names, or None (with the reason as an error when it is known)."""
+        """The endpoint `config`'s path names (one of this resource's shape when the catalog does
+        not know it and `catalog_validation` is false), or None (with the reason as an error when
+        the path and the flag are known)."""
         path = config.get(PATH) if isinstance(config, dict) else None
         if not isinstance(path, str):
             return None
-        if problem := path_problem(load_endpoints(), path, self.kind):
+        if config.get(CATALOG_VALIDATION) is UNKNOWN and load_endpoints().get(path) is None:
+            return None  # the flag decides; the plan sees it known
+        if problem := path_problem(load_endpoints(), path, self.kind, catalog_validation(config)):
             diags.error(f"{self.resource_type}: cannot manage {path!r}", problem, [PATH])
             return None
-        return load_endpoints()[path]
+        return endpoint_for(load_endpoints(), path, self.kind)
 
     def validate(self, config: dict[str, Any], diags: Diagnostics, prior: Any = None) -> None:
         e = self.endpoint(config, diags)
@@ -151,19 +195,66 @@ class GenericEngine:
             self.validate(config, diags, prior)
         text = config.get(BODY)
         body = planned_body(prior.get(BODY), text) if prior is not None else text
-        planned = {PATH: config.get(PATH), BODY: body}
+        flag = config.get(CATALOG_VALIDATION)
+        if flag is None:
+            flag = prior.get(CATALOG_VALIDATION) if prior is not None else True
+        planned = {PATH: config.get(PATH), BODY: body, CATALOG_VALIDATION: flag}
         if self.kind == "object":
             planned[KEY] = prior.get(KEY) if prior is not None else UNKNOWN
         path = planned[PATH]
-        if target is not None and target.firmware is not None and isinstance(path, str) and not diags.has_errors:
-            e = load_endpoints()[path]
-            if problem := firmware_problem(load_endpoints(), e, target.firmware, self.resource_type):
+        if target is not None and isinstance(path, str) and not diags.has_errors and flag is not UNKNOWN:
+            e = load_endpoints().get(path)
+            if e is None and lookups is not None:
+                self.check_live(path, lookups, target, diags)
+            elif e is not None and target.firmware is not None and (
+                problem := firmware_problem(load_endpoints(), e, target.firmware, self.resource_type)
+            ):
                 writes = prior is None or planned != prior
                 (diags.error if writes else diags.warning)(
                     f"{self.resource_type}: {path} cannot be written on {target.url}", problem, [PATH]
                 )
         replace: list[list[str | int]] = [[PATH]] if prior is not None and prior.get(PATH) != path else []
         return Plan(planned, replace)
+
+    def check_live(self, path: str, refresh: RefreshReader, target: Target, diags: Diagnostics) -> None:
+        """An endpoint the catalog does not know, against the appliance's tree: from the deepest
+        container the catalog knows down, each level must list the next (the levels in between as
+        containers, whose items carry no body), and the endpoint must answer as this resource's shape."""
+        segments = path.split("/")
+        known = max(n for n in range(len(segments)) if load_endpoints().get("/".join(segments[:n])) is not None)
+        summary = f"{self.resource_type}: {target.url} has no {self.resource_type.removeprefix('sps_')} at {path!r}"
+        try:
+            for n in range(known, len(segments)):
+                here = discovered("/".join(segments[:n]), "container")
+                items = refresh.client.get(here.api_path).get("items")
+                listed = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+                if n > known and (not isinstance(items, list) or any(BODY in i for i in listed)):
+                    diags.error(summary, f"GET {here.api_path} does not answer as a container.", [PATH])
+                    return
+                names = [str(i.get(KEY)) for i in listed]
+                if segments[n] not in names:
+                    shown = ", ".join(repr(name) for name in names[:SHOWN]) + (", ..." if len(names) > SHOWN else "")
+                    diags.error(
+                        summary,
+                        f"The catalog does not know {path!r} ({CATALOG_VALIDATION} = false), and the appliance does "
+                        f"not list {segments[n]!r} in GET {here.api_path} (it lists {shown or 'nothing'}). Check the "
+                        "path; docs/coverage.md lists the endpoints the catalog knows.",
+                        [PATH],
+                    )
+                    return
+            kind = live_kind(refresh.client.get(discovered(path, "container").api_path))
+        except errors.SpsError as exc:
+            diags.error(f"{self.resource_type}: cannot check {path!r} on {target.url}", str(exc), [PATH])
+            return
+        if kind != SHAPES[self.kind]:
+            shape = {"singleton": "a singleton (its GET answers a body)", "collection": "a collection (its GET "
+                     "answers items)", None: "neither a singleton nor a collection"}[kind]  # fmt: skip
+            other = {"singleton": "sps_settings", "collection": "sps_object", None: None}[kind]
+            diags.error(
+                f"{self.resource_type}: cannot manage {path!r}",
+                f"On {target.url}, {path} is {shape}" + (f": manage it with {other}." if other else "."),
+                [PATH],
+            )
 
     def check_destroy(self, prior: Any, target: Target, diags: Diagnostics) -> None:
         """Deleting an object the firmware keeps read-only would fail at apply: refused at plan."""
@@ -183,7 +274,7 @@ class GenericEngine:
     def apply(self, slot: Slot, refresh: RefreshReader, prior: Any, planned: Any, config: Any,
               diags: Diagnostics, target: Target | None = None) -> Any:  # fmt: skip
         state = planned if planned is not None else prior
-        e = self.endpoint(state, diags) if planned is not None else load_endpoints().get(str(prior.get(PATH)))
+        e = self.endpoint(state, diags) if planned is not None else self.held_endpoint(prior)
         if e is None and planned is None:
             diags.error(
                 f"Cannot destroy {self.resource_type} {prior.get(PATH)!r}: the catalog no longer knows the path",
@@ -212,7 +303,7 @@ class GenericEngine:
                 slot.submit([Step("PUT", self.object_path(e, key), body, merge=laid_over)])
             held = refresh.client.get(self.object_path(e, key)).get("body")
             refresh.committed(listing(e), key or e.name, held)
-            return self.state(e, key, planned[BODY], held)
+            return self.state(e, key, planned[BODY], held, planned.get(CATALOG_VALIDATION))
         except errors.SpsError as exc:
             refresh.invalidate(listing(e))
             self.report(diags, "apply", exc, e, state.get(KEY) if isinstance(state, dict) else None)
@@ -235,8 +326,21 @@ class GenericEngine:
     def object_path(e: Endpoint, key: str | None) -> str:
         return item_path(e.api_path, key) if key is not None and e.is_collection else e.api_path
 
-    def state(self, e: Endpoint, key: str | None, text: Any, held: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {PATH: e.path, BODY: body_state(text, held, e.references)}
+    def held_endpoint(self, state: Any) -> Endpoint | None:
+        """The endpoint of a resource in state: the catalog's, or (catalog validation off) one of
+        this resource's shape; None when the catalog no longer knows a path it validated."""
+        path = str(state.get(PATH))
+        e = load_endpoints().get(path)
+        return e if e is not None or catalog_validation(state) else discovered(path, SHAPES[self.kind])
+
+    def state(self, e: Endpoint, key: str | None, text: Any, held: Any, validation: Any) -> dict[str, Any]:
+        """The state; `validation` (the configured flag) unset says whether the catalog knows the path."""
+        known = load_endpoints().get(e.path) is not None
+        out: dict[str, Any] = {
+            PATH: e.path,
+            BODY: body_state(text, held, e.references),
+            CATALOG_VALIDATION: known if validation is None else validation,
+        }
         if self.kind == "object":
             out[KEY] = key
         return out
@@ -255,7 +359,7 @@ class GenericEngine:
     def read(self, refresh: RefreshReader, current: Any, diags: Diagnostics) -> Any:
         if current is None:
             return None
-        e = load_endpoints().get(str(current.get(PATH)))
+        e = self.held_endpoint(current)
         if e is None:
             return current
         key = current.get(KEY) if self.kind == "object" else None
@@ -266,23 +370,25 @@ class GenericEngine:
         except errors.SpsError as exc:
             self.report(diags, "read", exc, e, key)
             return current
-        return self.state(e, key, current.get(BODY), held)
+        return self.state(e, key, current.get(BODY), held, current.get(CATALOG_VALIDATION))
 
     def import_(self, reader: SpsClient, id: str, diags: Diagnostics) -> Any:
         """ID `<path>/<key>` (objects: the key is the last segment) or `<path>` (settings). Every
-        field the appliance holds starts out in `body`; a configuration naming fewer plans no change."""
+        field the appliance holds starts out in `body`; a configuration naming fewer plans no change.
+        A path the catalog does not know is imported with `catalog_validation` false (the
+        configuration must say so too), and the plan that follows checks it against the appliance."""
         path, key = id.rsplit("/", 1) if self.kind == "object" and "/" in id else (id, None)
         form = "<path>/<key> (policies/indexing/<key>)" if self.kind == "object" else "<path> (management/syslog)"
         if self.kind == "object" and key is None:
             diags.error(f"Cannot import {self.resource_type} {id!r}", f"The import ID is {form}.")
             return None
-        if problem := path_problem(load_endpoints(), path, self.kind):
+        if problem := path_problem(load_endpoints(), path, self.kind, catalog_validation=False):
             diags.error(f"Cannot import {self.resource_type} {id!r}", f"{problem}. The import ID is {form}.")
             return None
         if key is not None and (problem := key_problem(key)):
             diags.error(f"Cannot import {self.resource_type}: the key {problem}", f"The import ID is {form}.")
             return None
-        e = load_endpoints()[path]
+        e = endpoint_for(load_endpoints(), path, self.kind)
         try:
             held = reader.get(self.object_path(e, key)).get("body")
         except errors.NotFound:
@@ -294,12 +400,14 @@ class GenericEngine:
         except errors.SpsError as exc:
             self.report(diags, "import", exc, e, key)
             return None
-        return self.state(e, key, None, held)
+        return self.state(e, key, None, held, None)
 
 
 class GenericDataSource:
     """`data "sps_object"`: any object by `path` and `key` or `name` (its body's `name`), or a
-    singleton by `path`; `body` is what the appliance holds, references as keys."""
+    singleton by `path`; `body` is what the appliance holds, references as keys. With
+    `catalog_validation` false, an endpoint the catalog does not know is read too, its kind as
+    its GET answers."""
 
     resource_type = "sps_object"
     description = (
@@ -324,6 +432,14 @@ class GenericDataSource:
                 "`key` or `name`).",
             ),
             Attr(name=BODY, cty="string", computed=True, description="The object's body as JSON, references as keys."),
+            Attr(
+                name=CATALOG_VALIDATION,
+                cty="bool",
+                optional=True,
+                description="Whether the path must be an endpoint the provider's catalog knows (default `true`). "
+                "`false` reads an endpoint of a newer firmware the catalog does not know yet (not inside a secret "
+                "endpoint), its kind as the appliance answers.",
+            ),
         )
 
     @cached_property
@@ -333,12 +449,11 @@ class GenericDataSource:
     def validate(self, config: dict[str, Any], diags: Diagnostics) -> None:
         path = config.get(PATH)
         e = load_endpoints().get(path) if isinstance(path, str) and path and not path.startswith("/") else None
-        if isinstance(path, str) and (e is None or e.is_container):
-            diags.error(
-                f"data.{self.resource_type}: cannot read {path!r}",
-                f"{path_problem(load_endpoints(), path, 'object')}" if e is None else f"{path} is a container",
-                [PATH],
-            )
+        problem = path_problem(load_endpoints(), path, "object", False) if isinstance(path, str) and e is None else None
+        if isinstance(path, str) and e is None and catalog_validation(config):
+            problem = path_problem(load_endpoints(), path, "object")
+        if isinstance(path, str) and (problem is not None or (e is not None and e.is_container)):
+            diags.error(f"data.{self.resource_type}: cannot read {path!r}", problem or f"{path} is a container", [PATH])
             return
         if e is not None and e.is_collection and config.get(KEY) is None and config.get(NAME) is None:
             diags.error(f"data.{self.resource_type}: give `key` or `name`", f"{path} is a collection.")
@@ -350,9 +465,11 @@ class GenericDataSource:
         self.validate(config, diags)
         if diags.has_errors:
             return None
-        e = load_endpoints()[config[PATH]]
         key, name = config.get(KEY), config.get(NAME)
         try:
+            e = load_endpoints().get(config[PATH]) or self.discover(reader, config, diags)
+            if e is None:
+                return None
             if not e.is_collection:
                 return self.answer(config, None, reader.get(e.api_path).get("body"), e)
             if key is not None:
@@ -380,13 +497,25 @@ class GenericDataSource:
             return self.answer(config, *found[0], e)
         except errors.NotFound:
             diags.error(
-                f"data.{self.resource_type}: no object {e.path}/{key}",
-                f"GET {item_path(e.api_path, str(key))} answered 404 NotFound.",
+                f"data.{self.resource_type}: no object {config[PATH]}/{key}",
+                f"GET {item_path(discovered(config[PATH], 'container').api_path, str(key))} answered 404 NotFound.",
                 [KEY],
             )
         except errors.SpsError as exc:
-            diags.error(f"SPS refused to read data.{self.resource_type} {e.path}", str(exc))
+            diags.error(f"SPS refused to read data.{self.resource_type} {config[PATH]}", str(exc))
         return None
+
+    def discover(self, reader: SpsClient, config: dict[str, Any], diags: Diagnostics) -> Endpoint | None:
+        """An endpoint the catalog does not know (catalog validation off), of the kind its GET shows."""
+        path = config[PATH]
+        kind = live_kind(reader.get(discovered(path, "container").api_path))
+        if kind is None:
+            diags.error(f"data.{self.resource_type}: cannot read {path!r}", f"{path} answers no object.", [PATH])
+            return None
+        if kind == "collection" and config.get(KEY) is None and config.get(NAME) is None:
+            diags.error(f"data.{self.resource_type}: give `key` or `name`", f"{path} is a collection.")
+            return None
+        return discovered(path, kind)
 
     @staticmethod
     def answer(config: dict[str, Any], key: str | None, held: Any, e: Endpoint) -> dict[str, Any]:
