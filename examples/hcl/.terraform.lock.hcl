@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:f4CFwJ2fFTDdYBAHc23S7ALDfmww46x/GI7TWIqXtmE=",
+    "h1:vGEqHcXqbK/Pm2ml14HEMmXDglntmmlut05pNHqekDM=",
   ]
 }
