@@ -4601,12 +4601,18 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
               {'page': 'https://support.oneidentity.com/de-de/technical-documents/doc1234088',
                'version': '6.0-era',
                'said': 'same aaa listing as doc1234089'},
+              {'page': 'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.2.0/rest-api-reference-guide/13',
+               'version': '6.2.0',
+               'said': 'aaa items acls, local_database, settings (no ldap_servers)'},
+              {'page': 'https://support.oneidentity.com/pt-br/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.4/rest-api-reference-guide/14',
+               'version': '6.9.4',
+               'said': 'aaa items acls, local_database, settings (no ldap_servers)'},
               {'page': 'https://support.oneidentity.com/ko-kr/technical-documents/doc1932680',
                'version': '7.0.1.1 LTS',
                'said': 'POST /api/configuration/aaa/ldap_servers creates an LDAP server (the earliest 7.0 '
                        'edition found that documents it)'}],
-  'inferred': 'since 7.0: absent from the 6.0-era aaa listing, present from 7.0.2 LTS on; the aaa listings '
-              'of 6.1 to 6.14 were not found, so the exact first edition is not known.'},
+  'inferred': 'since 7.0: absent from the 6.0-era, 6.2.0 and 6.9.4 aaa listings, present from 7.0.1.1 LTS '
+              'on; the 6.10 to 6.14 listings were not found.'},
  {'path': 'aaa/local_database',
   'kind': 'container',
   'description': 'Local users and usergroups.',
@@ -4633,14 +4639,17 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
               {'page': 'https://support.oneidentity.com/ko-kr/technical-documents/doc1234089',
                'version': '6.0-era',
                'said': 'aaa items acls, local_database, settings only (no login_methods)'},
+              {'page': 'https://support.oneidentity.com/pt-br/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.4/rest-api-reference-guide/14',
+               'version': '6.9.4',
+               'said': 'aaa items acls, local_database, settings (no login_methods)'},
               {'page': 'https://support.oneidentity.com/technical-documents/doc2250273',
                'version': '7.5-era',
                'said': 'aaa items acls, ldap_servers, local_database, login_methods, settings; '
                        'login_methods: multiple login method configuration for SPS'}],
   'inferred': "A collection (one object per login method) from the word 'multiple' and the per-method "
               'listing of /api/authentication/login_methods: no stored page prints its own listing or body. '
-              'since 7.0 as for aaa/ldap_servers (absent from the 6.0-era listing; 6.1 to 6.14 listings not '
-              'found).'},
+              'since 7.0 as for aaa/ldap_servers (absent from the 6.0-era and 6.9.4 listings; 6.10 to 6.14 '
+              'listings not found).'},
  {'path': 'aaa/saml2',
   'kind': 'singleton',
   'versions': {'since': '8.0'},

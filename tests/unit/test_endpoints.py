@@ -10,7 +10,7 @@ import pytest
 
 from sps_catalog import load_catalog
 from sps_catalog.endpoints import build_endpoints, endpoint_from_dict, load_endpoints
-from sps_catalog.gen_coverage import render_coverage, summary
+from sps_catalog.gen_coverage import evidence, render_coverage, summary
 from sps_catalog.load import CATALOG_DIR, read_yaml_endpoints
 
 ENDPOINTS = load_endpoints()
@@ -111,6 +111,9 @@ def test_coverage_has_one_row_per_endpoint_with_its_counts() -> None:
     counts = summary(ENDPOINTS)
     assert counts["containers"] + counts["typed"] + counts["opaque"] == len(ENDPOINTS)
     assert f"{len(ENDPOINTS)} endpoints: {counts['containers']} containers" in text
+    inferred = [r["path"] for r in RAW if r.get("inferred")]
+    assert evidence(ENDPOINTS)["rows"] == len(RAW) and evidence(ENDPOINTS)["inferred"] == len(inferred)
+    assert f"{len(RAW) - len(inferred)} rest on their pages alone, {len(inferred)} still carry an inference" in text
     health = next(r for r in rows if r.startswith("| `/api/configuration/management/health_monitoring`"))
     assert "| singleton | all | yes | generic: `sps_settings` |" in health and "6.9.3" in health
     dns = next(r for r in rows if r.startswith("| `/api/configuration/network/dns`"))
