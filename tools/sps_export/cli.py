@@ -156,7 +156,8 @@ def summary(export: Export) -> str:
         if s.category != BUILT_IN:
             reasons[s.category] = reasons.get(s.category, 0) + 1
     lines.append(
-        f"objects: {len(export.resources)} typed, {len(export.generic)} generic, "
+        f"objects: {len(export.resources)} typed, {len(export.generic)} generic"
+        f" ({sum(not g.known for g in export.generic)} not in the catalog), "
         f"{sum(reasons.values())} skipped ("
         + ", ".join(f"{reason} {n}" for reason, n in reasons.items())
         + f"); {len(export.unlisted)} endpoints not read ({WRITE_ONCE}s)"

@@ -2,11 +2,15 @@
 collection's objects (imported as `<path>/<key>`), `sps_settings` for a singleton (imported as
 `<path>`), their bodies kept as SPS answered.
 
+An endpoint the catalog does not know (a newer firmware's, which the walk found and asked what it
+is) is written with `catalog_validation = false`, which lets the provider take it and check it
+against the appliance at plan (ADR 0019); the summary counts those objects as not in the catalog.
+
 What REST cannot write is skipped with its reason: read-only endpoints, write-once secrets (never
 listed), endpoints this firmware does not let REST write, and built-ins (referenced by key, never
 managed; one changed from its documented body is reported). So is what the generic resources
-themselves refuse (`sps_catalog.generic.path_problem`, the provider's rule): today an endpoint the
-catalog does not know, which the walk found and read but cannot write as code that validates.
+themselves refuse (`sps_catalog.generic.path_problem`, the provider's rule, with the catalog
+validation the resource would be written with), e.g. an unknown endpoint inside a secret one.
 A documented reference inside a body (`references` in endpoints.yaml) to an object this export
 manages becomes a `BodyRef`, which the renderers write as that resource's `key`, so Terraform
 orders the two.
@@ -44,6 +48,8 @@ class GenericResource:
     body: Any
     """The body as read, with documented references to exported objects as `BodyRef`."""
     ident: str = ""
+    known: bool = True
+    """Whether the catalog knows the endpoint (otherwise written with `catalog_validation = false`)."""
 
     @property
     def resource_type(self) -> str:
@@ -125,11 +131,11 @@ def select_generic(
             if reason is not None:
                 out.skipped.append(Skipped(where, o.key, object_name(o), *reason))
                 continue
-            refused = path_problem(catalog, e.path, "settings" if e.is_singleton else "object")
+            refused = path_problem(catalog, e.path, "settings" if e.is_singleton else "object", r.known)
             if refused is not None:  # the provider's own rule: its resource would fail validate
                 out.skipped.append(Skipped(where, o.key, object_name(o), f"{where.split()[0]} refuses it: {refused}"))
                 continue
-            out.resources.append(GenericResource(e, o.key, object_name(o), copy.deepcopy(o.body)))
+            out.resources.append(GenericResource(e, o.key, object_name(o), copy.deepcopy(o.body), known=r.known))
     exported = {*typed_keys, *((g.path, g.key) for g in out.resources)}
     for g in out.resources:
         _mark_references(g, exported)

@@ -148,10 +148,14 @@ def resource_block(export: Export, res: Resource) -> str:
 
 def generic_block(export: Export, g: GenericResource) -> str:
     """`sps_object` / `sps_settings`: the path, and the body as `jsonencode(...)` of an HCL value
-    (its keys and strings escaped like any appliance text; references as `<address>.key`)."""
+    (its keys and strings escaped like any appliance text; references as `<address>.key`), and
+    `catalog_validation = false` for an endpoint the catalog does not know."""
     lines = value_lines(_body_exprs(export, g.body))
     body = [f"jsonencode({lines[0]}", *lines[1:-1], lines[-1] + ")"] if len(lines) > 1 else [f"jsonencode({lines[0]})"]
-    return block(f'resource "{g.resource_type}" "{g.ident}"', [("path", [hcl_string(g.path)]), ("body", body)])
+    items = [("path", [hcl_string(g.path)]), ("body", body)]
+    if not g.known:
+        items.append(("catalog_validation", ["false"]))
+    return block(f'resource "{g.resource_type}" "{g.ident}"', items)
 
 
 def _body_exprs(export: Export, v: Any) -> Any:

@@ -117,11 +117,13 @@ class _Writer:
         return [f"{res.ident} = {call}", f"{res.ident}.import_from({literal(res.key)}, sps.provider)"]
 
     def generic(self, g: GenericResource) -> list[str]:
-        """`SpsObject` / `SpsSettings` with the body as a dict literal; references as `<variable>.key`."""
+        """`SpsObject` / `SpsSettings` with the body as a dict literal; references as `<variable>.key`;
+        `catalog_validation=False` for an endpoint the catalog does not know."""
         cls = "SpsSettings" if g.endpoint.is_singleton else "SpsObject"
         self.imports.add(cls)
         body = literal(g.body, 1, lambda r: f"{self.export.body_target(r).ident}.key")
-        call = self.call(cls, ["sps", python_text(g.ident)], [f"path={literal(g.path)}", f"body={body}"], 0)
+        kwargs = [f"path={literal(g.path)}", f"body={body}", *([] if g.known else ["catalog_validation=False"])]
+        call = self.call(cls, ["sps", python_text(g.ident)], kwargs, 0)
         return [f"{g.ident} = {call}", f"{g.ident}.import_from({literal(g.import_id)}, sps.provider)"]
 
 

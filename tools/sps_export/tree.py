@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sps_catalog.endpoints import Endpoint, EndpointKind, Endpoints
+from sps_catalog.generic import discovered
 from sps_export.reader import ApplianceRead, Client, TypeRead, read_type
 from sps_provider.client import errors
-
-UNKNOWN = "Listed by the appliance, not in the catalog: its kind is what its GET answered."
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,6 @@ def _items(doc: Any) -> list[dict[str, Any]] | None:
 
 def child_path(parent: str, name: str) -> str:
     return f"{parent}/{name}" if parent else name
-
-
-def discovered(path: str, kind: EndpointKind) -> Endpoint:
-    """The row of an endpoint the catalog does not know, of the kind its answer showed."""
-    return Endpoint(path=path, kind=kind, description=UNKNOWN)
 
 
 class _Walker:
