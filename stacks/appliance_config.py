@@ -5,8 +5,9 @@ MSSQL options; a `Site` says where the database and the SSH and RDP servers are,
 connect and the log level. The demo adds SSH and RDP (`configure_ssh_rdp`): an SSH connection
 policy with its own channel policy, whose shell is open in office hours only (a time policy), and
 an RDP connection policy, both recorded by the site's audit policy. The fleet adds the day-0
-settings (`configure_day0`): the site's DNS and NTP servers and time zone, alert e-mail through
-the region's SMTP relay, SNMP traps to the region's monitoring server and the login banner. The demo also adds Telnet
+settings (`configure_day0`): the site's hostname, DNS and NTP servers and time zone, alert e-mail
+through the region's SMTP relay, SNMP traps to the region's monitoring server, the system log to
+the region's syslog server and the login banner. The demo also adds Telnet
 (`configure_telnet`): a connection policy to the site's network devices whose channel is recorded,
 with a usermapping policy (which groups may log in under which server username).
 """
@@ -35,6 +36,7 @@ from sps_constructs import (
     MssqlSettingsPolicy,
     Network,
     NetworkDns,
+    NetworkNaming,
     RdpChannelPolicy,
     RdpConnectionPolicy,
     RdpConnectionPolicyPolicies,
@@ -51,6 +53,8 @@ from sps_constructs import (
     SshConnectionPolicy,
     SshConnectionPolicyPolicies,
     SshSettingsPolicy,
+    Syslog,
+    SyslogReceivers,
     TelnetAuthenticationPolicy,
     TelnetChannelPolicy,
     TelnetChannelPolicyRules,
@@ -69,13 +73,15 @@ BANNER = "Authorized use only. Every session through this gateway is recorded an
 
 @dataclass(frozen=True)
 class Region:
-    """What the sites of one region share: its DNS resolvers, SMTP relay and monitoring server."""
+    """What the sites of one region share: its DNS resolvers, SMTP relay, monitoring and syslog servers."""
 
     dns: tuple[str, str] = ("10.0.0.53", "10.0.1.53")
     ntp: tuple[str, ...] = ("10.0.0.123",)
     smtp_relay: str = "10.0.0.25"
     monitoring: str = "10.0.0.162"
     """The SNMP server that receives the traps."""
+    syslog: str = "10.0.0.14"
+    """The syslog server that keeps the appliances' logs (TLS, IETF syslog)."""
 
 
 @dataclass(frozen=True)
@@ -121,12 +127,14 @@ def configure(sps: Appliance, site: Site) -> AuditPolicy:
 
 
 def configure_day0(sps: Appliance, site: Site) -> None:
-    """What an appliance needs before its first connection: name resolution, where its alerts go
-    (e-mail and SNMP) and the banner users see before they log in (checked by SpsBaseline). NTP
+    """What an appliance needs before its first connection: its name, name resolution, where its
+    alerts (e-mail and SNMP) and its logs (syslog) go and the banner users see before they log in
+    (checked by SpsBaseline). NTP
     servers and the time zone have no typed construct (their bodies are a bare list and a bare
     string, and the NTP page was not found: the list of addresses is the catalog's inference), so
     they go through the generic `SpsSettings`."""
     primary, secondary = site.dns or site.region.dns
+    NetworkNaming(sps, "naming", hostname=f"sps-{site.name}", domain="example.net")
     NetworkDns(sps, "dns", primary=primary, secondary=secondary)
     SpsSettings(sps, "ntp", path="datetime/ntp_servers", body=list(site.region.ntp))
     SpsSettings(sps, "timezone", path="datetime/timezone", body=site.timezone)
@@ -144,6 +152,7 @@ def configure_day0(sps: Appliance, site: Site) -> None:
         enabled=True,
         version=SnmpTrapVersion2c(value=SnmpTrapVersionValue(community="sps", server=monitoring)),
     )
+    Syslog(sps, "syslog", receivers=[SyslogReceivers(address=site.region.syslog, port=6514, protocol="syslog-tls")])
     WebGatewayAuthenticationSettings(
         sps, "login-banner", banner=WebGatewayAuthenticationSettingsBannerEnabled(text=BANNER)
     )

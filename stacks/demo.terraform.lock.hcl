@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:bUgByg6dQaPQAQVQjBaP6vpydfUl5EoM4jhSw4F/+bo=",
+    "h1:ZXgwIXLp/xdbWq67uajPldxQ2kBX5bddek91ro9LFV8=",
   ]
 }

@@ -1,8 +1,9 @@
 """The fleet: every appliance and its site differences in one definition, one stack per appliance.
 
 What each appliance holds is stacks/appliance_config.py (as in the demo, plus the day-0 settings:
-DNS, NTP, time zone, alert e-mail, SNMP traps, login banner); a `Site` says what differs (e.g. each
-region's DNS and NTP servers, SMTP relay and monitoring server, each site's time zone). Each
+hostname, DNS, NTP, time zone, alert e-mail, SNMP traps, syslog, login banner); a `Site` says what
+differs (e.g. each region's DNS, NTP and syslog servers, SMTP relay and monitoring server, each
+site's hostname and time zone). Each
 appliance gets its own stack, so its own state: Terraform's pg backend, one PostgreSQL schema per
 appliance (`<SPS_FLEET_SCHEMA_PREFIX><name>`, default prefix `sps_fleet_`), connection string from
 PG_CONN_STR. Appliance URLs and CAs come from SPS_<NAME>_URL /
@@ -23,10 +24,11 @@ from sps_constructs import Appliance
 from sps_fleet import pg_state
 
 EU = Region(dns=("10.1.0.53", "10.2.0.53"), ntp=("10.1.0.123", "10.2.0.123"), smtp_relay="10.1.0.25",
-            monitoring="10.1.0.162")  # fmt: skip
+            monitoring="10.1.0.162", syslog="10.1.0.14")  # fmt: skip
 US = Region(dns=("10.4.0.53", "10.5.0.53"), ntp=("10.4.0.123", "10.5.0.123"), smtp_relay="10.4.0.25",
-            monitoring="10.4.0.162")  # fmt: skip
-APAC = Region(dns=("10.6.0.53", "10.8.0.53"), ntp=("10.6.0.123",), smtp_relay="10.6.0.25", monitoring="10.6.0.162")
+            monitoring="10.4.0.162", syslog="10.4.0.14")  # fmt: skip
+APAC = Region(dns=("10.6.0.53", "10.8.0.53"), ntp=("10.6.0.123",), smtp_relay="10.6.0.25", monitoring="10.6.0.162",
+              syslog="10.6.0.14")  # fmt: skip
 
 FLEET = (
     Site("ams", "10.1.2.3", region=EU, timezone="Europe/Amsterdam"),

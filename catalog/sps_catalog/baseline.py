@@ -151,6 +151,11 @@ def _no_banner(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield "banner.enabled", "users log in without being told that they are audited"
 
 
+def _no_syslog_receiver(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if _is(values.get("receivers"), []):
+        yield "receivers", "no remote syslog server: SPS's own logs stay on the appliance and are gone after seven days"
+
+
 def _no_ntp_server(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if _is(values.get("body"), []):
         yield "body", "no NTP server: the clock SPS stamps audit trails and logs with is synchronized with nothing"
@@ -171,6 +176,15 @@ AUDIT_STATEMENT = (
     'S004 (audit policies): "An audit policy contains settings for encrypting, timestamping, and signing audit '
     "trails. To enable auditing for a connection, select an audit policy when configuring connections, and enable "
     "auditing for the appropriate protocol channels in the connection's channel policy.\""
+)
+
+SYSLOG_STATEMENT = (
+    "Administration guide 7.5, Configuring system logging (https://support.oneidentity.com/technical-documents/"
+    "one-identity-safeguard-for-privileged-sessions/7.5/installation-guide/configuring-system-logging): SPS "
+    '"can send its system log messages to remote syslog servers"; "Caution: The retention time for local logs of '
+    'SPS is seven days. To retain them longer, forward them to a remote logserver." Without a syslog receiver, the '
+    "appliance's record of logins, configuration changes and errors is lost after a week and is held only where "
+    "whoever controls the appliance can change it."
 )
 
 NTP_STATEMENT = (
@@ -267,6 +281,12 @@ RULES: tuple[Rule, ...] = (
         'they are accessing a government website".',
         lambda t: t.terraform_name == "web_gateway_authentication_settings",
         _no_banner,
+    ),
+    Rule(
+        "SPS-SYSLOG-1", "medium", "No remote syslog server",
+        SYSLOG_STATEMENT,
+        lambda t: t.terraform_name == "syslog",
+        _no_syslog_receiver,
     ),
     Rule(
         "SPS-NTP-1", "medium", "No NTP server",

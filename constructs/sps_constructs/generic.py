@@ -129,7 +129,7 @@ class SpsObject(_GenericResource):
 
 
 class SpsSettings(_GenericResource):
-    """`sps_settings`: a singleton no typed construct covers (e.g. "management/syslog"); destroying
+    """`sps_settings`: a singleton no typed construct covers (e.g. "management/health_monitoring"); destroying
     it leaves the appliance as it is."""
 
     KIND: GenericKind = "settings"

@@ -17,7 +17,7 @@ from sps_harness.inprocess import InProcessProvider, ProviderError
 from tests.support.inprocess import commit
 
 COLLECTION = "policies/analytics"
-SINGLETON = "management/syslog"
+SINGLETON = "management/health_monitoring"
 KNOWN = {"catalog_validation": True}
 """What a state says of a path the catalog knows when the configuration leaves the flag unset."""
 
@@ -138,7 +138,7 @@ def test_references_read_back_as_keys(sim: RunningSimulator, provider: InProcess
         ("sps_settings", "management/root_password", "holds secrets"),
         ("sps_object", "http/authentication_policies", "read-only over REST"),
         ("sps_settings", "management/license", "read-only over REST"),
-        ("sps_object", "management/syslog", "manage it with sps_settings"),
+        ("sps_object", "management/health_monitoring", "manage it with sps_settings"),
         ("sps_settings", "policies/analytics", "manage each object with sps_object"),
         ("sps_settings", "management", "is a container"),
         ("sps_object", "/policies/analytics", "without leading or trailing"),

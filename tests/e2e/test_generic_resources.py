@@ -73,7 +73,7 @@ def sim_status(sim: RunningSimulator, path: str) -> int:
 
 
 def test_settings_lifecycle(simulator: RunningSimulator, tf: Terraform) -> None:
-    path, addr = "management/syslog", "sps_settings.this"
+    path, addr = "management/health_monitoring", "sps_settings.this"
     before = held(simulator, path)
     write(tf, simulator, resource("sps_settings", path, {"tf_marker": "a"}))
     tf.init()
@@ -105,7 +105,7 @@ REFUSALS = {
     "read_only": ("sps_object", "http/authentication_policies", {}, "read-only over REST"),
     "secret": ("sps_object", "passwords", {}, "holds secrets"),
     "write_only": ("sps_settings", "management/root_password", {}, "holds secrets"),
-    "singleton_as_object": ("sps_object", "management/syslog", {}, "manage it with sps_settings"),
+    "singleton_as_object": ("sps_object", "management/health_monitoring", {}, "manage it with sps_settings"),
     "collection_as_settings": ("sps_settings", "policies/analytics", {}, "manage each object with sps_object"),
     "not_an_object": ("sps_object", "policies/analytics", [1], "must be a JSON object"),
 }

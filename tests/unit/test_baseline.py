@@ -46,6 +46,7 @@ def cases() -> list[Case]:
     audit, web, backup, vnc = (CATALOG[n] for n in ("audit_policy", "local_services_user_web", "system_backup",
                                                     "vnc_settings_policy"))  # fmt: skip
     email, trap, banner = (CATALOG[n] for n in ("management_email", "snmp_trap", "web_gateway_authentication_settings"))
+    syslog = CATALOG["syslog"]
     out: list[Case] = [
         ("SPS-AUDIT-1", audit, example(audit, "full"), example(audit)),
         ("SPS-AUDIT-2", audit, example(audit, signing={"enabled": True, "x509_identity": "x509"}), example(audit)),
@@ -58,6 +59,7 @@ def cases() -> list[Case]:
         ("SPS-ALERT-1", email, example(email), example(email, smtp_server=None)),
         ("SPS-ALERT-2", trap, example(trap, "full"), example(trap)),
         ("SPS-BANNER-1", banner, example(banner), example(banner, banner={"enabled": False})),
+        ("SPS-SYSLOG-1", syslog, example(syslog), example(syslog, receivers=[])),
     ]
     for t in shaped("SPS-NET-1"):
         ok = example(t)
@@ -158,6 +160,19 @@ def test_a_day0_finding_is_suppressible_with_a_reason(tmp_path: Path) -> None:
     baseline = synthesized(tmp_path / "b", banner, off, fail_on="low", rule_id="SPS-BANNER-1", reason=reason)
     assert "SPS-BANNER-1" not in {f.rule.id for f in baseline.findings}
     assert [s.reason for _, s in baseline.suppressed] == [reason]
+
+
+def test_no_remote_syslog_is_suppressible_with_a_reason_only(tmp_path: Path) -> None:
+    syslog = CATALOG["syslog"]
+    none = example(syslog, receivers=[])
+    with pytest.raises(RuntimeError, match="SPS-SYSLOG-1"):
+        synthesized(tmp_path / "a", syslog, none, fail_on="medium")
+    reason = "lab appliance: its logs are read on the console and thrown away"
+    baseline = synthesized(tmp_path / "b", syslog, none, fail_on="medium", rule_id="SPS-SYSLOG-1", reason=reason)
+    assert "SPS-SYSLOG-1" not in {f.rule.id for f in baseline.findings}
+    assert [(f.rule.id, s.reason) for f, s in baseline.suppressed] == [("SPS-SYSLOG-1", reason)]
+    with pytest.raises(SpsConfigError, match="needs a reason"):
+        synthesized(tmp_path / "c", syslog, none, rule_id="SPS-SYSLOG-1", reason="lab")
 
 
 def ntp_stack(tmp_path: Path, servers: list[str] | None, fail_on: Any = None, reason: str | None = None) -> SpsBaseline:

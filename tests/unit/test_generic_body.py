@@ -109,4 +109,4 @@ def test_every_refusal_names_its_way_out() -> None:
     assert "use sps_ssh_channel_policy" in (path_problem(e, "ssh/channel_policies", "object") or "")
     assert "policies/analytics" in (path_problem(e, "policies/analytic", "object") or "")
     assert path_problem(e, "policies/analytics", "object") is None
-    assert path_problem(e, "management/syslog", "settings") is None
+    assert path_problem(e, "management/health_monitoring", "settings") is None

@@ -50,7 +50,7 @@ def test_body_is_serialized_with_sorted_keys() -> None:
         (SpsObject, "ssh/channel_policies", {}, "use sps_ssh_channel_policy"),
         (SpsObject, "policies/analytic", {}, "nearest known paths"),
         (SpsObject, "passwords", {}, "holds secrets"),
-        (SpsObject, "management/syslog", {}, "manage it with sps_settings"),
+        (SpsObject, "management/health_monitoring", {}, "manage it with sps_settings"),
         (SpsSettings, "policies/analytics", {}, "manage each object with sps_object"),
         (SpsSettings, "management/license", {}, "read-only over REST"),
         (SpsSettings, "datetime/timezone", {}, "must be a JSON string"),

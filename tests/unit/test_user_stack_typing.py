@@ -49,7 +49,7 @@ STACK = textwrap.dedent(
     from sps_constructs.shapes import IndexingEnabled
 
     indexing = SpsObject(eu, "indexing", path="policies/indexing", body={"name": "ocr", "languages": ["en"]})
-    SpsSettings(eu, "syslog", path="management/syslog", body={"servers": []})
+    SpsSettings(eu, "health", path="management/health_monitoring", body={"maximum_load1": 8})
     found = DataSpsObject(eu, "found", path="policies/indexing", name="default")
     by_generic = IndexingEnabled(policy=indexing)
     by_data = IndexingEnabled(policy=found)

@@ -186,9 +186,9 @@ GENERIC_EXAMPLES: dict[GenericKind, tuple[str, str]] = {
         'SpsObject(sps, "analytics", path="policies/analytics", body={"name": "sessions"})',
     ),
     "settings": (
-        'resource "sps_settings" "syslog" {\n  path = "management/syslog"\n  body = jsonencode({\n'
-        '    servers = [{ address = "10.0.0.5" }]\n  })\n}',
-        'SpsSettings(sps, "syslog", path="management/syslog", body={"servers": [{"address": "10.0.0.5"}]})',
+        'resource "sps_settings" "health" {\n  path = "management/health_monitoring"\n  body = jsonencode({\n'
+        '    maximum_load1 = 8\n  })\n}',
+        'SpsSettings(sps, "health", path="management/health_monitoring", body={"maximum_load1": 8})',
     ),
 }
 
@@ -208,7 +208,7 @@ def generic_page(kind: GenericKind, block: Block) -> str:
             f"from sps_constructs import Appliance, {'SpsObject' if kind == 'object' else 'SpsSettings'}\n\n"
             f'sps = Appliance(stack, "eu", url="https://sps-eu.example.net")\n{python}'
         ),
-        import_id="policies/analytics/<key>" if kind == "object" else "management/syslog",
+        import_id="policies/analytics/<key>" if kind == "object" else "management/health_monitoring",
     )
 
 

@@ -38,6 +38,7 @@ from sps_constructs.types.mssql_connection_policy_order import *  # noqa: F403
 from sps_constructs.types.mssql_options import *  # noqa: F403
 from sps_constructs.types.mssql_settings_policy import *  # noqa: F403
 from sps_constructs.types.network_dns import *  # noqa: F403
+from sps_constructs.types.network_naming import *  # noqa: F403
 from sps_constructs.types.nic import *  # noqa: F403
 from sps_constructs.types.password import *  # noqa: F403
 from sps_constructs.types.private_key import *  # noqa: F403
@@ -55,6 +56,7 @@ from sps_constructs.types.ssh_connection_policy import *  # noqa: F403
 from sps_constructs.types.ssh_connection_policy_order import *  # noqa: F403
 from sps_constructs.types.ssh_options import *  # noqa: F403
 from sps_constructs.types.ssh_settings_policy import *  # noqa: F403
+from sps_constructs.types.syslog import *  # noqa: F403
 from sps_constructs.types.system_backup import *  # noqa: F403
 from sps_constructs.types.telnet_authentication_policy import *  # noqa: F403
 from sps_constructs.types.telnet_channel_policy import *  # noqa: F403

@@ -129,7 +129,7 @@ def catalog_validation(config: Any) -> bool:
 
 def _path_attr(kind: GenericKind) -> Attr:
     what = "a collection's path" if kind == "object" else "a singleton's path"
-    example = "policies/indexing" if kind == "object" else "management/syslog"
+    example = "policies/indexing" if kind == "object" else "management/health_monitoring"
     return Attr(
         name=PATH,
         cty="string",
@@ -378,7 +378,8 @@ class GenericEngine:
         A path the catalog does not know is imported with `catalog_validation` false (the
         configuration must say so too), and the plan that follows checks it against the appliance."""
         path, key = id.rsplit("/", 1) if self.kind == "object" and "/" in id else (id, None)
-        form = "<path>/<key> (policies/indexing/<key>)" if self.kind == "object" else "<path> (management/syslog)"
+        example = "<path>/<key> (policies/indexing/<key>)", "<path> (management/health_monitoring)"
+        form = example[0] if self.kind == "object" else example[1]
         if self.kind == "object" and key is None:
             diags.error(f"Cannot import {self.resource_type} {id!r}", f"The import ID is {form}.")
             return None
