@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:ZXgwIXLp/xdbWq67uajPldxQ2kBX5bddek91ro9LFV8=",
+    "h1:vNtFTHJaBhFlGO+URdBebKjmg0gyLejgs9HFsoDmtFk=",
   ]
 }

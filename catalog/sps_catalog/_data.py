@@ -4784,16 +4784,33 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
   'description': 'Which system-related events raise alerts (e-mail and SNMP).',
   'sources': [{'page': 'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.2/rest-api-reference-guide/13',
                'version': '6.9.2',
-               'said': 'system_alerts: configuration options for system-related alerts'}],
-  'inferred': 'A singleton from the description (configuration options); body not documented in the stored '
-              'openings.'},
+               'said': 'system_alerts: configuration options for system-related alerts'},
+              {'page': 'https://support.oneidentity.com/zh-cn/technical-documents/doc2158111',
+               'version': '7.x (administration guide, Configuring SNMP alerts)',
+               'said': 'Navigate to Basic Settings > Alerting & Monitoring and select in which situations '
+                       'SPS should send an SNMP alert'},
+              {'page': 'https://support.oneidentity.com/technical-documents/safeguard-for-privileged-sessions/6.9.3/administration-guide/basic-settings/configuring-system-monitoring-on-sps/system-related-traps/',
+               'version': '6.9.3 (administration guide)',
+               'said': "a page 'System related traps' under Configuring system monitoring on SPS; the stored "
+                       'opening holds the navigation only'}],
+  'inferred': 'A singleton from the description (configuration options). Not typed (issue 26): no REST page '
+              "prints the body, and the administration guide gives each alert's name, SNMP alert ID and its "
+              'e-mail and SNMP check boxes, not the REST keys.'},
  {'path': 'alerting/traffic_alerts',
   'kind': 'singleton',
   'description': 'Which traffic-related events raise alerts (e-mail and SNMP).',
   'sources': [{'page': 'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.2/rest-api-reference-guide/13',
                'version': '6.9.2',
-               'said': 'traffic_alerts: configuration options for traffic-related alerts'}],
-  'inferred': 'As system_alerts.'},
+               'said': 'traffic_alerts: configuration options for traffic-related alerts'},
+              {'page': 'https://www.balabit.com/documents/scb-latest-guides/en/scb-guide-admin/html/scb-alerts-traffic.html',
+               'version': 'PSM (the former name of SPS), administration guide 4.6.5',
+               'said': 'traffic related alerts sent in e-mail or as SNMP trap, each with a name and an SNMP '
+                       'alert ID: Channel opening denied scbChannelDenied, Connection denied '
+                       'scbConnectionDenied, User successfully authenticated scbAuthSuccess, User '
+                       'authentication failed scbAuthFailure, SSH host key mismatch, New SSH host key '
+                       'learned, Connection timed out, Protocol violation, Connection to the server failed, '
+                       'gateway authentication and user mapping failures, credential store errors, ...'}],
+  'inferred': 'As system_alerts: not typed, the REST keys of the alerts are not printed anywhere found.'},
  {'path': 'datetime',
   'kind': 'container',
   'description': 'Date and time of SPS.',
