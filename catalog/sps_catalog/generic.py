@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from sps_catalog.endpoints import BODY_PYTHON_TYPES, Endpoint, EndpointKind, Endpoints
+from sps_catalog.equivalence import by_nfc, equivalent, nfc
 
 GenericKind = Literal["object", "settings"]
 RESOURCE_TYPES: Mapping[GenericKind, str] = {"object": "sps_object", "settings": "sps_settings"}
@@ -230,28 +231,39 @@ def _key_at(value: Any, steps: list[str]) -> Any:
 
 def projected(held: Any, named: Any) -> Any:
     """What `held` (the appliance's body) holds of the fields `named` (a configured body) names,
-    at every level: objects keep only the named keys they have; lists of the same length are
-    projected element by element; anything else is `held` as it is."""
+    at every level: objects keep only the named keys they have (under `named`'s spelling: Terraform
+    holds keys in NFC); lists of the same length are projected element by element; anything else
+    is `held` as it is."""
     if isinstance(named, dict) and isinstance(held, dict):
-        return {k: projected(held[k], v) for k, v in named.items() if k in held}
+        keys = by_nfc(held)
+        return {k: projected(held[keys[nfc(k)]], v) for k, v in named.items() if nfc(k) in keys}
     if isinstance(named, list) and isinstance(held, list) and len(named) == len(held):
         return [projected(h, n) for h, n in zip(held, named, strict=True)]
     return held
 
 
 def covers(held: Any, named: Any) -> bool:
-    """Whether `held` holds every value `named` names (fields `named` does not name aside)."""
-    return bool(projected(held, named) == named)
+    """Whether `held` holds every value `named` names (fields `named` does not name aside), as
+    Terraform holds values (`equivalent`)."""
+    return equivalent(projected(held, named), named)
 
 
 def merged(current: Any, sent: Any) -> Any:
     """The body to PUT: the appliance's `current` body with `sent` laid over it, objects field by
-    field, so fields the configuration does not name are sent back as they are (never deleted)."""
+    field, so fields the configuration does not name are sent back as they are (never deleted).
+    A field `sent` names in another Unicode normalization than `current` takes `sent`'s spelling."""
     if not isinstance(current, dict) or not isinstance(sent, dict):
         return sent
     out = dict(current)
+    keys = by_nfc(current)
     for k, v in sent.items():
-        out[k] = merged(current[k], v) if k in current else v
+        spelled = keys.get(nfc(k))
+        if spelled is None:
+            out[k] = v
+            continue
+        if spelled != k:
+            del out[spelled]
+        out[k] = merged(current[spelled], v)
     return out
 
 
@@ -267,7 +279,7 @@ def body_state(text: Any, held: Any, references: Mapping[str, str] = {}) -> str:
     if named is None:
         return canonical(held)
     seen = projected(held, named)
-    return text if seen == named else canonical(seen)
+    return text if equivalent(seen, named) else canonical(seen)
 
 
 def planned_body(prior: Any, config: Any) -> Any:

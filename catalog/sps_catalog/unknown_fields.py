@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sps_catalog.equivalence import by_nfc, equivalent, nfc
 from sps_catalog.model import Field, Value
 from sps_catalog.values import Path, Problem
 from sps_catalog.walk import OMIT, Rebuild
@@ -40,8 +41,9 @@ def keep_unknown(value: Value, sent: Any, current: Any) -> Any:
     out = dict(sent)
     same_branch = value.union is None or current.get(value.union.discriminator) == sent.get(value.union.discriminator)
     if same_branch:
+        taken = {nfc(name) for name in out}
         for name, item in current.items():
-            if name not in known and name not in out:
+            if name not in known and nfc(name) not in taken:
                 out[name] = item
     follow = known if same_branch else {f.name: f for f in value.fields}
     for name, f in follow.items():
@@ -139,14 +141,16 @@ def merge_extra(body: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def read_extra(extra: dict[str, Any], body: Any) -> dict[str, Any]:
-    """What the appliance holds for the fields `extra` sets (a field it lacks is left out)."""
+    """What the appliance holds for the fields `extra` sets, under `extra`'s spelling of their
+    names (Terraform holds names in NFC; a field the appliance lacks is left out)."""
     out: dict[str, Any] = {}
     if not isinstance(body, dict):
         return out
+    names = by_nfc(body)
     for name, item in extra.items():
-        if name not in body:
+        if (spelled := names.get(nfc(name))) is None:
             continue
-        held = body[name]
+        held = body[spelled]
         out[name] = read_extra(item, held) if isinstance(item, dict) and isinstance(held, dict) else held
     return out
 
@@ -157,11 +161,11 @@ def canonical(value: Any) -> str:
 
 
 def same_json(text: Any, value: Any) -> bool:
-    """Whether the JSON text `text` holds `value`."""
+    """Whether the JSON text `text` holds `value`, as Terraform holds values (`equivalent`)."""
     if not isinstance(text, str):
         return False
     try:
-        return bool(json.loads(text) == value)
+        return equivalent(json.loads(text), value)
     except ValueError:
         return False
 
@@ -169,8 +173,9 @@ def same_json(text: Any, value: Any) -> bool:
 def extra_state(planned_text: Any, extra: dict[str, Any] | None, body: Any) -> Any:
     """`extra_json` for state: the planned text (parsed: `extra`, None when unset or not an object)
     while the appliance holds what it says (the user's spelling stays), else the appliance's values
-    for its fields, canonically spelled."""
+    for its fields, canonically spelled. "Holds" is as Terraform holds values (`equivalent`): text
+    in another Unicode normalization and numbers beyond Terraform's precision are no change."""
     if extra is None:
         return None
     held = read_extra(extra, body)
-    return planned_text if held == extra else canonical(held)
+    return planned_text if equivalent(held, extra) else canonical(held)

@@ -19,7 +19,9 @@ from sps_catalog.values import Problem
 from sps_catalog.walk import Path, Rebuild
 
 ROOT_FIELD = "newer_firmware_option"
-ROOT_DEFAULT: dict[str, Any] = {"enabled": False, "level": 3}
+ROOT_DEFAULT: dict[str, Any] = {"enabled": False, "level": 3, "label": "Cafe\u0301", "ceiling": 1e300}
+"""Its text is decomposed (not NFC) and its float beyond Terraform's precision, as an appliance may
+hold them: neither may plan a change (sps_catalog.equivalence)."""
 NESTED_FIELD = "newer_firmware_detail"
 NESTED_DEFAULT = "default"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,22 @@ def test_hcl_strings_are_utf8_not_surrogate_pairs_and_escape_invisible_character
     assert hcl.value_lines("ops😀") == ['"ops😀"']
     assert hcl_string("a\u202eb\x08c\u2028") == '"a\\u202eb\\u0008c\\u2028"'
     assert hcl_string("$${x} %{") == '"$$${x} %%{"'
+
+
+JOINING = ["q\u0301", "Cafe\u0301", "\U0001f1eb\U0001f1f7", "\U0001f44d\U0001f3fd", "\u1100\u1161\u11a8",
+           "\u0915\u093f", "\uff76\uff9e", "\u0e01\u0e33", "\u0d4e\u0d15", "\U0001f468\u200d\U0001f469"]  # fmt: skip
+
+
+def test_hcl_objects_keyed_by_joining_characters_are_aligned_as_terraform_fmt_aligns(tmp_path: Path) -> None:
+    """`terraform fmt` aligns `=` by grapheme clusters: characters that join their neighbour are
+    escaped, so counting characters written aligns as it does (terraform fmt -check passes)."""
+    lines = hcl.value_lines({k: i for i, k in enumerate([*JOINING, "ab"])})
+    (tmp_path / "main.tf").write_text("locals {\n  x = " + "\n  ".join(lines) + "\n}\n", encoding="utf-8")
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull}
+    checked = subprocess.run(["terraform", "fmt", "-check", "-diff", str(tmp_path)], env=env, capture_output=True,
+                             text=True)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert hcl_string("Cafe\u0301") == '"Caf\u00e9"'  # NFC: written composed, as Terraform holds it
 
 
 def test_hcl_object_keys_are_escaped_and_keywords_quoted() -> None:

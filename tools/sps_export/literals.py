@@ -8,10 +8,13 @@ string, and nothing in it can become an expression, a statement or the end of a 
 - Terraform evaluates `${...}` and `%{...}` in every string, in HCL and in JSON (`cdk.tf.json`)
   alike; CDKTF passes Python strings through unchanged. So `${` is written `$${` and `%{` is
   written `%%{` in both formats (`template_text`).
-- HCL strings escape `"`, `\\` and every character that is not visible (controls, format
-  characters such as bidirectional overrides, line and paragraph separators, spaces other than
-  U+0020) as `\\uNNNN` / `\\UNNNNNNNN`; other characters are written as UTF-8, never as UTF-16
-  surrogate pairs.
+- HCL strings are written in Unicode NFC (Terraform holds every string so) and escape `"`, `\\`
+  and every character that is not visible (controls, format characters such as bidirectional
+  overrides, line and paragraph separators, spaces other than U+0020) as `\\uNNNN` /
+  `\\UNNNNNNNN`, and so every character that would join the one before it into one grapheme
+  cluster (combining marks left after NFC, emoji modifiers, regional indicators, Hangul jamo):
+  `terraform fmt` aligns `=` by grapheme clusters, so the export aligns by characters written;
+  other characters are written as UTF-8, never as UTF-16 surrogate pairs.
 - Python strings are ASCII: other characters are `\\xNN`, `\\uNNNN` or `\\UNNNNNNNN` escapes (so
   no character can hide code, and ruff's ambiguous-character rules stay quiet).
 - CDKTF reads its own token markers in every string it synthesizes (`${TfToken[`, `#{TfToken[`,
@@ -45,6 +48,22 @@ def _visible(ch: str) -> bool:
     return ch == " " or unicodedata.category(ch)[0] in "LMNPS"
 
 
+_JOINING_RANGES = (
+    (0x1100, 0x11FF), (0xA960, 0xA97F), (0xD7B0, 0xD7FF),  # Hangul jamo: syllables are written whole
+    (0x1F1E6, 0x1F1FF), (0x1F3FB, 0x1F3FF),  # regional indicators (flags), emoji modifiers
+    (0xFF9E, 0xFF9F), (0x0E33, 0x0E33), (0x0EB3, 0x0EB3),  # extending letters (UAX #29)
+    (0x0D4E, 0x0D4E), (0x111C2, 0x111C3), (0x1193F, 0x1193F), (0x11941, 0x11941),  # prepended letters
+    (0x11A3A, 0x11A3A), (0x11A84, 0x11A89), (0x11D46, 0x11D46),
+)  # fmt: skip
+
+
+def _joins(ch: str) -> bool:
+    """Whether `ch` may share a grapheme cluster with a neighbour (UAX #29): marks, and the
+    letters and symbols the standard names (controls and format characters are escaped anyway)."""
+    o = ord(ch)
+    return unicodedata.category(ch)[0] == "M" or any(lo <= o <= hi for lo, hi in _JOINING_RANGES)
+
+
 def _code_point(ch: str) -> str:
     o = ord(ch)
     return f"\\u{o:04x}" if o <= 0xFFFF else f"\\U{o:08x}"
@@ -52,12 +71,12 @@ def _code_point(ch: str) -> str:
 
 def hcl_string(s: str) -> str:
     """A quoted HCL string that Terraform reads as exactly `s` (up to Unicode NFC, which Terraform
-    applies to every string it holds)."""
+    applies to every string it holds), one grapheme cluster per character written."""
     out = []
-    for ch in template_text(s):
+    for ch in template_text(unicodedata.normalize("NFC", s)):
         if ch in _HCL_ESCAPES:
             out.append(_HCL_ESCAPES[ch])
-        elif _visible(ch):
+        elif _visible(ch) and not _joins(ch):
             out.append(ch)
         else:
             out.append(_code_point(ch))
