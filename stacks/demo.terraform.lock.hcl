@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:WLxoCy76aEiqIInhK7WQMe0xZBA8hbmvcuDKPlAVWoQ=",
+    "h1:R13zF6pWxBwyS7g7NtA4CDVnuixMwMMxgHA/El8/wqM=",
   ]
 }

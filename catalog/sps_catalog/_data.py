@@ -5135,9 +5135,17 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
   'sources': [{'page': 'shared/seeds/000_801c790c69bcc2b8.txt',
                'version': '6.10.0',
                'said': 'items authentication_policies, channel_policies, connections, options, '
-                       'settings_policies'}],
-  'inferred': "The 6.0.x guides have no MSSQL chapter (seed 004's contents), but the typed MSSQL types exist "
-              'on every firmware in this catalog, so the container does too.'},
+                       'settings_policies'},
+              {'page': 'https://support.oneidentity.com/pt-br/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.4/rest-api-reference-guide/14',
+               'version': '6.9.4',
+               'said': "the guide's contents list an MSSQL connections chapter (6.9.3 too: "
+                       'https://support.oneidentity.com/pt-br/technical-documents/doc1621209)'},
+              {'page': 'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.2.0/rest-api-reference-guide/13',
+               'version': '6.2.0',
+               'said': "the guide's contents have no MSSQL chapter (nor do 6.0.1 and 6.1.0)"}],
+  'inferred': 'The guides before 6.9 have no MSSQL chapter (6.0.x, 6.1.0, 6.2.0 contents; seed 004), 6.9.3 '
+              'on have one; the typed MSSQL types exist on every firmware in this catalog, so the container '
+              "does too (their own range is not this row's to change)."},
  {'path': 'network',
   'kind': 'container',
   'description': 'Networking of SPS.',
@@ -5294,8 +5302,13 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
                'said': 'ticketing_policies follows signing_cas'},
               {'page': 'https://support.oneidentity.com/ja-jp/technical-documents/doc2024293',
                'version': '7.x',
-               'said': 'signing_cas is followed by time_policies'}],
-  'inferred': 'until 7.0: named in 6.0-era sibling links, absent from the 7.x listing.'},
+               'said': 'signing_cas is followed by time_policies'},
+              {'page': 'https://support.oneidentity.com/de-de/technical-documents/doc1603628',
+               'version': '6.x',
+               'said': 'signing_cas list sample: next ticketing_policies'}],
+  'inferred': 'until 7.0: named in 6.0-era and 6.x sibling links, absent from the 7.x listing; no page of '
+              'its own was found, so the 6.9 to 6.14 editions and the kind (a collection like its siblings) '
+              'are not printed.'},
  {'path': 'policies/user_databases',
   'kind': 'collection',
   'description': 'Local user databases (inband gateway authentication of RDP, SSH and Telnet).',
@@ -5428,9 +5441,21 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
                'said': 'pattern_sets: first sibling authentication_policies, pattern_sets is the last'},
               {'page': 'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/7.0.5%20lts/rest-api-reference-guide/39',
                'version': '7.0.5 LTS',
-               'said': 'items authentication_policies, channel_policies, connections, ... (cut)'}],
-  'inferred': 'The 6.0 LTS sample omits the policies other pages document for 6.x (authentication, '
-              'settings), as the ICA and VNC container samples omit theirs; they are taken to exist on 6.x.'},
+               'said': 'items authentication_policies, channel_policies, connections, ... (cut)'},
+              {'page': 'https://support.oneidentity.com/ko-kr/technical-documents/doc1603670',
+               'version': '6.x',
+               'said': 'GET /api/configuration/telnet/authentication_policies, list sample with built-in '
+                       '-200 (a 6.x page beside the Telnet channel types)'},
+              {'page': 'https://support.oneidentity.com/fr-fr/technical-documents/doc1959588',
+               'version': '7.x',
+               'said': 'pattern_sets: previous options, first authentication_policies, next null'},
+              {'page': 'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/8.0%20lts/rest-api-reference-guide/42',
+               'version': '8.0 LTS',
+               'said': 'settings_policies list sample: first authentication_policies'}],
+  'inferred': 'The 6.0 LTS sample omits the policies other pages document for 6.x (a 6.x page prints '
+              'telnet/authentication_policies), as the ICA and VNC container samples omit theirs; '
+              'settings_policies and connections are taken to exist on 6.x as well (no 6.x page of theirs '
+              'was found).'},
  {'path': 'troubleshooting',
   'kind': 'singleton',
   'default': {'core_files': {'retention_days': 14}, 'debug_logging': {'enabled': False}},
