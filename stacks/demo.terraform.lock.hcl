@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:R13zF6pWxBwyS7g7NtA4CDVnuixMwMMxgHA/El8/wqM=",
+    "h1:bxjlOEMCVyiap6zOi/g59B3yBESzYpQOvHYsRHyNWP0=",
   ]
 }

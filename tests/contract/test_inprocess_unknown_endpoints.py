@@ -22,6 +22,8 @@ from tests.support.inprocess import commit
 
 COLLECTION = "policies/newer_things"
 SINGLETON = "management/newer_settings"
+FAMILY, RULES = "newer_family", "newer_family/rules"
+"""An unknown container holding an unknown collection: plan walks the listings from the root."""
 OFF = {"catalog_validation": False}
 
 
@@ -33,6 +35,10 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSimulator]:
         f"{COLLECTION}=collection",
         "--extra-endpoint",
         f"{SINGLETON}=singleton",
+        "--extra-endpoint",
+        f"{FAMILY}=container",
+        "--extra-endpoint",
+        f"{RULES}=collection",
     )
     yield s
     s.stop()
@@ -115,6 +121,22 @@ def test_an_unknown_singleton_with_catalog_validation_off(sim: RunningSimulator,
     assert json.loads(read["body"]) == held(sim, SINGLETON)
 
 
+def test_the_appliance_is_asked_once_per_path(provider: InProcessProvider) -> None:
+    """The container listing and the endpoint's GET at the first plan; later plans of the same path
+    (every object of the collection, every plan of the run) ask nothing."""
+    assert provider.servicer.refresh is not None
+    client = provider.servicer.refresh.client
+    sent: list[str] = []
+    get = client.get
+    client.get = lambda path: (sent.append(path), get(path))[1]  # type: ignore[method-assign]
+    config = {"path": COLLECTION, "body": "{}", **OFF}
+    provider.plan("sps_object", None, config)
+    assert [p for p in sent if p != "/api/info"] == ["/api/configuration/policies", f"/api/configuration/{COLLECTION}"]
+    sent.clear()
+    provider.plan("sps_object", None, {**config, "body": json.dumps({"name": "other"})})
+    assert sent == []
+
+
 def test_a_path_the_appliance_does_not_list_is_refused_at_plan(provider: InProcessProvider) -> None:
     config = {"path": "policies/newer_thing", "body": "{}", **OFF}
     assert validate(provider, "sps_object", config) == []  # validate cannot see the appliance
@@ -124,11 +146,22 @@ def test_a_path_the_appliance_does_not_list_is_refused_at_plan(provider: InProce
         provider.plan("sps_settings", None, {**config, "path": "management/newer/deeper"})
 
 
+def test_an_unknown_collection_in_an_unknown_container(sim: RunningSimulator, provider: InProcessProvider) -> None:
+    config = {"path": RULES, "body": json.dumps({"name": "rule"}), **OFF}
+    state = provider.create("sps_object", config)
+    assert held(sim, f"{RULES}/{state['key']}") == {"name": "rule"}
+    with pytest.raises(ProviderError, match=r"does not list 'rulez' in GET /api/configuration/newer_family "):
+        provider.plan("sps_object", None, {**config, "path": f"{FAMILY}/rulez"})
+    provider.delete("sps_object", state)
+
+
 @pytest.mark.parametrize(
     ("resource", "path", "reason"),
     [
         ("sps_settings", COLLECTION, "is a collection .*: manage it with sps_object"),
         ("sps_object", SINGLETON, "is a singleton .*: manage it with sps_settings"),
+        ("sps_object", FAMILY, "is a container .*which holds no configuration"),
+        ("sps_object", f"{RULES}/x", "has no object at 'newer_family/rules/x'"),
     ],
 )
 def test_the_appliance_decides_the_kind_at_plan(

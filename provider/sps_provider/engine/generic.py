@@ -153,6 +153,9 @@ class GenericEngine:
         self.description = DESCRIPTIONS[kind]
         body = Attr(name=BODY, cty="string", required=True, description=BODY_DESCRIPTION)
         key = Attr(name=KEY, cty="string", computed=True, description=KEY_DESCRIPTION)
+        self.found: set[tuple[str, str]] = set()
+        """(appliance URL, path) of unknown endpoints `check_live` found as this resource's shape:
+        an appliance's tree does not change under one run, so each is checked once per process."""
         validation = _validation_attr("a collection's" if kind == "object" else "a singleton's")
         self.attrs: tuple[Attr, ...] = (
             (_path_attr(kind), body, key, validation) if kind == "object" else (_path_attr(kind), body, validation)
@@ -220,6 +223,8 @@ class GenericEngine:
         """An endpoint the catalog does not know, against the appliance's tree: from the deepest
         container the catalog knows down, each level must list the next (the levels in between as
         containers, whose items carry no body), and the endpoint must answer as this resource's shape."""
+        if (target.url, path) in self.found:
+            return
         segments = path.split("/")
         known = max(n for n in range(len(segments)) if load_endpoints().get("/".join(segments[:n])) is not None)
         summary = f"{self.resource_type}: {target.url} has no {self.resource_type.removeprefix('sps_')} at {path!r}"
@@ -242,19 +247,38 @@ class GenericEngine:
                         [PATH],
                     )
                     return
-            kind = live_kind(refresh.client.get(discovered(path, "container").api_path))
+            answer = refresh.client.get(discovered(path, "container").api_path)
+            kind = live_kind(answer)
+            if kind == "collection" and self.is_container(refresh, path, answer["items"]):
+                kind = "container"
         except errors.SpsError as exc:
             diags.error(f"{self.resource_type}: cannot check {path!r} on {target.url}", str(exc), [PATH])
             return
-        if kind != SHAPES[self.kind]:
-            shape = {"singleton": "a singleton (its GET answers a body)", "collection": "a collection (its GET "
-                     "answers items)", None: "neither a singleton nor a collection"}[kind]  # fmt: skip
-            other = {"singleton": "sps_settings", "collection": "sps_object", None: None}[kind]
-            diags.error(
-                f"{self.resource_type}: cannot manage {path!r}",
-                f"On {target.url}, {path} is {shape}" + (f": manage it with {other}." if other else "."),
-                [PATH],
-            )
+        if kind == SHAPES[self.kind]:
+            self.found.add((target.url, path))
+            return
+        shape = {
+            "singleton": "a singleton (its GET answers a body)",
+            "collection": "a collection (its GET answers items)",
+            "container": "a container (its items answer listings of their own), which holds no configuration",
+        }.get(str(kind), "neither a singleton nor a collection")
+        other = {"singleton": "sps_settings", "collection": "sps_object"}.get(str(kind))
+        diags.error(
+            f"{self.resource_type}: cannot manage {path!r}",
+            f"On {target.url}, {path} is {shape}" + (f": manage it with {other}." if other else "."),
+            [PATH],
+        )
+
+    @staticmethod
+    def is_container(refresh: RefreshReader, path: str, items: list[Any]) -> bool:
+        """Whether an unknown endpoint that answered `items` is a container: its items carry no body
+        and the first answers with a listing of its own (a 6.x collection's items carry no body
+        either, but answer with one)."""
+        listed = [i for i in items if isinstance(i, dict)]
+        if not listed or any(BODY in i for i in listed):
+            return False
+        first = refresh.client.get(item_path(discovered(path, "container").api_path, str(listed[0].get(KEY))))
+        return live_kind(first) == "collection"
 
     def check_destroy(self, prior: Any, target: Target, diags: Diagnostics) -> None:
         """Deleting an object the firmware keeps read-only would fail at apply: refused at plan."""
@@ -497,10 +521,12 @@ class GenericDataSource:
                 return None
             return self.answer(config, *found[0], e)
         except errors.NotFound:
+            where = discovered(config[PATH], "container").api_path
+            where = item_path(where, str(key)) if key is not None else where
             diags.error(
-                f"data.{self.resource_type}: no object {config[PATH]}/{key}",
-                f"GET {item_path(discovered(config[PATH], 'container').api_path, str(key))} answered 404 NotFound.",
-                [KEY],
+                f"data.{self.resource_type}: no object {config[PATH]}" + (f"/{key}" if key is not None else ""),
+                f"GET {where} answered 404 NotFound.",
+                [KEY] if key is not None else [PATH],
             )
         except errors.SpsError as exc:
             diags.error(f"SPS refused to read data.{self.resource_type} {config[PATH]}", str(exc))
