@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from sps_catalog.endpoints import load_endpoints
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
 from sps_provider.protocol import cty
@@ -22,6 +23,10 @@ from tests.support.inprocess import commit
 
 COLLECTION = "policies/newer_things"
 SINGLETON = "management/newer_settings"
+OPAQUE_SINGLETON = next(
+    e.path for e in load_endpoints() if e.is_singleton and e.is_opaque and e.writable and not e.write_only
+)
+"""A singleton the catalog knows but no typed resource manages (typed families keep arriving)."""
 FAMILY, RULES = "newer_family", "newer_family/rules"
 """An unknown container holding an unknown collection: plan walks the listings from the root."""
 OFF = {"catalog_validation": False}
@@ -178,7 +183,7 @@ def test_the_appliance_decides_the_kind_at_plan(
         ("sps_object", "private_keys/newer/x", "lies inside private_keys, which holds secrets"),
         ("sps_settings", "management/root_password/newer", "lies inside management/root_password, which holds"),
         ("sps_object", "policies/analytics/newer", "lies inside policies/analytics, a collection"),
-        ("sps_settings", "management/syslog/newer", "lies inside management/syslog, a singleton"),
+        ("sps_settings", f"{OPAQUE_SINGLETON}/newer", f"lies inside {OPAQUE_SINGLETON}, a singleton"),
         ("sps_object", "policies/../passwords", r"'\.\.' is no endpoint name"),
         ("sps_object", "policies/new?x=1", "is no endpoint name"),
         ("sps_object", "policies//new", "is no endpoint name"),
@@ -186,7 +191,7 @@ def test_the_appliance_decides_the_kind_at_plan(
         ("sps_object", "ssh/channel_policies", "use sps_ssh_channel_policy"),
         ("sps_object", "passwords", "holds secrets"),
         ("sps_settings", "management/license", "read-only over REST"),
-        ("sps_object", "management/syslog", "manage it with sps_settings"),
+        ("sps_object", OPAQUE_SINGLETON, "manage it with sps_settings"),
     ],
 )
 def test_refused_whatever_the_flag(provider: InProcessProvider, resource: str, path: str, reason: str) -> None:
