@@ -85,7 +85,7 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
     assert row(report, "fra")["commits"] == sims["fra"].stats()["commits"], "counted, though the apply failed"
     assert not sims["fra"].committed().get("mssql/connections"), "nothing that needs the refused policy"
     lines = first.stdout.splitlines()
-    assert any(ln.split()[:2] == ["ams", "init"] for ln in lines), "plain progress lines when not a TTY"
+    assert any(ln.split()[:2] == ["ams", "apply"] for ln in lines), "plain progress lines when not a TTY"
     header = next(i for i, ln in enumerate(lines) if ln.startswith("appliance"))
     assert lines[header].split() == ["appliance", "result", "added", "changed", "destroyed", "commits", "time", "error"]
     assert lines[header + 3].split()[:2] == ["fra", "FAILED"]
@@ -100,12 +100,17 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
     assert sims["ams"].committed()["datetime/ntp_servers"]["ntp_servers"] == ["10.1.0.123", "10.2.0.123"]
     for site in ("ams", "lon"):
         assert (row(report, site)["added"], row(report, site)["changed"], row(report, site)["commits"]) == (0, 0, 0)
+    for site in SITES:
+        log = Path(row(report, site)["log"]).read_text()
+        assert "$ terraform init: skipped" in log and "$ terraform init " not in log, "initialized by the runs before"
+        assert "$ terraform workspace" not in log, "found in the database, selected by the runs before"
     third, report = run_fleet(tmp_path, env, "third", "plan")
     assert third.returncode == 0, third.stdout + third.stderr
     assert "appliance  result  add  change  destroy  commits" in third.stdout
     for site in SITES:
         assert f"{site}: plan text in {row(report, site)['plan_text']}" in third.stdout
         assert "No changes." in Path(row(report, site)["plan_text"]).read_text()
+        assert "$ terraform show: skipped" in Path(row(report, site)["log"]).read_text(), "nothing to show"
     assert [(o["added"], o["changed"], o["destroyed"], o["commits"]) for o in report] == [(0, 0, 0, 0)] * 3
     schemas = pg_cluster.psql(f"SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't_fleet_{os.getpid()}_%'")
     assert schemas == "3", "one state schema per appliance"
@@ -143,13 +148,15 @@ def test_two_concurrent_applies_on_a_fresh_database_both_succeed(
     pg_cluster.psql(f"DROP DATABASE {database} WITH (FORCE)", database="postgres")
 
 
-def test_a_failed_init_counts_no_commits_and_the_error_names_its_log(
+def test_a_changed_lock_file_brings_init_back_and_its_failure_counts_no_commits(
     sims: dict[str, RunningSimulator], pg_cluster: postgres.Cluster, provider_mirror: Path, tmp_path: Path
 ) -> None:
-    env = dict(os.environ, **pg_cluster.env(), TF_CLI_CONFIG_FILE=str(ROOT / "sps.tfrc"))
-    env["SPS_FLEET_SCHEMA_PREFIX"] = f"t_fleet_init_{os.getpid()}_"
+    env = dict(os.environ, **pg_cluster.env(), SPS_USERNAME="admin", SPS_PASSWORD="admin")
+    env.update(TF_CLI_CONFIG_FILE=str(ROOT / "sps.tfrc"), SPS_FLEET_SCHEMA_PREFIX=f"t_fleet_init_{os.getpid()}_")
     for site, sim in sims.items():
         env[f"SPS_{site.upper()}_URL"], env[f"SPS_{site.upper()}_CA_BUNDLE"] = sim.url, sim.ca or ""
+    good, _ = run_fleet(tmp_path, env, "good", "plan")
+    assert good.returncode == 0, good.stdout + good.stderr
     stale = tmp_path / "stale.terraform.lock.hcl"
     locked = (ROOT / "stacks" / "fleet.terraform.lock.hcl").read_text()
     stale.write_text(re.sub(r'"h1:[^"]+"', '"h1:' + "A" * 43 + '="', locked))

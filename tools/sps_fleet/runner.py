@@ -1,8 +1,10 @@
 """`sps-fleet plan|apply`: synthesize a fleet definition, then plan or apply every appliance's stack
 in parallel (bounded), with one live progress line per appliance and a summary table at the end.
 
-Per stack: `terraform init` (verifying the provider against --lock-file when given), select (or
-create) the workspace named after the stack, then `plan` or `apply` with `-json` (progress and
+Per stack: `terraform init` (verifying the provider against --lock-file when given; skipped when
+nothing it acts on changed since the last one, initialized.py), select (or create) the workspace
+named after the stack (for a state in PostgreSQL, looked up in the database and selected only when
+Terraform has not selected it already), then `plan` or `apply` with `-json` (progress and
 counts come from Terraform's machine-readable UI). One
 appliance failing does not stop the others. Exit status: 0 when every appliance succeeded, 1 when
 any failed (their names on the last line of stderr and in --report), 2 when the fleet could not
@@ -29,11 +31,17 @@ from typing import Any, TextIO
 
 import requests
 
+from sps_fleet import initialized
 from sps_fleet.listing import listing, mismatch
+from sps_fleet.plan_content import PlanContent
 from sps_fleet.progress import Outcome, Progress, report, summary_table
 from sps_fleet.statedb import PgBackend, StateDatabase, StateDatabaseError, StateDatabases, WaitedTooLong, pg_backend
 
 PLAN_FILE, PLAN_TEXT = "sps-fleet.tfplan", "sps-fleet-plan.txt"
+NO_CHANGES = (
+    "No changes. Terraform's plan found nothing to add, change, destroy or import, no output to change, "
+    "and nothing changed outside of Terraform.\n"
+)
 
 
 class FleetError(RuntimeError):
@@ -88,10 +96,11 @@ class Deployment:
         progress: Progress,
         creating: Lock,
         database: StateDatabase | None,
+        backend: PgBackend | None,
     ) -> None:
         self.o, self.command, self.lock_timeout, self.progress = o, options.command, options.lock_timeout, progress
         self.lock_file: Path | None = options.lock_file
-        self.creating, self.database = creating, database
+        self.creating, self.database, self.backend = creating, database, backend
         self.env = dict(os.environ, TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
         self.log_path = o.workdir / f"sps-fleet-{self.command}.log"
         o.log = str(self.log_path)
@@ -143,9 +152,15 @@ class Deployment:
         return result.stdout
 
     def init_and_select(self, log: TextIO) -> None:
+        workdir = self.o.workdir
         if self.lock_file:
-            shutil.copyfile(self.lock_file, self.o.workdir / ".terraform.lock.hcl")
-        self.step(log, "init", ["init", "-input=false", "-no-color", f"-lock-timeout={self.lock_timeout}"])
+            shutil.copyfile(self.lock_file, workdir / initialized.LOCK_FILE)
+        if initialized.is_current(workdir, self.env):
+            log.write("$ terraform init: skipped, nothing it acts on changed since the last init\n")
+        else:
+            initialized.forget(workdir, self.env)
+            self.step(log, "init", ["init", "-input=false", "-no-color", f"-lock-timeout={self.lock_timeout}"])
+            initialized.record(workdir, self.env)
         self.select_workspace(log)
 
     def select_workspace(self, log: TextIO) -> None:
@@ -155,22 +170,31 @@ class Deployment:
         once. Creations only try that lock (-lock-timeout does not apply), so they are made one at
         a time in this run and, under the state database's lock (statedb.py), in any other, and
         before any stack of this run plans or applies (see `deploy`)."""
-        if self.o.name in self.workspaces(log):
-            self.step(log, "workspace", ["workspace", "select", "-no-color", self.o.name])
-            return
         try:
+            if self.has_workspace(log):
+                self.select(log)
+                return
             with self.creating, self.database.creating() if self.database else nullcontext():
-                if self.o.name in self.workspaces(log):
-                    self.step(log, "workspace", ["workspace", "select", "-no-color", self.o.name])
+                if self.has_workspace(log):
+                    self.select(log)
                 else:
                     new = ["workspace", "new", "-no-color", f"-lock-timeout={self.lock_timeout}", self.o.name]
                     self.step(log, "workspace", new)
         except StateDatabaseError as exc:
             raise _StepFailed(f"workspace: {exc}") from None
 
-    def workspaces(self, log: TextIO) -> set[str]:
+    def has_workspace(self, log: TextIO) -> bool:
+        """Whether the stack's workspace exists: a query on this run's session when the state is in
+        PostgreSQL (no Terraform start), else `terraform workspace list`."""
+        if self.database is not None and self.backend is not None:
+            return self.database.has_workspace(self.backend, self.o.name)
         listed = self.step(log, "workspace", ["workspace", "list", "-no-color"])
-        return {line.strip().lstrip("* ").strip() for line in listed.splitlines()}
+        return self.o.name in {line.strip().lstrip("* ").strip() for line in listed.splitlines()}
+
+    def select(self, log: TextIO) -> None:
+        """`workspace select`, unless Terraform has the workspace selected already."""
+        if initialized.selected_workspace(self.o.workdir, self.env) != self.o.name:
+            self.step(log, "workspace", ["workspace", "select", "-no-color", self.o.name])
 
     def main_step(self, log: TextIO) -> None:
         o = self.o
@@ -188,25 +212,32 @@ class Deployment:
         )
         assert proc.stdout is not None
         errors: list[str] = []
+        content = PlanContent()
         for line in proc.stdout:
             log.write(line)
-            self.on_message(line, errors)
+            self.on_message(line, errors, content)
         if proc.wait() != 0 or errors:
             raise _StepFailed(
                 f"{self.command}: " + ("; ".join(errors) if errors else f"terraform exited {proc.returncode}")
             )
         if self.command == "plan":
             text = o.workdir / PLAN_TEXT
-            text.write_text(self.step(log, "show", ["show", "-no-color", PLAN_FILE]))
+            if content.empty:
+                # `show` would start Terraform and a provider (for its schemas) to say only this
+                log.write(f"$ terraform show: skipped, the plan is empty\n{NO_CHANGES}")
+                text.write_text(NO_CHANGES)
+            else:
+                text.write_text(self.step(log, "show", ["show", "-no-color", PLAN_FILE]))
             (o.workdir / PLAN_FILE).unlink()  # it holds the configuration's values; the text masks secrets
             o.plan_text = str(text)
 
-    def on_message(self, line: str, errors: list[str]) -> None:
+    def on_message(self, line: str, errors: list[str], content: PlanContent) -> None:
         o = self.o
         try:
             msg: dict[str, Any] = json.loads(line)
         except ValueError:
             return
+        content.see(msg)
         kind = msg.get("type")
         hook: dict[str, Any] = msg.get("hook", {})
         if kind == "planned_change" and msg.get("change", {}).get("action") not in ("read", "noop"):
@@ -258,7 +289,9 @@ def deploy(targets: list[Outcome], options: argparse.Namespace, stream: TextIO) 
         with StateDatabases(list(backends.values()), options.lock_timeout) as databases:
             databases.create_storage()
             database = {name: databases.of(backend) for name, backend in backends.items()}
-            runs = [Deployment(o, options, progress, creating, database.get(o.name)) for o in targets]
+            runs = [
+                Deployment(o, options, progress, creating, database.get(o.name), backends.get(o.name)) for o in targets
+            ]
             with progress, ThreadPoolExecutor(max_workers=options.parallel) as pool:
                 list(pool.map(Deployment.prepare, runs))
                 try:

@@ -136,6 +136,12 @@ class StateDatabase:
         finally:
             self.query(f"SELECT pg_advisory_unlock_shared{FLEET_LOCK}")
 
+    def has_workspace(self, backend: PgBackend, name: str) -> bool:
+        """Whether the backend's table holds workspace `name` (the row `workspace new` writes;
+        what `terraform workspace list` would list, without starting Terraform)."""
+        table = f"{_identifier(backend.schema)}.states"
+        return self.query(f"SELECT count(*) FROM {table} WHERE name = {_literal(name)}") != "0"
+
     def create_storage(self, backend: PgBackend) -> None:
         """What the backend's `init` would create, with Terraform's statements (call while
         `creating`). Like Terraform, an existing schema is not created again (a role may lack
