@@ -131,6 +131,23 @@ def test_the_walk_visits_every_endpoint_the_appliance_lists_and_asks_the_unknown
     assert re.search(r"^objects: \d+ typed, \d+ generic \(4 not in the catalog\)", summary(export), re.M)
 
 
+def test_an_unknown_endpoint_whose_name_is_no_endpoint_name_is_named_not_written() -> None:
+    """The appliance's listing is hostile input: a child named like an HCL template or a path step
+    would be written into `path`; the provider refuses such a path whatever the flag, so the export
+    names it with that reason instead."""
+    answers = catalog_answers()
+    mgmt = f"{ROOT}/management"
+    for name in ('x${file("/etc/passwd")}', ".."):
+        answers[mgmt]["items"].append({"key": name, "meta": {"href": f"{mgmt}/{name}"}})
+        answers[f"{mgmt}/{name}"] = {"body": {"k": "v"}, "key": name}
+    export = select(CATALOG, ApplianceRead("https://sps.example", DEFAULT_FIRMWARE, []), walked=walk(
+        FakeAppliance(answers), ENDPOINTS))  # fmt: skip
+    refused = {s.label: s.reason for s in export.skipped if "no endpoint name" in s.reason}
+    assert set(refused) == {'sps_settings management/x${file("/etc/passwd")}', "sps_settings management/.."}
+    assert not [g for g in export.generic if not g.known]
+    assert "passwd" not in hcl.render(export, {})["main.tf"]
+
+
 def test_a_listing_that_cannot_be_read_is_named_and_the_rest_is_walked() -> None:
     answers = catalog_answers()
     del answers[f"{ROOT}/telnet"]
