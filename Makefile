@@ -160,11 +160,13 @@ audit: $(VENV)/.installed
 generate: $(VENV)/.installed
 	$(VENV)/bin/sps-generate
 	$(PY) -m sps_provider.protocol.stubs
+	$(PY) -m sps_provider.served_schema
 	$(PY) -m sps_docs
 
 check-generated: $(VENV)/.installed
 	$(VENV)/bin/sps-generate --check
 	$(PY) -m sps_provider.protocol.stubs --check
+	$(PY) -m sps_provider.served_schema --check
 	$(PY) -m sps_docs --check
 
 clean:

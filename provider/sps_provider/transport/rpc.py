@@ -20,11 +20,12 @@ import ssl
 import threading
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
-from google.protobuf import message_factory
-from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message import DecodeError, Message
+
+if TYPE_CHECKING:
+    from google.protobuf.descriptor import ServiceDescriptor
 
 from sps_provider import no_wait
 from sps_provider.transport.http2 import DEFAULT_LIMITS, Connection, Limits
@@ -83,20 +84,38 @@ def error_head(code: int, message: str) -> bytes:
     return RESPONSE_HEAD + status + _field(b"grpc-message", percent_encoded(message))
 
 
-Attempt = Callable[[Any], Message | None]
+Attempt = Callable[[Any], Message | bytes | None]
 """A handler for the reader thread: the response, or None (or `no_wait.WouldWait` raised) when
 answering would wait (for the appliance, another call, a lock held by another thread): the call
 then runs on the pool."""
 
 
 class Method(NamedTuple):
-    request: type[Message]
-    call: Callable[[Any, None], Message]
+    """A unary method: `request` decodes the message; a raw method (`request` None) is given the
+    message's bytes and answers with bytes, so serving it needs no protobuf classes."""
+
+    request: type[Message] | None
+    call: Callable[[Any, None], Message | bytes]
     attempt: Attempt | None = None
 
 
-def _at_once(call: Callable[[Any, None], Message]) -> Attempt:
+class Table(Protocol):
+    """The methods a server serves, by gRPC path; a mapping, or a table that builds them on use."""
+
+    def get(self, path: bytes, /) -> Method | None: ...
+
+
+def _at_once(call: Callable[[Any, None], Message | bytes]) -> Attempt:
     return lambda request: call(request, None)
+
+
+def raw_method(answer: Callable[[bytes], bytes]) -> Method:
+    """A method run on the reader thread that maps the request's bytes to the response's bytes."""
+
+    def call(request: bytes, _context: None) -> bytes:
+        return answer(request)
+
+    return Method(None, call, _at_once(call))
 
 
 def unary_methods(
@@ -109,6 +128,8 @@ def unary_methods(
     (request, context) like grpcio servicers; this transport has no per-call context (None).
     Methods named in `inline` never wait: they run on the connection's reader thread; those in
     `attempts` are tried there first."""
+    from google.protobuf import message_factory  # the first use of descriptors: ~70 M instructions
+
     table = {}
     for m in service.methods:
         if m.client_streaming or m.server_streaming or not hasattr(handler, m.name):
@@ -131,12 +152,14 @@ class Server:
 
     def __init__(
         self,
-        methods: dict[str, Method],
+        methods: dict[str, Method] | Table,
         workers: int = 256,
         limits: Limits = DEFAULT_LIMITS,
         handshake_timeout: float = HANDSHAKE_TIMEOUT,
     ) -> None:
-        self.methods = {path.encode(): method for path, method in methods.items()}
+        self.methods: Table = (
+            {path.encode(): method for path, method in methods.items()} if isinstance(methods, dict) else methods
+        )
         self.limits = limits
         self.handshake_timeout = handshake_timeout
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rpc")
@@ -225,7 +248,7 @@ class Server:
     def opened(self, connection: Connection, stream: int, headers: dict[bytes, bytes]) -> bool:
         """An unknown method is answered at once: go-plugin's broker and stdio streams stay open."""
         path = headers.get(b":path", b"")
-        if path in self.methods:
+        if self.methods.get(path) is not None:
             return True
         connection.respond(stream, error_head(UNIMPLEMENTED, f"unknown method {path.decode('latin-1')}"))
         return False
@@ -235,14 +258,15 @@ class Server:
         connection.respond(stream, error_head(RESOURCE_EXHAUSTED, f"request message larger than {limit} bytes"))
 
     def request(self, connection: Connection, stream: int, headers: dict[bytes, bytes], body: bytes) -> None:
-        method = self.methods[headers[b":path"]]
+        method = self.methods.get(headers[b":path"])
+        assert method is not None, "opened() answered every path without a method"
         with self.lock:
             if self.stopping:
                 connection.respond(stream, error_head(UNAVAILABLE, "the provider is shutting down"))
                 return
             self.active += 1
         request = self._decode(method, body, self.limits.max_body - 5)
-        answer = self._attempt(method, request) if isinstance(request, Message) else request
+        answer = request if isinstance(request, tuple) else self._attempt(method, request)
         if answer is None:
             self._hand_off(self._call, connection, stream, method, request)
             return
@@ -252,12 +276,12 @@ class Server:
             self._hand_off(self._answer, connection, stream, answer)
 
     @staticmethod
-    def _attempt(method: Method, request: Message) -> Answer | None:
+    def _attempt(method: Method, request: Message | bytes) -> Answer | None:
         """The answer from the reader thread, or None: the call runs on the pool."""
         if method.attempt is None:
             return None
         try:
-            response = no_wait.attempt(method.attempt, request, method.call)
+            response = cast("Message | bytes | None", no_wait.attempt(method.attempt, request, method.call))
         except Exception as exc:
             return _failed(method, exc)
         return None if response is None else _ok(response)
@@ -270,7 +294,7 @@ class Server:
                 self.active -= 1
                 self.idle.notify_all()
 
-    def _call(self, connection: Connection, stream: int, method: Method, request: Message) -> None:
+    def _call(self, connection: Connection, stream: int, method: Method, request: Message | bytes) -> None:
         self._answer(connection, stream, self._invoke(method, request))
 
     def _answer(self, connection: Connection, stream: int, answer: Answer) -> None:
@@ -285,8 +309,8 @@ class Server:
             self.idle.notify_all()
 
     @staticmethod
-    def _decode(method: Method, body: bytes, max_message: int) -> Message | Answer:
-        """The request message, or the error answer when the body holds none."""
+    def _decode(method: Method, body: bytes, max_message: int) -> Message | bytes | Answer:
+        """The request message (its bytes for a raw method), or the error answer when the body holds none."""
         if len(body) < 5:
             return error_head(INTERNAL, "truncated gRPC message"), b"", None
         if body[0]:
@@ -296,13 +320,15 @@ class Server:
             return error_head(RESOURCE_EXHAUSTED, f"message of {length} bytes exceeds {max_message}"), b"", None
         if length != len(body) - 5:
             return error_head(INTERNAL, "the gRPC message length does not match the stream"), b"", None
+        if method.request is None:
+            return body[5:]
         try:
             return method.request.FromString(body[5:])
         except DecodeError as exc:
             return error_head(INTERNAL, f"undecodable request: {exc}"), b"", None
 
     @staticmethod
-    def _invoke(method: Method, request: Message) -> Answer:
+    def _invoke(method: Method, request: Message | bytes) -> Answer:
         try:
             response = method.call(request, None)
         except Exception as exc:
@@ -321,6 +347,6 @@ def _failed(method: Method, exc: Exception) -> Answer:
     return error_head(UNKNOWN, f"Exception calling application: {exc}"), b"", None
 
 
-def _ok(response: Message) -> Answer:
-    data = response.SerializeToString()
+def _ok(response: Message | bytes) -> Answer:
+    data = response if isinstance(response, bytes) else response.SerializeToString()
     return RESPONSE_HEAD, b"\x00" + len(data).to_bytes(4, "big") + data, OK_TRAILERS
