@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:mvMCFy7WQxZkwlt0QC3Dzy/1TWZws6GctJ33Mx46cK0=",
+    "h1:/XncqqdLYa6rAt96QUBU3bDSo8s+uB3+cAAnRh2vt3M=",
   ]
 }
