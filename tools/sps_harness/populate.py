@@ -17,6 +17,7 @@ import requests
 
 from sps_catalog.endpoints import Endpoint, Endpoints
 from sps_catalog.examples import builtin_key, is_builtin_ref, is_example_ref, is_sample_ref, sample_key
+from sps_catalog.firmware import held_on
 from sps_catalog.model import Catalog, TypeDef, Value
 from sps_catalog.secrets import get_in
 from sps_catalog.unknown_fields import keep_unknown
@@ -46,12 +47,13 @@ class _Resolve(Rebuild):
 
 
 class Populator:
-    """Writes examples into one open transaction of `session` (logged in to `url`)."""
+    """Writes examples into one open transaction of `session` (logged in to `url`, running `firmware`)."""
 
-    def __init__(self, cat: Catalog, session: requests.Session, url: str) -> None:
+    def __init__(self, cat: Catalog, session: requests.Session, url: str, firmware: str) -> None:
         self.cat = cat
         self.s = session
         self.url = url
+        self.firmware = firmware
         self.made: dict[str, str] = {}
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
@@ -61,7 +63,8 @@ class Populator:
         return r.json()
 
     def body(self, t: TypeDef, example: dict[str, Any]) -> Any:
-        """The SPS request body of an example (Terraform attribute form)."""
+        """The SPS request body of an example (Terraform attribute form), without the modelled fields
+        (and their defaults) this firmware does not have, as the provider writes it."""
         attrs = copy.deepcopy(example)
         for path, f in t.secrets:
             parent = get_in(attrs, path[:-1])
@@ -71,7 +74,7 @@ class Populator:
                 if secret is not None:
                     target = self.cat[f.target or ""]
                     parent[f.name] = str(self.call("POST", target.api_path, {target.fields[0].name: secret})["key"])
-        return to_body(t.root, _Resolve(self.cat, self.example)(t.root, attrs))
+        return held_on(t.root, to_body(t.root, _Resolve(self.cat, self.example)(t.root, attrs)), self.firmware)
 
     def example(self, ref: str) -> str:
         """Create the example `type/name` once; its key."""
@@ -109,7 +112,7 @@ def examples_to_write(t: TypeDef) -> list[str]:
 
 def populate(cat: Catalog, session: requests.Session, url: str, firmware: str) -> Populator:
     """Every managed type writable on `firmware`, from its examples; committed."""
-    p = Populator(cat, session, url)
+    p = Populator(cat, session, url, firmware)
     p.call("POST", "/api/transaction")
     for t in cat.managed:
         if t.is_typed and t.versions.writable_on(firmware):
