@@ -37,6 +37,7 @@ from sps_constructs import (
     Network,
     NetworkDns,
     NetworkNaming,
+    NtpServers,
     RdpChannelPolicy,
     RdpConnectionPolicy,
     RdpConnectionPolicyPolicies,
@@ -46,7 +47,6 @@ from sps_constructs import (
     SnmpTrapVersion2c,
     SnmpTrapVersionValue,
     SnmpTrapVersionValueServer,
-    SpsSettings,
     SshAuthenticationPolicy,
     SshChannelPolicy,
     SshChannelPolicyRules,
@@ -62,6 +62,7 @@ from sps_constructs import (
     TelnetConnectionPolicyPolicies,
     TelnetSettingsPolicy,
     TimePolicy,
+    Timezone,
     UsermappingPolicy,
     WebGatewayAuthenticationSettings,
     WebGatewayAuthenticationSettingsBannerEnabled,
@@ -128,16 +129,13 @@ def configure(sps: Appliance, site: Site) -> AuditPolicy:
 
 def configure_day0(sps: Appliance, site: Site) -> None:
     """What an appliance needs before its first connection: its name, name resolution, where its
-    alerts (e-mail and SNMP) and its logs (syslog) go and the banner users see before they log in
-    (checked by SpsBaseline). NTP
-    servers and the time zone have no typed construct (their bodies are a bare list and a bare
-    string, and the NTP page was not found: the list of addresses is the catalog's inference), so
-    they go through the generic `SpsSettings`."""
+    alerts (e-mail and SNMP) and its logs (syslog) go, its clock (NTP servers and time zone) and the
+    banner users see before they log in (checked by SpsBaseline)."""
     primary, secondary = site.dns or site.region.dns
     NetworkNaming(sps, "naming", hostname=f"sps-{site.name}", domain="example.net")
     NetworkDns(sps, "dns", primary=primary, secondary=secondary)
-    SpsSettings(sps, "ntp", path="datetime/ntp_servers", body=list(site.region.ntp))
-    SpsSettings(sps, "timezone", path="datetime/timezone", body=site.timezone)
+    NtpServers(sps, "ntp", servers=list(site.region.ntp))
+    Timezone(sps, "timezone", timezone=site.timezone)
     ManagementEmail(
         sps,
         "email",

@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:14ryTka9zrVki5wm+/aJ9hcPWXGOW11xGuMJ71ppQdw=",
+    "h1:GGXhcKUFGan4lyOaFqm0dn/uyPRUZUThLUbToY5mveE=",
   ]
 }

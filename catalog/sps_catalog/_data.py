@@ -2138,6 +2138,38 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                {'key': 'nic3',
                 'name_is_assumption': True,
                 'body': {'name': 'eth2', 'speed': 'auto', 'interfaces': {'@order': []}}}]},
+ {'terraform_name': 'ntp_servers',
+  'title': 'NTP servers',
+  'path': 'datetime/ntp_servers',
+  'kind': 'singleton',
+  'value_body': 'servers',
+  'sources': ['https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.5/rest-api-reference-guide/10',
+              'https://support.oneidentity.com/pt-br/technical-documents/safeguard-for-privileged-sessions/6.0.4/rest-api-reference-guide/10',
+              'https://support.oneidentity.com/it-it/technical-documents/doc1193411'],
+  'description': 'The NTP servers SPS synchronizes its clock with. The pages (6.0.4 to 6.9.5) list '
+                 '`datetime/ntp_servers` beside `datetime/timezone` (the time zone page names it as its '
+                 'previous sibling), but no stored page documents its body: that it is a bare list of server '
+                 "addresses, as its sibling's body is a bare string, is inferred. The resource's one "
+                 'attribute, `servers`, stands for that body; the order given is kept. An empty list means '
+                 "no NTP server (the clock is not synchronized; the baseline's SPS-NTP-1 reports it). This "
+                 "is a singleton: creating the resource adopts the appliance's setting and destroying it "
+                 'only removes it from Terraform state (the appliance keeps its servers).',
+  'inferred': 'The body: a bare list of server host names or addresses (no stored page documents '
+              "datetime/ntp_servers; its sibling datetime/timezone's body is a bare string), empty on a "
+              'factory appliance.',
+  'initial_body': {'servers': []},
+  'examples': {'minimal': {'servers': ['10.1.0.123']},
+               'full': {'servers': ['10.1.0.123', 'ntp2.example.net', 'fd00::123']},
+               'update': {'servers': ['pool.ntp.example.org', '10.2.0.123']}},
+  'fields': [{'name': 'servers',
+              'type': 'list',
+              'element': {'type': 'string', 'format': 'host'},
+              'required': True,
+              'description': 'The NTP servers, each an IP address or a DNS host name, in the order given '
+                             '(empty: none).',
+              'assumption': 'No page documents the body: a list of server addresses is inferred from the '
+                            "endpoint's name and its sibling's bare-value body; the empty factory list and "
+                            "the host name or address check are this catalog's choice."}]},
  {'terraform_name': 'password',
   'title': 'Password',
   'path': 'passwords',
@@ -3614,6 +3646,33 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                           'min': 2,
                           'max': 2,
                           'element': {'type': 'string', 'format': 'hhmm'}}}]},
+ {'terraform_name': 'timezone',
+  'title': 'Time zone',
+  'path': 'datetime/timezone',
+  'kind': 'singleton',
+  'value_body': 'timezone',
+  'sources': ['https://support.oneidentity.com/pt-br/technical-documents/safeguard-for-privileged-sessions/6.0.4/rest-api-reference-guide/10',
+              'https://support.oneidentity.com/zh-cn/technical-documents/doc1469625',
+              'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.5/rest-api-reference-guide/10'],
+  'description': 'The time zone of SPS. The pages (6.0.4, 6.x) print the whole answer: the body is the zone '
+                 'name itself, a bare string (`{"body": "America/New_York", "key": "timezone", ...}`), '
+                 "changed with a PUT of the new name inside a transaction; the resource's one attribute, "
+                 '`timezone`, stands for that body. This is a singleton: creating the resource adopts the '
+                 "appliance's setting and destroying it only removes it from Terraform state (the appliance "
+                 'keeps its time zone).',
+  'initial_body': {'timezone': 'America/New_York'},
+  'examples': {'minimal': {'timezone': 'Europe/Berlin'},
+               'full': {'timezone': 'America/Argentina/Buenos_Aires'},
+               'update': {'timezone': 'Asia/Singapore'}},
+  'fields': [{'name': 'timezone',
+              'type': 'string',
+              'format': 'time_zone',
+              'required': True,
+              'description': 'The time zone name, e.g. `Europe/Berlin` (the sample holds `America/New_York`, '
+                             'the factory setting here).',
+              'assumption': 'The pages point to a list of the time zone values that is not printed; the name '
+                            'is checked for the shape of an IANA zone name (Area/Location), and whether the '
+                            "zone exists is the appliance's to say."}]},
  {'terraform_name': 'trusted_ca_list',
   'title': 'Trusted CA list',
   'path': 'policies/trusted_ca_lists',
@@ -4820,28 +4879,6 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
               {'page': 'https://support.oneidentity.com/it-it/technical-documents/doc1193411',
                'version': '6.x',
                'said': 'same listing'}]},
- {'path': 'datetime/ntp_servers',
-  'kind': 'singleton',
-  'body': 'list',
-  'default': [],
-  'description': 'The NTP servers SPS synchronizes its clock with.',
-  'sources': [{'page': 'https://support.oneidentity.com/pt-br/technical-documents/safeguard-for-privileged-sessions/6.0.4/rest-api-reference-guide/10',
-               'version': '6.0.4',
-               'said': 'ntp_servers is the first sibling of the timezone singleton'}],
-  'inferred': 'A singleton whose body is a list of server addresses, like its sibling timezone (a bare-value '
-              'body); the page itself was not found.'},
- {'path': 'datetime/timezone',
-  'kind': 'singleton',
-  'body': 'string',
-  'default': 'America/New_York',
-  'description': 'The time zone of SPS; the body is the zone name itself.',
-  'sources': [{'page': 'https://support.oneidentity.com/pt-br/technical-documents/safeguard-for-privileged-sessions/6.0.4/rest-api-reference-guide/10',
-               'version': '6.0.4',
-               'said': 'GET returns {body: "America/New_York", key: timezone}; PUT it inside a transaction'},
-              {'page': 'https://support.oneidentity.com/zh-cn/technical-documents/doc1469625',
-               'version': '6.x',
-               'said': 'same page'}],
-  'inferred': "The default is the documented sample's zone."},
  {'path': 'http',
   'kind': 'container',
   'description': 'HTTP connections.',

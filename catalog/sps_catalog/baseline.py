@@ -8,10 +8,9 @@ not known yet (tokens, UNKNOWN) are never judged. Which types a rule applies to 
 catalog where the rule is about a shape (every type with `network.clients`, with a
 `transport_security` union, with channel rules), so new types of that shape join by themselves.
 
-A rule about a singleton no typed resource covers (`endpoint`, managed through `sps_settings`)
-judges its body as `{"body": body}`: at synth the body of the appliance's `SpsSettings` for that
-path, or the endpoint's documented default where the stack sets none (the appliance keeps what it
-holds, which for a fresh one is the default); live, the body the appliance answers.
+A rule marked `absent` (about a singleton, e.g. SPS-NTP-1) also judges an appliance whose stack
+has no construct of the type, on the type's factory body: the appliance keeps what it holds, which
+for a fresh one is that body. Live, the singleton is read as every typed one is.
 """
 
 from __future__ import annotations
@@ -39,8 +38,9 @@ class Rule:
     applies: Callable[[TypeDef], bool]
     check: Callable[[Mapping[str, Any]], Iterator[tuple[str, str]]]
     """(attribute path, what is wrong) for each violation in one object's values."""
-    endpoint: str | None = None
-    """The singleton (endpoints.yaml path) an endpoint rule judges; None for a rule on typed values."""
+    absent: bool = False
+    """A rule on a singleton that also judges an appliance whose stack has no construct of the
+    type, on the type's factory body (`sps_constructs.SpsBaseline`)."""
 
 
 @dataclass(frozen=True)
@@ -157,13 +157,8 @@ def _no_syslog_receiver(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
 
 
 def _no_ntp_server(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    if _is(values.get("body"), []):
-        yield "body", "no NTP server: the clock SPS stamps audit trails and logs with is synchronized with nothing"
-
-
-def _typed_none(t: TypeDef) -> bool:
-    """An endpoint rule applies to no typed resource."""
-    return False
+    if _is(values.get("servers"), []):
+        yield "servers", "no NTP server: the clock SPS stamps audit trails and logs with is synchronized with nothing"
 
 
 ALERT_STATEMENT = (
@@ -291,9 +286,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "SPS-NTP-1", "medium", "No NTP server",
         NTP_STATEMENT,
-        _typed_none,
+        lambda t: t.terraform_name == "ntp_servers",
         _no_ntp_server,
-        endpoint="datetime/ntp_servers",
+        absent=True,
     ),
 )  # fmt: skip
 
@@ -308,20 +303,6 @@ def evaluate(t: TypeDef, values: Mapping[str, Any], where: str) -> list[Finding]
         Finding(rule, t.resource_type, where, attribute, message)
         for rule in rules_for(t)
         for attribute, message in rule.check(values)
-    ]
-
-
-def endpoint_rules() -> tuple[Rule, ...]:
-    return tuple(r for r in RULES if r.endpoint is not None)
-
-
-def evaluate_endpoint(path: str, body: Any, where: str) -> list[Finding]:
-    """Every endpoint rule's findings for the body of singleton `path` (as `sps_settings`)."""
-    return [
-        Finding(rule, "sps_settings", where, attribute, message)
-        for rule in RULES
-        if rule.endpoint == path
-        for attribute, message in rule.check({"body": body})
     ]
 
 

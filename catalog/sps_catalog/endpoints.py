@@ -139,9 +139,11 @@ def typed_endpoint(t: TypeDef) -> Endpoint:
         description=t.title,
         writable=t.rest_writable,
         versions=t.versions,
-        default=dict(t.initial_body or {}) if t.is_singleton else None,
+        body=t.body_type,
+        default=t.as_body(dict(t.initial_body or {})) if t.is_singleton else None,
         builtins=t.builtins,
         source_tags=t.sources,
+        inferred=t.inferred,
         type=t,
     )
 

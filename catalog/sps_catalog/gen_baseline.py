@@ -44,8 +44,8 @@ def render_baseline(cat: Catalog) -> dict[str, str]:
     rows, sections = [], []
     for r in RULES:
         types = ", ".join(f"`{t.resource_type}`" for t in cat.managed if r.applies(t)) or "(no type yet)"
-        if r.endpoint is not None:
-            types = f"`sps_settings` {r.endpoint} (absent from a stack: the appliance's default)"
+        if r.absent:
+            types += " (absent from a stack: the appliance's factory setting)"
         rows.append(f"| [{r.id}](#{r.id.lower()}) | {r.severity} | {r.title} | {types} |")
         sections.append(f"## {r.id}\n\n**{r.title}** ({r.severity}). Applies to {types}.\n\n{r.statement}\n")
     return {"docs/baseline.md": HEADER + INTRO + "\n".join(rows) + "\n\n" + "\n".join(sections)}

@@ -81,10 +81,12 @@ def _kind(e: Endpoint) -> str:
 
 def _source(e: Endpoint) -> str:
     if e.source_tags:
-        return ", ".join(f"[page]({tag})" if tag.startswith("https://") else f"[{tag}]" for tag in e.source_tags)
-    pages = [
-        f"[{s.version}]({s.page})" if s.page.startswith("https://") else f"{s.version} (`{s.page}`)" for s in e.sources
-    ]
+        pages = [f"[page]({tag})" if tag.startswith("https://") else f"[{tag}]" for tag in e.source_tags]
+    else:
+        pages = [
+            f"[{s.version}]({s.page})" if s.page.startswith("https://") else f"{s.version} (`{s.page}`)"
+            for s in e.sources
+        ]
     return ", ".join(pages) + ("; inferred" if e.inferred else "")
 
 

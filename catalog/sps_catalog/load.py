@@ -131,7 +131,29 @@ def type_from_dict(raw: Mapping[str, Any], shapes: Mapping[str, Mapping[str, Any
         state_upgrades=_state_upgrades(raw),
         overlays=tuple(cast(Layer, layer) for layer in raw.get("overlays", ())),
         family=raw.get("family"),
+        inferred=raw.get("inferred", "").strip(),
+        value_body=_value_body(raw),
     )
+
+
+def _value_body(raw: Mapping[str, Any]) -> str | None:
+    """The field a bare-value singleton's body is: the type's one field, a string or a list of strings."""
+    name = raw.get("value_body")
+    if name is None:
+        return None
+    fields = raw.get("fields", ())
+    where = f"{raw['terraform_name']}: value_body {name!r}"
+    if raw.get("kind") != "singleton":
+        raise ValueError(f"{where}: only a singleton's body can be a bare value")
+    if [f.get("name") for f in fields] != [name]:
+        raise ValueError(f"{where}: the type must have exactly that one field")
+    f = fields[0]
+    element = f.get("element") or {}
+    if not (f.get("type") == "string" or (f.get("type") == "list" and element.get("type") == "string")):
+        raise ValueError(f"{where}: the body is a string or a list of strings")
+    if f.get("nullable"):
+        raise ValueError(f"{where}: a bare-value body is never null")
+    return str(name)
 
 
 def _state_upgrades(raw: Mapping[str, Any]) -> tuple[StateUpgrade, ...]:

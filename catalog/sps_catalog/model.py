@@ -249,6 +249,13 @@ class TypeDef:
     """For kind `order`: the ordered collection whose evaluation order this type holds (ADR 0014)."""
     family: str | None = None
     """The family (catalog/families) whose fields this type takes, if any (ADR 0012)."""
+    inferred: str = ""
+    """What the type assumes beyond its sources (e.g. a body no page prints)."""
+    value_body: str | None = None
+    """A singleton whose body is a bare value (a string, a list), not an object: the name of its one
+    field, which stands for the whole body. Everything past the API's edge (Terraform values, the
+    constructs, validation, the exporter) sees the object `{value_body: body}`; `as_object` and
+    `as_body` cross that edge."""
 
     @property
     def resource_type(self) -> str:
@@ -301,6 +308,23 @@ class TypeDef:
     def secrets(self) -> tuple[tuple[tuple[str, ...], Field], ...]:
         """(path, field) of every reference to a write-once secret (e.g. LDAP `bind_password`)."""
         return self.root.secrets
+
+    def as_object(self, body: Any) -> Any:
+        """An SPS body in the catalog's form: a bare-value body as the object of its one field."""
+        return {self.value_body: body} if self.value_body is not None else body
+
+    def as_body(self, values: Any) -> Any:
+        """An object in the catalog's form as the SPS body: a bare-value type's field value itself."""
+        if self.value_body is None:
+            return values
+        return values.get(self.value_body) if isinstance(values, Mapping) else None
+
+    @property
+    def body_type(self) -> Literal["object", "list", "string"]:
+        """The JSON type of an SPS body of this type: an object, or a bare-value type's field's type."""
+        if self.value_body is None:
+            return "object"
+        return "list" if self.fields[0].type == "list" else "string"
 
     @property
     def singleton_key(self) -> str:

@@ -37,6 +37,13 @@ class Problem:
         return f"{self.dotted()}: {self.message}"
 
 
+_HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+"""A DNS label (RFC 1123): letters, digits and inner hyphens, at most 63 characters."""
+_TIME_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9_+-]{1,30}){0,2}")
+"""The shape of an IANA time zone name: `UTC`, `Europe/Berlin`, `America/Argentina/Buenos_Aires`,
+`Etc/GMT+5` (whether the zone exists is the appliance's to say)."""
+
+
 def _check_format(fmt: str, value: str) -> str | None:
     if fmt == "no_whitespace":
         return "must not contain whitespace" if re.search(r"\s", value) or not value else None
@@ -62,6 +69,14 @@ def _check_format(fmt: str, value: str) -> str | None:
         except ValueError:
             return f"{value!r} is not an IP address"
         return None
+    if fmt == "host":
+        named = len(value) <= 253 and all(map(_HOST_LABEL.fullmatch, value.split(".")))
+        if named or _check_format("ip", value) is None:
+            return None
+        return f"{value!r} is neither an IP address nor a DNS host name"
+    if fmt == "time_zone":
+        ok = _TIME_ZONE.fullmatch(value)
+        return None if ok else f"{value!r} is not a time zone name (Area/Location, e.g. Europe/Berlin)"
     if fmt == "nic_address":
         if not re.fullmatch(r"nic[1-3]\.interfaces\.[^.\s]+\.addresses\.[^.\s]+", value):
             return f"{value!r} is not a NIC address key (nic<N>.interfaces.<id>.addresses.<n>)"

@@ -8,9 +8,8 @@ Each finding becomes an annotation on its construct: an error (the synth fails) 
 `fail_on`, else a warning; `findings` keeps them for programs and tests. A suppression names one
 rule on one construct (and everything inside it) and needs a reason, which is kept with it.
 
-Endpoint rules (e.g. SPS-NTP-1) judge each `Appliance`: the body of its `SpsSettings` for the rule's
-path (the finding on that construct), or the endpoint's default where it has none (the finding on
-the appliance, where a suppression goes).
+A rule on a singleton marked `absent` (SPS-NTP-1) also judges each `Appliance` that has no construct
+of the type: on the type's factory body, with the finding on the appliance (where a suppression goes).
 """
 
 from __future__ import annotations
@@ -20,14 +19,13 @@ from dataclasses import dataclass
 import constructs
 import jsii
 
-from sps_catalog.baseline import RULES, Finding, Severity, at_least, endpoint_rules, evaluate, evaluate_endpoint
-from sps_catalog.endpoints import load_endpoints
+from sps_catalog import load_catalog
+from sps_catalog.baseline import RULES, Finding, Severity, at_least, evaluate
 from sps_catalog.values import apply_defaults
 from sps_constructs.appliance import Appliance
 from sps_constructs.base import SpsResource, to_unknown
 from sps_constructs.cdk import cdk
 from sps_constructs.errors import SpsConfigError
-from sps_constructs.generic import SpsSettings
 
 _RULE_IDS = {r.id for r in RULES}
 MIN_REASON = 10
@@ -61,7 +59,7 @@ class SpsBaseline:
 
     def visit(self, node: constructs.IConstruct) -> None:
         if isinstance(node, Appliance):
-            self._endpoints(node)
+            self._absent(node)
         if not isinstance(node, SpsResource):
             return
         t = node.sps_type
@@ -69,16 +67,20 @@ class SpsBaseline:
         for finding in evaluate(t, values, node.node.path):
             self._report(node, finding)
 
-    def _endpoints(self, sps: Appliance) -> None:
-        """The endpoint rules on `sps`: each `SpsSettings` of a rule's path, else the path's default."""
-        for path in sorted({r.endpoint for r in endpoint_rules() if r.endpoint is not None}):
-            held = [
-                c for c in sps.node.find_all() if isinstance(c, SpsSettings) and c.path == path and c.appliance is sps
-            ]
-            judged: list[tuple[constructs.IConstruct, object]] = [(c, c.body) for c in held]
-            for node, body in judged or [(sps, load_endpoints()[path].default)]:
-                for finding in evaluate_endpoint(path, body, node.node.path):
-                    self._report(node, finding)
+    def _absent(self, sps: Appliance) -> None:
+        """The `absent` rules on `sps` for each of their singleton types it has no construct of."""
+        held = {
+            c.sps_type.terraform_name for c in sps.node.find_all() if isinstance(c, SpsResource) and c.appliance is sps
+        }
+        for rule in RULES:
+            if not rule.absent:
+                continue
+            for t in load_catalog().managed:
+                if t.is_singleton and rule.applies(t) and t.terraform_name not in held:
+                    factory = apply_defaults(t.root, dict(t.initial_body or {}))
+                    for finding in evaluate(t, factory, sps.node.path):
+                        if finding.rule is rule:
+                            self._report(sps, finding)
 
     def _report(self, node: constructs.IConstruct, finding: Finding) -> None:
         suppression = _suppression(node, finding.rule.id)

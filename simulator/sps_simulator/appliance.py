@@ -164,7 +164,8 @@ class Appliance:
             for b in (*t.builtins, *(t.samples if self.with_samples else ())):
                 objs[b.key] = copy.deepcopy(dict(b.body))
             if t.is_singleton:
-                objs[t.singleton_key] = held_on(t.root, copy.deepcopy(dict(t.initial_body or {})), self.firmware)
+                held = held_on(t.root, copy.deepcopy(dict(t.initial_body or {})), self.firmware)
+                objs[t.singleton_key] = t.as_body(held)
             config[t.path] = objs
         return config | self.opaque.factory()
 
@@ -365,7 +366,13 @@ class Appliance:
 
     # -- objects -------------------------------------------------------------------------
     def check_body(self, t: TypeDef, body: Any, config: View, path: str, own_key: str | None) -> Any:
-        """Validate a request body for type `t`; returns it with documented defaults applied."""
+        """Validate a request body for type `t`; returns it with documented defaults applied. A
+        bare-value body (a time zone name) is checked as the object of its type's one field."""
+        if t.value_body is not None:
+            return t.as_body(self.check_object(t, t.as_object(body), config, path, own_key))
+        return self.check_object(t, body, config, path, own_key)
+
+    def check_object(self, t: TypeDef, body: Any, config: View, path: str, own_key: str | None) -> Any:
         if not isinstance(body, dict):
             raise syntactic(path, "The request body must be a JSON object.")
         before_write = self.hooks[t.terraform_name].before_write
@@ -531,7 +538,7 @@ class Appliance:
         for t, okey, body in bodies:
             if not t.is_typed:
                 continue
-            for spec, ref in reference_fields(t.root, body):
+            for spec, ref in reference_fields(t.root, t.as_object(body)):
                 if self.reference_problem(candidate, spec, ref) is not None:
                     problems.append({"path": f"{t.api_path}/{okey}", "message": f"dangling reference {ref!r}"})
         return problems + self.cap_problems(candidate) + self.opaque.integrity(candidate)

@@ -22,7 +22,7 @@ def references(t: TypeDef, body: Any) -> set[tuple[str, str]]:
     """The (target type's terraform name, key) pairs a body of type `t` references."""
     if not t.is_typed:
         return set()
-    return {(spec.target or "", ref) for spec, ref in reference_fields(t.root, body)}
+    return {(spec.target or "", ref) for spec, ref in reference_fields(t.root, t.as_object(body))}
 
 
 class Index:

@@ -85,4 +85,4 @@ class _Render(Rebuild):
 
 def render_body(catalog: Catalog, hooks: Mapping[str, Hooks], t: TypeDef, body: Any) -> Any:
     """A stored body (references as plain keys) in response form (references as key + href)."""
-    return _Render(catalog, hooks)(t.root, body) if t.is_typed else body
+    return t.as_body(_Render(catalog, hooks)(t.root, t.as_object(body))) if t.is_typed else body

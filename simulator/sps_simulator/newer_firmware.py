@@ -27,8 +27,9 @@ NESTED_DEFAULT = "default"
 
 
 def fill(t: TypeDef, body: Any) -> Any:
-    """`body` with the newer fields it lacks set to their defaults (POST, upgrade)."""
-    if not t.is_typed or not isinstance(body, dict):
+    """`body` with the newer fields it lacks set to their defaults (POST, upgrade); a bare-value
+    body has no fields to gain."""
+    if not t.is_typed or t.value_body is not None or not isinstance(body, dict):
         return body
     out = _fill_nested(t.root, body)
     out.setdefault(ROOT_FIELD, copy.deepcopy(ROOT_DEFAULT))
@@ -54,7 +55,7 @@ _fill_nested = _Fill()
 def split(t: TypeDef, body: Any) -> tuple[Any, list[Problem]]:
     """`body` without the newer fields (for the catalog's validation) and the problems with them:
     the required root field missing (PUT)."""
-    if not t.is_typed or not isinstance(body, dict):
+    if not t.is_typed or t.value_body is not None or not isinstance(body, dict):
         return body, []
     problems = [] if ROOT_FIELD in body else [Problem((ROOT_FIELD,), "is required")]
     return _strip(t.root, body), problems

@@ -2,7 +2,9 @@
 servicer in process against a real simulator: the firmware range of the web gateway login banner,
 the undocumented part of the e-mail settings kept and set through `extra_json`, a branch
 requirement of the SNMP trap checked at plan, the syslog receivers' fields the guide shows checked
-and the rest of each receiver kept, and the naming's undocumented fields kept."""
+and the rest of each receiver kept, the naming's undocumented fields kept, and the singletons whose
+body is a bare value (NTP servers, time zone): the value itself on the wire, its order kept, its
+text checked."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from sps_catalog import load_catalog
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
 
@@ -121,3 +124,52 @@ def test_naming_keeps_what_the_pages_do_not_name(appliance: tuple[RunningSimulat
     provider.create("sps_network_naming", {"hostname": "sps-ams", "domain": "example.net", "nickname": "Amsterdam"})
     body = sim.committed()["network/naming"]["naming"]
     assert body == {"hostname": "sps-ams", "domain": "example.net", "nickname": "Amsterdam", "fqdn_in_prompt": True}
+
+
+NTP, ZONE = load_catalog()["ntp_servers"], load_catalog()["timezone"]
+HOSTILE = ["Europe/Berlin\nrm -rf /", "../../etc/passwd", "America/New York", "Europe/Berlin;reboot", "${path.cwd}",
+           "", "Europe//Berlin", "Zone/\u202eBerlin"]  # fmt: skip
+
+
+def test_ntp_servers_are_the_bare_list_in_the_order_given(
+    appliance: tuple[RunningSimulator, InProcessProvider],
+) -> None:
+    sim, provider = appliance
+    servers = ["ntp2.example.net", "10.1.0.123", "fd00::123"]
+    state = provider.create(NTP.resource_type, {"servers": servers})
+    assert state["servers"] == servers and state["key"] == "ntp_servers"
+    doc = sim.session().get(f"{sim.url}{NTP.api_path}").json()
+    assert doc["body"] == servers and doc["key"] == "ntp_servers", "the body is the list itself"
+    none = provider.update(NTP.resource_type, state, {"servers": []})
+    assert none["servers"] == [] and sim.committed()[NTP.path]["ntp_servers"] == [], "empty: no NTP server"
+    provider.delete(NTP.resource_type, none)
+    assert sim.committed()[NTP.path]["ntp_servers"] == [], "destroy forgets: the appliance keeps its list"
+
+
+def test_the_time_zone_is_the_bare_string(appliance: tuple[RunningSimulator, InProcessProvider]) -> None:
+    sim, provider = appliance
+    state = provider.create(ZONE.resource_type, {"timezone": "America/Argentina/Buenos_Aires"})
+    assert sim.session().get(f"{sim.url}{ZONE.api_path}").json()["body"] == "America/Argentina/Buenos_Aires"
+    assert provider.import_(ZONE.resource_type, "timezone") == state
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_zone_or_server_that_is_no_name_is_refused_at_plan_and_by_the_appliance(
+    appliance: tuple[RunningSimulator, InProcessProvider], text: str
+) -> None:
+    sim, provider = appliance
+    with pytest.raises(ProviderError, match=r"timezone: .*not a time zone name"):
+        provider.plan(ZONE.resource_type, None, {"timezone": text})
+    with pytest.raises(ProviderError, match=r"servers\[1\]: .*neither an IP address nor a DNS host name"):
+        provider.plan(NTP.resource_type, None, {"servers": ["10.1.0.123", text]})
+    s = sim.session()
+    for t, body in ((ZONE, text), (NTP, [text])):
+        refused = s.put(f"{sim.url}{t.api_path}", json=body)
+        assert refused.status_code == 400 and refused.json()["error"]["type"] == "SemanticError", refused.text
+    s.delete(f"{sim.url}/api/transaction")
+
+
+def test_a_bare_value_body_takes_no_extra_json(appliance: tuple[RunningSimulator, InProcessProvider]) -> None:
+    _, provider = appliance
+    with pytest.raises(ProviderError, match="extra_json: the body is the bare value of `timezone`"):
+        provider.plan(ZONE.resource_type, None, {"timezone": "UTC", "extra_json": json.dumps({"x": 1})})

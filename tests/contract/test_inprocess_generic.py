@@ -139,6 +139,8 @@ def test_references_read_back_as_keys(sim: RunningSimulator, provider: InProcess
         ("sps_object", "http/authentication_policies", "read-only over REST"),
         ("sps_settings", "management/license", "read-only over REST"),
         ("sps_object", "management/health_monitoring", "manage it with sps_settings"),
+        ("sps_settings", "datetime/timezone", "use sps_timezone"),
+        ("sps_settings", "datetime/ntp_servers", "use sps_ntp_servers"),
         ("sps_settings", "policies/analytics", "manage each object with sps_object"),
         ("sps_settings", "management", "is a container"),
         ("sps_object", "/policies/analytics", "without leading or trailing"),
@@ -155,11 +157,13 @@ def test_refused_bodies(provider: InProcessProvider, body: str) -> None:
         provider.plan("sps_object", None, {"path": COLLECTION, "body": body})
 
 
-def test_a_string_bodied_singleton_takes_a_string(sim: RunningSimulator, provider: InProcessProvider) -> None:
-    config = {"path": "datetime/timezone", "body": json.dumps("Europe/Budapest")}
+def test_a_list_bodied_singleton_takes_a_list(sim: RunningSimulator, provider: InProcessProvider) -> None:
+    path = "network/ip_forwarding_rule_pairs"
+    rules = [{"interface_a": "nic1.interfaces.a", "interface_b": "nic1.interfaces.b"}]
+    config = {"path": path, "body": json.dumps(rules)}
     assert provider.create("sps_settings", config) == {**config, **KNOWN}
-    assert held(sim, "datetime/timezone") == "Europe/Budapest"
-    with pytest.raises(ProviderError, match="must be a JSON string"):
+    assert held(sim, path) == rules
+    with pytest.raises(ProviderError, match="must be a JSON list"):
         provider.plan("sps_settings", None, {**config, "body": "{}"})
 
 

@@ -45,7 +45,7 @@ def appliance_for(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
 
 def assert_appliance_holds(sim: RunningSimulator, t: TypeDef, state: dict[str, Any]) -> None:
     """Every attribute the state holds equals the committed object on the appliance."""
-    committed = sim.committed()[t.path][state["key"]]
+    committed = t.as_object(sim.committed()[t.path][state["key"]])
     assert {"key": state["key"], **to_terraform(t.root, committed)} == {k: state[k] for k in ("key", *t.field_names)}
 
 
@@ -74,7 +74,7 @@ def test_lifecycle_through_the_servicer(appliance_for: Callable[[TypeDef], Appli
     # drift: the object changes (singleton) or disappears (collection) behind the provider's back
     out_of_band = sim.session()
     if t.is_singleton:
-        out_of_band.put(f"{sim.url}{t.api_path}", json=dict(t.initial_body or {})).raise_for_status()
+        out_of_band.put(f"{sim.url}{t.api_path}", json=t.as_body(dict(t.initial_body or {}))).raise_for_status()
         commit(sim, out_of_band)
         provider.new_run()  # the next terraform command starts a provider that reads afresh
         drifted = provider.read(name, state)

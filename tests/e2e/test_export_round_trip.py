@@ -79,6 +79,11 @@ def test_export_writes_checked_code_and_reports_every_type(appliance: RunningSim
         checked = subprocess.run([str(BIN / tool[0]), *tool[1:]], cwd=py, env=env, capture_output=True, text=True)
         assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "secret-for" not in (py / "main.py").read_text()
+    main_tf, main_py = (hcl / "main.tf").read_text(), (py / "main.py").read_text()
+    for t in (CATALOG["timezone"], CATALOG["ntp_servers"]):  # bare-value bodies are exported typed too
+        assert f'resource "{t.resource_type}" ' in main_tf
+    assert 'timezone = "America/Argentina/Buenos_Aires"' in main_tf and '"ntp2.example.net",' in main_tf
+    assert 'timezone="America/Argentina/Buenos_Aires"' in main_py and "NtpServers(" in main_py
     readme = (hcl / "README.md").read_text()
     for name in re.findall(r'variable "(\w+)"', (hcl / "variables.tf").read_text()):
         assert f"`{name}`" in readme, f"the README lists the secret {name}"

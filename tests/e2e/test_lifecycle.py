@@ -1,6 +1,7 @@
 """Managed types through the full lifecycle with the real terraform against a simulator: one
-representative of each kind, and every type whose examples the in-process lifecycle
-(tests/contract/test_inprocess_lifecycle.py) cannot apply on their own.
+representative of each kind (and of the singletons whose body is a bare value), and every type
+whose examples the in-process lifecycle (tests/contract/test_inprocess_lifecycle.py) cannot apply
+on their own.
 
 Generated from the catalog's examples, so a new type gets these tests for free:
 create -> plan empty -> update -> plan empty -> drift (out-of-band change) -> plan shows it ->
@@ -30,6 +31,7 @@ CATALOG = load_catalog()
 # Types whose whole lifecycle the in-process test covers keep one representative per kind here.
 REPRESENTATIVES = {kind: next(t for t in CATALOG.managed if t.kind == kind and fully_covered(t)) for kind in
                    ("collection", "ordered_collection", "singleton")}  # fmt: skip
+REPRESENTATIVES["value_body"] = next(t for t in CATALOG.managed if t.value_body is not None and fully_covered(t))
 MANAGED = [t for t in CATALOG.managed if not fully_covered(t) or t in REPRESENTATIVES.values()]
 
 
@@ -54,7 +56,7 @@ def assert_appliance_matches_state(sim: RunningSimulator, t: TypeDef, state: dic
     """Every attribute Terraform holds equals the committed object on the appliance."""
     from sps_provider.engine.convert import to_terraform
 
-    committed = sim.committed()[t.path][state["key"]]
+    committed = t.as_object(sim.committed()[t.path][state["key"]])
     for path, f in t.secrets:
         wo, _ = secret_input(state, path, f)
         assert wo is None, "a write-only secret is never stored in state"
@@ -111,7 +113,7 @@ def test_lifecycle_minimal_update_drift_import_destroy(t: TypeDef, simulator: Ru
 
     # drift: the object changes (singleton) or disappears (collection) behind Terraform's back
     if t.is_singleton:
-        out_of_band(simulator, "PUT", t.api_path, dict(t.initial_body or {}))
+        out_of_band(simulator, "PUT", t.api_path, t.as_body(dict(t.initial_body or {})))
         assert "1 to change" in tf.run("plan", "-no-color").stdout
     else:
         out_of_band(simulator, "DELETE", object_path(t, updated["key"]))

@@ -47,6 +47,11 @@ def _is_whole_number(v: Any) -> bool:
     return type(v) is int or (type(v) is float and v == int(v))
 
 
+def _is_label(x: str) -> bool:
+    inner = all(c.isascii() and (c.isalnum() or c == "-") for c in x)
+    return 0 < len(x) <= 63 and inner and x[0] != "-" and x[-1] != "-"
+
+
 def _breaks_format(fmt: str, s: str) -> bool:
     if fmt == "filled":
         return all(c.isspace() for c in s)
@@ -65,6 +70,15 @@ def _breaks_format(fmt: str, s: str) -> bool:
         except ValueError:
             return True
         return bool(slash) and not (prefix.isdigit() and int(prefix) <= ip.max_prefixlen)
+    if fmt == "host":
+        labels = s.split(".")
+        return _breaks_format("ip", s) and not (len(s) <= 253 and all(_is_label(x) for x in labels))
+    if fmt == "time_zone":
+        parts = s.split("/")
+        ok = len(parts) <= 3 and s[:1].isascii() and s[:1].isalpha()
+        return not (
+            ok and all(0 < len(p) <= 30 and all(c.isascii() and (c.isalnum() or c in "_+-") for c in p) for p in parts)
+        )
     if fmt == "hhmm":
         hours, colon, minutes = s.partition(":")
         ok = colon and hours.isdigit() and len(hours) <= 2 and minutes.isdigit() and len(minutes) == 2

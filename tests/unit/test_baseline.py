@@ -16,10 +16,10 @@ from sps_catalog import TypeDef, Value, load_catalog
 from sps_catalog.baseline import RULES, Finding
 from sps_catalog.walk import Path as WalkPath
 from sps_catalog.walk import Rebuild
-from sps_constructs import Appliance, SpsBaseline, SpsConfigError, SpsSettings
+from sps_constructs import Appliance, NtpServers, SpsBaseline, SpsConfigError
 from sps_constructs.introspect import construct_classes
 from sps_export import check
-from sps_export.reader import ApplianceRead, ReadObject, TypeRead
+from sps_export.reader import ApplianceRead, ReadObject, TypeRead, read_appliance
 from sps_harness import RunningSimulator
 from sps_provider.client.session import SpsClient
 from sps_provider.client.settings import Settings
@@ -28,7 +28,7 @@ from tests.support.catalog_cases import resolved
 from tests.support.simulator_api import out_of_band
 
 CATALOG = load_catalog()
-NTP = "datetime/ntp_servers"
+NTP = CATALOG["ntp_servers"]
 Case = tuple[str, TypeDef, dict[str, Any], dict[str, Any]]
 
 
@@ -60,6 +60,7 @@ def cases() -> list[Case]:
         ("SPS-ALERT-2", trap, example(trap, "full"), example(trap)),
         ("SPS-BANNER-1", banner, example(banner), example(banner, banner={"enabled": False})),
         ("SPS-SYSLOG-1", syslog, example(syslog), example(syslog, receivers=[])),
+        ("SPS-NTP-1", NTP, example(NTP), example(NTP, servers=[])),
     ]
     for t in shaped("SPS-NET-1"):
         ok = example(t)
@@ -79,8 +80,8 @@ IDS = [f"{rule}-{t.terraform_name}" for rule, t, _, _ in CASES]
 
 
 def test_every_rule_has_a_case_and_a_statement() -> None:
-    assert {r.id for r in RULES if r.endpoint is None} == {rule for rule, *_ in CASES}
-    assert {r.id for r in RULES if r.endpoint is not None} == {"SPS-NTP-1"}, "each endpoint rule has its tests"
+    assert {r.id for r in RULES} == {rule for rule, *_ in CASES}
+    assert {r.id for r in RULES if r.absent} == {"SPS-NTP-1"}, "each rule on absent singletons has its tests"
     assert all(r.statement and r.title for r in RULES)
 
 
@@ -113,7 +114,8 @@ def synthesized(tmp_path: Path, t: TypeDef, attrs: dict[str, Any], fail_on: Any 
     app = App(outdir=str(tmp_path / "cdktf.out"))
     stack = TerraformStack(app, "baseline")
     sps = Appliance(stack, "sps", url="https://sps.example.net")
-    SpsSettings(sps, "ntp", path=NTP, body=["10.0.0.123"])  # the appliance itself passes SPS-NTP-1
+    if t is not NTP:
+        NtpServers(sps, "ntp", servers=["10.0.0.123"])  # the appliance itself passes SPS-NTP-1
     cls = construct_classes()[t.terraform_name][0]
     assert cls is not None
     construct = cls(sps, "object", **_Lookups(sps)(t.root, attrs))
@@ -182,7 +184,7 @@ def ntp_stack(tmp_path: Path, servers: list[str] | None, fail_on: Any = None, re
     stack = TerraformStack(app, "baseline")
     sps = Appliance(stack, "sps", url="https://sps.example.net")
     if servers is not None:
-        SpsSettings(sps, "ntp", path=NTP, body=servers)
+        NtpServers(sps, "ntp", servers=servers)
     if reason is not None:
         SpsBaseline.suppress(sps, "SPS-NTP-1", reason=reason)
     baseline = SpsBaseline(fail_on=fail_on)
@@ -196,8 +198,8 @@ def ntp_findings(baseline: SpsBaseline) -> list[tuple[str, str]]:
 
 
 def test_no_ntp_server_at_synth(tmp_path: Path) -> None:
-    assert ntp_findings(ntp_stack(tmp_path / "absent", None)) == [("baseline/sps", "body")]
-    assert ntp_findings(ntp_stack(tmp_path / "empty", [])) == [("baseline/sps/ntp", "body")]
+    assert ntp_findings(ntp_stack(tmp_path / "absent", None)) == [("baseline/sps", "servers")]
+    assert ntp_findings(ntp_stack(tmp_path / "empty", [])) == [("baseline/sps/ntp", "servers")]
     assert ntp_findings(ntp_stack(tmp_path / "set", ["10.1.0.123"])) == []
     with pytest.raises(RuntimeError, match="SPS-NTP-1"):
         ntp_stack(tmp_path / "fails", None, fail_on="medium")
@@ -209,13 +211,11 @@ def test_no_ntp_server_at_synth(tmp_path: Path) -> None:
 
 def test_no_ntp_server_in_the_live_check(simulator: RunningSimulator) -> None:
     client = SpsClient(Settings(url=simulator.url, username="admin", password="admin", verify=simulator.ca or True))
-    client.ensure_logged_in()
-    empty = ApplianceRead(simulator.url, None, [])
-    out_of_band(simulator, "PUT", f"/api/configuration/{NTP}", [])
-    read = check.read_settings(client)
-    assert read.errors == {} and read.bodies == {NTP: []}
-    assert [(f.rule.id, f.where) for f in check.findings(empty, read.bodies)] == [("SPS-NTP-1", repr(NTP))]
-    out_of_band(simulator, "PUT", f"/api/configuration/{NTP}", ["10.1.0.123", "10.2.0.123"])
-    read = check.read_settings(client)
-    assert read.bodies == {NTP: ["10.1.0.123", "10.2.0.123"]}
-    assert check.findings(empty, read.bodies) == []
+    out_of_band(simulator, "PUT", NTP.api_path, [])
+    read = read_appliance(client, [NTP])
+    assert [o.body for o in read.objects()] == [{"servers": []}]
+    assert [(f.rule.id, f.attribute) for f in check.findings(read)] == [("SPS-NTP-1", "servers")]
+    out_of_band(simulator, "PUT", NTP.api_path, ["10.1.0.123", "ntp2.example.net"])
+    read = read_appliance(client, [NTP])
+    assert [o.body for o in read.objects()] == [{"servers": ["10.1.0.123", "ntp2.example.net"]}]
+    assert check.findings(read) == []

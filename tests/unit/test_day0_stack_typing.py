@@ -1,8 +1,8 @@
 """The day-0 constructs in a user's stack under `mypy --strict` (the development install, as the
 README's virtualenv): a DNS resource without its required primary, a banner text that is no
 string, an SNMP destination given as a bare address (the page prints `{selection, value}`), a
-naming without its hostname and a syslog port given as a string are each reported where they are
-made; the correct uses beside them are not."""
+naming without its hostname, a syslog port given as a string, a time zone left out and NTP servers
+that are no strings are each reported where they are made; the correct uses beside them are not."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ STACK = textwrap.dedent(
     import cdktf
 
     from sps_constructs import (
-        Appliance, ManagementEmail, ManagementEmailSmtpServer, NetworkDns, NetworkNaming, SnmpTrap,
-        SnmpTrapVersion2c, SnmpTrapVersionValue, SnmpTrapVersionValueServer, Syslog, SyslogReceivers,
+        Appliance, ManagementEmail, ManagementEmailSmtpServer, NetworkDns, NetworkNaming, NtpServers, SnmpTrap,
+        SnmpTrapVersion2c, SnmpTrapVersionValue, SnmpTrapVersionValueServer, Syslog, SyslogReceivers, Timezone,
         WebGatewayAuthenticationSettings, WebGatewayAuthenticationSettingsBannerEnabled,
     )
 
@@ -32,11 +32,15 @@ STACK = textwrap.dedent(
     SnmpTrap(sps, "trap", enabled=True, version=SnmpTrapVersion2c(value=server))
     NetworkNaming(sps, "naming", hostname="sps-ams", domain="example.net")
     Syslog(sps, "syslog", receivers=[SyslogReceivers(address="10.1.0.14", port=6514, protocol="syslog-tls")])
+    NtpServers(sps, "ntp", servers=["10.1.0.123", "ntp2.example.net"])
+    Timezone(sps, "tz", timezone="Europe/Berlin")
     NetworkDns(sps, "dns2", secondary="10.2.0.53")
     WebGatewayAuthenticationSettings(sps, "banner", banner=WebGatewayAuthenticationSettingsBannerEnabled(text=3))
     SnmpTrapVersionValue(community="c", server="10.1.0.162")
     NetworkNaming(sps, "naming2", nickname="Amsterdam")
     SyslogReceivers(address="10.1.0.14", port="514", protocol="syslog-tcp")
+    Timezone(sps, "tz2")
+    NtpServers(sps, "ntp2", servers=[10, 11])
     """
 )
 
@@ -49,6 +53,8 @@ def test_mypy_strict_reports_the_day0_mistakes(tmp_path: Path) -> None:
         [str(mypy), "--strict", "--no-incremental", "main.py"], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     errors = [line.split(": error: ")[0] for line in result.stdout.splitlines() if ": error: " in line]
-    assert errors == ["main.py:19", "main.py:20", "main.py:21", "main.py:22", "main.py:23"], result.stdout
+    wrong = [f"main.py:{n}" for n in (21, 22, 23, 24, 25, 26, 27, 27)]  # two elements on the last line
+    assert errors == wrong, result.stdout
     assert 'Missing named argument "primary" for "NetworkDns"' in result.stdout, result.stdout
     assert 'Missing named argument "hostname" for "NetworkNaming"' in result.stdout, result.stdout
+    assert 'Missing named argument "timezone" for "Timezone"' in result.stdout, result.stdout

@@ -105,6 +105,29 @@ def test_the_firmware_string_stays_inside_the_first_line_comment() -> None:
     assert comment_text("a\nb\r\u2028") == "a\\nb\\r\\u2028"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ['Europe/Berlin"\n}\nresource "sps_audit_policy" "x" {', '${file("/etc/passwd")}', "%{ for x in [1] }x%{ endfor }",
+     '""")\nimport os  # ', "ntp\u202e.example\u2028net", "$${x} \\ \t"],
+)  # fmt: skip
+def test_a_time_zone_and_ntp_servers_the_appliance_holds_stay_text(text: str) -> None:
+    """A real appliance's time zone and NTP servers are its own input (no page says what it refuses):
+    the typed export writes them as string literals, one resource each."""
+    read = _read("7.5.1", ("timezone", "timezone", {"timezone": text}),
+                 ("ntp_servers", "ntp_servers", {"servers": ["10.1.0.123", text]}))  # fmt: skip
+    export = select(CATALOG, read)
+    main_tf = hcl.render(export, PROVIDER)["main.tf"]
+    assert f"timezone = {hcl_string(text)}\n" in main_tf
+    assert f'servers = ["10.1.0.123", {hcl_string(text)}]\n' in main_tf
+    assert main_tf.count("\nresource ") + main_tf.startswith("resource ") == 2
+    main = python.render(export, "sps", PROVIDER)["main.py"]
+    calls = [n for n in ast.walk(ast.parse(main)) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    typed = ("Timezone", "NtpServers")
+    written = {n.func.id: {k.arg: k.value for k in n.keywords} for n in calls if n.func.id in typed}
+    assert ast.literal_eval(written["Timezone"]["timezone"]) == cdktf_text(text)
+    assert ast.literal_eval(written["NtpServers"]["servers"]) == ["10.1.0.123", cdktf_text(text)]
+
+
 def test_names_never_collide_with_what_main_py_defines() -> None:
     ldap = response_body(CATALOG["ldap_server"], "full")
     read = _read(

@@ -53,7 +53,8 @@ def test_body_is_serialized_with_sorted_keys() -> None:
         (SpsObject, "management/health_monitoring", {}, "manage it with sps_settings"),
         (SpsSettings, "policies/analytics", {}, "manage each object with sps_object"),
         (SpsSettings, "management/license", {}, "read-only over REST"),
-        (SpsSettings, "datetime/timezone", {}, "must be a JSON string"),
+        (SpsSettings, "datetime/timezone", {}, "use sps_timezone"),
+        (SpsSettings, "network/ip_forwarding_rule_pairs", {}, "must be a JSON list"),
         (SpsObject, "policies/analytics", {"bad": object()}, "JSON values only"),
     ],
 )
@@ -111,8 +112,9 @@ def test_a_typed_reference_refuses_a_generic_object_of_another_path_or_appliance
 
 def test_the_synthesized_body_is_what_the_provider_reads() -> None:
     sps = appliance()
-    s = SpsSettings(sps, "tz", path="datetime/timezone", body="Europe/Budapest")
-    assert json.loads(s._synthesize_attributes()["body"]) == "Europe/Budapest"
+    rules = [{"interface_a": "nic1.interfaces.a", "interface_b": "nic1.interfaces.b"}]
+    s = SpsSettings(sps, "rules", path="network/ip_forwarding_rule_pairs", body=rules)
+    assert json.loads(s._synthesize_attributes()["body"]) == rules
 
 
 def test_an_overridden_reference_to_a_generic_object_is_checked_by_the_synth_aspect() -> None:

@@ -235,10 +235,9 @@ def main(argv: list[str] | None = None, err: TextIO = sys.stderr) -> int:
         print(f"sps-export: {exc}", file=err)
         return 2
     if args.check:
-        settings = check.read_settings(client)
-        found = check.findings(read, settings.bodies)
+        found = check.findings(read)
         print(check.as_json(found) if args.json else check.as_text(found))
-        unread = {**read.read_errors(), **{f"sps_settings {p}": e for p, e in settings.errors.items()}}
+        unread = read.read_errors()
         for name, error in unread.items():
             print(f"not read: {name}: {error}", file=err)
         failed = any(at_least(f.rule.severity, args.fail_on) for f in found)

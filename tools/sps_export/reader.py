@@ -74,7 +74,8 @@ def read_type(client: Client, t: TypeDef) -> TypeRead:
     try:
         if t.is_singleton:
             doc = client.get(t.api_path)
-            out.objects.append(ReadObject(t, t.singleton_key, _body(doc)))
+            held = t.as_object(doc.get("body")) if t.value_body is not None and isinstance(doc, dict) else _body(doc)
+            out.objects.append(ReadObject(t, t.singleton_key, held))
             return out
         doc = client.get(t.api_path)
         for item in doc.get("items", []) if isinstance(doc, dict) else []:

@@ -64,7 +64,8 @@ class Populator:
 
     def body(self, t: TypeDef, example: dict[str, Any]) -> Any:
         """The SPS request body of an example (Terraform attribute form), without the modelled fields
-        (and their defaults) this firmware does not have, as the provider writes it."""
+        (and their defaults) this firmware does not have, as the provider writes it (a bare value for
+        a type whose body is one)."""
         attrs = copy.deepcopy(example)
         for path, f in t.secrets:
             parent = get_in(attrs, path[:-1])
@@ -74,7 +75,8 @@ class Populator:
                 if secret is not None:
                     target = self.cat[f.target or ""]
                     parent[f.name] = str(self.call("POST", target.api_path, {target.fields[0].name: secret})["key"])
-        return held_on(t.root, to_body(t.root, _Resolve(self.cat, self.example)(t.root, attrs)), self.firmware)
+        body = held_on(t.root, to_body(t.root, _Resolve(self.cat, self.example)(t.root, attrs)), self.firmware)
+        return t.as_body(body)
 
     def example(self, ref: str) -> str:
         """Create the example `type/name` once; its key."""
@@ -82,7 +84,10 @@ class Populator:
             type_name, name = ref.split("/", 1)
             t = self.cat[type_name]
             body = self.body(t, dict(t.examples[name]))
-            if t.is_singleton:  # a PUT replaces the whole object: unmodelled fields go back as held
+            if t.value_body is not None:
+                self.call("PUT", t.api_path, body)
+                self.made[ref] = t.singleton_key
+            elif t.is_singleton:  # a PUT replaces the whole object: unmodelled fields go back as held
                 held = self.call("GET", t.api_path).get("body")
                 self.call("PUT", t.api_path, keep_unknown(t.root, body, held))
                 self.made[ref] = t.singleton_key

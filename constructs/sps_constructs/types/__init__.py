@@ -40,6 +40,7 @@ from sps_constructs.types.mssql_settings_policy import *  # noqa: F403
 from sps_constructs.types.network_dns import *  # noqa: F403
 from sps_constructs.types.network_naming import *  # noqa: F403
 from sps_constructs.types.nic import *  # noqa: F403
+from sps_constructs.types.ntp_servers import *  # noqa: F403
 from sps_constructs.types.password import *  # noqa: F403
 from sps_constructs.types.private_key import *  # noqa: F403
 from sps_constructs.types.rdp_channel_policy import *  # noqa: F403
@@ -66,6 +67,7 @@ from sps_constructs.types.telnet_options import *  # noqa: F403
 from sps_constructs.types.telnet_pattern_set import *  # noqa: F403
 from sps_constructs.types.telnet_settings_policy import *  # noqa: F403
 from sps_constructs.types.time_policy import *  # noqa: F403
+from sps_constructs.types.timezone import *  # noqa: F403
 from sps_constructs.types.trusted_ca_list import *  # noqa: F403
 from sps_constructs.types.userlist import *  # noqa: F403
 from sps_constructs.types.usermapping_policy import *  # noqa: F403

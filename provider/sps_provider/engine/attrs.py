@@ -107,7 +107,10 @@ def secret_attrs(f: Field) -> tuple[Attr, ...]:
 
 def resource_attrs(t: TypeDef) -> tuple[Attr, ...]:
     key = Attr(name="key", cty="string", computed=True, description=KEY_DESCRIPTION)
-    extra = Attr(name=EXTRA_JSON, cty="string", optional=True, description=EXTRA_JSON_DESCRIPTION)
+    extra_description = EXTRA_JSON_DESCRIPTION
+    if t.value_body is not None:
+        extra_description = f"Not used: the body is the bare value of `{t.value_body}`, with no other fields (refused)."
+    extra = Attr(name=EXTRA_JSON, cty="string", optional=True, description=extra_description)
     return (key, *object_attrs(t.root, "resource"), extra)
 
 

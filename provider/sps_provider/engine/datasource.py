@@ -46,6 +46,7 @@ class DataSourceEngine:
 
     def state(self, key: str, body: Any) -> dict[str, Any]:
         out: dict[str, Any] = {"key": key}
+        body = self.t.as_object(body)
         if self.t.is_typed:
             out.update(to_terraform(self.t.root, body))
             out[EXTRA_JSON] = canonical(unknown_only(self.t.root, body))

@@ -92,17 +92,21 @@ class ResourceEngine:
     def body_fields(self, tf: dict[str, Any]) -> dict[str, Any]:
         return {f.name: tf.get(f.name) for f in self.t.fields}
 
-    def put_step(self, path: str, body: Any) -> Step:
-        """The step of a PUT (the transaction sends it) that sends back, unchanged, the fields the
-        catalog does not model (a PUT replaces the whole object): they are read inside the
-        transaction, just before the write."""
-        return Step("PUT", path, body, merge=partial(keep_unknown, self.t.root))
+    def put_step(self, path: str, values: Any) -> Step:
+        """The step of a PUT of `values` (catalog form; the transaction sends the SPS body) that
+        sends back, unchanged, the fields the catalog does not model (a PUT replaces the whole
+        object): they are read inside the transaction, just before the write. A bare-value body
+        has no other fields."""
+        if self.t.value_body is not None:
+            return Step("PUT", path, self.t.as_body(values))
+        return Step("PUT", path, values, merge=partial(keep_unknown, self.t.root))
 
     def state_from_body(self, key: str, body: Any, versions: Any = None,
                         extra: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
         """State from an SPS body; secret versions and which extra fields are managed come from
         Terraform (SPS does not know them). `extra`: `versions`' `extra_json` when the caller has
         parsed it already (None: parsed here)."""
+        body = self.t.as_object(body)
         state = {"key": key, **to_terraform(self.t.root, body)}
         text = versions.get(EXTRA_JSON) if isinstance(versions, dict) else None
         if extra is None:
@@ -127,6 +131,9 @@ class ResourceEngine:
         if text is not UNKNOWN:
             extra, problem = parse_extra(text)
             problems += [problem] if problem else extra_problems(self.t.root, extra or {})
+            if extra and self.t.value_body is not None:
+                problems.append(Problem((EXTRA_JSON,), f"the body is the bare value of `{self.t.value_body}`: "
+                                        "it has no other fields to set"))  # fmt: skip
         written: dict[Path, Path] = {path: (*path[:-1], f.write_only_name) for path, f in self.t.secrets}
         for p in problems:  # a secret's key is computed: name the write-only attribute users set
             p = Problem(written.get(p.path, p.path), p.message, p.is_type_error)
@@ -377,6 +384,6 @@ class ResourceEngine:
         # The fields the catalog does not model start out managed, as `extra_json`: a configuration
         # written from the appliance (sps-export, -generate-config-out) then imports with no change.
         state = self.state_from_body(key, doc.get("body"))
-        unknown = unknown_only(t.root, doc.get("body"))
+        unknown = unknown_only(t.root, t.as_object(doc.get("body")))
         state[EXTRA_JSON] = canonical(unknown) if unknown else None
         return state
