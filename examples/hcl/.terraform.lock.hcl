@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:GGXhcKUFGan4lyOaFqm0dn/uyPRUZUThLUbToY5mveE=",
+    "h1:l3RA2ZoZzs6izpd9bBO77yoH/Ole5+yDaR6aUKzuIjk=",
   ]
 }

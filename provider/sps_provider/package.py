@@ -36,7 +36,7 @@ import sps_provider
 
 NAME = "terraform-provider-sps"
 #: Distributions the provider imports; their requirements are followed (markers evaluated here).
-RUNTIME = ("hpack", "protobuf", "msgpack", "cryptography", "requests")
+RUNTIME = ("hpack", "protobuf", "msgpack", "cryptography")
 #: Installer bookkeeping that differs between installs of the same wheel.
 SKIPPED_METADATA = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 #: Generation-only folders of the project's packages: the provider never reads them and the wheel

@@ -1,12 +1,13 @@
 """The client reads the environment (proxies, NO_PROXY, the CA-bundle variables) once, when it is
-made, and requests still goes through the proxy it names: no per-request re-read."""
+made, and still goes through the proxy it names: no per-request re-read."""
 
 from __future__ import annotations
 
 import socket
+import ssl
+import threading
 
 import pytest
-import requests
 
 from sps_provider.client import errors
 from sps_provider.client.session import Settings, SpsClient
@@ -32,23 +33,47 @@ def client(url: str = "https://sps.example.test", verify: bool | str = True) -> 
     return SpsClient(Settings(url=url, username="admin", password="pw", verify=verify, timeout=2.0))
 
 
+class RefusingProxy:
+    """A proxy on loopback that records the first request line of each connection and refuses it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.lines: list[bytes] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                self.lines.append(conn.makefile("rb").readline().strip())
+                conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+
+
 def test_the_proxy_named_in_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{closed_port()}")
+    proxy = RefusingProxy()
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     c = client()
     monkeypatch.delenv("HTTPS_PROXY")  # read once: the client keeps what it saw when made
-    with pytest.raises(errors.ConnectionFailed) as caught:
+    with pytest.raises(errors.ConnectionFailed):
         c.get("/api/info")
-    assert isinstance(caught.value.__cause__, requests.exceptions.ProxyError)
+    assert proxy.lines[0].startswith(b"CONNECT sps.example.test:443 HTTP/")
 
 
 def test_no_proxy_bypasses_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{closed_port()}")
+    proxy = RefusingProxy()
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     c = client(url=f"https://127.0.0.1:{closed_port()}")
     with pytest.raises(errors.ConnectionFailed) as caught:
         c.get("/api/info")
-    assert not isinstance(caught.value.__cause__, requests.exceptions.ProxyError)
-    assert c.http.proxies == {}
+    assert isinstance(caught.value.__cause__, ConnectionRefusedError)
+    assert c.http.proxy is None and proxy.lines == []
 
 
 def test_the_ca_bundle_variables_apply_only_without_ca_bundle_or_insecure(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,4 +87,6 @@ def test_the_ca_bundle_variables_apply_only_without_ca_bundle_or_insecure(monkey
 
 def test_without_variables_the_system_store_verifies() -> None:
     c = client()
-    assert c.verify is True and c.http.proxies == {} and c.http.trust_env is False
+    assert c.verify is True and c.http.proxy is None
+    assert c.http.context is not None and c.http.context.verify_mode == ssl.CERT_REQUIRED
+    assert c.http.context.check_hostname

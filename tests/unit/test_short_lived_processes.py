@@ -106,3 +106,11 @@ def test_the_validate_walk_imports_no_http_client_and_builds_only_the_engines_it
     seen = process("validate")
     assert not set(seen["modules"]) & set(HEAVY)
     assert seen["built"] == ["sps_audit_policy"]
+
+
+def test_the_appliance_client_needs_no_requests() -> None:
+    """The process that talks to the appliance uses the standard library's HTTP client."""
+    code = "import json, sys\nimport sps_provider.client.session\nprint(json.dumps({'modules': sorted(sys.modules)}))"
+    loaded = set(process("", code)["modules"])
+    assert "sps_provider.client.http" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("requests", "urllib3", "charset_normalizer", "idna")}

@@ -1,19 +1,19 @@
-"""One authenticated SPS REST session (a `session_id` cookie) over `requests`."""
+"""One authenticated SPS REST session (a `session_id` cookie) over `client.http`."""
 
 from __future__ import annotations
 
+import http.client
+import json
 import logging
 import os
 import ssl
 import time
 from typing import Any
 
-import requests
-from requests.adapters import HTTPAdapter
-
 from sps_catalog.firmware import INFO_PATH
 from sps_provider import no_wait
 from sps_provider.client import errors
+from sps_provider.client.http import Http, Response
 from sps_provider.client.settings import Settings as Settings  # sps-export imports it from here
 
 log = logging.getLogger(__name__)
@@ -30,11 +30,8 @@ class SpsClient:
         self.settings = settings
         self.relogin = relogin
         self.base = settings.url.rstrip("/")
-        self.http = requests.Session()
-        self.http.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=64))
-        self.http.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=64))
-        self.http.headers["User-Agent"] = settings.user_agent
-        self.verify = _environment(self.http, self.base, settings.verify)
+        self.verify = _verify(settings.verify)
+        self.http = Http(self.base, self.verify, settings.timeout, settings.user_agent)
         self._login_lock = no_wait.Lock()
         self._logged_in = False
 
@@ -42,20 +39,14 @@ class SpsClient:
         return f"SpsClient({self.settings!r})"
 
     # -- transport -----------------------------------------------------------------------
-    def _send(self, method: str, path: str, body: Any = None, *, auth: bool = False) -> requests.Response:
+    def _send(self, method: str, path: str, body: Any = None, *, auth: bool = False) -> Response:
         """Every request (the login too). On a plugin connection's reader thread: WouldWait, and nothing is sent."""
         no_wait.check()
-        url = self.base + path
-        kwargs: dict[str, Any] = {"timeout": self.settings.timeout, "verify": self.verify}
-        if body is not None:
-            kwargs["json"] = body
-        elif method in ("POST", "PUT"):
-            kwargs["data"] = b""
-        if auth:
-            kwargs["auth"] = (self.settings.username, self.settings.password)
+        data = None if body is None else json.dumps(body).encode()
+        credentials = (self.settings.username, self.settings.password) if auth else None
         try:
-            return self.http.request(method, url, **kwargs)
-        except requests.exceptions.RequestException as exc:
+            return self.http.request(method, path, data, auth=credentials)
+        except (OSError, http.client.HTTPException) as exc:
             if _verification_failure(exc) is not None:
                 raise errors.TlsVerificationFailed(
                     f"the certificate of {self.base} is not trusted ({exc}). Pass the CA that signed it as the "
@@ -102,8 +93,8 @@ class SpsClient:
                 if attempt + 1 == GET_ATTEMPTS:
                     raise
                 time.sleep(0.2 * 2**attempt)
-        if resp.status_code != 200:
-            raise errors.from_response(resp.status_code, _json(resp), "GET", "/api/authentication")
+        if resp.status != 200:
+            raise errors.from_response(resp.status, _json(resp), "GET", "/api/authentication")
         if "session_id" not in self.http.cookies:
             raise errors.Unauthenticated(
                 "login succeeded but no session_id cookie came back; check that the clocks of this "
@@ -131,14 +122,14 @@ class SpsClient:
                     raise
                 time.sleep(0.2 * 2**attempt)
                 continue
-            if resp.status_code == 401 and method == "GET" and relogin and self.relogin and attempt + 1 < attempts:
+            if resp.status == 401 and method == "GET" and relogin and self.relogin and attempt + 1 < attempts:
                 self.replace_session(session)
                 continue
-            if resp.status_code >= 500 and attempt + 1 < attempts:
+            if resp.status >= 500 and attempt + 1 < attempts:
                 time.sleep(0.2 * 2**attempt)
                 continue
-            if resp.status_code >= 400:
-                raise errors.from_response(resp.status_code, _json(resp), method, path)
+            if resp.status >= 400:
+                raise errors.from_response(resp.status, _json(resp), method, path)
             return _json(resp)
         raise AssertionError("unreachable")
 
@@ -204,9 +195,9 @@ class SpsClient:
 
 
 def _verification_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
-    """The certificate verification error behind `exc`, if that is what failed. requests and
-    urllib3 wrap it (as `__cause__`/`__context__`, MaxRetryError.reason or an argument), so every
-    link is followed; a handshake cut by the network (EOF, reset) has none."""
+    """The certificate verification error behind `exc`, if that is what failed (raised as is by
+    `ssl`, or linked as `__cause__`/`__context__`, a `reason` or an argument where a layer wraps
+    it); a handshake cut by the network (EOF, reset) has none."""
     seen: set[int] = set()
     todo: list[BaseException] = [exc]
     while todo:
@@ -221,21 +212,17 @@ def _verification_failure(exc: BaseException) -> ssl.SSLCertVerificationError | 
     return None
 
 
-def _environment(http: requests.Session, base: str, verify: bool | str) -> bool | str:
-    """Read once what requests would read from the environment on every request (proxy variables
-    and NO_PROXY, ~/.netrc, REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE): client CPU per GET 0.90 -> 0.75 ms
-    against the simulator. Returns the verify to pass: `ca_bundle` or `insecure` first, else
-    the CA bundle the environment names. ~/.netrc is not read: every request after the login
-    carries the session cookie, never a password."""
-    http.trust_env = False
-    http.proxies = requests.utils.get_environ_proxies(base)
+def _verify(verify: bool | str) -> bool | str:
+    """The verification to use: `ca_bundle` or `insecure` first, else the CA bundle the environment
+    names (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, read once, as `requests` read them), else the
+    system's trust store."""
     if verify is True:
         return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
     return verify
 
 
-def _json(resp: requests.Response) -> Any:
+def _json(resp: Response) -> Any:
     try:
         return resp.json()
     except ValueError:
-        return {"error": {"type": "", "message": resp.text[:500] or f"HTTP {resp.status_code}"}}
+        return {"error": {"type": "", "message": resp.text[:500] or f"HTTP {resp.status}"}}
