@@ -51,7 +51,9 @@ class RefusingProxy:
             except OSError:
                 return
             with conn:
-                self.lines.append(conn.makefile("rb").readline().strip())
+                reader = conn.makefile("rb")
+                while (line := reader.readline()) not in (b"\r\n", b""):  # the request line and headers
+                    self.lines.append(line.strip())
                 conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
 
 
@@ -63,6 +65,14 @@ def test_the_proxy_named_in_the_environment_is_used(monkeypatch: pytest.MonkeyPa
     with pytest.raises(errors.ConnectionFailed):
         c.get("/api/info")
     assert proxy.lines[0].startswith(b"CONNECT sps.example.test:443 HTTP/")
+
+
+def test_credentials_in_the_proxy_url_are_sent_to_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = RefusingProxy()
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url.replace("http://", "http://user:p%40ss@"))
+    with pytest.raises(errors.ConnectionFailed):
+        client().get("/api/info")
+    assert b"Proxy-Authorization: Basic dXNlcjpwQHNz" in proxy.lines  # user:p@ss
 
 
 def test_no_proxy_bypasses_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -103,15 +103,15 @@ class Http:
         if context is None:  # plain HTTP through a proxy: absolute-form requests (see _target)
             return http.client.HTTPConnection(proxy.hostname, proxy.port or 80, timeout=self.timeout)
         conn = http.client.HTTPSConnection(proxy.hostname, proxy.port or 80, timeout=self.timeout, context=context)
-        conn.set_tunnel(self.host, self.port)
+        conn.set_tunnel(self.host, self.port, headers=_proxy_authorization(proxy))
         return conn
 
     def _take(self) -> http.client.HTTPConnection:
         with self._lock:
             while self._idle:
                 conn = self._idle.pop()
-                if conn.sock is not None and not select.select([conn.sock], [], [], 0)[0]:
-                    return conn  # a quiet idle socket; readable would mean closed (or garbage)
+                if conn.sock is not None and _quiet(conn.sock):
+                    return conn
                 conn.close()
         return self._connect()
 
@@ -156,6 +156,10 @@ class Http:
             self._give_back(conn)
         return Response(resp.status, data)
 
+    def clear_cookies(self) -> None:
+        with self._lock:
+            self.cookies.clear()
+
     def _remember(self, set_cookies: list[str]) -> None:
         """Keep the cookies set; drop those the appliance expires (Max-Age 0, Expires past)."""
         for header in set_cookies:
@@ -175,6 +179,24 @@ class Http:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+def _quiet(sock: Any) -> bool:
+    """An idle keep-alive socket with nothing to read; readable means the peer closed it (or sent
+    what no request asked for), so it is not reused."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return not poller.poll(0)
+
+
+def _proxy_authorization(proxy: urllib.parse.SplitResult) -> dict[str, str] | None:
+    """Basic credentials for the proxy when its URL carries them (`http://user:pass@proxy:3128`)."""
+    if proxy.username is None:
+        return None
+    user = urllib.parse.unquote(proxy.username)
+    password = urllib.parse.unquote(proxy.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return {"Proxy-Authorization": f"Basic {token}"}
 
 
 def _expired(max_age: str, expires: str) -> bool:

@@ -82,7 +82,7 @@ class SpsClient:
         """One login. A connection error (also a TLS handshake cut short) is retried like any read;
         a refused login never is: repeating a wrong password would trip brute-force protection."""
         self._logged_in = False
-        self.http.cookies.clear()
+        self.http.clear_cookies()
         for attempt in range(GET_ATTEMPTS):
             try:
                 resp = self._send("GET", "/api/authentication", auth=True)
