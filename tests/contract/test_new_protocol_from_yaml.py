@@ -103,6 +103,7 @@ def test_the_constructs_use_the_shared_structs(scratch_catalog: Path, tmp_path: 
     spec = importlib.util.spec_from_file_location("sps_constructs.types.telnet_connection_policy", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    installed = sys.modules.get(spec.name)  # the checkout's own module, when a test imported it
     sys.modules[spec.name] = module
     try:
         spec.loader.exec_module(module)
@@ -117,8 +118,11 @@ def test_the_constructs_use_the_shared_structs(scratch_catalog: Path, tmp_path: 
             indexing=IndexingEnabled(policy=IndexingPolicy.builtin(sps, "default")),
             policies=module.TelnetConnectionPolicyPolicies(audit_policy=AuditPolicy.builtin(sps, "default")),
         )
-    finally:
-        del sys.modules[spec.name]
+    finally:  # put the checkout's module back: later tests introspect its classes through sys.modules
+        if installed is None:
+            del sys.modules[spec.name]
+        else:
+            sys.modules[spec.name] = installed
     assert isinstance(policy, SpsResource) and policy.sps_type.resource_type == TYPE
     assert policy.sps_attributes["server_address"] == {"selection": "fix", "address": "10.4.0.1", "port": 23}
     assert policy.sps_attributes["network"]["ports"] == [23]
