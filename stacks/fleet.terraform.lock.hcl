@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:4apAWk617F3F2xbgDZ+uPfmPJzEu01ziLVYQ3uyI6o8=",
+    "h1:verFntCz4fc+ViutdShtpSg1UlA9sFrWM4vj2wMJYQI=",
   ]
 }

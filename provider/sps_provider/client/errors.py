@@ -93,6 +93,10 @@ class ConnectionFailed(SpsError):
     """No HTTP answer: connection refused, reset or timed out."""
 
 
+class AnswerTooLarge(SpsError):
+    """The appliance's answer exceeds what the provider reads (`client.http.MAX_ANSWER`): not retried."""
+
+
 class TlsVerificationFailed(ConnectionFailed):
     """The appliance's certificate is not trusted."""
 

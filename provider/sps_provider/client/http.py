@@ -22,6 +22,14 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 MAX_IDLE = 64  # keep-alive connections kept per client (Terraform's -parallelism is 10 by default)
+MAX_ANSWER = 128 * 1024 * 1024
+"""The largest answer read (bytes). The appliance's text is written by many admins and the provider
+keeps an answer whole in memory: a listing of 10,000 connection policies is ~30 MB, so this leaves
+room for four times that and bounds what a broken or hostile server can make the process hold."""
+
+
+class AnswerTooLarge(http.client.HTTPException):
+    """The answer (its Content-Length, or the bytes sent) exceeds `MAX_ANSWER`; nothing of it is kept."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +153,7 @@ class Http:
         try:
             conn.request(method, self._target(path), body=body, headers=headers)
             resp = conn.getresponse()
-            data = resp.read()
+            data = _bounded(resp)
         except BaseException:
             conn.close()
             raise
@@ -179,6 +187,16 @@ class Http:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+def _bounded(resp: http.client.HTTPResponse) -> bytes:
+    """The whole answer, or AnswerTooLarge as soon as it is known to exceed `MAX_ANSWER`."""
+    if resp.length is not None and resp.length > MAX_ANSWER:
+        raise AnswerTooLarge(f"the answer is {resp.length} bytes, more than the {MAX_ANSWER} read")
+    data = resp.read(MAX_ANSWER + 1)
+    if len(data) > MAX_ANSWER:
+        raise AnswerTooLarge(f"the answer is more than the {MAX_ANSWER} bytes read")
+    return data
 
 
 def _quiet(sock: Any) -> bool:

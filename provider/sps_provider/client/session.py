@@ -13,7 +13,7 @@ from typing import Any
 from sps_catalog.firmware import INFO_PATH
 from sps_provider import no_wait
 from sps_provider.client import errors
-from sps_provider.client.http import Http, Response
+from sps_provider.client.http import AnswerTooLarge, Http, Response
 from sps_provider.client.settings import Settings as Settings  # sps-export imports it from here
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,9 @@ class SpsClient:
         credentials = (self.settings.username, self.settings.password) if auth else None
         try:
             return self.http.request(method, path, data, auth=credentials)
+        except AnswerTooLarge as exc:
+            raise errors.AnswerTooLarge(f"{self.base} answered {method} {path} with too much: {exc}; refused",
+                                        method=method, path=path) from exc  # fmt: skip
         except (OSError, http.client.HTTPException) as exc:
             if _verification_failure(exc) is not None:
                 raise errors.TlsVerificationFailed(
