@@ -91,7 +91,7 @@ test-fast: $(VENV)/.installed
 # Says up front how long the last complete run took here (.test-seconds), and shows progress.
 pytest: install
 	@if [ -f .test-seconds ]; then echo "pytest: the last complete run here took $$(cat .test-seconds) s"; \
-	else echo "pytest: usually about 4 min on an idle 2-core machine (much longer under load)"; fi
+	else echo "pytest: usually about 9 min on an idle 2-core machine (much longer under load)"; fi
 	@start=$$(date +%s); $(PY) -m pytest -n 4 -o console_output_style=count -q \
 		&& echo $$(( $$(date +%s) - start )) > .test-seconds
 
