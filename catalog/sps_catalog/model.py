@@ -143,6 +143,18 @@ class Value:
     def _selected(self) -> dict[str | None, tuple[Field, ...]]:
         return {}
 
+    def selected_names(self, branch: str | None) -> frozenset[str]:
+        """The names of `selected_fields(branch)`, made once per branch: validation asks at every
+        object of every configuration."""
+        memo = self._selected_names
+        if branch not in memo:
+            memo[branch] = frozenset(f.name for f in self.selected_fields(branch))
+        return memo[branch]
+
+    @cached_property
+    def _selected_names(self) -> dict[str | None, frozenset[str]]:
+        return {}
+
     @cached_property
     def fields_by_name(self) -> Mapping[str, Field]:
         """`all_fields()` by name."""

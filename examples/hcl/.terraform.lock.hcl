@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:verFntCz4fc+ViutdShtpSg1UlA9sFrWM4vj2wMJYQI=",
+    "h1:i7Tnp+NMX3t+OqAEXh836Mc99FvI776ujwo8JM5Jvwg=",
   ]
 }
