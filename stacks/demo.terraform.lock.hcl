@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:i7Tnp+NMX3t+OqAEXh836Mc99FvI776ujwo8JM5Jvwg=",
+    "h1:DRm6xPHYfmkVPy5iU/sadw5rroXXbjcLPEDUwnG/m4g=",
   ]
 }

@@ -6,8 +6,8 @@ from typing import Any
 
 from sps_catalog import load_catalog
 from sps_catalog.load import type_from_dict
-from sps_catalog.values import UNKNOWN
-from sps_provider.engine.convert import to_body, to_terraform, with_defaults
+from sps_catalog.values import UNKNOWN, apply_defaults
+from sps_provider.engine.convert import complete, to_body, to_terraform
 from sps_provider.engine.report import parse_dotted
 from sps_provider.engine.resource import ResourceEngine
 from sps_provider.protocol.diagnostics import Diagnostics
@@ -36,7 +36,7 @@ def test_every_attribute_is_present_after_conversion() -> None:
 
 
 def test_request_body_sends_nullable_references_as_null() -> None:
-    planned = with_defaults(MSSQL.root, {"name": "x", "policies": {"audit_policy": "a"}})
+    planned = complete(MSSQL.root, apply_defaults(MSSQL.root, {"name": "x", "policies": {"audit_policy": "a"}}))
     body = to_body(MSSQL.root, planned)
     assert body["policies"]["backup_policy"] is None
     assert body["policies"]["audit_policy"] == "a"

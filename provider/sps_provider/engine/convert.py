@@ -48,11 +48,6 @@ release_references = _ReleaseReferences()
 """A copy of a Terraform value whose nullable references are null, so the objects they point to can go."""
 
 
-def with_defaults(value: Value, tf: Any) -> Any:
-    """The Terraform value completed with documented defaults (what the plan promises)."""
-    return complete(value, apply_defaults(value, tf))
-
-
 def to_body(value: Value, tf: Any) -> Any:
     """The request body for a (defaults-completed) Terraform value."""
     return strip_inactive(value, apply_defaults(value, tf, fill_nulls=True))

@@ -39,7 +39,7 @@ from sps_provider import no_wait
 from sps_provider.client import errors
 from sps_provider.coordinator.changes import Step
 from sps_provider.engine.attrs import object_type, resource_attrs
-from sps_provider.engine.convert import complete, release_references, to_body, to_terraform, with_defaults
+from sps_provider.engine.convert import complete, release_references, to_body, to_terraform
 from sps_provider.engine.firmware_gate import Target, check_destroy, check_plan
 from sps_provider.engine.lookups import check_on_appliance
 from sps_provider.engine.referrers import delete_when_released, report_still_referenced
@@ -125,8 +125,10 @@ class ResourceEngine:
 
     # -- validate / plan -----------------------------------------------------------------
     def validate(self, config: dict[str, Any], diags: Diagnostics, prior: Any = None) -> None:
-        values = with_defaults(self.t.root, self.config_fields(config, prior))
-        problems = validate(self.t.root, values)
+        # Defaults filled, not completed to every attribute: a missing field reads as null, and
+        # the fields the catalog does not model, which completing would drop, are left unchecked.
+        values = apply_defaults(self.t.root, self.config_fields(config, prior))
+        problems = validate(self.t.root, values, allow_unknown_fields=True)
         text = config.get(EXTRA_JSON)
         if text is not UNKNOWN:
             extra, problem = parse_extra(text)
