@@ -7,7 +7,8 @@ import json
 import os
 import statistics
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,3 +107,16 @@ def write_json(path: Path | None, data: object) -> None:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=1) + "\n")
+
+
+def per_call_us(walk: Callable[[], None], calls: int, reps: int) -> str:
+    """`walk` (which makes `calls` calls) timed `reps` times in process CPU, after one warm-up run:
+    "min X us, median Y us" per call."""
+    walk()
+    times = []
+    for _ in range(reps):
+        started = time.process_time()
+        walk()
+        times.append((time.process_time() - started) / calls * 1e6)
+    times.sort()
+    return f"min {times[0]:.1f} us, median {times[len(times) // 2]:.1f} us"

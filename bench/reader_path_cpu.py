@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import argparse
 import threading
-import time
 from typing import Any
+
+from measure import per_call_us
 
 from sps_catalog import load_catalog
 from sps_provider.engine.refresh import RefreshReader
@@ -104,15 +105,8 @@ def main() -> int:
             for method, request in zip(served, requests_of_one, strict=True):
                 assert rpc.Server._attempt(method, request) is not None, "a call left the reader thread"
 
-    walk()
-    times = []
-    for _ in range(args.reps):
-        started = time.process_time()
-        walk()
-        times.append((time.process_time() - started) / args.n * 1e6)
-    times.sort()
-    print(f"validate + read + plan on the reader thread: min {times[0]:.1f} us, median {times[len(times) // 2]:.1f} us "
-          f"per resource ({args.n} resources, {args.reps} reps)")  # fmt: skip
+    timed = per_call_us(walk, args.n, args.reps)
+    print(f"validate + read + plan on the reader thread: {timed} per resource ({args.n} resources, {args.reps} reps)")
     return 0
 
 

@@ -12,8 +12,9 @@ import argparse
 import cProfile
 import pstats
 import threading
-import time
 from typing import Any
+
+from measure import per_call_us
 
 from sps_provider.protocol import cty
 from sps_provider.protocol.gen import tfplugin6_pb2 as pb
@@ -71,15 +72,8 @@ def main() -> int:
     for body in calls:  # the configurations are valid: nothing to report
         request = pb.ValidateResourceConfig.Request.FromString(body)
         assert not provider.ValidateResourceConfig(request, None).diagnostics, request.type_name
-    walk()
-    times = []
-    for _ in range(args.reps):
-        started = time.process_time()
-        walk()
-        times.append((time.process_time() - started) / args.n * 1e6)
-    times.sort()
-    print(f"ValidateResourceConfig on the reader thread: min {times[0]:.1f} us, median {times[len(times) // 2]:.1f} us "
-          f"per call ({args.n} calls, {args.reps} reps)")  # fmt: skip
+    timed = per_call_us(walk, args.n, args.reps)
+    print(f"ValidateResourceConfig on the reader thread: {timed} per call ({args.n} calls, {args.reps} reps)")
     if args.profile:
         profile = cProfile.Profile()
         profile.runcall(walk)
