@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:DRm6xPHYfmkVPy5iU/sadw5rroXXbjcLPEDUwnG/m4g=",
+    "h1:MbBCUUd/TiNNdQD9LCZxFocwWwDpIIPRqIzN0dWmBrY=",
   ]
 }

@@ -248,25 +248,6 @@ def covers(held: Any, named: Any) -> bool:
     return equivalent(projected(held, named), named)
 
 
-def merged(current: Any, sent: Any) -> Any:
-    """The body to PUT: the appliance's `current` body with `sent` laid over it, objects field by
-    field, so fields the configuration does not name are sent back as they are (never deleted).
-    A field `sent` names in another Unicode normalization than `current` takes `sent`'s spelling."""
-    if not isinstance(current, dict) or not isinstance(sent, dict):
-        return sent
-    out = dict(current)
-    keys = by_nfc(current)
-    for k, v in sent.items():
-        spelled = keys.get(nfc(k))
-        if spelled is None:
-            out[k] = v
-            continue
-        if spelled != k:
-            del out[spelled]
-        out[k] = merged(current[spelled], v)
-    return out
-
-
 def body_state(text: Any, held: Any, references: Mapping[str, str] = {}) -> str:
     """The `body` attribute for state after reading `held` from the appliance: what it holds of
     the fields the body `text` names; `text` itself while it is the same JSON value (the user's

@@ -129,14 +129,23 @@ def extra_problems(value: Value, extra: dict[str, Any], path: Path = (EXTRA_JSON
     return problems
 
 
-def merge_extra(body: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    """`body` with `extra` merged in: objects field by field, anything else replaced."""
-    out = dict(body)
-    for name, item in extra.items():
-        if isinstance(item, dict) and isinstance(out.get(name), dict):
-            out[name] = merge_extra(out[name], item)
-        else:
-            out[name] = item
+def overlay(under: Any, over: Any) -> Any:
+    """`under` with `over` laid over it, objects field by field, anything else replaced by `over`:
+    the body SPS receives from the one it holds (fields `over` does not name are sent back as they
+    are, never deleted), and `extra_json` merged into the modelled body. A field `over` names in
+    another Unicode normalization than `under` takes `over`'s spelling (Terraform holds NFC)."""
+    if not isinstance(under, dict) or not isinstance(over, dict):
+        return over
+    out = dict(under)
+    keys = by_nfc(under)
+    for k, v in over.items():
+        spelled = keys.get(nfc(k))
+        if spelled is None:
+            out[k] = v
+            continue
+        if spelled != k:
+            del out[spelled]
+        out[k] = overlay(under[spelled], v)
     return out
 
 

@@ -32,7 +32,6 @@ import re
 import secrets
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,7 @@ from hypothesis import strategies as st
 
 from sps_catalog import load_catalog
 from sps_catalog.endpoints import Endpoint, Endpoints, load_endpoints
-from sps_catalog.equivalence import equivalent
+from sps_catalog.equivalence import by_nfc, equivalent, nfc
 from sps_catalog.firmware import DEFAULT_FIRMWARE
 from sps_catalog.walk import leaves
 from sps_export.hcl import generic_block
@@ -135,7 +134,7 @@ JSON_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_n
 def _distinct_in_nfc(obj: dict[str, Any]) -> bool:
     """No two keys are one string to Terraform (which holds keys in NFC): no configuration could
     write such an object, and no appliance answer holds one (JSON objects name a field once)."""
-    return len({unicodedata.normalize("NFC", k) for k in obj}) == len(obj)
+    return len(by_nfc(obj)) == len(obj)
 
 
 def generic_value(text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
@@ -187,7 +186,7 @@ def rewrite(sim_session: Any, url: str, made: dict[str, str], data: st.DataObjec
         if t.partly_documented:
             field_names = {f.name for f in t.fields}
             extra_key = data.draw(strings)
-            if unicodedata.normalize("NFC", extra_key) not in field_names:
+            if nfc(extra_key) not in field_names:
                 numbers = st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False))
                 body[extra_key] = {data.draw(strings): [data.draw(strings)], "n": data.draw(numbers)}
                 rewritten += 1

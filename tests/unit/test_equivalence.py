@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sps_catalog.equivalence import equivalent
-from sps_catalog.generic import body_state, covers, merged
-from sps_catalog.unknown_fields import extra_state, read_extra, same_json
+from sps_catalog.generic import body_state, covers
+from sps_catalog.unknown_fields import extra_state, overlay, read_extra, same_json
 
 texts = st.text(st.characters(blacklist_categories=["Cs"]), max_size=6) | st.sampled_from(["Café", "Å", "ḱṷ", "한"])
 numbers = st.integers() | st.floats(allow_nan=False, allow_infinity=False)
@@ -87,5 +87,5 @@ def test_generic_bodies_compare_up_to_nfc_and_a_put_never_doubles_a_field() -> N
     held = {"Cafe\u0301": {"n": 1e300, "kept": True}, "other": 1}
     assert covers(held, named)
     assert body_state(json.dumps(named), held) == json.dumps(named)
-    put = merged(held, {"Café": {"n": 2}})
+    put = overlay(held, {"Café": {"n": 2}})
     assert put == {"other": 1, "Café": {"n": 2, "kept": True}}

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sps_catalog.endpoints import load_endpoints
-from sps_catalog.generic import body_state, covers, merged, normalized, path_problem, planned_body, projected
+from sps_catalog.generic import body_state, covers, normalized, path_problem, planned_body, projected
+from sps_catalog.unknown_fields import overlay
 
 scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=8)
 names = st.text("abcdefgh_", min_size=1, max_size=6)
@@ -80,7 +81,7 @@ def test_a_named_field_that_changed_diffs(body: dict[str, Any], other: dict[str,
 @shared
 @given(objects, objects)
 def test_a_put_keeps_what_the_body_does_not_name(current: dict[str, Any], sent: dict[str, Any]) -> None:
-    out = merged(current, sent)
+    out = overlay(current, sent)
     assert covers(out, sent)
     assert all(k in out for k in current)
 

@@ -8,7 +8,7 @@ from sps_catalog.unknown_fields import (
     extra_problems,
     extra_state,
     keep_unknown,
-    merge_extra,
+    overlay,
     parse_extra,
 )
 
@@ -63,7 +63,7 @@ def test_extra_json_must_be_an_object_naming_only_unmodelled_fields() -> None:
 
 
 def test_extra_json_merges_objects_and_reads_back_only_what_it_sets() -> None:
-    assert merge_extra({"a": {"x": 1}, "b": 1}, {"a": {"y": 2}, "c": 3}) == {"a": {"x": 1, "y": 2}, "b": 1, "c": 3}
+    assert overlay({"a": {"x": 1}, "b": 1}, {"a": {"y": 2}, "c": 3}) == {"a": {"x": 1, "y": 2}, "b": 1, "c": 3}
     body = {"a": {"x": 1, "y": 2}, "c": 3, "d": 4}
     spelled = '{ "c": 3, "a": {"y": 2} }'
     extra, _ = parse_extra(spelled)

@@ -33,6 +33,8 @@ import re
 import struct
 import unicodedata
 
+from sps_catalog.equivalence import nfc
+
 _HCL_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -73,7 +75,7 @@ def hcl_string(s: str) -> str:
     """A quoted HCL string that Terraform reads as exactly `s` (up to Unicode NFC, which Terraform
     applies to every string it holds), one grapheme cluster per character written."""
     out = []
-    for ch in template_text(unicodedata.normalize("NFC", s)):
+    for ch in template_text(nfc(s)):
         if ch in _HCL_ESCAPES:
             out.append(_HCL_ESCAPES[ch])
         elif _visible(ch) and not _joins(ch):

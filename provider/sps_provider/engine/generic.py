@@ -32,13 +32,13 @@ from sps_catalog.generic import (
     endpoint_for,
     firmware_problem,
     live_kind,
-    merged,
     normalized,
     parse_body,
     path_problem,
     planned_body,
 )
 from sps_catalog.keys import item_path, key_problem
+from sps_catalog.unknown_fields import overlay
 from sps_catalog.values import UNKNOWN
 from sps_provider.client import errors
 from sps_provider.coordinator.changes import Step
@@ -319,7 +319,7 @@ class GenericEngine:
             key = prior.get(KEY) if prior is not None and self.kind == "object" else None
 
             def laid_over(sent: Any, current: Any) -> Any:
-                return merged(normalized(current, e.references), sent)
+                return overlay(normalized(current, e.references), sent)
 
             if self.kind == "object" and key is None:
                 key = str(slot.submit([Step("POST", e.api_path, body)])[-1])

@@ -29,7 +29,7 @@ from sps_catalog.unknown_fields import (
     extra_problems,
     extra_state,
     keep_unknown,
-    merge_extra,
+    overlay,
     parse_extra,
     same_json,
     unknown_only,
@@ -257,7 +257,7 @@ class ResourceEngine:
                 if get_in(values, path) is UNKNOWN:
                     set_in(values, path, None)
             extra, _ = parse_extra(planned.get(EXTRA_JSON))
-            body = merge_extra(to_body(root, values), extra or {})
+            body = overlay(to_body(root, values), extra or {})
             key = prior["key"] if prior is not None else (t.singleton_key if t.is_singleton else None)
             write = (
                 Step("POST", t.api_path, body, on_result=self.claim)
