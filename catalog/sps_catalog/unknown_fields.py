@@ -28,7 +28,8 @@ EXTRA_JSON_DESCRIPTION = (
 
 
 def keep_unknown(value: Value, sent: Any, current: Any) -> Any:
-    """`sent` plus the fields of `current` the catalog does not model, at every nesting level.
+    """`sent` plus the fields of `current` the catalog does not model, at every nesting level; an
+    unmodelled object `sent` names too (through `extra_json`) keeps the fields `sent` leaves out.
 
     List elements are matched by their modelled content, then by position. A union object whose
     branch changes keeps no unknown fields of its own: they belonged to the old branch.
@@ -41,10 +42,14 @@ def keep_unknown(value: Value, sent: Any, current: Any) -> Any:
     out = dict(sent)
     same_branch = value.union is None or current.get(value.union.discriminator) == sent.get(value.union.discriminator)
     if same_branch:
-        taken = {nfc(name) for name in out}
+        taken, spelled_as = {nfc(name) for name in out}, by_nfc(out)
         for name, item in current.items():
-            if name not in known and nfc(name) not in taken:
+            if name in known:
+                continue
+            if nfc(name) not in taken:
                 out[name] = item
+            elif (spelled := spelled_as.get(nfc(name))) and isinstance(item, dict) and isinstance(out[spelled], dict):
+                out[spelled] = overlay(item, out[spelled])  # extra_json set some of its fields: the rest stay
     follow = known if same_branch else {f.name: f for f in value.fields}
     for name, f in follow.items():
         if name in out and name in current:

@@ -53,6 +53,16 @@ def test_fields_sent_win_over_the_fields_held() -> None:
     }
 
 
+def test_an_unmodelled_object_sent_in_part_keeps_the_fields_it_leaves_out() -> None:
+    current = {"rules": [], "alert": {"email": True, "snmp": True, "nested": {"a": 1, "b": 2}}, "flag": True}
+    sent = {"rules": [], "alert": {"email": False, "nested": {"b": 3}}, "flag": False}
+    assert keep_unknown(ROOT, sent, current) == {
+        "rules": [],
+        "alert": {"email": False, "snmp": True, "nested": {"a": 1, "b": 3}},
+        "flag": False,
+    }
+
+
 def test_extra_json_must_be_an_object_naming_only_unmodelled_fields() -> None:
     assert parse_extra("[1]")[1] is not None and parse_extra("{")[1] is not None
     extra, problem = parse_extra('{"rules": [], "new": {"a": 1}}')
