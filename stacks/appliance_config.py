@@ -6,8 +6,10 @@ connect and the log level. The demo adds SSH and RDP (`configure_ssh_rdp`): an S
 policy with its own channel policy, whose shell is open in office hours only (a time policy), and
 an RDP connection policy, both recorded by the site's audit policy. The fleet adds the day-0
 settings (`configure_day0`): the site's hostname, DNS and NTP servers and time zone, alert e-mail
-through the region's SMTP relay, SNMP traps to the region's monitoring server, the system log to
-the region's syslog server and the login banner. The demo also adds Telnet
+through the region's SMTP relay, SNMP traps to the region's monitoring server, which system and
+traffic alerts go there (failed logins, configuration changes, failed backups and archiving, SSH
+host key mismatches, protocol violations, ...), the system log to the region's syslog server and
+the login banner. The demo also adds Telnet
 (`configure_telnet`): a connection policy to the site's network devices whose channel is recorded,
 with a usermapping policy (which groups may log in under which server username).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sps_constructs import (
+    AlertChannels,
     Appliance,
     AuditPolicy,
     AuditPolicyEncryptionDisabled,
@@ -55,6 +58,7 @@ from sps_constructs import (
     SshSettingsPolicy,
     Syslog,
     SyslogReceivers,
+    SystemAlerts,
     TelnetAuthenticationPolicy,
     TelnetChannelPolicy,
     TelnetChannelPolicyRules,
@@ -63,6 +67,7 @@ from sps_constructs import (
     TelnetSettingsPolicy,
     TimePolicy,
     Timezone,
+    TrafficAlerts,
     UsermappingPolicy,
     WebGatewayAuthenticationSettings,
     WebGatewayAuthenticationSettingsBannerEnabled,
@@ -149,6 +154,27 @@ def configure_day0(sps: Appliance, site: Site) -> None:
         "snmp-trap",
         enabled=True,
         version=SnmpTrapVersion2c(value=SnmpTrapVersionValue(community="sps", server=monitoring)),
+    )
+    both, mail = AlertChannels(email=True, snmp=True), AlertChannels(email=True)
+    SystemAlerts(
+        sps,
+        "system-alerts",
+        xcbLoginFailure=both,
+        xcbConfigChange=mail,
+        xcbBackupFailed=both,
+        xcbArchiveFailed=both,
+        xcbDBError=both,
+        xcbLimitReached=mail,
+        xcbHaNodeChanged=both,
+    )
+    TrafficAlerts(
+        sps,
+        "traffic-alerts",
+        scbSshHostKeyMismatch=both,
+        scbProtocolViolation=both,
+        scbGWAuthFailure=mail,
+        scbUserMappingFailure=mail,
+        scbCredStoreDecrpytError=both,
     )
     Syslog(sps, "syslog", receivers=[SyslogReceivers(address=site.region.syslog, port=6514, protocol="syslog-tls")])
     WebGatewayAuthenticationSettings(

@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:BRCJ1YJ42PScWYd9ZViMbOsTfsc8L7TSY5bKofgCO0Q=",
+    "h1:ndTzcuvBSXQUKcLgfUBI/G6Bp0BJhVBUFx+VRESoRFs=",
   ]
 }

@@ -3182,6 +3182,87 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
                                       'description': 'The network protocol: `legacy-` (BSD syslog, RFC 3164) '
                                                      'or `syslog-` (IETF syslog, RFC 5424) over TCP, UDP or '
                                                      'TCP+TLS, as the web interface lists them.'}]}}]},
+ {'terraform_name': 'system_alerts',
+  'title': 'System related alerts',
+  'path': 'alerting/system_alerts',
+  'kind': 'singleton',
+  'partly_documented': True,
+  'sources': ['https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.2/rest-api-reference-guide/13',
+              'https://support.oneidentity.com/ko-kr/technical-documents/one-identity-safeguard-for-privileged-sessions/6.0.9/administration-guide/21',
+              'https://support.oneidentity.com/ko-kr/technical-documents/doc1234832',
+              'https://www.balabit.com/documents/scb-latest-guides/en/scb-guide-admin/html/xcb-alerts-system.html'],
+  'description': 'Which system related events SPS reports, each in e-mail (to the alerting address of '
+                 '`sps_management_email`), as an SNMP trap (to `sps_snmp_trap`), or both. No REST page '
+                 'prints this body: the administration guide\'s "System related traps" table gives each '
+                 "alert's name, its SNMP alert ID and the web interface's Email and SNMP check boxes. The "
+                 'attributes below are the documented alerts, each named by its SNMP alert ID (that the REST '
+                 'keys are these IDs, and that each holds `email` and `snmp`, is inferred and marked as '
+                 "such). Alerts the guide's stored pages do not print (later rows of the table, alerts of "
+                 "newer firmware) are the appliance's: kept on every update and settable through "
+                 '`extra_json`. The guide: "Configure SPS to send an alert if a user fails to login to SPS" '
+                 '(`xcbLoginFailure`); general alerts and errors (`xcbAlert`, `xcbError`) are very verbose. '
+                 "This is a singleton: creating the resource adopts the appliance's setting and destroying "
+                 'it only removes it from Terraform state.',
+  'initial_body': {'xcbLoginFailure': {'email': False, 'snmp': False},
+                   'xcbLogin': {'email': False, 'snmp': False},
+                   'xcbLogout': {'email': False, 'snmp': False},
+                   'xcbConfigChange': {'email': False, 'snmp': False},
+                   'xcbAlert': {'email': False, 'snmp': False},
+                   'xcbError': {'email': False, 'snmp': False},
+                   'xcbBackupFailed': {'email': False, 'snmp': False},
+                   'xcbArchiveFailed': {'email': False, 'snmp': False},
+                   'xcbDBError': {'email': False, 'snmp': False},
+                   'xcbLimitReached': {'email': False, 'snmp': False},
+                   'xcbHaNodeChanged': {'email': False, 'snmp': False}},
+  'examples': {'minimal': {'xcbLoginFailure': {'email': True, 'snmp': True}},
+               'full': {'xcbLoginFailure': {'email': True, 'snmp': True},
+                        'xcbConfigChange': {'email': True, 'snmp': False},
+                        'xcbBackupFailed': {'email': True, 'snmp': True},
+                        'xcbArchiveFailed': {'email': True, 'snmp': True},
+                        'xcbDBError': {'email': False, 'snmp': True},
+                        'xcbLimitReached': {'email': True, 'snmp': False},
+                        'xcbHaNodeChanged': {'email': True, 'snmp': True}},
+               'update': {'xcbLoginFailure': {'email': False, 'snmp': True},
+                          'xcbConfigChange': {'email': True, 'snmp': True}}},
+  'fields': [{'name': 'xcbLoginFailure',
+              'shape': 'alert_channels',
+              'description': 'Login failed: failed login attempts to the SPS web interface (the guide: '
+                             'configure SPS to send this alert).'},
+             {'name': 'xcbLogin',
+              'shape': 'alert_channels',
+              'description': 'Successful login: successful logins to the SPS web interface.'},
+             {'name': 'xcbLogout',
+              'shape': 'alert_channels',
+              'description': 'Logout from the management interface: logouts from the SPS web interface.'},
+             {'name': 'xcbConfigChange',
+              'shape': 'alert_channels',
+              'description': "Configuration changed: any modification of SPS's configuration."},
+             {'name': 'xcbAlert',
+              'shape': 'alert_channels',
+              'description': 'General alert: an alert level message in the SPS system log (very verbose, '
+                             'mainly useful for debugging; may repeat other alerts).'},
+             {'name': 'xcbError',
+              'shape': 'alert_channels',
+              'description': 'General error: an error level message in the SPS system log (very verbose, '
+                             'mainly useful for debugging; may repeat other alerts).'},
+             {'name': 'xcbBackupFailed',
+              'shape': 'alert_channels',
+              'description': 'Data and configuration backup failed: the backup procedure was unsuccessful.'},
+             {'name': 'xcbArchiveFailed',
+              'shape': 'alert_channels',
+              'description': 'Data archiving failed: the archiving procedure was unsuccessful.'},
+             {'name': 'xcbDBError',
+              'shape': 'alert_channels',
+              'description': 'Database error occurred: an error in the database where SPS stores the '
+                             'connection metadata.'},
+             {'name': 'xcbLimitReached',
+              'shape': 'alert_channels',
+              'description': 'License limit reached: the number of protected servers (or concurrent '
+                             "sessions) reached the license's limit; clients cannot connect to new servers."},
+             {'name': 'xcbHaNodeChanged',
+              'shape': 'alert_channels',
+              'description': 'HA node state changed: a node of the SPS cluster changed its state (for '
+                             'example, a takeover occurred).'}]},
  {'terraform_name': 'system_backup',
   'title': 'System backup',
   'path': 'management/system_backup',
@@ -3673,6 +3754,101 @@ DEFINITIONS: list[dict[str, Any]] = [{'terraform_name': 'aa_plugin',
               'assumption': 'The pages point to a list of the time zone values that is not printed; the name '
                             'is checked for the shape of an IANA zone name (Area/Location), and whether the '
                             "zone exists is the appliance's to say."}]},
+ {'terraform_name': 'traffic_alerts',
+  'title': 'Traffic related alerts',
+  'path': 'alerting/traffic_alerts',
+  'kind': 'singleton',
+  'partly_documented': True,
+  'sources': ['https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.2/rest-api-reference-guide/13',
+              'https://www.balabit.com/documents/scb-latest-guides/en/scb-guide-admin/html/scb-alerts-traffic.html'],
+  'description': 'Which events of the audited traffic SPS reports, each in e-mail (to the alerting address '
+                 'of `sps_management_email`), as an SNMP trap (to `sps_snmp_trap`), or both. No REST page '
+                 'prints this body, and only the guide of PSM (SPS\'s former name) prints the "Traffic '
+                 'related traps" table: each alert\'s name, SNMP alert ID and description. The attributes '
+                 'below are the alerts it prints, each named by its SNMP alert ID (that the REST keys are '
+                 "these IDs, that each holds `email` and `snmp`, and that SPS kept PSM's IDs is inferred and "
+                 'marked as such). Alerts not printed there (later rows, alerts of newer firmware) are the '
+                 "appliance's: kept on every update and settable through `extra_json`. This is a singleton: "
+                 "creating the resource adopts the appliance's setting and destroying it only removes it "
+                 'from Terraform state.',
+  'initial_body': {'scbChannelDenied': {'email': False, 'snmp': False},
+                   'scbConnectionDenied': {'email': False, 'snmp': False},
+                   'scbAuthSuccess': {'email': False, 'snmp': False},
+                   'scbAuthFailure': {'email': False, 'snmp': False},
+                   'scbSshHostKeyMismatch': {'email': False, 'snmp': False},
+                   'scbHostKeyLearned': {'email': False, 'snmp': False},
+                   'scbConnectionTimedout': {'email': False, 'snmp': False},
+                   'scbProtocolViolation': {'email': False, 'snmp': False},
+                   'scbConnectionFailed': {'email': False, 'snmp': False},
+                   'scbGWAuthSuccess': {'email': False, 'snmp': False},
+                   'scbGWAuthFailure': {'email': False, 'snmp': False},
+                   'scbUserMappingFailure': {'email': False, 'snmp': False},
+                   'scbCredStoreDecrpytError': {'email': False, 'snmp': False},
+                   'scbCredStoreClosed': {'email': False, 'snmp': False}},
+  'examples': {'minimal': {'scbSshHostKeyMismatch': {'email': True, 'snmp': True}},
+               'full': {'scbChannelDenied': {'email': True, 'snmp': False},
+                        'scbConnectionDenied': {'email': True, 'snmp': False},
+                        'scbAuthFailure': {'email': False, 'snmp': True},
+                        'scbSshHostKeyMismatch': {'email': True, 'snmp': True},
+                        'scbProtocolViolation': {'email': True, 'snmp': True},
+                        'scbGWAuthFailure': {'email': False, 'snmp': True},
+                        'scbUserMappingFailure': {'email': True, 'snmp': False},
+                        'scbCredStoreDecrpytError': {'email': True, 'snmp': True}},
+               'update': {'scbSshHostKeyMismatch': {'email': False, 'snmp': True},
+                          'scbProtocolViolation': {'email': True, 'snmp': False}}},
+  'fields': [{'name': 'scbChannelDenied',
+              'shape': 'alert_channels',
+              'description': 'Channel opening denied: a user attempted to open a channel the channel policy '
+                             'does not permit.'},
+             {'name': 'scbConnectionDenied',
+              'shape': 'alert_channels',
+              'description': 'Connection denied: a user attempted to connect to a server the connection '
+                             'policies do not permit.'},
+             {'name': 'scbAuthSuccess',
+              'shape': 'alert_channels',
+              'description': 'User successfully authenticated: a user authenticated on a protected server.'},
+             {'name': 'scbAuthFailure',
+              'shape': 'alert_channels',
+              'description': 'User authentication failed: a user failed to complete the authentication on a '
+                             'protected server.'},
+             {'name': 'scbSshHostKeyMismatch',
+              'shape': 'alert_channels',
+              'description': 'SSH host key mismatch: the SSH host key of a server did not match the key '
+                             'stored on SPS.'},
+             {'name': 'scbHostKeyLearned',
+              'shape': 'alert_channels',
+              'description': 'New SSH host key learned: SPS learned a new SSH host key.'},
+             {'name': 'scbConnectionTimedout',
+              'shape': 'alert_channels',
+              'description': 'Connection timed out: a connection to a protected server timed out.'},
+             {'name': 'scbProtocolViolation',
+              'shape': 'alert_channels',
+              'description': 'Protocol violation: a connection violated the protocol as its RFC or '
+                             'documentation specifies (an incompatible application or a deliberate attack).'},
+             {'name': 'scbConnectionFailed',
+              'shape': 'alert_channels',
+              'description': 'Connection to the server failed: a connection to a protected server failed.'},
+             {'name': 'scbGWAuthSuccess',
+              'shape': 'alert_channels',
+              'description': 'User successfully authenticated on the gateway: a user authenticated a '
+                             'connection on SPS as part of gateway authentication.'},
+             {'name': 'scbGWAuthFailure',
+              'shape': 'alert_channels',
+              'description': 'User authentication failed on the gateway: the gateway authentication of a '
+                             'connection failed.'},
+             {'name': 'scbUserMappingFailure',
+              'shape': 'alert_channels',
+              'description': 'User mapping failed on the gateway: a user mapping policy found no suitable '
+                             'mapping for the connection.'},
+             {'name': 'scbCredStoreDecrpytError',
+              'shape': 'alert_channels',
+              'description': 'Decryption of a credential store failed: SPS could not unlock a '
+                             "password-protected credential store (the ID's spelling is the guide's)."},
+             {'name': 'scbCredStoreClosed',
+              'shape': 'alert_channels',
+              'description': 'The requested credential store is closed: a user attempted to access a '
+                             "connection whose credential store is closed (the row's description is cut in "
+                             'the stored page).'}]},
  {'terraform_name': 'trusted_ca_list',
   'title': 'Trusted CA list',
   'path': 'policies/trusted_ca_lists',
@@ -4188,6 +4364,26 @@ SHAPES: dict[str, dict[str, Any]] = {'access_control': {'type': 'list',
                                                                                             'that is subject '
                                                                                             'to the '
                                                                                             'policy.'}]}}}]}},
+ 'alert_channels': {'type': 'object',
+                    'default': {'email': False, 'snmp': False},
+                    'default_is_assumption': True,
+                    'assumption': 'no REST page prints the alerting bodies: the object and its two keys are '
+                                  "named after the web interface's Email and SNMP check boxes",
+                    'description': 'Whether SPS sends this alert in e-mail, as an SNMP trap, or both.',
+                    'fields': [{'name': 'email',
+                                'type': 'bool',
+                                'default': False,
+                                'default_is_assumption': True,
+                                'assumption': "named after the web interface's Email check box",
+                                'description': 'Send the alert in e-mail, to the alerting address of the '
+                                               'e-mail settings (`sps_management_email`).'},
+                               {'name': 'snmp',
+                                'type': 'bool',
+                                'default': False,
+                                'default_is_assumption': True,
+                                'assumption': "named after the web interface's SNMP check box",
+                                'description': 'Send the alert as an SNMP trap, to the destination of '
+                                               '`sps_snmp_trap`.'}]},
  'channel_actions': {'type': 'object',
                      'required': True,
                      'description': 'What SPS does with the channel.',
@@ -4837,38 +5033,6 @@ ENDPOINTS: list[dict[str, Any]] = [{'path': '',
               {'page': 'https://support.oneidentity.com/ja-jp/technical-documents/doc1621204',
                'version': '6.x',
                'said': 'same listing'}]},
- {'path': 'alerting/system_alerts',
-  'kind': 'singleton',
-  'description': 'Which system-related events raise alerts (e-mail and SNMP).',
-  'sources': [{'page': 'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.2/rest-api-reference-guide/13',
-               'version': '6.9.2',
-               'said': 'system_alerts: configuration options for system-related alerts'},
-              {'page': 'https://support.oneidentity.com/zh-cn/technical-documents/doc2158111',
-               'version': '7.x (administration guide, Configuring SNMP alerts)',
-               'said': 'Navigate to Basic Settings > Alerting & Monitoring and select in which situations '
-                       'SPS should send an SNMP alert'},
-              {'page': 'https://support.oneidentity.com/technical-documents/safeguard-for-privileged-sessions/6.9.3/administration-guide/basic-settings/configuring-system-monitoring-on-sps/system-related-traps/',
-               'version': '6.9.3 (administration guide)',
-               'said': "a page 'System related traps' under Configuring system monitoring on SPS; the stored "
-                       'opening holds the navigation only'}],
-  'inferred': 'A singleton from the description (configuration options). Not typed (issue 26): no REST page '
-              "prints the body, and the administration guide gives each alert's name, SNMP alert ID and its "
-              'e-mail and SNMP check boxes, not the REST keys.'},
- {'path': 'alerting/traffic_alerts',
-  'kind': 'singleton',
-  'description': 'Which traffic-related events raise alerts (e-mail and SNMP).',
-  'sources': [{'page': 'https://support.oneidentity.com/technical-documents/one-identity-safeguard-for-privileged-sessions/6.9.2/rest-api-reference-guide/13',
-               'version': '6.9.2',
-               'said': 'traffic_alerts: configuration options for traffic-related alerts'},
-              {'page': 'https://www.balabit.com/documents/scb-latest-guides/en/scb-guide-admin/html/scb-alerts-traffic.html',
-               'version': 'PSM (the former name of SPS), administration guide 4.6.5',
-               'said': 'traffic related alerts sent in e-mail or as SNMP trap, each with a name and an SNMP '
-                       'alert ID: Channel opening denied scbChannelDenied, Connection denied '
-                       'scbConnectionDenied, User successfully authenticated scbAuthSuccess, User '
-                       'authentication failed scbAuthFailure, SSH host key mismatch, New SSH host key '
-                       'learned, Connection timed out, Protocol violation, Connection to the server failed, '
-                       'gateway authentication and user mapping failures, credential store errors, ...'}],
-  'inferred': 'As system_alerts: not typed, the REST keys of the alerts are not printed anywhere found.'},
  {'path': 'datetime',
   'kind': 'container',
   'description': 'Date and time of SPS.',

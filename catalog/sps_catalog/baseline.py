@@ -156,6 +156,11 @@ def _no_syslog_receiver(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield "receivers", "no remote syslog server: SPS's own logs stay on the appliance and are gone after seven days"
 
 
+def _silent_login_failures(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    if _is(_get(values, "xcbLoginFailure.email"), False) and _is(_get(values, "xcbLoginFailure.snmp"), False):
+        yield "xcbLoginFailure", "failed logins to the web interface raise no alert, in e-mail or as an SNMP trap"
+
+
 def _no_ntp_server(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     if _is(values.get("servers"), []):
         yield "servers", "no NTP server: the clock SPS stamps audit trails and logs with is synchronized with nothing"
@@ -190,6 +195,15 @@ NTP_STATEMENT = (
     'says "As a best practice, set an NTP server to eliminate possible time-related issues" and warns that with a '
     'wrong appliance time "audit log time stamps could be misleading". SPS stamps audit trails and logs with its '
     "own clock."
+)
+
+LOGIN_ALERT_STATEMENT = (
+    "Administration guide, System related traps (6.0.9, https://support.oneidentity.com/technical-documents/"
+    "one-identity-safeguard-for-privileged-sessions/6.0.9/administration-guide/21; 7.x, "
+    'https://support.oneidentity.com/ko-kr/technical-documents/doc1234832): "Configure SPS to send an alert if a '
+    'user fails to login to SPS. For details, see the Login failed alert" (xcbLoginFailure, "Failed login attempts '
+    'from SPS web interface"). Each alert is sent only where its Email or SNMP box is selected; a factory '
+    "appliance is taken to select none (the guide tells the administrator to select it)."
 )
 
 RULES: tuple[Rule, ...] = (
@@ -282,6 +296,13 @@ RULES: tuple[Rule, ...] = (
         SYSLOG_STATEMENT,
         lambda t: t.terraform_name == "syslog",
         _no_syslog_receiver,
+    ),
+    Rule(
+        "SPS-ALERT-3", "medium", "Failed logins raise no alert",
+        LOGIN_ALERT_STATEMENT + " Without it, someone guessing the administrators' passwords goes unnoticed.",
+        lambda t: t.terraform_name == "system_alerts",
+        _silent_login_failures,
+        absent=True,
     ),
     Rule(
         "SPS-NTP-1", "medium", "No NTP server",

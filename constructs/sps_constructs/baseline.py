@@ -8,7 +8,7 @@ Each finding becomes an annotation on its construct: an error (the synth fails) 
 `fail_on`, else a warning; `findings` keeps them for programs and tests. A suppression names one
 rule on one construct (and everything inside it) and needs a reason, which is kept with it.
 
-A rule on a singleton marked `absent` (SPS-NTP-1) also judges each `Appliance` that has no construct
+A rule on a singleton marked `absent` (SPS-NTP-1, SPS-ALERT-3) also judges each `Appliance` that has no construct
 of the type: on the type's factory body, with the finding on the appliance (where a suppression goes).
 """
 

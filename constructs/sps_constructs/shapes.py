@@ -23,6 +23,7 @@ __all__ = [
     "AccessControlSubject",
     "AccessControlSubjectEverybody",
     "AccessControlSubjectOnly",
+    "AlertChannels",
     "ChannelActions",
     "ChannelAllowedFor",
     "ChannelDatabaseCleanup",
@@ -112,6 +113,16 @@ class AccessControl(SpsStruct):
     """Require the authorizing user and its subject to have different IP addresses."""
     require_different_username: bool | None = None
     """Require the authorizing user and its subject to have different usernames."""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AlertChannels(SpsStruct):
+    """Nested object `AlertChannels`."""
+    email: bool | None = None
+    """Send the alert in e-mail, to the alerting address of the e-mail settings
+    (`sps_management_email`)."""
+    snmp: bool | None = None
+    """Send the alert as an SNMP trap, to the destination of `sps_snmp_trap`."""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

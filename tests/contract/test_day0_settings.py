@@ -1,6 +1,7 @@
 """Day-0 settings (issue 26): what the generic lifecycle tests do not show, through the provider's
 servicer in process against a real simulator: the firmware range of the web gateway login banner,
-the undocumented part of the e-mail settings kept and set through `extra_json`, a branch
+the undocumented part of the e-mail settings kept and set through `extra_json`, the alerts the
+guide's stored pages do not print kept and set the same way, a branch
 requirement of the SNMP trap checked at plan, the syslog receivers' fields the guide shows checked
 and the rest of each receiver kept, the naming's undocumented fields kept, and the singletons whose
 body is a bare value (NTP servers, time zone): the value itself on the wire, its order kept, its
@@ -72,7 +73,8 @@ def test_undocumented_email_fields_are_kept_on_update_and_set_through_extra_json
 
     extra = json.dumps({"smtp_auth": {"username": "relay2"}})
     provider.update("sps_management_email", state, {**config, "extra_json": extra})
-    assert sim.committed()["management/email"]["email"]["smtp_auth"]["username"] == "relay2"
+    kept = {"enabled": True, "username": "relay2", "password": "relay-secret-key"}
+    assert sim.committed()["management/email"]["email"]["smtp_auth"] == kept, "extra_json sets one, keeps the rest"
 
 
 def test_an_enabled_snmp_trap_needs_its_destination_at_plan(
@@ -124,6 +126,34 @@ def test_naming_keeps_what_the_pages_do_not_name(appliance: tuple[RunningSimulat
     provider.create("sps_network_naming", {"hostname": "sps-ams", "domain": "example.net", "nickname": "Amsterdam"})
     body = sim.committed()["network/naming"]["naming"]
     assert body == {"hostname": "sps-ams", "domain": "example.net", "nickname": "Amsterdam", "fqdn_in_prompt": True}
+
+
+def test_alerts_the_pages_do_not_print_are_kept_and_set_through_extra_json(
+    appliance: tuple[RunningSimulator, InProcessProvider],
+) -> None:
+    sim, provider = appliance
+    href = f"{sim.url}/api/configuration/alerting/system_alerts"
+    s = sim.session()
+    held = s.get(href).json()["body"]
+    newer = {"email": True, "snmp": True, "throttle": 5}  # an alert of newer firmware, with a field of its own
+    held["xcbTimeSyncLost"] = newer
+    held["xcbLogin"] = {"email": True, "snmp": False, "throttle": 5}
+    assert s.put(href, json=held).status_code == 200
+    assert s.put(f"{sim.url}/api/transaction", json={"status": "commit"}).status_code == 200
+    provider.new_run()
+
+    with pytest.raises(ProviderError, match="xcbLoginFailure"):
+        provider.plan("sps_system_alerts", None, {"xcbLoginFailure": {"email": "yes"}})
+    config = {"xcbLoginFailure": {"email": True}, "xcbLogin": {"snmp": True}}
+    state = provider.create("sps_system_alerts", config)
+    body = sim.committed()["alerting/system_alerts"]["system_alerts"]
+    assert body["xcbLoginFailure"] == {"email": True, "snmp": False}
+    assert body["xcbLogin"] == {"email": False, "snmp": True, "throttle": 5}, "the alert's own field is kept"
+    assert body["xcbTimeSyncLost"] == newer and body["xcbConfigChange"] == {"email": False, "snmp": False}
+
+    extra = json.dumps({"xcbTimeSyncLost": {"email": False}})
+    provider.update("sps_system_alerts", state, {**config, "extra_json": extra})
+    assert sim.committed()["alerting/system_alerts"]["system_alerts"]["xcbTimeSyncLost"] == {**newer, "email": False}
 
 
 NTP, ZONE = load_catalog()["ntp_servers"], load_catalog()["timezone"]

@@ -66,7 +66,7 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
         text = Path(row(report, site)["plan_text"])
         assert f"==> {site}: {text}" in planned.stdout, "each appliance's plan text and where it is"
         diff = text.read_text()
-        assert diff.count(" will be created") == 11 and "Plan: 11 to add, 0 to change, 0 to destroy." in diff
+        assert diff.count(" will be created") == 13 and "Plan: 13 to add, 0 to change, 0 to destroy." in diff
         assert diff.strip() in planned.stdout
         assert not (text.parent / "sps-fleet.tfplan").exists(), "the plan file (configuration values) is gone"
     assert planned.stdout.splitlines()[-1].startswith("3 of 3 appliance(s) ok")
@@ -75,12 +75,16 @@ def test_fleet_deploys_every_appliance_and_reports_the_failed_one(
     assert first.returncode == 1, first.stdout + first.stderr
     assert first.stderr.strip().splitlines()[-1] == "sps-fleet: 1 of 3 appliance(s) failed: fra"
     for site in ("ams", "lon"):
-        assert (row(report, site)["added"], row(report, site)["commits"], row(report, site)["error"]) == (11, 2, "")
+        assert (row(report, site)["added"], row(report, site)["commits"], row(report, site)["error"]) == (13, 2, "")
         assert sims[site].committed()["network/dns"]["dns"] == {"primary": "10.1.0.53", "secondary": "10.2.0.53"}
         assert sims[site].committed()["network/naming"]["naming"]["hostname"] == f"sps-{site}"
         receivers = sims[site].committed()["management/syslog"]["syslog"]["receivers"]
         assert receivers == [{"address": "10.1.0.14", "port": 6514, "protocol": "syslog-tls"}], "the region's server"
         assert {b["name"] for b in sims[site].committed()["mssql/connections"].values()} == {"finance_db"}
+        alerts = sims[site].committed()["alerting/system_alerts"]["system_alerts"]
+        assert alerts["xcbLoginFailure"] == {"email": True, "snmp": True} and alerts["xcbLogin"]["email"] is False
+        traffic = sims[site].committed()["alerting/traffic_alerts"]["traffic_alerts"]
+        assert traffic["scbSshHostKeyMismatch"] == {"email": True, "snmp": True}
     assert "sps_audit_policy.fra_signed" in row(report, "fra")["error"], "the error names the refused resource"
     assert row(report, "fra")["commits"] == sims["fra"].stats()["commits"], "counted, though the apply failed"
     assert not sims["fra"].committed().get("mssql/connections"), "nothing that needs the refused policy"
@@ -140,7 +144,7 @@ def test_two_concurrent_applies_on_a_fresh_database_both_succeed(
     assert [proc.returncode for proc in runs] == [0, 0], "\n".join(outputs)
     reports = [json.loads((tmp_path / f"{run}.json").read_text()) for run in ("a", "b")]
     for site in SITES:
-        assert sorted(row(report, site)["added"] for report in reports) == [0, 11], "one run applied, one found it done"
+        assert sorted(row(report, site)["added"] for report in reports) == [0, 13], "one run applied, one found it done"
         assert sims[site].stats()["commits"] == 2, "as one run alone commits"
         assert {b["name"] for b in sims[site].committed()["mssql/connections"].values()} == {"finance_db"}
         states = pg_cluster.psql(f"SELECT name FROM sps_fleet_{site}.states", database=database)

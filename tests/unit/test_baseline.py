@@ -16,8 +16,9 @@ from sps_catalog import TypeDef, Value, load_catalog
 from sps_catalog.baseline import RULES, Finding
 from sps_catalog.walk import Path as WalkPath
 from sps_catalog.walk import Rebuild
-from sps_constructs import Appliance, NtpServers, SpsBaseline, SpsConfigError
+from sps_constructs import Appliance, NtpServers, SpsBaseline, SpsConfigError, SystemAlerts
 from sps_constructs.introspect import construct_classes
+from sps_constructs.shapes import AlertChannels
 from sps_export import check
 from sps_export.reader import ApplianceRead, ReadObject, TypeRead, read_appliance
 from sps_harness import RunningSimulator
@@ -29,6 +30,8 @@ from tests.support.simulator_api import out_of_band
 
 CATALOG = load_catalog()
 NTP = CATALOG["ntp_servers"]
+ALERTS = CATALOG["system_alerts"]
+SILENT = {"email": False, "snmp": False}
 Case = tuple[str, TypeDef, dict[str, Any], dict[str, Any]]
 
 
@@ -61,6 +64,9 @@ def cases() -> list[Case]:
         ("SPS-BANNER-1", banner, example(banner), example(banner, banner={"enabled": False})),
         ("SPS-SYSLOG-1", syslog, example(syslog), example(syslog, receivers=[])),
         ("SPS-NTP-1", NTP, example(NTP), example(NTP, servers=[])),
+        ("SPS-ALERT-3", ALERTS, example(ALERTS), example(ALERTS, xcbLoginFailure=SILENT)),
+        ("SPS-ALERT-3", ALERTS, example(ALERTS, xcbLoginFailure={"email": False, "snmp": True}),
+         example(ALERTS, "full", xcbLoginFailure={"email": False})),
     ]
     for t in shaped("SPS-NET-1"):
         ok = example(t)
@@ -81,7 +87,8 @@ IDS = [f"{rule}-{t.terraform_name}" for rule, t, _, _ in CASES]
 
 def test_every_rule_has_a_case_and_a_statement() -> None:
     assert {r.id for r in RULES} == {rule for rule, *_ in CASES}
-    assert {r.id for r in RULES if r.absent} == {"SPS-NTP-1"}, "each rule on absent singletons has its tests"
+    absent = {r.id for r in RULES if r.absent}
+    assert absent == {"SPS-NTP-1", "SPS-ALERT-3"}, "each rule on absent singletons has its tests"
     assert all(r.statement and r.title for r in RULES)
 
 
@@ -116,6 +123,8 @@ def synthesized(tmp_path: Path, t: TypeDef, attrs: dict[str, Any], fail_on: Any 
     sps = Appliance(stack, "sps", url="https://sps.example.net")
     if t is not NTP:
         NtpServers(sps, "ntp", servers=["10.0.0.123"])  # the appliance itself passes SPS-NTP-1
+    if t is not ALERTS:
+        SystemAlerts(sps, "alerts", xcbLoginFailure=AlertChannels(email=True))  # and SPS-ALERT-3
     cls = construct_classes()[t.terraform_name][0]
     assert cls is not None
     construct = cls(sps, "object", **_Lookups(sps)(t.root, attrs))
@@ -185,6 +194,7 @@ def ntp_stack(tmp_path: Path, servers: list[str] | None, fail_on: Any = None, re
     sps = Appliance(stack, "sps", url="https://sps.example.net")
     if servers is not None:
         NtpServers(sps, "ntp", servers=servers)
+    SystemAlerts(sps, "alerts", xcbLoginFailure=AlertChannels(snmp=True))
     if reason is not None:
         SpsBaseline.suppress(sps, "SPS-NTP-1", reason=reason)
     baseline = SpsBaseline(fail_on=fail_on)
@@ -219,3 +229,41 @@ def test_no_ntp_server_in_the_live_check(simulator: RunningSimulator) -> None:
     read = read_appliance(client, [NTP])
     assert [o.body for o in read.objects()] == [{"servers": ["10.1.0.123", "ntp2.example.net"]}]
     assert check.findings(read) == []
+
+
+def login_alert_findings(
+    tmp_path: Path, alerts: dict[str, Any] | None, reason: str | None = None
+) -> list[tuple[str, str]]:
+    """SPS-ALERT-3's findings on an appliance whose system alerts are `alerts` (None: no construct)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    app = App(outdir=str(tmp_path / "cdktf.out"))
+    stack = TerraformStack(app, "baseline")
+    sps = Appliance(stack, "sps", url="https://sps.example.net")
+    NtpServers(sps, "ntp", servers=["10.0.0.123"])
+    if alerts is not None:
+        SystemAlerts(sps, "alerts", **alerts)
+    if reason is not None:
+        SpsBaseline.suppress(sps, "SPS-ALERT-3", reason=reason)
+    baseline = SpsBaseline(fail_on="medium" if reason else None)
+    Aspects.of(stack).add(baseline)
+    app.synth()
+    assert [f.rule.id for f, _ in baseline.suppressed] == (["SPS-ALERT-3"] if reason else [])
+    return [(f.where, f.attribute) for f in baseline.findings if f.rule.id == "SPS-ALERT-3"]
+
+
+def test_silent_login_failures_at_synth(tmp_path: Path) -> None:
+    assert login_alert_findings(tmp_path / "absent", None) == [("baseline/sps", "xcbLoginFailure")]
+    unset = {"xcbConfigChange": AlertChannels(email=True)}
+    assert login_alert_findings(tmp_path / "unset", unset) == [("baseline/sps/alerts", "xcbLoginFailure")]
+    assert login_alert_findings(tmp_path / "snmp", {"xcbLoginFailure": AlertChannels(snmp=True)}) == []
+    reason = "lab appliance: nobody but the test runner logs in"
+    assert login_alert_findings(tmp_path / "suppressed", None, reason=reason) == []
+
+
+def test_silent_login_failures_in_the_live_check(simulator: RunningSimulator) -> None:
+    client = SpsClient(Settings(url=simulator.url, username="admin", password="admin", verify=simulator.ca or True))
+    factory = read_appliance(client, [ALERTS])
+    assert [(f.rule.id, f.attribute) for f in check.findings(factory)] == [("SPS-ALERT-3", "xcbLoginFailure")]
+    body = dict(factory.objects()[0].body)
+    out_of_band(simulator, "PUT", ALERTS.api_path, {**body, "xcbLoginFailure": {"email": True, "snmp": False}})
+    assert check.findings(read_appliance(client, [ALERTS])) == []

@@ -58,6 +58,7 @@ from sps_constructs.types.ssh_connection_policy_order import *  # noqa: F403
 from sps_constructs.types.ssh_options import *  # noqa: F403
 from sps_constructs.types.ssh_settings_policy import *  # noqa: F403
 from sps_constructs.types.syslog import *  # noqa: F403
+from sps_constructs.types.system_alerts import *  # noqa: F403
 from sps_constructs.types.system_backup import *  # noqa: F403
 from sps_constructs.types.telnet_authentication_policy import *  # noqa: F403
 from sps_constructs.types.telnet_channel_policy import *  # noqa: F403
@@ -68,6 +69,7 @@ from sps_constructs.types.telnet_pattern_set import *  # noqa: F403
 from sps_constructs.types.telnet_settings_policy import *  # noqa: F403
 from sps_constructs.types.time_policy import *  # noqa: F403
 from sps_constructs.types.timezone import *  # noqa: F403
+from sps_constructs.types.traffic_alerts import *  # noqa: F403
 from sps_constructs.types.trusted_ca_list import *  # noqa: F403
 from sps_constructs.types.userlist import *  # noqa: F403
 from sps_constructs.types.usermapping_policy import *  # noqa: F403
