@@ -4367,8 +4367,9 @@ SHAPES: dict[str, dict[str, Any]] = {'access_control': {'type': 'list',
  'alert_channels': {'type': 'object',
                     'default': {'email': False, 'snmp': False},
                     'default_is_assumption': True,
-                    'assumption': 'no REST page prints the alerting bodies: the object and its two keys are '
-                                  "named after the web interface's Email and SNMP check boxes",
+                    'assumption': "no REST page prints the alerting bodies: the key is the alert's SNMP "
+                                  "alert ID and the object holds the web interface's Email and SNMP check "
+                                  'boxes',
                     'description': 'Whether SPS sends this alert in e-mail, as an SNMP trap, or both.',
                     'fields': [{'name': 'email',
                                 'type': 'bool',
