@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sps_catalog import load_catalog
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
+from tests.support.simulator_api import out_of_band
 
 SERVER = {"selection": "ip", "value": "10.20.30.40"}
 
@@ -29,6 +31,14 @@ def appliance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Runnin
     yield sim, provider
     provider.close()
     sim.stop()
+
+
+def hold(sim: RunningSimulator, provider: InProcessProvider, path: str, fields: dict[str, Any]) -> None:
+    """The appliance's body at `path` with `fields` set by another administrator, committed; the
+    provider starts a new run (as the next `terraform apply` would)."""
+    body = sim.session().get(f"{sim.url}/api/configuration/{path}").json()["body"]
+    out_of_band(sim, "PUT", f"/api/configuration/{path}", {**body, **fields})
+    provider.new_run()
 
 
 def test_the_login_banner_is_refused_at_plan_before_7_0(tmp_path: Path) -> None:
@@ -50,14 +60,10 @@ def test_undocumented_email_fields_are_kept_on_update_and_set_through_extra_json
     appliance: tuple[RunningSimulator, InProcessProvider],
 ) -> None:
     sim, provider = appliance
-    href = f"{sim.url}/api/configuration/management/email"
-    s = sim.session()
-    held = s.get(href).json()["body"]
-    held["smtp_auth"] = {"enabled": True, "username": "relay", "password": "relay-secret-key"}
-    held["smtp_encryption"] = {"selection": "starttls", "verify_certificate": True}
-    assert s.put(href, json=held).status_code == 200
-    assert s.put(f"{sim.url}/api/transaction", json={"status": "commit"}).status_code == 200
-    provider.new_run()
+    hold(sim, provider, "management/email", {
+        "smtp_auth": {"enabled": True, "username": "relay", "password": "relay-secret-key"},
+        "smtp_encryption": {"selection": "starttls", "verify_certificate": True},
+    })  # fmt: skip
 
     config = {
         "alerting_address": "alerts@example.net",
@@ -132,15 +138,9 @@ def test_alerts_the_pages_do_not_print_are_kept_and_set_through_extra_json(
     appliance: tuple[RunningSimulator, InProcessProvider],
 ) -> None:
     sim, provider = appliance
-    href = f"{sim.url}/api/configuration/alerting/system_alerts"
-    s = sim.session()
-    held = s.get(href).json()["body"]
     newer = {"email": True, "snmp": True, "throttle": 5}  # an alert of newer firmware, with a field of its own
-    held["xcbTimeSyncLost"] = newer
-    held["xcbLogin"] = {"email": True, "snmp": False, "throttle": 5}
-    assert s.put(href, json=held).status_code == 200
-    assert s.put(f"{sim.url}/api/transaction", json={"status": "commit"}).status_code == 200
-    provider.new_run()
+    login = {"email": True, "snmp": False, "throttle": 5}
+    hold(sim, provider, "alerting/system_alerts", {"xcbTimeSyncLost": newer, "xcbLogin": login})
 
     with pytest.raises(ProviderError, match="xcbLoginFailure"):
         provider.plan("sps_system_alerts", None, {"xcbLoginFailure": {"email": "yes"}})
