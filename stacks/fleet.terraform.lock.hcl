@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:n3wCMun4JkJG6rZVutrt2py39xjuEcEFLGeQ3Z9X6pA=",
+    "h1:Nhe6DEkIB1Q0TunxnD9NL9WfvXHoEnnR07TIVsoVpRQ=",
   ]
 }

@@ -48,7 +48,9 @@ def keep_unknown(value: Value, sent: Any, current: Any) -> Any:
                 continue
             if nfc(name) not in taken:
                 out[name] = item
-            elif (spelled := spelled_as.get(nfc(name))) and isinstance(item, dict) and isinstance(out[spelled], dict):
+            elif (spelled := spelled_as.get(nfc(name))) is None or not isinstance(item, dict):
+                continue
+            elif isinstance(out[spelled], dict):
                 out[spelled] = overlay(item, out[spelled])  # extra_json set some of its fields: the rest stay
     follow = known if same_branch else {f.name: f for f in value.fields}
     for name, f in follow.items():

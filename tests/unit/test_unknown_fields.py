@@ -63,6 +63,11 @@ def test_an_unmodelled_object_sent_in_part_keeps_the_fields_it_leaves_out() -> N
     }
 
 
+def test_an_unmodelled_object_named_by_the_empty_string_sent_in_part_keeps_the_fields_it_leaves_out() -> None:
+    current = {"rules": [], "": {"a": 1, "b": 2}}
+    assert keep_unknown(ROOT, {"rules": [], "": {"a": 3}}, current) == {"rules": [], "": {"a": 3, "b": 2}}
+
+
 def test_extra_json_must_be_an_object_naming_only_unmodelled_fields() -> None:
     assert parse_extra("[1]")[1] is not None and parse_extra("{")[1] is not None
     extra, problem = parse_extra('{"rules": [], "new": {"a": 1}}')
