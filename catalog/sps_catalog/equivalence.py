@@ -25,11 +25,20 @@ def nfc(text: str) -> str:
 
 def by_nfc(obj: Mapping[str, Any]) -> dict[str, str]:
     """The keys of `obj` by their NFC form (a key that collides with another after NFC is left out:
-    no configuration can name one of two keys Terraform holds as the same string)."""
+    a configuration names one of two such keys by its exact spelling only, see `spelling`)."""
     seen: dict[str, list[str]] = {}
     for k in obj:
         seen.setdefault(nfc(k), []).append(k)
     return {n: ks[0] for n, ks in seen.items() if len(ks) == 1}
+
+
+def spelling(obj: Mapping[str, Any], name: str, keys: Mapping[str, str] | None = None) -> str | None:
+    """The key of `obj` that a configuration's `name` names: `name` itself, else the one key equal
+    to it up to NFC (None when there is none, or two: the one spelled exactly stays another field).
+    `keys`: `by_nfc(obj)`, when the caller has it."""
+    if name in obj:
+        return name
+    return (by_nfc(obj) if keys is None else keys).get(nfc(name))
 
 
 def equivalent(a: Any, b: Any) -> bool:

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from sps_catalog.endpoints import BODY_PYTHON_TYPES, Endpoint, EndpointKind, Endpoints
-from sps_catalog.equivalence import by_nfc, equivalent, nfc
+from sps_catalog.equivalence import by_nfc, equivalent, spelling
 
 GenericKind = Literal["object", "settings"]
 RESOURCE_TYPES: Mapping[GenericKind, str] = {"object": "sps_object", "settings": "sps_settings"}
@@ -236,7 +236,8 @@ def projected(held: Any, named: Any) -> Any:
     is `held` as it is."""
     if isinstance(named, dict) and isinstance(held, dict):
         keys = by_nfc(held)
-        return {k: projected(held[keys[nfc(k)]], v) for k, v in named.items() if nfc(k) in keys}
+        spelled = {k: spelling(held, k, keys) for k in named}
+        return {k: projected(held[s], v) for k, v in named.items() if (s := spelled[k]) is not None}
     if isinstance(named, list) and isinstance(held, list) and len(named) == len(held):
         return [projected(h, n) for h, n in zip(held, named, strict=True)]
     return held

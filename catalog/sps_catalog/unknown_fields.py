@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sps_catalog.equivalence import by_nfc, equivalent, nfc
+from sps_catalog.equivalence import by_nfc, equivalent, nfc, spelling
 from sps_catalog.model import Field, Value
 from sps_catalog.values import Path, Problem
 from sps_catalog.walk import OMIT, Rebuild
@@ -42,21 +42,31 @@ def keep_unknown(value: Value, sent: Any, current: Any) -> Any:
     out = dict(sent)
     same_branch = value.union is None or current.get(value.union.discriminator) == sent.get(value.union.discriminator)
     if same_branch:
-        taken, spelled_as = {nfc(name) for name in out}, by_nfc(out)
+        sent_keys, held_keys = by_nfc(out), by_nfc(current)
         for name, item in current.items():
             if name in known:
                 continue
-            if nfc(name) not in taken:
+            spelled = _sent_as(name, out, sent_keys, current, held_keys)
+            if spelled is None:
                 out[name] = item
-            elif (spelled := spelled_as.get(nfc(name))) is None or not isinstance(item, dict):
-                continue
-            elif isinstance(out[spelled], dict):
+            elif isinstance(item, dict) and isinstance(out[spelled], dict):
                 out[spelled] = overlay(item, out[spelled])  # extra_json set some of its fields: the rest stay
     follow = known if same_branch else {f.name: f for f in value.fields}
     for name, f in follow.items():
         if name in out and name in current:
             out[name] = keep_unknown(f, out[name], current[name])
     return out
+
+
+def _sent_as(name: str, sent: dict[str, Any], sent_keys: dict[str, str], current: dict[str, Any],
+             held_keys: dict[str, str]) -> str | None:  # fmt: skip
+    """The key of `sent` that names the held field `name`: the same spelling, else the one equal
+    to it up to NFC when neither side holds another (a held twin the body does not spell exactly
+    is another field, kept)."""
+    if name in sent:
+        return name
+    spelled = sent_keys.get(nfc(name))
+    return spelled if spelled is not None and spelled not in current and held_keys.get(nfc(name)) == name else None
 
 
 def _keep_in_list(element: Value, sent: list[Any], current: list[Any]) -> list[Any]:
@@ -146,7 +156,7 @@ def overlay(under: Any, over: Any) -> Any:
     out = dict(under)
     keys = by_nfc(under)
     for k, v in over.items():
-        spelled = keys.get(nfc(k))
+        spelled = spelling(under, k, keys)
         if spelled is None:
             out[k] = v
             continue
@@ -164,7 +174,7 @@ def read_extra(extra: dict[str, Any], body: Any) -> dict[str, Any]:
         return out
     names = by_nfc(body)
     for name, item in extra.items():
-        if (spelled := names.get(nfc(name))) is None:
+        if (spelled := spelling(body, name, names)) is None:
             continue
         held = body[spelled]
         out[name] = read_extra(item, held) if isinstance(item, dict) and isinstance(held, dict) else held

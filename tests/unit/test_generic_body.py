@@ -93,6 +93,14 @@ def test_nested_objects_and_lists_are_projected() -> None:
     assert body_state('{"missing": 1}', held) == "{}"
 
 
+def test_a_name_held_twice_up_to_nfc_is_read_and_laid_over_by_its_exact_spelling() -> None:
+    cafe, cafe_nfd = "Caf\u00e9", "Cafe\u0301"  # two keys Terraform holds as one (NFC)
+    held = {cafe: {"a": 1, "b": 2}, cafe_nfd: 3}
+    text = json.dumps({cafe: {"a": 1}})
+    assert body_state(text, held) == text, "no perpetual diff"
+    assert overlay(held, {cafe: {"a": 9}}) == {cafe: {"a": 9, "b": 2}, cafe_nfd: 3}
+
+
 def test_references_read_as_keys() -> None:
     ref = {"key": "k1", "meta": {"href": "/api/configuration/x509/k1"}}
     assert normalized({"server": ref, "list": [ref], "other": {"key": "k2", "size": 1}}) == {

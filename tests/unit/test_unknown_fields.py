@@ -10,6 +10,7 @@ from sps_catalog.unknown_fields import (
     keep_unknown,
     overlay,
     parse_extra,
+    read_extra,
 )
 
 EVENT = Field(
@@ -66,6 +67,26 @@ def test_an_unmodelled_object_sent_in_part_keeps_the_fields_it_leaves_out() -> N
 def test_an_unmodelled_object_named_by_the_empty_string_sent_in_part_keeps_the_fields_it_leaves_out() -> None:
     current = {"rules": [], "": {"a": 1, "b": 2}}
     assert keep_unknown(ROOT, {"rules": [], "": {"a": 3}}, current) == {"rules": [], "": {"a": 3, "b": 2}}
+
+
+CAFE, CAFE_NFD = "Caf\u00e9", "Cafe\u0301"  # two names Terraform holds as one (NFC)
+
+
+def test_a_name_held_twice_up_to_nfc_is_named_by_its_exact_spelling_and_the_twin_is_kept() -> None:
+    current = {"rules": [], CAFE: {"a": 1, "b": 2}, CAFE_NFD: {"c": 3}}
+    kept = {"rules": [], CAFE: {"a": 9, "b": 2}, CAFE_NFD: {"c": 3}}
+    assert keep_unknown(ROOT, {"rules": [], CAFE: {"a": 9}}, current) == kept
+    assert overlay(current, {CAFE: {"a": 9}}) == {**kept, "rules": []}
+    extra = {CAFE: {"a": 9}}
+    assert read_extra(extra, kept) == extra
+    assert extra_state(canonical(extra), extra, kept) == canonical(extra), "no perpetual diff"
+
+
+def test_a_name_held_once_in_another_normalization_is_respelled_as_configured() -> None:
+    current = {"rules": [], CAFE_NFD: {"a": 1, "b": 2}}
+    assert keep_unknown(ROOT, {"rules": [], CAFE: {"a": 9}}, current) == {"rules": [], CAFE: {"a": 9, "b": 2}}
+    assert overlay(current, {CAFE: {"a": 9}}) == {"rules": [], CAFE: {"a": 9, "b": 2}}
+    assert read_extra({CAFE: {"a": 9}}, {CAFE_NFD: {"a": 9, "b": 2}}) == {CAFE: {"a": 9}}
 
 
 def test_extra_json_must_be_an_object_naming_only_unmodelled_fields() -> None:
