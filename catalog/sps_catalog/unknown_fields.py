@@ -70,20 +70,22 @@ def _sent_as(name: str, sent: dict[str, Any], sent_keys: dict[str, str], current
 
 
 def _keep_in_list(element: Value, sent: list[Any], current: list[Any]) -> list[Any]:
+    """Every sent element that equals a held one in modelled content takes its fields first (a new
+    element in front must not take the place of one still sent), then the rest by position."""
     modelled = [modelled_only(element, c) for c in current]
     unused = set(range(len(current)))
-    out = []
+    matched: dict[int, int] = {}
     for i, item in enumerate(sent):
         mine = modelled_only(element, item)
         match = next((j for j in sorted(unused) if modelled[j] == mine), None)
-        if match is None and i in unused:
-            match = i
-        if match is None:
-            out.append(item)
-            continue
-        unused.discard(match)
-        out.append(keep_unknown(element, item, current[match]))
-    return out
+        if match is not None:
+            matched[i] = match
+            unused.discard(match)
+    for i in range(len(sent)):
+        if i not in matched and i in unused:
+            matched[i] = i
+            unused.discard(i)
+    return [keep_unknown(element, item, current[matched[i]]) if i in matched else item for i, item in enumerate(sent)]
 
 
 class _ModelledOnly(Rebuild):

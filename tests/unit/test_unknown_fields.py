@@ -39,6 +39,12 @@ def test_list_elements_keep_their_unknown_fields_when_reordered_or_changed() -> 
     assert keep_unknown(ROOT, changed, current)["rules"] == [{"name": "z", "new": 1}], "matched by position"
 
 
+def test_a_list_element_still_sent_keeps_its_unknown_fields_when_a_new_element_takes_its_place() -> None:
+    current = {"rules": [{"name": "a", "new": 1}]}
+    sent = {"rules": [{"name": "z"}, {"name": "a"}]}
+    assert keep_unknown(ROOT, sent, current)["rules"] == [{"name": "z"}, {"name": "a", "new": 1}]
+
+
 def test_a_union_object_keeps_its_unknown_fields_only_while_its_branch_stays() -> None:
     current = {"rules": [{"name": "a", "event": {"selection": "command", "match": "x", "new": 1}}]}
     same = {"rules": [{"name": "a", "event": {"selection": "command", "match": "y"}}]}

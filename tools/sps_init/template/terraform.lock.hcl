@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:49q9hrh0P2T3CiuCtPj69mRSkC9o16ZTMs1IQsWGelg=",
+    "h1:VZMOvcpIxiUzHZIH5SKtDl8hBG5gAoNHq6nvJsD1Gn8=",
   ]
 }
