@@ -56,6 +56,12 @@ What each case must hold:
   the answer or reset a model of the protocol predicts, nothing on a stream not opened, every
   PING and SETTINGS acknowledged, the right GOAWAY code, the request bytes held exactly as
   modelled within the limits, and the connection's threads and calls released at its end.
+- **unknown fields: typed / generic updates** — an appliance body of every managed type (or a
+  generic endpoint's) with unmodelled fields at every level (hostile names, NFC/NFD twins) and a
+  configuration with `extra_json` (or a generic body) setting some in part, through the engine's
+  real update and `Step.merge`: every unmodelled field is sent back unless the rules of ADR 0007
+  drop it, the modelled fields are the configuration's, a second PUT changes nothing and the next
+  plan is no change (found three ways a PUT deleted or mixed fields; tests/unit/test_unknown_fields.py).
 
 Failures found while building this and fixed (now regular tests): Starlette answered unknown
 methods with a plain-text 405 instead of the documented error shape, and `PATCH /api/transaction`
