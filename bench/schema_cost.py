@@ -124,8 +124,11 @@ def main() -> int:
             tfs[variant] = Terraform(d, env={"TF_CLI_CONFIG_FILE": str(tfrc), "ECHO_SCHEMA": str(d / "schema.bin")})
         data = work / "terraform_data"
         data.mkdir()
-        (data / "main.tf.json").write_text(json.dumps(
-            {"resource": {"terraform_data": {f"r{i}": {"input": CONFIGS[args.type](i)} for i in range(args.n)}}}))
+        (data / "main.tf.json").write_text(
+            json.dumps(
+                {"resource": {"terraform_data": {f"r{i}": {"input": CONFIGS[args.type](i)} for i in range(args.n)}}}
+            )
+        )
         tfs["terraform_data"] = Terraform(data)
         log = work / "cpu.log"
         for tf in tfs.values():

@@ -15,7 +15,6 @@ from tests.support.simulator_api import API, Client, error_of
 TIME_POLICIES = f"{API}/policies/time_policies"
 
 
-
 @pytest.fixture
 def sps_6_0(tmp_path: Path) -> Iterator[Client]:
     s = start_simulator(tmp_path / "sim-6.0.1", "--firmware", "6.0.1")

@@ -67,7 +67,6 @@ def test_firmware_ranges_decide_which_endpoints_exist(on_firmware: RunningSimula
     assert ("saml2" in aaa) == (version == "8.0")
 
 
-
 def opaque(path: str) -> Endpoint:
     e = ENDPOINTS[path]
     assert e.is_opaque and e.type is None

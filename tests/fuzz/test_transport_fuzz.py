@@ -414,9 +414,7 @@ def frames_of(data: bytes) -> list[tuple[Frame, bytes]]:
 
 
 def acked(payload: bytes) -> Any:
-    return lambda data: any(
-        f.type == http2.PING and "ACK" in f.flags and raw == payload for f, raw in frames_of(data)
-    )
+    return lambda data: any(f.type == http2.PING and "ACK" in f.flags and raw == payload for f, raw in frames_of(data))
 
 
 def outcomes(frames: list[tuple[Frame, bytes]]) -> dict[int, Outcome]:

@@ -55,8 +55,12 @@ def cases() -> list[Case]:
         ("SPS-AUDIT-2", audit, example(audit, signing={"enabled": True, "x509_identity": "x509"}), example(audit)),
         ("SPS-AUDIT-3", audit, example(audit, timestamping_enabled=True), example(audit)),
         ("SPS-TLS-2", vnc, example(vnc), example(vnc, "full")),
-        ("SPS-WEB-1", web, example(web, access_restriction={"enabled": True, "allowed_from": ["10.0.0.0/8"]}),
-         example(web, access_restriction={"enabled": False})),
+        (
+            "SPS-WEB-1",
+            web,
+            example(web, access_restriction={"enabled": True, "allowed_from": ["10.0.0.0/8"]}),
+            example(web, access_restriction={"enabled": False}),
+        ),
         ("SPS-BACKUP-1", backup, example(backup, backup_policy="policy"), example(backup)),
         ("SPS-ALERT-1", email, example(email), example(email, alerting_address=None)),
         ("SPS-ALERT-1", email, example(email), example(email, smtp_server=None)),
@@ -65,8 +69,12 @@ def cases() -> list[Case]:
         ("SPS-SYSLOG-1", syslog, example(syslog), example(syslog, receivers=[])),
         ("SPS-NTP-1", NTP, example(NTP), example(NTP, servers=[])),
         ("SPS-ALERT-3", ALERTS, example(ALERTS), example(ALERTS, xcbLoginFailure=SILENT)),
-        ("SPS-ALERT-3", ALERTS, example(ALERTS, xcbLoginFailure={"email": False, "snmp": True}),
-         example(ALERTS, "full", xcbLoginFailure={"email": False})),
+        (
+            "SPS-ALERT-3",
+            ALERTS,
+            example(ALERTS, xcbLoginFailure={"email": False, "snmp": True}),
+            example(ALERTS, "full", xcbLoginFailure={"email": False}),
+        ),
     ]
     for t in shaped("SPS-NET-1"):
         ok = example(t)

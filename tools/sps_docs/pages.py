@@ -187,7 +187,7 @@ GENERIC_EXAMPLES: dict[GenericKind, tuple[str, str]] = {
     ),
     "settings": (
         'resource "sps_settings" "health" {\n  path = "management/health_monitoring"\n  body = jsonencode({\n'
-        '    maximum_load1 = 8\n  })\n}',
+        "    maximum_load1 = 8\n  })\n}",
         'SpsSettings(sps, "health", path="management/health_monitoring", body={"maximum_load1": 8})',
     ),
 }
