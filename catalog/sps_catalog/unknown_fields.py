@@ -15,7 +15,7 @@ from typing import Any
 
 from sps_catalog.equivalence import by_nfc, equivalent, nfc, spelling
 from sps_catalog.model import Field, Value
-from sps_catalog.values import Path, Problem
+from sps_catalog.values import UNKNOWN, Path, Problem
 from sps_catalog.walk import OMIT, Rebuild
 
 EXTRA_JSON = "extra_json"
@@ -132,18 +132,25 @@ def parse_extra(text: Any, path: Path = (EXTRA_JSON,)) -> tuple[dict[str, Any] |
     return parsed, None
 
 
-def extra_problems(value: Value, extra: dict[str, Any], path: Path = (EXTRA_JSON,)) -> list[Problem]:
-    """Fields of `extra` the catalog models: those are set through their own attributes."""
+def extra_problems(value: Value, extra: dict[str, Any], path: Path = (EXTRA_JSON,),
+                   values: Any = UNKNOWN) -> list[Problem]:  # fmt: skip
+    """Fields of `extra` the catalog models: those are set through their own attributes. With the
+    configuration's `values` (defaults applied), also fields set inside a modelled object the
+    configuration leaves null: the body would hold that object with none of its modelled fields."""
     known = {f.name: f for f in value.all_fields()}
     problems: list[Problem] = []
     for name, item in extra.items():
         f = known.get(name)
         if f is None:
             continue
-        if f.type == "object" and isinstance(item, dict):
-            problems += extra_problems(f, item, (*path, name))
+        modelled = ".".join(str(p) for p in (*path[1:], name))
+        inner = values.get(name) if isinstance(values, dict) else UNKNOWN
+        if f.type == "object" and isinstance(item, dict) and item and inner is None:
+            problems.append(Problem((*path, name), f"sets fields inside {modelled}, which the configuration leaves "
+                                    f"null: set the attribute {modelled}, or leave it out of extra_json"))  # fmt: skip
+        elif f.type == "object" and isinstance(item, dict):
+            problems += extra_problems(f, item, (*path, name), inner)
         else:
-            modelled = ".".join(str(p) for p in (*path[1:], name))
             problems.append(Problem((*path, name), f"{modelled!r} is modelled: set the attribute {modelled} instead"))
     return problems
 

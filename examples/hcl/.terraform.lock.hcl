@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:VZMOvcpIxiUzHZIH5SKtDl8hBG5gAoNHq6nvJsD1Gn8=",
+    "h1:9JOF9n2/ZOIHTk2ZcXg0ZbFVrd522W7uBabqsq/FreM=",
   ]
 }

@@ -104,6 +104,24 @@ def test_extra_json_must_be_an_object_naming_only_unmodelled_fields() -> None:
     ]
 
 
+def test_extra_json_cannot_set_fields_inside_a_modelled_object_the_configuration_leaves_null() -> None:
+    from sps_catalog import load_catalog
+    from sps_provider.engine.resource import ResourceEngine
+    from sps_provider.protocol.diagnostics import Diagnostics
+
+    engine = ResourceEngine(load_catalog()["management_email"])
+    config = {"alerting_address": "a@example.net", "smtp_server": None, "extra_json": '{"smtp_server": {"new": 1}}'}
+    diags = Diagnostics()
+    engine.validate(config, diags)
+    assert [d.detail for d in diags.items] == [
+        "extra_json.smtp_server: sets fields inside smtp_server, which the configuration leaves null: set the "
+        "attribute smtp_server, or leave it out of extra_json"
+    ]
+    diags = Diagnostics()
+    engine.validate({**config, "smtp_server": {"selection": "ip", "value": "10.1.0.25"}}, diags)
+    assert not diags.items, "set, the object takes unmodelled fields"
+
+
 def test_extra_json_merges_objects_and_reads_back_only_what_it_sets() -> None:
     assert overlay({"a": {"x": 1}, "b": 1}, {"a": {"y": 2}, "c": 3}) == {"a": {"x": 1, "y": 2}, "b": 1, "c": 3}
     body = {"a": {"x": 1, "y": 2}, "c": 3, "d": 4}

@@ -132,7 +132,7 @@ class ResourceEngine:
         text = config.get(EXTRA_JSON)
         if text is not UNKNOWN:
             extra, problem = parse_extra(text)
-            problems += [problem] if problem else extra_problems(self.t.root, extra or {})
+            problems += [problem] if problem else extra_problems(self.t.root, extra or {}, values=values)
             if extra and self.t.value_body is not None:
                 problems.append(Problem((EXTRA_JSON,), f"the body is the bare value of `{self.t.value_body}`: "
                                         "it has no other fields to set"))  # fmt: skip
