@@ -3,7 +3,8 @@ objects each, the deep mix of bench/workload.py (per unit of four: an audit poli
 policy, an MSSQL channel policy using the content policy, an MSSQL connection policy using the
 channel policy, the audit policy and the built-in settings and authentication policies); one stack
 and one pg state schema (`<SPS_FLEET_SCHEMA_PREFIX><name>`) per appliance; URLs and CAs from
-SPS_<NAME>_URL / SPS_<NAME>_CA_BUNDLE, as in stacks/fleet.py."""
+SPS_<NAME>_URL / SPS_<NAME>_CA_BUNDLE, and only the stacks `sps-fleet --only` wants, as in
+stacks/fleet.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from cdktf import App, TerraformStack
 from workload import Workload, populate
 
 from sps_constructs import Appliance
-from sps_fleet import pg_state
+from sps_fleet import pg_state, wanted
 
 
 def names(appliances: int) -> list[str]:
@@ -24,7 +25,7 @@ def main() -> None:
     app = App()
     prefix = os.environ.get("SPS_FLEET_SCHEMA_PREFIX", "bench_fleet_")
     objects = Workload(int(os.environ["SPS_BENCH_OBJECTS"]), "deep", 1)
-    for name in names(int(os.environ["SPS_BENCH_APPLIANCES"])):
+    for name in filter(wanted, names(int(os.environ["SPS_BENCH_APPLIANCES"]))):
         stack = TerraformStack(app, name)
         pg_state(stack, f"{prefix}{name}")
         env = name.upper()

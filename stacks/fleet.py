@@ -9,7 +9,7 @@ appliance (`<SPS_FLEET_SCHEMA_PREFIX><name>`, default prefix `sps_fleet_`), conn
 PG_CONN_STR. Appliance URLs and CAs come from SPS_<NAME>_URL /
 SPS_<NAME>_CA_BUNDLE (set by `make fleet-demo` to local simulators); credentials from
 SPS_USERNAME / SPS_PASSWORD at apply time. Synthesize with `python stacks/fleet.py`; deploy with
-`sps-fleet apply`.
+`sps-fleet apply` (with `--only a,b` only those stacks are built: `wanted`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from cdktf import App, TerraformStack
 from constructs import Construct
 
 from sps_constructs import Appliance
-from sps_fleet import pg_state
+from sps_fleet import pg_state, wanted
 
 EU = Region(dns=("10.1.0.53", "10.2.0.53"), ntp=("10.1.0.123", "10.2.0.123"), smtp_relay="10.1.0.25",
             monitoring="10.1.0.162", syslog="10.1.0.14")  # fmt: skip
@@ -56,6 +56,8 @@ def main() -> None:
     app = App()
     prefix = os.environ.get("SPS_FLEET_SCHEMA_PREFIX", "sps_fleet_")
     for site in FLEET:
+        if not wanted(site.name):  # `sps-fleet --only`: the other appliances' stacks are not built
+            continue
         env = site.name.upper()
         url = os.environ.get(f"SPS_{env}_URL", f"https://sps-{site.name}.example.net")
         ApplianceStack(app, site, url, os.environ.get(f"SPS_{env}_CA_BUNDLE"), f"{prefix}{site.name}")

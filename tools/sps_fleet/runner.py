@@ -1,6 +1,9 @@
 """`sps-fleet plan|apply`: synthesize a fleet definition, then plan or apply every appliance's stack
 in parallel (bounded), with one live progress line per appliance and a summary table at the end.
 
+With `--only`, the fleet file is told which appliances are wanted (selection.py) and, if it asks,
+builds only their stacks; the stacks are picked from cdktf's manifest either way.
+
 Per stack: `terraform init` (verifying the provider against --lock-file when given; skipped when
 nothing it acts on changed since the last one, initialized.py), select (or create) the workspace
 named after the stack (for a state in PostgreSQL, looked up in the database and selected only when
@@ -31,7 +34,7 @@ from typing import Any, TextIO
 
 import requests
 
-from sps_fleet import initialized
+from sps_fleet import initialized, selection
 from sps_fleet.listing import listing, mismatch
 from sps_fleet.plan_content import PlanContent
 from sps_fleet.progress import Outcome, Progress, report, summary_table
@@ -48,20 +51,52 @@ class FleetError(RuntimeError):
     """The fleet definition could not be synthesized or holds no stacks."""
 
 
-def synthesize(app: Path, out: Path) -> None:
+def synthesize(app: Path, out: Path, only: Sequence[str] = ()) -> None:
+    """Run the fleet file with cdktf's output in `out`, telling it the appliances wanted (`only`,
+    empty: all; selection.py). cdktf rewrites manifest.json on every synth and leaves the other
+    stacks' directories alone, so the manifest alone says what this synth built; it is removed
+    first, so that a file that ends without `app.synth()` is an error, not an earlier run's stacks."""
     env = dict(os.environ, CDKTF_OUTDIR=str(out))
+    env.pop(selection.ONLY, None)
+    if only:
+        env[selection.ONLY] = ",".join(only)
     env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+    manifest = out / "manifest.json"
+    manifest.unlink(missing_ok=True)
     result = subprocess.run([sys.executable, str(app)], env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise FleetError(f"synthesizing {app} failed ({result.returncode}):\n{result.stderr[-4000:]}")
+    if not manifest.is_file():
+        raise FleetError(f"synthesizing {app} wrote no {manifest}: does it end with app.synth()?")
+
+
+def manifest_stacks(out: Path) -> dict[str, Any]:
+    """The stacks of cdktf's manifest.json, by name."""
+    stacks: dict[str, Any] = json.loads((out / "manifest.json").read_text())["stacks"]
+    return stacks
+
+
+def synthesize_selected(app: Path, out: Path, only: Sequence[str]) -> list[Outcome]:
+    """The stacks named in `only` (all when empty), synthesized with only those wanted. A name
+    the selective synth did not build is not in the fleet, or the file asks `wanted` about other
+    names than its stacks'; only the whole fleet tells which, so it is synthesized again without
+    a selection (what an error costs) and judged as a file that does not ask would be."""
+    synthesize(app, out, only)
+    if not set(only) <= set(manifest_stacks(out)):
+        synthesize(app, out)
+    return stacks(out, only)
 
 
 def stacks(out: Path, only: Sequence[str] = ()) -> list[Outcome]:
-    """The synthesized stacks (cdktf's manifest.json), each with its appliance's URL and CA."""
-    manifest = json.loads((out / "manifest.json").read_text())["stacks"]
+    """The synthesized stacks (cdktf's manifest.json) named in `only` (all when empty), each with
+    its appliance's URL and CA."""
+    manifest = manifest_stacks(out)
     unknown = set(only) - set(manifest)
     if unknown:
-        raise FleetError(f"no stack named {', '.join(sorted(unknown))} in {out / 'manifest.json'}")
+        raise FleetError(
+            f"no stack named {', '.join(sorted(unknown))} in {out / 'manifest.json'} "
+            f"(the fleet's stacks: {', '.join(sorted(manifest)) or 'none'})"
+        )
     found = []
     for name, entry in manifest.items():
         if only and name not in only:
@@ -328,9 +363,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_diff and args.command != "plan":
         parser.error("--show-diff is for plan")
     out = args.out.resolve()
+    only = selection.names(args.only)
     try:
-        synthesize(args.app, out)
-        targets = stacks(out, [n for n in args.only.split(",") if n])
+        if args.command == "list":  # the whole fleet, whatever the environment selects
+            synthesize(args.app, out)
+            targets = stacks(out, only)
+        else:
+            targets = synthesize_selected(args.app, out, only)
     except FleetError as exc:
         print(f"sps-fleet: {exc}", file=sys.stderr)
         return 2
