@@ -15,7 +15,9 @@ and checks the body that would be PUT:
   in a modelled object the configuration removes;
 - its modelled fields are exactly the configuration's (`extra_json` adds no modelled object);
 - building the PUT again from what the appliance then holds changes nothing, the state's
-  `extra_json` is the configured text, and the next plan is no change.
+  `extra_json` is the configured text, and the next plan is no change;
+- an `extra_json` that sets fields inside a modelled object the configuration leaves null is
+  refused at validate (and any other is accepted).
 
 Bare-value bodies (`value_body`) have no other fields and are left out. The generic resources'
 body (`sps_object` / `sps_settings`: the held body with the configured one laid over it) is
@@ -223,7 +225,7 @@ def partly(draw: st.DrawFn, held: Any) -> Any:
 def extra_for(draw: st.DrawFn, spec: Value, held: Any, sent: Any) -> dict[str, Any]:
     """An `extra_json` object for an object along `spec`: unmodelled names only (the held ones
     in NFC, as Terraform holds them, and new ones), and into modelled objects the configuration
-    sends, never into lists."""
+    sends (or leaves null while the appliance holds one: validate refuses that), never into lists."""
     known = spec.fields_by_name
     held = held if isinstance(held, dict) else {}
     out: dict[str, Any] = {}
@@ -236,11 +238,23 @@ def extra_for(draw: st.DrawFn, spec: Value, held: Any, sent: Any) -> dict[str, A
             out[name] = draw(json_values)
     if isinstance(sent, dict):
         for f in spec.all_fields():
-            if f.type == "object" and isinstance(sent.get(f.name), dict) and draw(st.booleans()):
-                inner = extra_for(draw, f, held.get(f.name), sent[f.name])
+            inside = sent.get(f.name)
+            into = isinstance(inside, dict) or (inside is None and isinstance(held.get(f.name), dict))
+            if f.type == "object" and into and draw(st.booleans()):
+                inner = extra_for(draw, f, held.get(f.name), inside)
                 if inner:
                     out[f.name] = inner
     return out
+
+
+def into_null(spec: Value, extra: dict[str, Any], values: Any) -> bool:
+    """Whether `extra` sets fields inside a modelled object `values` (the configuration) leaves null."""
+    known = spec.fields_by_name
+    for name, item in extra.items():
+        f, inner = known.get(name), values.get(name) if isinstance(values, dict) else None
+        if f is not None and isinstance(item, dict) and item and (inner is None or into_null(f, item, inner)):
+            return True
+    return False
 
 
 # -- the invariant ----------------------------------------------------------------------------
@@ -328,6 +342,14 @@ def test_an_update_keeps_every_field_the_catalog_does_not_model(name: str, data:
         config, extra = {**config, EXTRA_JSON: text}, json.loads(text)
     assert not extra_problems(t.root, extra), "the generator names only unmodelled fields"
     engine = ENGINES[t.terraform_name]
+    refusals = Diagnostics()
+    engine.validate(config, refusals)
+    refused = [d.detail for d in refusals.items if d.detail.startswith(EXTRA_JSON)]
+    if into_null(t.root, extra, apply_defaults(t.root, engine.config_fields(config, None))):
+        assert refused, "extra_json inside a modelled object the configuration leaves null is refused"
+        count("unknown fields: extra_json refused")
+        return
+    assert not refused, refused
     key = t.singleton_key if t.is_singleton else "k1"
     appliance = Appliance(held, t.root)
     prior = engine.state_from_body(key, held)
