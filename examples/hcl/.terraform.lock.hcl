@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:9JOF9n2/ZOIHTk2ZcXg0ZbFVrd522W7uBabqsq/FreM=",
+    "h1:QxTyN6PvY3ez2vVAfaAjZZAbhGSKk9M3zhQHehr4t4g=",
   ]
 }

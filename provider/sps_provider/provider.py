@@ -141,6 +141,15 @@ class Provider:
         may follow in the ApplyResourceChange, and the gathering transaction waits for it."""
         return self.group_commit.slot() if self.group_commit is not None else nullcontext()
 
+    def fields_target(self, engine: ResourceEngine, action: str, diags: Diagnostics) -> tuple[bool, Target | None]:
+        """(found, the appliance) for reading a type some of whose fields exist on some firmware
+        only: which fields the catalog models there depends on it; not found: the error is reported."""
+        try:
+            return True, self.target()
+        except errors.SpsError as exc:
+            report_sps_error(diags, engine.t, f"{action} (reading the firmware version)", exc)
+            return False, None
+
     def not_configured(self, diags: Diagnostics) -> bool:
         if self.group_commit is None or self.reader is None:
             diags.error(
@@ -284,6 +293,9 @@ class Provider:
             if self.not_configured(diags):
                 return current
             assert self.refresh is not None
+            if isinstance(engine, ResourceEngine) and engine.fields_limited:
+                found, target = self.fields_target(engine, "read", diags)
+                return engine.read(self.refresh, current, diags, target) if found else current
             return engine.read(self.refresh, current, diags)
 
         new = self.guarded("ReadResource", diags, run, current)
@@ -367,6 +379,9 @@ class Provider:
             if self.not_configured(diags):
                 return None
             assert self.reader is not None
+            if isinstance(engine, ResourceEngine) and engine.fields_limited:
+                found, target = self.fields_target(engine, "import", diags)
+                return engine.import_(self.reader, request.id, diags, target) if found else None
             return engine.import_(self.reader, request.id, diags)
 
         state = self.guarded("ImportResourceState", diags, run, None)

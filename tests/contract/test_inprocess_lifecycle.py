@@ -19,8 +19,7 @@ import pytest
 from sps_catalog import TypeDef
 from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider
-from sps_provider.engine.convert import to_terraform
-from tests.support.firmware import firmware_for
+from tests.support.firmware import firmware_for, read_on
 from tests.support.inprocess import TYPES, Appliance, commit, example
 
 
@@ -46,7 +45,7 @@ def appliance_for(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
 def assert_appliance_holds(sim: RunningSimulator, t: TypeDef, state: dict[str, Any]) -> None:
     """Every attribute the state holds equals the committed object on the appliance."""
     committed = t.as_object(sim.committed()[t.path][state["key"]])
-    assert {"key": state["key"], **to_terraform(t.root, committed)} == {k: state[k] for k in ("key", *t.field_names)}
+    assert {"key": state["key"], **read_on(t, committed)} == {k: state[k] for k in ("key", *t.field_names)}
 
 
 @pytest.mark.parametrize("t", TYPES, ids=lambda t: t.terraform_name)

@@ -23,6 +23,7 @@ from sps_catalog.examples import HclConfig, hcl_resource
 from sps_catalog.model import Field, TypeDef
 from sps_catalog.secrets import get_in, secret_input
 from sps_harness import RunningSimulator, Terraform
+from tests.support.firmware import read_on
 from tests.support.hcl import REQUIRED_PROVIDERS, provider_block
 from tests.support.inprocess import fully_covered
 from tests.support.simulator_api import out_of_band
@@ -54,14 +55,12 @@ def object_path(t: TypeDef, key: str) -> str:
 
 def assert_appliance_matches_state(sim: RunningSimulator, t: TypeDef, state: dict[str, Any]) -> None:
     """Every attribute Terraform holds equals the committed object on the appliance."""
-    from sps_provider.engine.convert import to_terraform
-
     committed = t.as_object(sim.committed()[t.path][state["key"]])
     for path, f in t.secrets:
         wo, _ = secret_input(state, path, f)
         assert wo is None, "a write-only secret is never stored in state"
     expected = without(t, state, lambda f: (f.write_only_name, f.version_name))
-    assert {"key": state["key"], **to_terraform(t.root, committed)} == {k: expected[k] for k in ("key", *t.field_names)}
+    assert {"key": state["key"], **read_on(t, committed)} == {k: expected[k] for k in ("key", *t.field_names)}
 
 
 def without(t: TypeDef, state: dict[str, Any], names: Callable[[Field], tuple[str, ...]]) -> dict[str, Any]:

@@ -19,7 +19,10 @@ and checks the body that would be PUT:
 - an `extra_json` that sets fields inside a modelled object the configuration leaves null is
   refused at validate (and any other is accepted).
 
-Bare-value bodies (`value_body`) have no other fields and are left out. The generic resources'
+A type some of whose fields exist on some firmware only runs on a drawn seed firmware (or none):
+the fields that firmware lacks are held as unmodelled ones (an appliance the catalog's version
+ranges underrate) and must survive too. Bare-value bodies (`value_body`) have no other fields
+and are left out. The generic resources'
 body (`sps_object` / `sps_settings`: the held body with the configured one laid over it) is
 checked the same way. `make test` runs 15 seeded examples per type; `make fuzz` SPS_FUZZ_SCALE.
 """
@@ -39,6 +42,7 @@ from hypothesis import strategies as st
 from sps_catalog import TypeDef, Value, load_catalog
 from sps_catalog.endpoints import load_endpoints
 from sps_catalog.equivalence import by_nfc, nfc
+from sps_catalog.firmware import SEED_VERSIONS, absent_fields, fields_on, held_on
 from sps_catalog.generic import SHAPES, GenericKind, fits, normalized
 from sps_catalog.secrets import get_in, set_in
 from sps_catalog.unknown_fields import EXTRA_JSON, extra_problems, modelled_only
@@ -46,6 +50,7 @@ from sps_catalog.values import apply_defaults
 from sps_catalog.walk import UNKNOWN, Rebuild
 from sps_provider.coordinator.changes import Step
 from sps_provider.engine.convert import complete, to_body
+from sps_provider.engine.firmware_gate import Target
 from sps_provider.engine.generic import BODY, CATALOG_VALIDATION, KEY, PATH, GenericEngine
 from sps_provider.engine.refresh import RefreshReader
 from sps_provider.engine.resource import ResourceEngine
@@ -321,12 +326,23 @@ def _same(a: Any, b: Any) -> bool:
 
 # -- the property -----------------------------------------------------------------------------
 @st.composite
-def case(draw: st.DrawFn, t: TypeDef) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    """(the appliance's body, the configuration, extra_json's object)."""
+def case(draw: st.DrawFn, t: TypeDef, version: str | None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """(the appliance's body, the configuration, extra_json's object) on firmware `version`: the
+    fields the catalog has on other firmware only are held as unmodelled ones, never configured."""
     examples = sorted(t.examples)
+    root = fields_on(t.root, version) if version else t.root
     held = responded_body(t.root, modelled_body(t, example_config(t, draw(st.sampled_from(examples)))))
-    held = with_unknowns(draw, t.root, held)
+    if version:
+        held = held_on(t.root, held, version)
+        for f in t.root.all_fields():
+            if not f.versions.exists_on(version) and draw(st.booleans()):
+                held[f.name] = draw(json_values)
+    held = with_unknowns(draw, root, held)
     config = varied(draw, t.root, example_config(t, draw(st.sampled_from(examples))))
+    for path, _ in absent_fields(t.root, config, version) if version else []:
+        parent = get_in(config, path[:-1])
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
     extra = extra_for(draw, t.root, held, modelled_body(t, config))
     return held, config, extra
 
@@ -335,13 +351,16 @@ def case(draw: st.DrawFn, t: TypeDef) -> tuple[Any, dict[str, Any], dict[str, An
 @given(data=st.data())
 def test_an_update_keeps_every_field_the_catalog_does_not_model(name: str, data: st.DataObject) -> None:
     t = CATALOG[name]
-    held, config, extra = data.draw(case(t))
+    engine = ENGINES[t.terraform_name]
+    version = data.draw(st.sampled_from([None, *SEED_VERSIONS])) if engine.fields_limited else None
+    target = Target("https://sps.example", version)
+    root = engine.root_on(target)
+    held, config, extra = data.draw(case(t, version))
     if extra or data.draw(st.booleans()):
         # Terraform holds every string in NFC: the text SPS's names are written in too
         text = nfc(json.dumps(extra, ensure_ascii=False, indent=data.draw(st.sampled_from([None, 1]))))
         config, extra = {**config, EXTRA_JSON: text}, json.loads(text)
     assert not extra_problems(t.root, extra), "the generator names only unmodelled fields"
-    engine = ENGINES[t.terraform_name]
     refusals = Diagnostics()
     engine.validate(config, refusals)
     refused = [d.detail for d in refusals.items if d.detail.startswith(EXTRA_JSON)]
@@ -352,31 +371,31 @@ def test_an_update_keeps_every_field_the_catalog_does_not_model(name: str, data:
     assert not refused, refused
     key = t.singleton_key if t.is_singleton else "k1"
     appliance = Appliance(held, t.root)
-    prior = engine.state_from_body(key, held)
+    prior = engine.state_from_body(key, held, target=target)
     diags = Diagnostics()
-    planned = engine.plan(prior, config, diags).state
-    state = engine.apply(appliance, RefreshReader(appliance), prior, planned, config, diags)  # type: ignore[arg-type]
+    planned = engine.plan(prior, config, diags, target).state
+    state = engine.apply(appliance, RefreshReader(appliance), prior, planned, config, diags, target)  # type: ignore[arg-type]
     [sent] = appliance.sent
 
-    problems = list(lost(t.root, held, sent, extra))
+    problems = list(lost(root, held, sent, extra))
     assert not problems, "\n".join(problems)
-    assert modelled_only(t.root, sent) == modelled_only(t.root, _configured(engine, planned, appliance)), (
+    assert modelled_only(root, sent) == modelled_only(root, _configured(engine, root, planned, appliance)), (
         "the modelled fields sent are the configuration's"
     )
     again = appliance.merge(appliance.unmerged, appliance.held)
     assert _same(again, sent), "a second PUT from what the appliance then holds changes nothing"
     assert state[EXTRA_JSON] == config.get(EXTRA_JSON), "extra_json reads back as configured"
-    assert engine.plan(state, config, Diagnostics()).state == state, "the next plan is no change"
+    assert engine.plan(state, config, Diagnostics(), target).state == state, "the next plan is no change"
     count("unknown fields: typed updates")
 
 
-def _configured(engine: ResourceEngine, planned: dict[str, Any], appliance: Appliance) -> Any:
+def _configured(engine: ResourceEngine, root: Value, planned: dict[str, Any], appliance: Appliance) -> Any:
     """The body the planned values alone make (new secrets as the keys their POSTs answered)."""
     values = copy.deepcopy(engine.body_fields(planned))
     new = [path for path, _ in engine.t.secrets if get_in(values, path) is UNKNOWN]
     for n, path in enumerate(new):
         set_in(values, path, f"secret-{n + 1}")
-    return to_body(engine.t.root, values)
+    return to_body(root, values)
 
 
 # -- the generic resources --------------------------------------------------------------------

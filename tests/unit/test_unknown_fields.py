@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sps_catalog.model import Field, Union, Value
 from sps_catalog.unknown_fields import (
     canonical,
@@ -158,3 +160,39 @@ def test_a_data_source_shows_the_fields_the_catalog_does_not_model() -> None:
     state = engine.state("options", body)
     assert state["extra_json"] == '{"newer":{"a":true},"service":{"new":1}}'
     assert state["service"] == {"enabled": True, "log_level": 4}
+
+
+class _Options:
+    """One singleton and a transaction that merges a PUT with it (`Step.merge`) and commits it."""
+
+    def __init__(self, held: dict[str, Any]) -> None:
+        self.held = held
+
+    def submit(self, steps: list[Any]) -> list[Any]:
+        for step in steps:
+            self.held = step.merge(step.body_for([]), self.held)
+        return [None]
+
+    def get(self, path: str) -> Any:
+        return {"key": "options", "body": self.held}
+
+
+def test_a_field_the_appliances_firmware_does_not_have_is_kept_by_an_update_and_never_planned_away() -> None:
+    from sps_catalog import load_catalog
+    from sps_provider.engine.firmware_gate import Target
+    from sps_provider.engine.refresh import RefreshReader
+    from sps_provider.engine.resource import ResourceEngine
+    from sps_provider.protocol.diagnostics import Diagnostics
+
+    engine = ResourceEngine(load_catalog()["ssh_options"])
+    target = Target("https://sps.example", "7.4")  # the catalog has gssapi until 6.1: here SPS's own field
+    appliance = _Options({"service": {"enabled": True, "log_level": 7}, "gssapi": {"enabled": True}})
+    refresh = RefreshReader(appliance)  # type: ignore[arg-type]
+    prior = engine.read(refresh, {"key": "options"}, Diagnostics(), target)
+    assert prior["gssapi"] is None, "not managed on this firmware"
+    config = {"service": {"enabled": True, "log_level": 5}}
+    planned = engine.plan(prior, config, Diagnostics(), target).state
+    state = engine.apply(appliance, refresh, prior, planned, config, Diagnostics(), target)  # type: ignore[arg-type]
+    assert appliance.held == {"service": {"enabled": True, "log_level": 5}, "gssapi": {"enabled": True}}
+    assert state == planned, "the applied state is the planned one"
+    assert engine.plan(state, config, Diagnostics(), target).state == state, "no perpetual diff"

@@ -64,7 +64,9 @@ class ResourceEngine:
     def __init__(self, t: TypeDef) -> None:
         self.t = t
         self.attrs: tuple[Attr, ...] = resource_attrs(t)
-        self.version_limited = t.versions.is_limited or bool(limited_fields(t.root))
+        self.fields_limited = bool(limited_fields(t.root))
+        """Some fields exist on some firmware only: what the catalog models depends on the appliance's."""
+        self.version_limited = t.versions.is_limited or self.fields_limited
         self._roots: dict[str, Value] = {}
         self.owned: set[str] = set()  # keys this process created or adopted: never adopted again
         self.managed: set[str] = set()  # keys read or planned as some resource's state in this process
@@ -92,22 +94,23 @@ class ResourceEngine:
     def body_fields(self, tf: dict[str, Any]) -> dict[str, Any]:
         return {f.name: tf.get(f.name) for f in self.t.fields}
 
-    def put_step(self, path: str, values: Any) -> Step:
+    def put_step(self, path: str, values: Any, root: Value) -> Step:
         """The step of a PUT of `values` (catalog form; the transaction sends the SPS body) that
-        sends back, unchanged, the fields the catalog does not model (a PUT replaces the whole
-        object): they are read inside the transaction, just before the write. A bare-value body
-        has no other fields."""
+        sends back, unchanged, the fields the catalog does not model on the appliance's firmware
+        (`root`; a PUT replaces the whole object): they are read inside the transaction, just
+        before the write. A bare-value body has no other fields."""
         if self.t.value_body is not None:
             return Step("PUT", path, self.t.as_body(values))
-        return Step("PUT", path, values, merge=partial(keep_unknown, self.t.root))
+        return Step("PUT", path, values, merge=partial(keep_unknown, root))
 
-    def state_from_body(self, key: str, body: Any, versions: Any = None,
-                        extra: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    def state_from_body(self, key: str, body: Any, versions: Any = None, extra: dict[str, Any] | None = None,
+                        target: Target | None = None) -> dict[str, Any]:  # fmt: skip
         """State from an SPS body; secret versions and which extra fields are managed come from
         Terraform (SPS does not know them). `extra`: `versions`' `extra_json` when the caller has
-        parsed it already (None: parsed here)."""
+        parsed it already (None: parsed here). A field the target's firmware does not have reads
+        as null (the body's field of that name is not the catalog's: kept, never managed)."""
         body = self.t.as_object(body)
-        state = {"key": key, **to_terraform(self.t.root, body)}
+        state = {"key": key, **complete(self.t.root, to_terraform(self.root_on(target), body))}
         text = versions.get(EXTRA_JSON) if isinstance(versions, dict) else None
         if extra is None:
             extra, _ = parse_extra(text)
@@ -235,7 +238,7 @@ class ResourceEngine:
                     current = self.body_fields(prior)
                     released = release_references(t.root, current)
                     if released != current:
-                        slot.submit([self.put_step(t.api_path, to_body(root, released))])
+                        slot.submit([self.put_step(t.api_path, to_body(root, released), root)])
                         refresh.invalidate(t)  # not read back: the next read fetches it
                     diags.warning(
                         f"{t.resource_type} removed from Terraform state only",
@@ -262,7 +265,7 @@ class ResourceEngine:
             write = (
                 Step("POST", t.api_path, body, on_result=self.claim)
                 if key is None
-                else self.put_step(self.object_path(key), body)
+                else self.put_step(self.object_path(key), body, root)
             )
             try:
                 results = slot.submit(self.steps(planned, config or {}, write))
@@ -275,7 +278,7 @@ class ResourceEngine:
                 key = results[-1]
             doc = reader.get(self.object_path(key))
             refresh.committed(t, key, doc.get("body"))
-            return self.state_from_body(key, doc.get("body"), planned, extra)
+            return self.state_from_body(key, doc.get("body"), planned, extra, target)
         except errors.SpsError as exc:
             refresh.invalidate(t)
             report_sps_error(diags, t, "apply", exc)
@@ -340,7 +343,8 @@ class ResourceEngine:
         return None
 
     # -- read / import -------------------------------------------------------------------
-    def read(self, refresh: RefreshReader, current: Any, diags: Diagnostics) -> Any:
+    def read(self, refresh: RefreshReader, current: Any, diags: Diagnostics, target: Target | None = None) -> Any:
+        """`target`: the appliance's firmware, when some fields exist on some firmware only."""
         if current is None:
             return None
         key = current.get("key") or (self.t.singleton_key if self.t.is_singleton else None)
@@ -355,9 +359,9 @@ class ResourceEngine:
         except errors.SpsError as exc:
             report_sps_error(diags, self.t, "read", exc)
             return current
-        return self.state_from_body(key, doc.get("body"), current)
+        return self.state_from_body(key, doc.get("body"), current, target=target)
 
-    def import_(self, reader: SpsClient, key: str, diags: Diagnostics) -> Any:
+    def import_(self, reader: SpsClient, key: str, diags: Diagnostics, target: Target | None = None) -> Any:
         t = self.t
         if not t.is_singleton and (problem := key_problem(key)):
             diags.error(
@@ -385,7 +389,7 @@ class ResourceEngine:
             return None
         # The fields the catalog does not model start out managed, as `extra_json`: a configuration
         # written from the appliance (sps-export, -generate-config-out) then imports with no change.
-        state = self.state_from_body(key, doc.get("body"))
-        unknown = unknown_only(t.root, t.as_object(doc.get("body")))
+        state = self.state_from_body(key, doc.get("body"), target=target)
+        unknown = unknown_only(t.root, t.as_object(doc.get("body")))  # what extra_json may name
         state[EXTRA_JSON] = canonical(unknown) if unknown else None
         return state
