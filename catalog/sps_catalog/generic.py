@@ -191,14 +191,17 @@ def canonical(value: Any) -> str:
 
 
 def _is_reference(value: Any) -> bool:
-    """The API's form of a reference: `{"key": ..., "meta": {...}}` and nothing else."""
-    return isinstance(value, dict) and value.keys() == {"key", "meta"}
+    """The API's form of a reference: `{"key": ..., "meta": {"href": ...}}` and nothing else."""
+    return isinstance(value, dict) and value.keys() == {"key", "meta"} and isinstance(value["meta"], dict) and (
+        "href" in value["meta"]
+    )
 
 
 def normalized(value: Any, references: Mapping[str, str] = {}) -> Any:
-    """`value` with every reference as its key: any `{key, meta}` object, and the endpoint's
-    documented reference fields (dotted, through lists) when they hold an object with a key."""
-    out = _plain(value)
+    """`value` (a body: never a reference itself, whatever fields it holds) with every reference
+    in it as its key: any `{key, meta: {href}}` object, and the endpoint's documented reference
+    fields (dotted, through lists) when they hold an object with a key."""
+    out = {k: _plain(v) for k, v in value.items()} if isinstance(value, dict) else _plain(value)
     for dotted in references:
         out = _key_at(out, dotted.split("."))
     return out

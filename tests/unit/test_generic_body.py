@@ -101,6 +101,14 @@ def test_a_name_held_twice_up_to_nfc_is_read_and_laid_over_by_its_exact_spelling
     assert overlay(held, {cafe: {"a": 9}}) == {cafe: {"a": 9, "b": 2}, cafe_nfd: 3}
 
 
+def test_only_references_read_as_keys_and_a_body_is_never_one() -> None:
+    not_a_reference = {"key": "k1", "meta": None}
+    assert normalized({"x": not_a_reference}) == {"x": not_a_reference}, "a reference's meta holds its href"
+    body = {"key": [], "meta": {"href": "/api/configuration/x/k1"}}
+    assert normalized(body) == body, "an appliance's body is an object, whatever fields it holds"
+    assert overlay(normalized(body), {"new": 1}) == {**body, "new": 1}
+
+
 def test_references_read_as_keys() -> None:
     ref = {"key": "k1", "meta": {"href": "/api/configuration/x509/k1"}}
     assert normalized({"server": ref, "list": [ref], "other": {"key": "k2", "size": 1}}) == {
