@@ -11,6 +11,7 @@ as the appliance holds it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from sps_catalog.equivalence import by_nfc, equivalent, nfc, spelling
@@ -46,7 +47,7 @@ def keep_unknown(value: Value, sent: Any, current: Any) -> Any:
         for name, item in current.items():
             if name in known:
                 continue
-            spelled = _sent_as(name, out, sent_keys, current, held_keys)
+            spelled = _sent_as(name, out, sent_keys, current, held_keys, known)
             if spelled is None:
                 out[name] = item
             elif isinstance(item, dict) and isinstance(out[spelled], dict):
@@ -59,14 +60,16 @@ def keep_unknown(value: Value, sent: Any, current: Any) -> Any:
 
 
 def _sent_as(name: str, sent: dict[str, Any], sent_keys: dict[str, str], current: dict[str, Any],
-             held_keys: dict[str, str]) -> str | None:  # fmt: skip
-    """The key of `sent` that names the held field `name`: the same spelling, else the one equal
-    to it up to NFC when neither side holds another (a held twin the body does not spell exactly
-    is another field, kept)."""
+             held_keys: dict[str, str], known: Mapping[str, Field]) -> str | None:  # fmt: skip
+    """The key of `sent` that names the held unmodelled field `name`: the same spelling, else the
+    one unmodelled key equal to it up to NFC when neither side holds another (a held twin the body
+    does not spell exactly, or one equal to a modelled name, is another field, kept)."""
     if name in sent:
         return name
     spelled = sent_keys.get(nfc(name))
-    return spelled if spelled is not None and spelled not in current and held_keys.get(nfc(name)) == name else None
+    if spelled is None or spelled in known or spelled in current:
+        return None
+    return spelled if held_keys.get(nfc(name)) == name else None
 
 
 def _keep_in_list(element: Value, sent: list[Any], current: list[Any]) -> list[Any]:

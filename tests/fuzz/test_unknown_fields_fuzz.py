@@ -32,7 +32,7 @@ from __future__ import annotations
 import copy
 import json
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import pytest
@@ -168,8 +168,11 @@ def modelled_body(t: TypeDef, config: dict[str, Any]) -> Any:
     return body
 
 
-def free_name(draw: st.DrawFn, taken: set[str]) -> str:
-    return draw(names.filter(lambda n: n not in taken))
+def free_name(draw: st.DrawFn, known: set[str], taken: set[str]) -> str:
+    """An unmodelled name: hostile, or one equal to a modelled name up to NFC (KELVIN SIGN for K)."""
+    lookalikes = sorted(n.replace("K", "\u212a") for n in known if "K" in n)
+    choices = st.sampled_from(lookalikes) | names if lookalikes else names
+    return draw(choices.filter(lambda n: n not in known and n not in taken))
 
 
 def with_unknowns(draw: st.DrawFn, spec: Value, v: Any) -> Any:
@@ -182,7 +185,7 @@ def with_unknowns(draw: st.DrawFn, spec: Value, v: Any) -> Any:
     out = {k: with_unknowns(draw, known[k], x) if k in known else x for k, x in v.items()}
     if draw(st.booleans()):
         for _ in range(draw(st.integers(1, 3))):
-            name = free_name(draw, set(known) | set(out))
+            name = free_name(draw, set(known), set(out))
             out[name] = draw(json_values)
             if draw(st.booleans()):  # its NFC/NFD twin beside it
                 twin = unicodedata.normalize(draw(st.sampled_from(["NFC", "NFD"])), name)
@@ -275,20 +278,25 @@ def lost(spec: Value, held: Any, sent: Any, extra: Any, at: Path = ()) -> Iterat
     extra = extra if isinstance(extra, dict) else {}
     same_branch = spec.union is None or held.get(spec.union.discriminator) == sent.get(spec.union.discriminator)
     if same_branch:
-        yield from _lost_unmodelled({k: v for k, v in held.items() if k not in known}, sent, extra, at)
+        yield from _lost_unmodelled({k: v for k, v in held.items() if k not in known}, sent, extra, at, set(known))
     follow = known if same_branch else {f.name: f for f in spec.fields}
     for name, f in follow.items():
         if name in held and name in sent:
             yield from lost(f, held[name], sent[name], extra.get(name), (*at, name))
 
 
-def _lost_unmodelled(held: dict[str, Any], sent: dict[str, Any], extra: dict[str, Any], at: Path) -> Iterator[str]:
-    """Unmodelled fields (and their content): kept unless `extra` names them, objects field by field."""
+def _lost_unmodelled(held: dict[str, Any], sent: dict[str, Any], extra: dict[str, Any], at: Path,
+                     known: Collection[str] = ()) -> Iterator[str]:  # fmt: skip
+    """Unmodelled fields (and their content): kept unless `extra` names them, objects field by
+    field (`known`: the modelled names beside them, which no unmodelled field is)."""
     extra_names, held_names = by_nfc(extra), by_nfc(held)
     for k, v in held.items():
-        # named by the same spelling, else by the one equal up to NFC when neither side has another
+        # named by the same spelling, else by the one unmodelled name equal up to NFC when
+        # neither side has another
         spelled = k if k in extra else extra_names.get(nfc(k))
-        if spelled is not None and spelled != k and (spelled in held or held_names.get(nfc(k)) != k):
+        if spelled is not None and spelled != k and (
+            spelled in held or spelled in known or held_names.get(nfc(k)) != k
+        ):
             spelled = None
         if spelled is None:
             if k not in sent or not _same(sent[k], v):

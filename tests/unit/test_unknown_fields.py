@@ -97,6 +97,13 @@ def test_a_name_held_once_in_another_normalization_is_respelled_as_configured() 
     assert read_extra({CAFE: {"a": 9}}, {CAFE_NFD: {"a": 9, "b": 2}}) == {CAFE: {"a": 9}}
 
 
+def test_an_unmodelled_name_equal_to_a_modelled_one_up_to_nfc_is_another_field() -> None:
+    kelvin = "\u212a"  # KELVIN SIGN: "K" in NFC
+    root = Value(type="object", fields=(Field(name="HostKey", type="object", fields=(Field(name="x", type="int"),)),))
+    held = {f"Host{kelvin}ey": {"a": 1}}
+    assert keep_unknown(root, {"HostKey": {"x": 1}}, held) == {"HostKey": {"x": 1}, f"Host{kelvin}ey": {"a": 1}}
+
+
 def test_extra_json_must_be_an_object_naming_only_unmodelled_fields() -> None:
     assert parse_extra("[1]")[1] is not None and parse_extra("{")[1] is not None
     extra, problem = parse_extra('{"rules": [], "new": {"a": 1}}')

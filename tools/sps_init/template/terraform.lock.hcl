@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:0ZRIev55sHAmKJiHYilNuzwFdd59MBrR8e2E9lN7bMk=",
+    "h1:Go25HufQ/SYBwfZz6oQLw4bggNTMtzWeY35UQylDrNs=",
   ]
 }
