@@ -22,9 +22,9 @@ and checks the body that would be PUT:
 A type some of whose fields exist on some firmware only runs on a drawn seed firmware (or none):
 the fields that firmware lacks are held as unmodelled ones (an appliance the catalog's version
 ranges underrate) and must survive too. Bare-value bodies (`value_body`) have no other fields
-and are left out. The generic resources'
-body (`sps_object` / `sps_settings`: the held body with the configured one laid over it) is
-checked the same way. `make test` runs 15 seeded examples per type; `make fuzz` SPS_FUZZ_SCALE.
+and are left out. The generic resources' body (`sps_object` / `sps_settings`: the held body with
+the configured one laid over it) is checked the same way. `make test` runs 15 seeded examples
+per type (about 8 s); `make fuzz` SPS_FUZZ_SCALE (300: about 3 min).
 """
 
 from __future__ import annotations
