@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sps_catalog import TypeDef, load_catalog
+from sps_catalog.unknown_fields import extra_problems
 from sps_catalog.values import apply_defaults
 from sps_export.hcl import body_lines, value_lines
 from sps_export.reader import ApplianceRead, ReadObject, TypeRead
@@ -54,6 +55,18 @@ def test_references_builtins_and_secrets_become_lookups_and_variables() -> None:
     (secret,) = export.resources[0].secrets
     assert isinstance(secret, Secret) and secret.path == ("bind_password",)
     assert {lk.t.terraform_name for lk in export.lookups.values()} == {"backup_policy"}, "not exported: a lookup"
+
+
+def test_fields_the_catalog_dates_to_other_firmware_stay_out_of_extra_json() -> None:
+    """An appliance may hold a field the catalog has on other firmware only (ssh/options' 6.0 `gssapi`
+    and `audit` on 7.5.1): updates keep it, but it is neither an attribute there nor something
+    `extra_json` may name (validate refuses a modelled field in it), so it is not exported."""
+    options = CATALOG["ssh_options"]
+    body = {**response_body(options, next(iter(options.examples))), "gssapi": {"enabled": False}, "new_knob": 1}
+    read = ApplianceRead("https://sps.example", "7.5.1", [TypeRead(options, [ReadObject(options, "options", body)])])
+    (res,) = select(CATALOG, read).resources
+    assert res.extra == {"new_knob": 1}
+    assert extra_problems(options.root, res.extra) == []
 
 
 def test_identifiers_are_python_names_and_terraform_labels() -> None:

@@ -227,7 +227,10 @@ def select(
             continue
         found = markers(root, tree)
         secrets = [m for m in found if isinstance(m, Secret)]
-        candidates.append(Resource(t, o.key, object_name(o), "", root, tree, extra_fields(root, o.body), secrets))
+        # extra_json holds only what no firmware's catalog models: a field dated to other firmware is
+        # kept by every update and is refused in extra_json (validate knows no firmware)
+        extra = extra_fields(t.root, o.body)
+        candidates.append(Resource(t, o.key, object_name(o), "", root, tree, extra, secrets))
     out.resources = _in_dependency_order(candidates, out)
     out.resources += _orders(cat, read, out.resources)
     for res in out.resources:
