@@ -55,8 +55,19 @@ class InProcessProvider:
     def delete(self, type_name: str, prior: dict[str, Any]) -> None:
         self._apply(type_name, prior, None)
 
+    def validate(self, type_name: str, config: dict[str, Any]) -> None:
+        """What `terraform validate` asks of a resource's configuration (ProviderError when refused)."""
+        request = pb.ValidateResourceConfig.Request(type_name=type_name, config=self._dv(self._type(type_name), config))
+        self._check(
+            f"ValidateResourceConfig {type_name}", self.servicer.ValidateResourceConfig(request, None).diagnostics
+        )
+
     def plan(self, type_name: str, prior: Any, config: Any) -> Any:
         """The planned state (None when the resource is to be deleted)."""
+        return self.plan_change(type_name, prior, config)[0]
+
+    def plan_change(self, type_name: str, prior: Any, config: Any) -> tuple[Any, list[str]]:
+        """The planned state and the attributes (dotted) whose change requires replacement."""
         t = self._type(type_name)
         request = pb.PlanResourceChange.Request(
             type_name=type_name,
@@ -66,7 +77,9 @@ class InProcessProvider:
         )
         response = self.servicer.PlanResourceChange(request, None)
         self._check(f"PlanResourceChange {type_name}", response.diagnostics)
-        return cty.decode(response.planned_state.msgpack)
+        replace = [".".join(step.attribute_name or str(step.element_key_int) for step in p.steps)
+                   for p in response.requires_replace]  # fmt: skip
+        return cty.decode(response.planned_state.msgpack), replace
 
     def read(self, type_name: str, state: dict[str, Any]) -> Any:
         """The refreshed state (None when the object is gone)."""
