@@ -64,7 +64,7 @@ What each case must hold:
   plan is no change (found three ways a PUT deleted or mixed fields; tests/unit/test_unknown_fields.py).
 - **settled plan: create, update, refresh, import** — two valid configurations of every managed
   type varied from its examples within the catalog's model (formats, unicode and NFD text, quotes,
-  `${`, long and padded strings, int bounds, optional fields set, unset or null, lists reordered,
+  `${{`, long and padded strings, int bounds, optional fields set, unset or null, lists reordered,
   cut or grown, other union branches, `extra_json` with nested objects and huge numbers), through
   the provider's servicer against the simulator: validate and plan take them, and after create and
   after an update the plan is empty (no change, no replacement), a refresh changes nothing and an
