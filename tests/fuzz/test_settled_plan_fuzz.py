@@ -6,9 +6,10 @@ and varied where the catalog's model allows: strings within their format (unicod
 text, quotes, `${`, long, leading and trailing spaces where the format allows them), ints at their
 bounds, optional fields set, unset or null, lists of other lengths and orders (every catalog list is
 a Terraform list: its order is the configuration's), other union branches, and an `extra_json` with
-unmodelled fields (nested objects, numbers such as 1e300 and 2**60, unicode keys). Strings reach the
-provider in NFC, as Terraform normalizes every configuration string. Through the provider's
-servicer in process (sps_harness.inprocess) against one real simulator per firmware:
+unmodelled fields (at the top level and inside a modelled object; nested objects, numbers such as
+1e300 and 2**60, unicode keys; partly documented types only, as SPS refuses unknown fields
+elsewhere). Strings reach the provider in NFC, as Terraform normalizes every configuration string.
+Through the provider's servicer in process (sps_harness.inprocess) against one real simulator per firmware:
 
 - create, then a plan with the same configuration is empty (the state, no requires-replace);
 - a read (refresh) changes nothing, and an import by key gives the same state;
@@ -267,12 +268,19 @@ EXTRA_VALUES = st.recursive(
 
 
 @st.composite
-def extra_json(draw: st.DrawFn, t: TypeDef) -> str | None:
+def extra_json(draw: st.DrawFn, t: TypeDef, config: dict[str, Any]) -> str | None:
+    """Unmodelled fields at the top level and inside a modelled object `config` sets."""
     if t.value_body is not None or not t.partly_documented or draw(st.booleans()):
         return None  # SPS refuses fields it does not know on fully documented types (docs/simulator.md)
     modelled = {nfc(f.name) for f in t.root.all_fields()}
     extra = draw(st.dictionaries(EXTRA_KEYS.filter(lambda k: nfc(k) not in modelled), EXTRA_VALUES, min_size=1,
                                  max_size=3))  # fmt: skip
+    objects = [f for f in t.root.all_fields() if f.type == "object" and isinstance(config.get(f.name), dict)]
+    if objects and draw(st.booleans()):
+        inside = draw(st.sampled_from(objects))
+        known = {nfc(f.name) for f in inside.all_fields()}
+        extra[inside.name] = draw(st.dictionaries(EXTRA_KEYS.filter(lambda k: nfc(k) not in known), EXTRA_VALUES,
+                                                  min_size=1, max_size=2))  # fmt: skip
     # the text as a configuration spells it: unicode as such or escaped (escapes keep NFD in the JSON)
     return json.dumps(extra, ensure_ascii=draw(st.booleans()))
 
@@ -302,7 +310,7 @@ def configuration(draw: st.DrawFn, t: TypeDef, on: Appliance) -> dict[str, Any]:
     attrs = {k: v for k, v in config.items() if not _is_secret_attr(t, k)}
     problems = validate(root, apply_defaults(root, {k: v for k, v in attrs.items() if v is not None}))
     assume(not problems)
-    extra = draw(extra_json(t))
+    extra = draw(extra_json(t, config))
     if extra is not None:
         parsed = json.loads(nfc(extra))
         assume(not extra_problems(t.root, parsed, values=apply_defaults(t.root, attrs)))
