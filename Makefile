@@ -97,6 +97,7 @@ pytest: install
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 # Benchmarks against simulators it starts itself: docs/performance.md (+ plots, raw samples).

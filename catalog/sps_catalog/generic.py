@@ -192,8 +192,11 @@ def canonical(value: Any) -> str:
 
 def _is_reference(value: Any) -> bool:
     """The API's form of a reference: `{"key": ..., "meta": {"href": ...}}` and nothing else."""
-    return isinstance(value, dict) and value.keys() == {"key", "meta"} and isinstance(value["meta"], dict) and (
-        "href" in value["meta"]
+    return (
+        isinstance(value, dict)
+        and value.keys() == {"key", "meta"}
+        and isinstance(value["meta"], dict)
+        and ("href" in value["meta"])
     )
 
 

@@ -294,8 +294,10 @@ def _lost_unmodelled(held: dict[str, Any], sent: dict[str, Any], extra: dict[str
         # named by the same spelling, else by the one unmodelled name equal up to NFC when
         # neither side has another
         spelled = k if k in extra else extra_names.get(nfc(k))
-        if spelled is not None and spelled != k and (
-            spelled in held or spelled in known or held_names.get(nfc(k)) != k
+        if (
+            spelled is not None
+            and spelled != k
+            and (spelled in held or spelled in known or held_names.get(nfc(k)) != k)
         ):
             spelled = None
         if spelled is None:

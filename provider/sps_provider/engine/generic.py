@@ -84,6 +84,8 @@ def listing(e: Endpoint) -> Listing:
         name_field = e.type.name_field if e.type is not None else None
         found = _LISTINGS[e.path] = Listing(e.api_path, e.is_singleton, e.name, e.path, name_field, e.is_write_once)
     return found
+
+
 BODY_DESCRIPTION = (
     "The body as JSON (`jsonencode({...})`): the fields to manage, by their SPS names; references are "
     "keys (e.g. another resource's `key`). Compared by JSON value: key order and formatting never show "
@@ -209,8 +211,10 @@ class GenericEngine:
             e = load_endpoints().get(path)
             if e is None and lookups is not None:
                 self.check_live(path, lookups, target, diags)
-            elif e is not None and target.firmware is not None and (
-                problem := firmware_problem(load_endpoints(), e, target.firmware, self.resource_type)
+            elif (
+                e is not None
+                and target.firmware is not None
+                and (problem := firmware_problem(load_endpoints(), e, target.firmware, self.resource_type))
             ):
                 writes = prior is None or planned != prior
                 (diags.error if writes else diags.warning)(

@@ -58,6 +58,7 @@ class Listed(Protocol):
     @property
     def title(self) -> str: ...
 
+
 GONE = object()  # the body of a deleted object, in a snapshot's writes
 
 

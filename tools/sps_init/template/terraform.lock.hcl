@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:Go25HufQ/SYBwfZz6oQLw4bggNTMtzWeY35UQylDrNs=",
+    "h1:jTOtUzFhv2VbdUj3OoFUfLaiSMB61LXinixlBOkoydg=",
   ]
 }
