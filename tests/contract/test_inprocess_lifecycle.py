@@ -11,35 +11,19 @@ Cheap enough to run for every type the catalog gains; the real-terraform lifecyc
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sps_catalog import TypeDef
-from sps_harness import RunningSimulator, start_simulator
-from sps_harness.inprocess import InProcessProvider
-from tests.support.firmware import firmware_for, read_on
-from tests.support.inprocess import TYPES, Appliance, commit, example
+from sps_harness import RunningSimulator
+from tests.support.firmware import read_on
+from tests.support.inprocess import TYPES, Appliance, appliances_by_firmware, commit, example
 
 
 @pytest.fixture(scope="module")
 def appliance_for(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[TypeDef], Appliance]]:
-    """The appliance for a type: the default firmware, or the newest where the type is writable
-    (VNC connection policies are read-only from 7.5 on), each started once."""
-    started: dict[tuple[str, ...], Appliance] = {}
-
-    def get(t: TypeDef) -> Appliance:
-        args = tuple(firmware_for([t]))
-        if args not in started:
-            sim = start_simulator(Path(tmp_path_factory.mktemp("inprocess")), *args)
-            started[args] = Appliance(sim, InProcessProvider(sim))
-        return started[args]
-
-    yield get
-    for a in started.values():
-        a.provider.close()
-        a.sim.stop()
+    yield from appliances_by_firmware(tmp_path_factory, "inprocess")
 
 
 def assert_appliance_holds(sim: RunningSimulator, t: TypeDef, state: dict[str, Any]) -> None:

@@ -33,7 +33,6 @@ import copy
 import json
 import unicodedata
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,11 +44,10 @@ from sps_catalog.equivalence import nfc
 from sps_catalog.firmware import DEFAULT_FIRMWARE, fields_on
 from sps_catalog.unknown_fields import EXTRA_JSON, extra_problems
 from sps_catalog.values import apply_defaults, validate
-from sps_harness import start_simulator
 from sps_harness.inprocess import InProcessProvider, ProviderError
 from tests.support.firmware import firmware_for
 from tests.support.fuzzing import SCALE, count
-from tests.support.inprocess import Appliance, example
+from tests.support.inprocess import Appliance, appliances_by_firmware, example
 
 TYPES = list(load_catalog().managed)
 
@@ -331,19 +329,7 @@ def _is_secret_attr(t: TypeDef, name: str) -> bool:
 # -- the property ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def appliance_for(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[TypeDef], Appliance]]:
-    started: dict[tuple[str, ...], Appliance] = {}
-
-    def get(t: TypeDef) -> Appliance:
-        args = tuple(firmware_for([t]))
-        if args not in started:
-            sim = start_simulator(Path(tmp_path_factory.mktemp("settle")), *args)
-            started[args] = Appliance(sim, InProcessProvider(sim))
-        return started[args]
-
-    yield get
-    for a in started.values():
-        a.provider.close()
-        a.sim.stop()
+    yield from appliances_by_firmware(tmp_path_factory, "settle")
 
 
 def settled(provider: InProcessProvider, t: TypeDef, state: dict[str, Any], config: dict[str, Any], what: str) -> None:

@@ -4,16 +4,19 @@ references made first."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import requests
 
 from sps_catalog import TypeDef, load_catalog
 from sps_catalog.examples import is_example_ref
-from sps_harness import RunningSimulator
+from sps_harness import RunningSimulator, start_simulator
 from sps_harness.inprocess import InProcessProvider
 from tests.support.catalog_cases import fuzzable_types, resolved
+from tests.support.firmware import firmware_for
 
 # the types tests/contract/test_inprocess_lifecycle.py runs
 TYPES = [t for t in fuzzable_types(constructs=True) if not t.secrets]
@@ -32,6 +35,27 @@ class Appliance:
     sim: RunningSimulator
     provider: InProcessProvider
     made: dict[str, str] = field(default_factory=dict)
+
+
+def appliances_by_firmware(
+    tmp_path_factory: pytest.TempPathFactory, prefix: str
+) -> Iterator[Callable[[TypeDef], Appliance]]:
+    """For a module fixture: the appliance for a type, on the default firmware or the newest where
+    the type is writable (VNC connection policies are read-only from 7.5 on), each started once and
+    stopped when the module ends."""
+    started: dict[tuple[str, ...], Appliance] = {}
+
+    def get(t: TypeDef) -> Appliance:
+        args = tuple(firmware_for([t]))
+        if args not in started:
+            sim = start_simulator(tmp_path_factory.mktemp(prefix), *args)
+            started[args] = Appliance(sim, InProcessProvider(sim))
+        return started[args]
+
+    yield get
+    for a in started.values():
+        a.provider.close()
+        a.sim.stop()
 
 
 def example(t: TypeDef, name: str, on: Appliance) -> dict[str, Any] | None:
