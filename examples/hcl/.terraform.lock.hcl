@@ -5,6 +5,6 @@ provider "registry.terraform.io/oneidentity/sps" {
   version     = "0.1.0"
   constraints = ">= 0.1.0"
   hashes = [
-    "h1:jTOtUzFhv2VbdUj3OoFUfLaiSMB61LXinixlBOkoydg=",
+    "h1:SFxzBn8aKvaY+uX1xU9rbLbu2EdpLw8F7MuJ6zVwLak=",
   ]
 }

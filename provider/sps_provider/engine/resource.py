@@ -110,7 +110,11 @@ class ResourceEngine:
         parsed it already (None: parsed here). A field the target's firmware does not have reads
         as null (the body's field of that name is not the catalog's: kept, never managed)."""
         body = self.t.as_object(body)
-        state = {"key": key, **complete(self.t.root, to_terraform(self.root_on(target), body))}
+        root = self.root_on(target)
+        attributes = to_terraform(root, body)
+        if root is not self.t.root:  # the catalog's fields this firmware lacks read as null
+            attributes = complete(self.t.root, attributes)
+        state = {"key": key, **attributes}
         text = versions.get(EXTRA_JSON) if isinstance(versions, dict) else None
         if extra is None:
             extra, _ = parse_extra(text)
